@@ -1,0 +1,32 @@
+package io.jahci.hw;
+
+import java.io.IOException;
+
+/**
+ * Everything a miniport needs from one AHCI controller, as one transport (VFIO, UIO or QEMU)
+ * provides it: config space, the ABAR register window, DMA memory and the interrupt.
+ * Closing the transport releases all of it and leaves the device to its next owner.
+ */
+public interface Transport extends AutoCloseable {
+    /** A one-line description for messages, e.g. {@code qemu ich9-ahci 0000:00:05.0 (2 disks)}. */
+    String describe();
+
+    PciFunction pci();
+
+    /** AHCI base address registers (ABAR, BAR5), mapped. */
+    RegisterWindow abar();
+
+    /**
+     * Allocates zeroed DMA memory of {@code size} bytes whose bus address is aligned to
+     * {@code alignment} (a power of two).
+     */
+    DmaMemory allocateDma(long size, long alignment) throws IOException;
+
+    /** Whether bus addresses above 4 GiB can be handed out by {@link #allocateDma}. */
+    boolean mayAllocateAbove4G();
+
+    InterruptSource interrupt();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,61 @@
+package io.jahci.platform;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+/**
+ * Direct-mapped JNA bindings to the few libc calls jahci needs (Linux, x86_64 and aarch64).
+ *
+ * <p>Direct mapping ({@link Native#register}) is used because several of these calls sit on hot
+ * paths (eventfd reads and writes on the interrupt thread, epoll_wait): a direct call with
+ * primitive arguments allocates nothing. Overloads that take a {@code long} address exist for
+ * exactly that reason. Every call declares {@link LastErrorException} so that a failure carries
+ * errno; callers normally go through {@link Linux}, which turns it into a {@link NativeException}.
+ */
+public final class LibC {
+    static {
+        Native.register(LibC.class, "c");
+    }
+
+    private LibC() {}
+
+    public static native int open(String path, int flags, int mode) throws LastErrorException;
+
+    public static native int close(int fd) throws LastErrorException;
+
+    public static native long read(int fd, long buf, long count) throws LastErrorException;
+
+    public static native long read(int fd, Pointer buf, long count) throws LastErrorException;
+
+    public static native long write(int fd, long buf, long count) throws LastErrorException;
+
+    public static native long write(int fd, Pointer buf, long count) throws LastErrorException;
+
+    public static native long pread(int fd, Pointer buf, long count, long offset) throws LastErrorException;
+
+    public static native long pwrite(int fd, Pointer buf, long count, long offset) throws LastErrorException;
+
+    public static native int ioctl(int fd, long request, Pointer arg) throws LastErrorException;
+
+    public static native int ioctl(int fd, long request, long arg) throws LastErrorException;
+
+    public static native long mmap(long addr, long length, int prot, int flags, int fd, long offset)
+            throws LastErrorException;
+
+    public static native int munmap(long addr, long length) throws LastErrorException;
+
+    public static native int mlock(long addr, long length) throws LastErrorException;
+
+    public static native int munlock(long addr, long length) throws LastErrorException;
+
+    public static native int eventfd(int initval, int flags) throws LastErrorException;
+
+    public static native int epoll_create1(int flags) throws LastErrorException;
+
+    public static native int epoll_ctl(int epfd, int op, int fd, long event) throws LastErrorException;
+
+    public static native int epoll_wait(int epfd, long events, int maxevents, int timeout) throws LastErrorException;
+
+    public static native int getpid();
+}
