@@ -1,0 +1,150 @@
+package io.jahci.hw.qemu;
+
+import io.jahci.hw.DmaMemory;
+import io.jahci.hw.InterruptSource;
+import io.jahci.hw.PciFunction;
+import io.jahci.hw.RegisterWindow;
+import io.jahci.hw.Transport;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * QEMU's own AHCI model as a device: a paused q35 machine driven over qtest, its guest RAM shared
+ * with this process as DMA memory (QEMU-NOTES.md). No root and no guest kernel needed.
+ *
+ * <p>There is no firmware, so this transport does what a BIOS would: it sizes and assigns BAR5
+ * (ABAR) and enables memory space and bus mastering (PCI 3.0 §6.2.5.1).
+ */
+public final class QemuTransport implements Transport {
+    /** Where ABAR is placed: inside q35's PCI MMIO window, below the IOAPIC. */
+    static final long ABAR_ADDRESS = 0xfebf_0000L;
+    /** q35 routes INTA of slot 5 to IOAPIC input 21 (seen in QEMU 7.2, QEMU-NOTES.md). */
+    static final int AHCI_GSI = 21;
+    private static final int BAR5 = 0x24;
+    private static final int VENDOR_ID = 0x00;
+    private static final int CLASS_REVISION = 0x08;
+    private static final int AHCI_CLASS = 0x010601;
+    private static final int MAX_ABAR_BYTES = 1 << 20;
+
+    private final QemuProcess process;
+    private final QtestPciFunction pci;
+    private final GuestRam guestRam;
+    private final QtestInterruptSource interrupt;
+    private final QtestRegisterWindow abar;
+    private final int disks;
+
+    private QemuTransport(QemuConfig config, List<Path> temporaryImages) throws IOException {
+        this.disks = config.images().size();
+        this.process = QemuProcess.start(config);
+        try {
+            QtestConnection qtest = process.qtest();
+            this.interrupt = new QtestInterruptSource(AHCI_GSI);
+            qtest.setIrqListener(interrupt);
+            qtest.send("irq_intercept_in ioapic");
+            // The machine exists now: both sides hold the RAM file and the images open.
+            this.guestRam = new GuestRam(process.shmPath(), process.guestRamBytes());
+            process.unlinkGuestRam();
+            for (Path image : temporaryImages) {
+                Files.deleteIfExists(image);
+            }
+            this.pci = new QtestPciFunction(qtest, QemuProcess.AHCI_SLOT, 0);
+            checkIsAhci();
+            this.abar = new QtestRegisterWindow(qtest, ABAR_ADDRESS, assignAbar());
+        } catch (IOException | RuntimeException e) {
+            process.close();
+            throw e;
+        }
+    }
+
+    /** Starts QEMU with {@code config} and brings its controller to where a BIOS would leave it. */
+    public static QemuTransport open(QemuConfig config) throws IOException {
+        return new QemuTransport(config, List.of());
+    }
+
+    /**
+     * Like {@link #open(QemuConfig)}, for images that exist only for this machine: their names are
+     * removed once QEMU has them open, so they vanish with it whatever way the JVM ends.
+     */
+    public static QemuTransport openWithTemporaryImages(QemuConfig config, List<Path> images) throws IOException {
+        return new QemuTransport(config, images);
+    }
+
+    private void checkIsAhci() throws IOException {
+        int ids = pci.readConfig32(VENDOR_ID);
+        int classCode = pci.readConfig32(CLASS_REVISION) >>> 8;
+        if (classCode != AHCI_CLASS) {
+            throw new IOException(String.format(
+                    "QEMU's device at %s is %04x:%04x class %06x, not an AHCI controller (class 010601)",
+                    pci.address(), ids & 0xffff, ids >>> 16, classCode));
+        }
+    }
+
+    /** Sizes BAR5 by writing all ones (PCI 3.0 §6.2.5.1), assigns it, enables MMIO and DMA. */
+    private long assignAbar() throws IOException {
+        pci.writeConfig32(BAR5, 0xffff_ffff);
+        int mask = pci.readConfig32(BAR5) & 0xffff_fff0;
+        long size = (~mask & 0xffff_ffffL) + 1;
+        if (mask == 0 || size > MAX_ABAR_BYTES) {
+            throw new IOException("BAR5 of " + pci.address() + " is not a usable memory BAR (sizing read 0x"
+                    + Integer.toHexString(mask) + ")");
+        }
+        pci.writeConfig32(BAR5, (int) ABAR_ADDRESS);
+        int command = pci.readConfig16(PciFunction.COMMAND);
+        command |= PciFunction.COMMAND_MEMORY_SPACE | PciFunction.COMMAND_BUS_MASTER;
+        command &= ~PciFunction.COMMAND_INTX_DISABLE;
+        pci.writeConfig16(PciFunction.COMMAND, command);
+        return size;
+    }
+
+    @Override
+    public String describe() {
+        return "qemu ich9-ahci " + pci.address() + " (" + disks + (disks == 1 ? " disk" : " disks") + ", pid "
+                + process.pid() + ")";
+    }
+
+    @Override
+    public PciFunction pci() {
+        return pci;
+    }
+
+    @Override
+    public RegisterWindow abar() {
+        return abar;
+    }
+
+    @Override
+    public DmaMemory allocateDma(long size, long alignment) {
+        return guestRam.allocate(size, alignment);
+    }
+
+    /** Guest RAM sits below 4 GiB. */
+    @Override
+    public boolean mayAllocateAbove4G() {
+        return false;
+    }
+
+    @Override
+    public InterruptSource interrupt() {
+        return interrupt;
+    }
+
+    /** The QEMU process id, for tests that check it is gone. */
+    public long qemuPid() {
+        return process.pid();
+    }
+
+    /** Runs a qtest command verbatim (for tests and diagnostics). */
+    public void qtestCommand(String command) {
+        process.qtest().send(command);
+    }
+
+    @Override
+    public void close() {
+        process.close();
+        guestRam.close();
+        interrupt.close();
+    }
+}

@@ -1,0 +1,252 @@
+package io.jahci.hw.qemu;
+
+import io.jahci.hw.DeviceLostException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+/**
+ * The qtest text protocol on QEMU's socket (QEMU docs/devel/qtest.rst): one command line out, one
+ * {@code OK [value]} / {@code FAIL ...} / {@code ERR ...} line back, with asynchronous
+ * {@code IRQ raise N} / {@code IRQ lower N} lines that may arrive at any time, including between a
+ * command and its reply.
+ *
+ * <p>A reader thread owns the socket's input: it hands replies to the one caller waiting (commands
+ * are serialized by this object's monitor) and IRQ lines to the {@link IrqListener}. Commands and
+ * replies are formatted and parsed in preallocated buffers: an MMIO access allocates nothing.
+ */
+final class QtestConnection implements AutoCloseable {
+    /** Receives the controller's interrupt line changes. Called on the reader thread. */
+    interface IrqListener {
+        void irq(int line, boolean raised);
+    }
+
+    private static final long REPLY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    private final SocketChannel socket;
+    private final Supplier<String> diagnostics;
+    private final ByteBuffer out = ByteBuffer.allocateDirect(256);
+    private final ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
+    private final byte[] line = new byte[4096];
+    private final Thread reader;
+    private volatile IrqListener irqListener;
+
+    // Reply hand-off from the reader thread to the waiting caller.
+    private volatile Thread waiter;
+    private volatile long replyValue;
+    private volatile String replyError;
+    private volatile boolean replied;
+    private volatile String lostReason;
+
+    /**
+     * @param diagnostics what to append to a "device lost" error (QEMU's exit status and stderr)
+     */
+    QtestConnection(SocketChannel socket, String name, Supplier<String> diagnostics) {
+        this.socket = socket;
+        this.diagnostics = diagnostics;
+        this.reader = new Thread(this::readLoop, name + "-qtest-reader");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    void setIrqListener(IrqListener listener) {
+        this.irqListener = listener;
+    }
+
+    long readl(long address) {
+        return command("readl", address, -1);
+    }
+
+    void writel(long address, int value) {
+        command("writel", address, value & 0xffffffffL);
+    }
+
+    long inl(int port) {
+        return command("inl", port, -1);
+    }
+
+    long inw(int port) {
+        return command("inw", port, -1);
+    }
+
+    long inb(int port) {
+        return command("inb", port, -1);
+    }
+
+    void outl(int port, int value) {
+        command("outl", port, value & 0xffffffffL);
+    }
+
+    void outw(int port, int value) {
+        command("outw", port, value & 0xffffL);
+    }
+
+    /** Sends a command that takes a free-form argument (set-up only; allocates). */
+    synchronized void send(String text) {
+        out.clear();
+        out.put(text.getBytes(StandardCharsets.US_ASCII)).put((byte) '\n').flip();
+        exchange(text);
+    }
+
+    /** Formats {@code verb 0xADDR [0xVALUE]} into the output buffer and waits for the reply. */
+    private synchronized long command(String verb, long address, long value) {
+        out.clear();
+        for (int i = 0; i < verb.length(); i++) {
+            out.put((byte) verb.charAt(i));
+        }
+        putHex(address);
+        if (value >= 0) {
+            putHex(value);
+        }
+        out.put((byte) '\n').flip();
+        return exchange(verb);
+    }
+
+    private void putHex(long value) {
+        out.put((byte) ' ').put((byte) '0').put((byte) 'x');
+        int digits = Math.max(1, (64 - Long.numberOfLeadingZeros(value) + 3) / 4);
+        for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
+            out.put(HEX[(int) (value >>> shift) & 0xf]);
+        }
+    }
+
+    private long exchange(String what) {
+        checkAlive();
+        replied = false;
+        replyError = null;
+        waiter = Thread.currentThread();
+        try {
+            while (out.hasRemaining()) {
+                socket.write(out);
+            }
+        } catch (IOException e) {
+            waiter = null;
+            throw lost("writing '" + what + "' to the qtest socket failed: " + e.getMessage());
+        }
+        long deadline = System.nanoTime() + REPLY_TIMEOUT_NANOS;
+        while (!replied) {
+            checkAlive();
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                waiter = null;
+                throw lost("QEMU did not answer '" + what + "' within 30 s");
+            }
+            LockSupport.parkNanos(this, left);
+        }
+        waiter = null;
+        if (replyError != null) {
+            throw new DeviceLostException("qtest command '" + what + "' was refused by QEMU: " + replyError);
+        }
+        return replyValue;
+    }
+
+    private void checkAlive() {
+        if (lostReason != null) {
+            throw lost(lostReason);
+        }
+    }
+
+    private DeviceLostException lost(String reason) {
+        return new DeviceLostException("QEMU stopped answering: " + reason + diagnostics.get());
+    }
+
+    private void readLoop() {
+        int length = 0;
+        try {
+            while (true) {
+                in.clear();
+                if (socket.read(in) < 0) {
+                    break;
+                }
+                in.flip();
+                while (in.hasRemaining()) {
+                    byte b = in.get();
+                    if (b == '\n') {
+                        dispatch(length);
+                        length = 0;
+                    } else if (length < line.length) {
+                        line[length++] = b;
+                    }
+                }
+            }
+            lostReason = "the qtest socket was closed";
+        } catch (IOException e) {
+            lostReason = "reading the qtest socket failed: " + e.getMessage();
+        }
+        Thread w = waiter;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+    }
+
+    /** Handles one complete line. Runs on the reader thread; allocates only for error replies. */
+    private void dispatch(int length) {
+        if (startsWith(length, "IRQ raise ") || startsWith(length, "IRQ lower ")) {
+            IrqListener listener = irqListener;
+            if (listener != null) {
+                listener.irq((int) parseNumber(10, length), line[4] == 'r');
+            }
+            return;
+        }
+        if (startsWith(length, "OK")) {
+            replyValue = length > 3 ? parseNumber(3, length) : 0;
+        } else {
+            replyError = new String(line, 0, length, StandardCharsets.US_ASCII);
+        }
+        replied = true;
+        Thread w = waiter;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+    }
+
+    private boolean startsWith(int length, String prefix) {
+        if (length < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (line[i] != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Parses a decimal or 0x-prefixed hexadecimal number starting at {@code from}. */
+    private long parseNumber(int from, int length) {
+        int i = from;
+        int radix = 10;
+        if (i + 1 < length && line[i] == '0' && (line[i + 1] == 'x' || line[i + 1] == 'X')) {
+            radix = 16;
+            i += 2;
+        }
+        long value = 0;
+        for (; i < length; i++) {
+            int digit = Character.digit(line[i], radix);
+            if (digit < 0) {
+                break;
+            }
+            value = value * radix + digit;
+        }
+        return value;
+    }
+
+    boolean isAlive() {
+        return lostReason == null;
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing a socket whose peer is gone; nothing to recover
+        }
+    }
+}
