@@ -1,0 +1,68 @@
+package io.jahci.cli;
+
+import io.jahci.disk.Controller;
+import io.jahci.disk.DeviceSpec;
+import io.jahci.disk.OpenOptions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.NoSuchElementException;
+
+/**
+ * The {@code jahci} command line. Exit codes: 0 success, 1 device or I/O error, 2 usage error.
+ * Errors go to stderr, one message naming what failed and what to do.
+ */
+@Command(name = "jahci", mixinStandardHelpOptions = true, version = "jahci 0.1.0",
+        description = "A user-space AHCI/SATA driver in Java.",
+        subcommands = {DemoCommand.class, IdentifyCommand.class, ReadCommand.class, WriteCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:device or I/O error", "2:usage error (bad option, LBA range, file)"})
+public final class Main {
+    static final int DEVICE_ERROR = 1;
+    static final int USAGE_ERROR = 2;
+
+    @Option(names = "--device", paramLabel = "SPEC", defaultValue = "qemu",
+            description = "Controller to drive: 'qemu' (QEMU's AHCI with a temporary 64 MiB disk) or "
+                    + "'qemu:IMG[,IMG...]' (one disk per image, ports 0, 1, ...). Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    /** Opens the controller named by {@code --device}. */
+    Controller open(boolean allowWrite) throws IOException {
+        DeviceSpec spec = DeviceSpec.parse(device);
+        return Controller.open(spec, allowWrite ? OpenOptions.readWrite() : OpenOptions.readOnly());
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line; returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("jahci: " + e.getMessage());
+            return exitCodeFor(e);
+        });
+        return cli.execute(args);
+    }
+
+    private static int exitCodeFor(Exception e) {
+        if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                || e instanceof NoSuchElementException || e instanceof UsageException) {
+            return USAGE_ERROR;
+        }
+        return DEVICE_ERROR;
+    }
+
+    /** A command was used wrongly: the message says how to use it. Exit code 2. */
+    static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package io.jahci.disk;
+
+import io.jahci.ahci.DeviceSignature;
+import io.jahci.hw.Transport;
+import io.jahci.hw.qemu.QemuConfig;
+import io.jahci.hw.qemu.QemuTransport;
+import io.jahci.miniport.AhciHba;
+import io.jahci.miniport.AhciPort;
+import io.jahci.miniport.HbaCapabilities;
+import io.jahci.miniport.PortOptions;
+import io.jahci.miniport.PortState;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * An open AHCI controller and its disks: the entry point of jahci's Java API.
+ *
+ * <pre>{@code
+ * try (Controller c = Controller.open(DeviceSpec.parse("qemu:disk.img"), OpenOptions.readOnly())) {
+ *     Disk d = c.disk(0);
+ *     ByteBuffer buf = ByteBuffer.allocate(8 * d.sectorSize());
+ *     d.read(0, buf);
+ * }
+ * }</pre>
+ *
+ * <p>Thread safe: each disk runs one command at a time; different disks run in parallel.
+ */
+public final class Controller implements AutoCloseable {
+    /** How one port looks after bring-up. */
+    public record PortStatus(int port, PortState state, DeviceSignature signature) {}
+
+    private final DeviceSpec spec;
+    private final Transport transport;
+    private final AhciHba hba;
+    private final List<Disk> disks = new ArrayList<>();
+
+    private Controller(DeviceSpec spec, Transport transport, OpenOptions options) throws IOException {
+        this.spec = spec;
+        this.transport = transport;
+        try {
+            this.hba = AhciHba.open(transport, options.portOptions());
+        } catch (IOException | RuntimeException e) {
+            transport.close();
+            throw e;
+        }
+        for (AhciPort port : hba.ports()) {
+            if (port.state() == PortState.READY) {
+                disks.add(new Disk(transport.describe(), port, options.allowWrite()));
+            }
+        }
+    }
+
+    /** Opens the controller {@code spec} names, resets it, and identifies its disks. */
+    public static Controller open(DeviceSpec spec, OpenOptions options) throws IOException {
+        return new Controller(spec, openTransport(spec), options);
+    }
+
+    private static Transport openTransport(DeviceSpec spec) throws IOException {
+        if (spec.images().isEmpty()) {
+            Path image = Files.createTempFile("jahci-", ".img");
+            try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
+                file.setLength(DeviceSpec.DEFAULT_QEMU_DISK_BYTES);
+            }
+            try {
+                return QemuTransport.openWithTemporaryImages(QemuConfig.fromEnvironment(List.of(image.toString())),
+                        List.of(image));
+            } finally {
+                Files.deleteIfExists(image);
+            }
+        }
+        for (String image : spec.images()) {
+            checkImage(image);
+        }
+        return QemuTransport.open(QemuConfig.fromEnvironment(spec.images()));
+    }
+
+    /** A plain file name must name a readable, writable file; QEMU protocol strings go to QEMU as they are. */
+    private static void checkImage(String image) throws IOException {
+        if (image.contains(":")) {
+            return;
+        }
+        Path path = Path.of(image);
+        if (!Files.isRegularFile(path)) {
+            throw new FileNotFoundException("image '" + image + "' does not exist or is not a regular file; "
+                    + "create one with `truncate -s 64M " + image + "`");
+        }
+        if (!Files.isReadable(path) || !Files.isWritable(path)) {
+            throw new IOException("image '" + image + "' is not readable and writable by this user; fix its permissions");
+        }
+    }
+
+    public DeviceSpec spec() {
+        return spec;
+    }
+
+    /** A one-line description of the controller: transport and HBA capabilities. */
+    public String describe() {
+        return transport.describe() + ": " + hba.capabilities();
+    }
+
+    public HbaCapabilities capabilities() {
+        return hba.capabilities();
+    }
+
+    /** Every implemented port with its state, whether or not it has a disk. */
+    public List<PortStatus> ports() {
+        List<PortStatus> out = new ArrayList<>();
+        for (AhciPort port : hba.ports()) {
+            out.add(new PortStatus(port.number(), port.state(), port.signature()));
+        }
+        return out;
+    }
+
+    /** The ATA disks found, in port order. */
+    public List<Disk> disks() {
+        return List.copyOf(disks);
+    }
+
+    /** The disk on {@code port}, or a NoSuchElementException saying what the port holds. */
+    public Disk disk(int port) {
+        for (Disk d : disks) {
+            if (d.port() == port) {
+                return d;
+            }
+        }
+        for (AhciPort p : hba.ports()) {
+            if (p.number() == port) {
+                throw new NoSuchElementException(transport.describe() + " port " + port + " has no ATA disk ("
+                        + describeState(p) + "); disks are on ports " + diskPorts());
+            }
+        }
+        throw new NoSuchElementException(transport.describe() + " has no port " + port + "; implemented ports: "
+                + implementedPorts());
+    }
+
+    private static String describeState(AhciPort p) {
+        return switch (p.state()) {
+            case NO_DEVICE -> "it is empty";
+            case UNSUPPORTED_DEVICE -> "it holds a " + p.signature() + " device, which jahci does not drive";
+            default -> "it is " + p.state();
+        };
+    }
+
+    private String diskPorts() {
+        List<Integer> ports = new ArrayList<>();
+        for (Disk d : disks) {
+            ports.add(d.port());
+        }
+        return ports.isEmpty() ? "(none)" : ports.toString();
+    }
+
+    private String implementedPorts() {
+        List<Integer> ports = new ArrayList<>();
+        for (AhciPort p : hba.ports()) {
+            ports.add(p.number());
+        }
+        return ports.toString();
+    }
+
+    /** Warnings from bring-up (e.g. firmware that ignored the BIOS/OS handoff). */
+    public List<String> warnings() {
+        return hba.warnings();
+    }
+
+    /** Stops the ports, releases DMA memory and the device (for QEMU: stops it). */
+    @Override
+    public void close() {
+        try {
+            hba.close();
+        } finally {
+            transport.close();
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.jahci.disk;
+
+import io.jahci.miniport.AhciPort;
+import io.jahci.miniport.PortException;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One ATA disk on one port. Addresses are logical sectors ({@link #sectorSize()} bytes); buffers
+ * carry a whole number of sectors between their position and limit, and their position is not
+ * moved. Bad arguments are rejected before anything reaches the device.
+ *
+ * <p>Thread safe: commands to one disk run one at a time, on the caller's thread.
+ */
+public final class Disk {
+    private final String device;
+    private final AhciPort port;
+    private final DiskIdentity identity;
+    private final boolean writable;
+
+    Disk(String device, AhciPort port, boolean writable) {
+        this.device = device;
+        this.port = port;
+        this.identity = DiskIdentity.of(port.number(), port.identity());
+        this.writable = writable;
+    }
+
+    public int port() {
+        return port.number();
+    }
+
+    public DiskIdentity identity() {
+        return identity;
+    }
+
+    public int sectorSize() {
+        return identity.logicalSectorSize();
+    }
+
+    public long sectors() {
+        return identity.sectors();
+    }
+
+    /** The largest number of sectors one command moves; larger requests are split. */
+    public int maxSectorsPerCommand() {
+        return port.maxSectorsPerCommand();
+    }
+
+    /** Reads {@code buffer.remaining()} bytes starting at sector {@code lba} into the buffer. */
+    public void read(long lba, ByteBuffer buffer) throws PortException {
+        checkRange(lba, buffer, "read");
+        port.transfer(false, lba, buffer);
+    }
+
+    /** Writes {@code buffer.remaining()} bytes to the disk starting at sector {@code lba}. */
+    public void write(long lba, ByteBuffer buffer) throws PortException {
+        checkWritable("write");
+        checkRange(lba, buffer, "write");
+        port.transfer(true, lba, buffer);
+    }
+
+    /** Makes every completed write durable (FLUSH CACHE EXT). */
+    public void flush() throws PortException {
+        checkWritable("flush");
+        port.flush();
+    }
+
+    private void checkWritable(String what) {
+        if (!writable) {
+            throw new IllegalStateException("refusing to " + what + " " + where()
+                    + ": the controller was opened read-only; open it with writes allowed (CLI: --allow-write)");
+        }
+    }
+
+    private void checkRange(long lba, ByteBuffer buffer, String what) {
+        int bytes = buffer.remaining();
+        if (bytes == 0 || bytes % sectorSize() != 0) {
+            throw new IllegalArgumentException("cannot " + what + " " + where() + ": the buffer holds " + bytes
+                    + " bytes, which is not a whole, non-zero number of " + sectorSize() + "-byte sectors");
+        }
+        long count = bytes / sectorSize();
+        if (lba < 0 || lba > sectors() - count) {
+            throw new IllegalArgumentException("cannot " + what + " " + where() + " LBA " + lba + ".."
+                    + (lba + count - 1) + " (" + count + " sectors): the disk has " + sectors()
+                    + " sectors (LBA 0.." + (sectors() - 1) + ")");
+        }
+    }
+
+    private String where() {
+        return device + " port " + port.number();
+    }
+
+    @Override
+    public String toString() {
+        return "port " + port() + ": " + identity.model() + " (" + sectors() + " x " + sectorSize() + " bytes)";
+    }
+}

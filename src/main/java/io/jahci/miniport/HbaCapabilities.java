@@ -1,0 +1,57 @@
+package io.jahci.miniport;
+
+import io.jahci.ahci.Cap;
+import io.jahci.ahci.Cap2;
+
+/**
+ * What the HBA says it can do: CAP, CAP2, PI and VS decoded (AHCI 1.3.1 §3.1.1, §3.1.4, §3.1.5,
+ * §3.1.10).
+ */
+public record HbaCapabilities(int cap, int cap2, int portsImplemented, int version) {
+    public int commandSlots() {
+        return Cap.NCS.get(cap) + 1;
+    }
+
+    public int maxPorts() {
+        return Cap.NP.get(cap) + 1;
+    }
+
+    public boolean isImplemented(int port) {
+        return (portsImplemented & (1 << port)) != 0;
+    }
+
+    public boolean supports64BitAddresses() {
+        return Cap.S64A.isSet(cap);
+    }
+
+    public boolean supportsNcq() {
+        return Cap.SNCQ.isSet(cap);
+    }
+
+    public boolean supportsStaggeredSpinUp() {
+        return Cap.SSS.isSet(cap);
+    }
+
+    public boolean ahciOnly() {
+        return Cap.SAM.isSet(cap);
+    }
+
+    public boolean biosHandoff() {
+        return Cap2.BOH.isSet(cap2);
+    }
+
+    /** e.g. {@code 1.0} or {@code 1.3.1} (VS: major in 31:16, minor in 15:0 as BCD). */
+    public String versionString() {
+        int major = version >>> 16;
+        int minor = (version >>> 8) & 0xff;
+        int sub = version & 0xff;
+        return Integer.toHexString(major) + "." + Integer.toHexString(minor) + (sub != 0 ? "." + Integer.toHexString(sub) : "");
+    }
+
+    @Override
+    public String toString() {
+        return String.format("AHCI %s, %d ports (PI=%08x), %d command slots, %s%s(CAP=%08x CAP2=%08x)",
+                versionString(), Integer.bitCount(portsImplemented), portsImplemented, commandSlots(),
+                supports64BitAddresses() ? "64-bit DMA, " : "32-bit DMA, ", supportsNcq() ? "NCQ " : "", cap, cap2);
+    }
+}

@@ -1,0 +1,18 @@
+package io.jahci.miniport;
+
+import java.io.IOException;
+
+/**
+ * A port could not do what was asked: no device, the link did not come up, a command timed out,
+ * the controller stopped answering. The message names the device and port, what was attempted,
+ * what to do, and ends with the port's register history.
+ */
+public class PortException extends IOException {
+    public PortException(String message) {
+        super(message);
+    }
+
+    public PortException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
