@@ -7,6 +7,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.NoSuchElementException;
@@ -53,7 +54,8 @@ public final class Main {
 
     private static int exitCodeFor(Exception e) {
         if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
-                || e instanceof NoSuchElementException || e instanceof UsageException) {
+                || e instanceof NoSuchElementException || e instanceof UsageException
+                || e instanceof FileNotFoundException) {
             return USAGE_ERROR;
         }
         return DEVICE_ERROR;

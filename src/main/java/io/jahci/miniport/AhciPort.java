@@ -79,6 +79,8 @@ public final class AhciPort {
     private DeviceSignature signature = DeviceSignature.UNKNOWN;
     private IdentifyData identity;
     private int sectorSize = 512;
+    private long commandsIssued;
+    private long prdEntriesIssued;
 
     // Completion hand-off, written by the interrupt thread, read by the waiting caller.
     private volatile Thread waiter;
@@ -358,6 +360,16 @@ public final class AhciPort {
         }
     }
 
+    /** Commands issued since start (under {@link #ioLock}; read after the I/O that interests you). */
+    public long commandsIssued() {
+        return commandsIssued;
+    }
+
+    /** PRD entries those commands carried. */
+    public long prdEntriesIssued() {
+        return prdEntriesIssued;
+    }
+
     public int maxSectorsPerCommand() {
         return maxSectorsPerCommand;
     }
@@ -399,6 +411,8 @@ public final class AhciPort {
         CommandHeader.write(mem, LIST_OFFSET, SLOT, RegisterH2DFis.LENGTH_DWORDS, isWrite, false, false, false, prds,
                 structures.busAddress(table));
 
+        commandsIssued++;
+        prdEntriesIssued += prds;
         completed = false;
         errorStatus = 0;
         waiter = Thread.currentThread();

@@ -65,6 +65,7 @@ final class QemuProcess implements AutoCloseable {
     private volatile boolean closed;
 
     private QemuProcess(QemuConfig config) throws IOException {
+        checkBinary(config.qemuBinary());
         this.config = config;
         this.name = "jahci-" + LibC.getpid() + "-" + COUNTER.incrementAndGet();
         this.shmPath = Path.of("/dev/shm", name + ".ram");
@@ -85,6 +86,14 @@ final class QemuProcess implements AutoCloseable {
             LIVE.remove(this);
             deleteFiles();
             throw e;
+        }
+    }
+
+    private static void checkBinary(String binary) throws IOException {
+        if (!Files.isExecutable(Path.of(binary))) {
+            throw new IOException("QEMU not found: " + binary + " is not an executable file. Install it with "
+                    + "`apt-get install qemu-system-x86`, or set " + QemuConfig.QEMU_ENV
+                    + " to the path of qemu-system-x86_64");
         }
     }
 

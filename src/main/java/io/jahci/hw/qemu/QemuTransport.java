@@ -136,6 +136,11 @@ public final class QemuTransport implements Transport {
         return process.pid();
     }
 
+    /** The /dev/shm file that backed guest RAM (already unlinked once both sides mapped it). */
+    public java.nio.file.Path guestRamFile() {
+        return process.shmPath();
+    }
+
     /** Runs a qtest command verbatim (for tests and diagnostics). */
     public void qtestCommand(String command) {
         process.qtest().send(command);

@@ -1,0 +1,139 @@
+package io.jahci.cli;
+
+import io.jahci.testing.Images;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The CLI contract: commands, output, exit codes 0/1/2, and refusing to write without consent. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    private record Result(int exit, String out, String err) {}
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void demoPassesOnTheDefaultTemporaryDisk() {
+        Result r = run("demo");
+        assertEquals(0, r.exit, r.err);
+        assertTrue(r.out.contains("QEMU HARDDISK"), r.out);
+        assertTrue(r.out.contains("verified, identical"), r.out);
+        assertTrue(r.out.contains("demo passed"), r.out);
+    }
+
+    @Test
+    void demoOnANamedImageNeedsConsentAndRestoresItsSectors() throws Exception {
+        Path image = Images.create(dir, "d.img", 8 << 20);
+        Images.write(image, 0, Images.random(7, 8 << 20));
+        String before = Images.sha256(image);
+        Result refused = run("--device", "qemu:" + image, "demo");
+        assertEquals(2, refused.exit);
+        assertTrue(refused.err.contains("--allow-write"), refused.err);
+        Result r = run("--device", "qemu:" + image, "demo", "--allow-write");
+        assertEquals(0, r.exit, r.err);
+        assertEquals(before, Images.sha256(image), "the demo put the original sectors back");
+    }
+
+    @Test
+    void identifyPrintsJsonPerDisk() throws Exception {
+        Path a = Images.create(dir, "a.img", 16 << 20);
+        Path b = Images.create(dir, "b.img", 8 << 20);
+        Result r = run("--device", "qemu:" + a + "," + b, "identify", "--json");
+        assertEquals(0, r.exit, r.err);
+        String json = r.out.strip();
+        assertTrue(json.startsWith("[{\"port\":0,\"model\":\"QEMU HARDDISK\""), json);
+        assertTrue(json.contains("{\"port\":1,"), json);
+        assertTrue(json.contains("\"sectors\":32768,"), json);
+        assertTrue(json.contains("\"sectors\":16384,"), json);
+        for (String key : new String[] {"serial", "firmware", "logicalSectorSize", "physicalSectorSize", "lba48",
+                "ncqDepth", "trim", "writeCache"}) {
+            assertTrue(json.contains("\"" + key + "\":"), key + " in " + json);
+        }
+        Result one = run("--device", "qemu:" + a + "," + b, "identify", "--port", "1");
+        assertEquals(0, one.exit, one.err);
+        assertTrue(one.out.contains("port 1: QEMU HARDDISK"), one.out);
+        assertFalse(one.out.contains("port 0:"), one.out);
+    }
+
+    @Test
+    void writeThenReadMovesTheFileIntactAndLandsInTheImage() throws Exception {
+        Path image = Images.create(dir, "w.img", 16 << 20);
+        Path in = dir.resolve("in.bin");
+        byte[] data = Images.random(8, 100 * 512);
+        Files.write(in, data);
+        Result w = run("--device", "qemu:" + image, "write", "--port", "0", "--lba", "33", "--count", "100",
+                "--in", in.toString(), "--allow-write");
+        assertEquals(0, w.exit, w.err);
+        assertArrayEquals(data, Images.read(image, 33 * 512, data.length));
+        Path out = dir.resolve("out.bin");
+        Result r = run("--device", "qemu:" + image, "read", "--port", "0", "--lba", "33", "--count", "100",
+                "--out", out.toString());
+        assertEquals(0, r.exit, r.err);
+        assertArrayEquals(data, Files.readAllBytes(out));
+    }
+
+    @Test
+    void writeWithoutAllowWriteRefusesAndTouchesNothing() throws Exception {
+        Path image = Images.create(dir, "w.img", 4 << 20);
+        Path in = dir.resolve("in.bin");
+        Files.write(in, Images.random(9, 512));
+        String before = Images.sha256(image);
+        Result r = run("--device", "qemu:" + image, "write", "--port", "0", "--lba", "0", "--count", "1",
+                "--in", in.toString());
+        assertEquals(2, r.exit);
+        assertTrue(r.err.contains("refusing to write without --allow-write"), r.err);
+        assertEquals(before, Images.sha256(image));
+    }
+
+    @Test
+    void badRangesAndShortInputsAreUsageErrorsAndWriteNothing() throws Exception {
+        Path image = Images.create(dir, "w.img", 1 << 20);
+        Path in = dir.resolve("in.bin");
+        Files.write(in, Images.random(10, 1000));
+        String before = Images.sha256(image);
+        Result pastEnd = run("--device", "qemu:" + image, "read", "--port", "0", "--lba", "2047", "--count", "2",
+                "--out", dir.resolve("o").toString());
+        assertEquals(2, pastEnd.exit);
+        assertTrue(pastEnd.err.contains("LBA range 2047..2048 is outside the disk on port 0, which has 2048 sectors"),
+                pastEnd.err);
+        Result shortInput = run("--device", "qemu:" + image, "write", "--port", "0", "--lba", "0", "--count", "2",
+                "--in", in.toString(), "--allow-write");
+        assertEquals(2, shortInput.exit);
+        assertTrue(shortInput.err.contains("has 1000 bytes; --count 2 needs 1024"), shortInput.err);
+        assertEquals(before, Images.sha256(image));
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() throws Exception {
+        assertEquals(2, run("--device", "floppy", "identify").exit);
+        assertEquals(2, run("read", "--port", "0").exit, "missing options");
+        Result noDisk = run("identify", "--port", "4");
+        assertEquals(2, noDisk.exit);
+        assertTrue(noDisk.err.contains("port 4 has no ATA disk (it is empty)"), noDisk.err);
+        Result missing = run("--device", "qemu:" + dir.resolve("nope.img"), "identify");
+        assertEquals(2, missing.exit);
+        assertTrue(missing.err.contains("truncate -s 64M"), missing.err);
+    }
+
+    @Test
+    void helpIsEverywhere() {
+        for (String command : new String[] {"demo", "identify", "read", "write"}) {
+            Result r = run(command, "--help");
+            assertEquals(0, r.exit);
+            assertTrue(r.out.contains("Usage: jahci " + command), r.out);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.jahci.disk;
+
+import io.jahci.miniport.PortState;
+import io.jahci.testing.Images;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The disk API against QEMU's AHCI with two disks: identify, read, write, bad input. */
+class ControllerQemuTest {
+    private static final long SIZE_A = 64L << 20;
+    private static final long SIZE_B = 24L << 20;
+
+    @TempDir
+    static Path dir;
+    static Path imageA;
+    static Path imageB;
+    static Controller controller;
+
+    @BeforeAll
+    static void open() throws Exception {
+        imageA = Images.create(dir, "a.img", SIZE_A);
+        imageB = Images.create(dir, "b.img", SIZE_B);
+        controller = Controller.open(DeviceSpec.parse("qemu:" + imageA + "," + imageB), OpenOptions.readWrite());
+    }
+
+    @AfterAll
+    static void close() {
+        if (controller != null) {
+            controller.close();
+        }
+    }
+
+    @Test
+    void identifiesEveryDiskWithItsOwnCapacity() {
+        List<Disk> disks = controller.disks();
+        assertEquals(2, disks.size());
+        assertEquals(0, disks.get(0).port());
+        assertEquals(1, disks.get(1).port());
+        assertEquals(SIZE_A / 512, disks.get(0).sectors());
+        assertEquals(SIZE_B / 512, disks.get(1).sectors());
+        DiskIdentity a = disks.get(0).identity();
+        assertEquals("QEMU HARDDISK", a.model());
+        assertTrue(a.lba48());
+        assertEquals(512, a.logicalSectorSize());
+        assertEquals(32, a.ncqDepth());
+        assertNotEquals(a.serial(), disks.get(1).identity().serial());
+    }
+
+    @Test
+    void reportsEmptyPortsAsEmpty() {
+        List<Controller.PortStatus> ports = controller.ports();
+        assertEquals(6, ports.size());
+        for (int p = 2; p < 6; p++) {
+            assertEquals(PortState.NO_DEVICE, ports.get(p).state(), "port " + p);
+        }
+        NoSuchElementException e = assertThrows(NoSuchElementException.class, () -> controller.disk(3));
+        assertTrue(e.getMessage().contains("port 3 has no ATA disk (it is empty)"), e.getMessage());
+    }
+
+    @Test
+    void readsWhatTheHostWroteIntoTheImage() throws Exception {
+        byte[] data = Images.random(1, 64 * 1024);
+        Images.write(imageA, 1000 * 512L, data);
+        ByteBuffer buffer = ByteBuffer.allocate(data.length);
+        controller.disk(0).read(1000, buffer);
+        assertArrayEquals(data, buffer.array());
+        assertEquals(0, buffer.position(), "the buffer's position is not moved");
+    }
+
+    @Test
+    void writesLandByteForByteInTheImageFile() throws Exception {
+        byte[] data = Images.random(2, 3 * 512 + 512 * 40);
+        Disk disk = controller.disk(1);
+        disk.write(777, ByteBuffer.wrap(data));
+        disk.flush();
+        assertArrayEquals(data, Images.read(imageB, 777 * 512L, data.length));
+    }
+
+    @Test
+    void movesTransfersLargerThanOneCommand() throws Exception {
+        Disk disk = controller.disk(0);
+        int bytes = 9 * 1024 * 1024 + 512;
+        assertTrue(bytes / 512 > disk.maxSectorsPerCommand(), "must need more than one command");
+        byte[] data = Images.random(3, bytes);
+        disk.write(4096, ByteBuffer.wrap(data));
+        disk.flush();
+        assertArrayEquals(data, Images.read(imageA, 4096 * 512L, bytes));
+        ByteBuffer back = ByteBuffer.allocateDirect(bytes);
+        Images.write(imageA, 4096 * 512L + 12345, new byte[] {1, 2, 3});
+        disk.read(4096, back);
+        byte[] expected = Images.read(imageA, 4096 * 512L, bytes);
+        byte[] actual = new byte[bytes];
+        back.get(0, actual);
+        assertArrayEquals(expected, actual);
+    }
+
+    @Test
+    void rejectsAnLbaPastTheEndAndWritesNothing() throws Exception {
+        Disk disk = controller.disk(1);
+        String before = Images.sha256(imageB);
+        ByteBuffer two = ByteBuffer.wrap(Images.random(4, 1024));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> disk.write(disk.sectors() - 1, two));
+        assertTrue(e.getMessage().contains("LBA " + (disk.sectors() - 1) + ".." + disk.sectors()), e.getMessage());
+        assertTrue(e.getMessage().contains("the disk has " + disk.sectors() + " sectors"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> disk.read(-1, ByteBuffer.allocate(512)));
+        assertThrows(IllegalArgumentException.class, () -> disk.write(disk.sectors(), ByteBuffer.allocate(512)));
+        assertEquals(before, Images.sha256(imageB));
+    }
+
+    @Test
+    void rejectsBuffersThatAreNotWholeSectors() throws Exception {
+        Disk disk = controller.disk(1);
+        String before = Images.sha256(imageB);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> disk.write(0, ByteBuffer.allocate(100)));
+        assertTrue(e.getMessage().contains("100 bytes, which is not a whole, non-zero number of 512-byte sectors"),
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> disk.read(0, ByteBuffer.allocate(0)));
+        assertEquals(before, Images.sha256(imageB));
+    }
+}
