@@ -8,7 +8,9 @@ import picocli.CommandLine.ParentCommand;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 
@@ -28,7 +30,7 @@ final class ReadCommand implements Callable<Integer> {
     @Option(names = "--count", required = true, paramLabel = "C", description = "Number of logical sectors.")
     long count;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "File to write (created or replaced).")
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "File to write; created or replaced only when every sector was read.")
     Path out;
 
     @Override
@@ -37,8 +39,9 @@ final class ReadCommand implements Callable<Integer> {
         try (Controller controller = main.open(false)) {
             Disk disk = controller.disk(port);
             Transfer.checkRange(disk, lba, count);
-            try (FileChannel file = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            Path absolute = out.toAbsolutePath();
+            Path partial = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".part");
+            try (FileChannel file = FileChannel.open(partial, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = Transfer.chunkBuffer(disk);
                 for (long done = 0; done < count; ) {
                     int sectors = (int) Math.min(count - done, buffer.capacity() / disk.sectorSize());
@@ -49,7 +52,12 @@ final class ReadCommand implements Callable<Integer> {
                     }
                     done += sectors;
                 }
+                file.force(false);
+            } catch (Exception e) {
+                Files.deleteIfExists(partial);
+                throw e;
             }
+            Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         return 0;
     }

@@ -117,6 +117,24 @@ class CliTest {
     }
 
     @Test
+    void aFailedReadIsADeviceErrorAndLeavesTheOutputFileAlone() throws Exception {
+        Path image = Images.create(dir, "bad.img", 4 << 20);
+        Path rules = dir.resolve("rules.conf");
+        Files.writeString(rules, "[inject-error]\nevent = \"read_aio\"\nerrno = \"5\"\nsector = \"100\"\n");
+        Path out = dir.resolve("keep.bin");
+        Files.writeString(out, "precious");
+        Result r = run("--device", "qemu:blkdebug:" + rules + ":" + image, "read", "--port", "0", "--lba", "96",
+                "--count", "8", "--out", out.toString());
+        assertEquals(1, r.exit, r.err);
+        assertTrue(r.err.contains("port 0: READ DMA EXT, LBA 96..103 (8 sectors) failed"), r.err);
+        assertTrue(r.err.contains("ATA status 0x41 (DRDY ERR)"), r.err);
+        assertEquals("precious", Files.readString(out));
+        try (var files = Files.list(dir)) {
+            assertEquals(0, files.filter(f -> f.toString().endsWith(".part")).count(), "no partial file left");
+        }
+    }
+
+    @Test
     void usageErrorsExitWithTwo() throws Exception {
         assertEquals(2, run("--device", "floppy", "identify").exit);
         assertEquals(2, run("read", "--port", "0").exit, "missing options");

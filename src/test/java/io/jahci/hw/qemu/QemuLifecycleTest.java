@@ -1,6 +1,7 @@
 package io.jahci.hw.qemu;
 
 import io.jahci.testing.Images;
+import io.jahci.testing.Leftovers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +59,7 @@ class QemuLifecycleTest {
         IOException e = assertThrows(IOException.class, () -> QemuTransport.open(config));
         assertTrue(e.getMessage().contains("QEMU exited before it connected"), e.getMessage());
         assertTrue(e.getMessage().contains("-no-such-option"), "QEMU's own complaint: " + e.getMessage());
-        assertNoLeftovers();
+        Leftovers.assertNone();
     }
 
     @Test
@@ -94,16 +95,6 @@ class QemuLifecycleTest {
         assertFalse(ProcessHandle.of(qemuPid).map(ProcessHandle::isAlive).orElse(false),
                 "QEMU outlived the JVM that was killed with SIGKILL");
         assertFalse(Files.exists(Path.of(shm)));
-    }
-
-    private static void assertNoLeftovers() throws IOException {
-        String prefix = "jahci-" + ProcessHandle.current().pid() + "-";
-        try (var files = Files.list(Path.of("/dev/shm"))) {
-            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList());
-        }
-        try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList());
-        }
     }
 
     /** Child JVM: opens a transport, says so, and waits to be killed. */
