@@ -3,6 +3,8 @@ package io.jahci.hw.qemu;
 import io.jahci.testing.Images;
 import io.jahci.testing.Leftovers;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
@@ -69,8 +71,9 @@ class QemuLifecycleTest {
         assertTrue(e.getMessage().contains("missing.img"), e.getMessage());
     }
 
-    @Test
-    void qemuDiesWithAKilledJvm() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"SIGKILL", "SIGTERM (Ctrl-C takes the same path)"})
+    void qemuDiesWithTheJvm(String signal) throws Exception {
         Path image = Images.create(dir, "a.img", 1 << 20);
         String java = ProcessHandle.current().info().command().orElse("java");
         Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
@@ -85,7 +88,12 @@ class QemuLifecycleTest {
             qemuPid = Long.parseLong(parts[1]);
             shm = parts[2];
             assertTrue(ProcessHandle.of(qemuPid).isPresent());
-            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            if (signal.equals("SIGKILL")) {
+                child.destroyForcibly();
+            } else {
+                child.destroy();
+            }
+            assertTrue(child.waitFor(10, TimeUnit.SECONDS), "the child JVM ended");
         }
         long deadline = System.currentTimeMillis() + 10_000;
         while (ProcessHandle.of(qemuPid).map(ProcessHandle::isAlive).orElse(false)
@@ -93,7 +101,7 @@ class QemuLifecycleTest {
             Thread.sleep(50);
         }
         assertFalse(ProcessHandle.of(qemuPid).map(ProcessHandle::isAlive).orElse(false),
-                "QEMU outlived the JVM that was killed with SIGKILL");
+                "QEMU outlived the JVM that was ended with " + signal);
         assertFalse(Files.exists(Path.of(shm)));
     }
 
