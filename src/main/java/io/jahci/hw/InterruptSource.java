@@ -1,20 +1,25 @@
 package io.jahci.hw;
 
-import io.jahci.platform.EventFd;
-
 /**
- * A device interrupt delivered on an eventfd (VFIO's irqfd, UIO's interrupt count, or QEMU's
- * {@code IRQ raise} lines). One interrupt thread waits on {@link #eventFd()}, drains it, runs the
- * ISR, then calls {@link #rearm()}.
+ * A device interrupt delivered on a pollable file descriptor: VFIO's irqfd eventfd, UIO's
+ * {@code /dev/uioN}, or the eventfd the QEMU transport signals on {@code IRQ raise}. One interrupt
+ * thread polls {@link #fd()}, calls {@link #acknowledge()}, runs the ISR, then {@link #rearm()}.
  */
 public interface InterruptSource extends AutoCloseable {
-    /** Readable when an interrupt is pending; draining it acknowledges delivery. */
-    EventFd eventFd();
+    /** Polls readable while an interrupt is pending. */
+    int fd();
+
+    /**
+     * Consumes the pending notification (reads the eventfd counter, or UIO's interrupt count) and
+     * returns how many interrupts were signalled since the last call. Runs on the interrupt thread
+     * and allocates nothing; throws {@link DeviceLostException} when the fd fails.
+     */
+    long acknowledge();
 
     /**
      * Re-enables delivery after the ISR ran: VFIO INTx unmask, UIO's INTx-disable clear, or for a
-     * level-triggered line that is still asserted, signalling the eventfd again. A no-op for MSI.
-     * Runs on the interrupt thread and allocates nothing.
+     * level-triggered line that is still asserted, signalling again. A no-op for MSI. Runs on the
+     * interrupt thread and allocates nothing.
      */
     void rearm();
 

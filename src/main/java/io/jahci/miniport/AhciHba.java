@@ -4,6 +4,7 @@ import io.jahci.ahci.Bohc;
 import io.jahci.ahci.Cap2;
 import io.jahci.ahci.Ghc;
 import io.jahci.ahci.HbaRegister;
+import io.jahci.hw.InterruptSource;
 import io.jahci.hw.RegisterWindow;
 import io.jahci.hw.Transport;
 import io.jahci.platform.Epoll;
@@ -136,15 +137,15 @@ public final class AhciHba implements AutoCloseable {
 
     private void interruptLoop() {
         try (Epoll epoll = new Epoll()) {
-            EventFd irq = transport.interrupt().eventFd();
+            InterruptSource irq = transport.interrupt();
             epoll.addReadable(irq.fd());
             epoll.addReadable(stopSignal.fd());
             while (running) {
                 int fd = epoll.await(-1);
                 if (fd == irq.fd()) {
-                    irq.drain();
+                    irq.acknowledge();
                     serviceInterrupt();
-                    transport.interrupt().rearm();
+                    irq.rearm();
                 }
             }
         } catch (NativeException | RuntimeException e) {

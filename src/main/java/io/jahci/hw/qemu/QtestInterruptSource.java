@@ -44,8 +44,18 @@ final class QtestInterruptSource implements InterruptSource, QtestConnection.Irq
     }
 
     @Override
-    public EventFd eventFd() {
-        return eventFd;
+    public int fd() {
+        return eventFd.fd();
+    }
+
+    /** Runs on the interrupt thread. */
+    @Override
+    public long acknowledge() {
+        try {
+            return eventFd.drain();
+        } catch (NativeException e) {
+            throw new DeviceLostException("cannot read the interrupt eventfd", e);
+        }
     }
 
     /** Runs on the interrupt thread after the ISR. */
