@@ -3,6 +3,7 @@ package io.jahci.cli;
 import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -21,32 +22,25 @@ final class ReadCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Option(names = "--port", required = true, paramLabel = "N", description = "Port of the disk.")
-    int port;
-
-    @Option(names = "--lba", required = true, paramLabel = "L", description = "First logical sector.")
-    long lba;
-
-    @Option(names = "--count", required = true, paramLabel = "C", description = "Number of logical sectors.")
-    long count;
+    @Mixin
+    SectorRange range;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "File to write; created or replaced only when every sector was read.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        Transfer.checkCount(count);
+        range.checkCount();
         try (Controller controller = main.open(false)) {
-            Disk disk = controller.disk(port);
-            Transfer.checkRange(disk, lba, count);
+            Disk disk = controller.disk(range.port);
+            range.checkFits(disk);
             Path absolute = out.toAbsolutePath();
             Path partial = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".part");
             try (FileChannel file = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = Transfer.chunkBuffer(disk);
-                for (long done = 0; done < count; ) {
-                    int sectors = (int) Math.min(count - done, buffer.capacity() / disk.sectorSize());
-                    buffer.clear().limit(sectors * disk.sectorSize());
-                    disk.read(lba + done, buffer);
+                ByteBuffer buffer = SectorRange.chunkBuffer(disk);
+                for (long done = 0; done < range.count; ) {
+                    int sectors = range.nextChunk(buffer, done, disk.sectorSize());
+                    disk.read(range.lba + done, buffer);
                     while (buffer.hasRemaining()) {
                         file.write(buffer);
                     }

@@ -3,6 +3,7 @@ package io.jahci.cli;
 import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -21,14 +22,8 @@ final class WriteCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Option(names = "--port", required = true, paramLabel = "N", description = "Port of the disk.")
-    int port;
-
-    @Option(names = "--lba", required = true, paramLabel = "L", description = "First logical sector.")
-    long lba;
-
-    @Option(names = "--count", required = true, paramLabel = "C", description = "Number of logical sectors.")
-    long count;
+    @Mixin
+    SectorRange range;
 
     @Option(names = "--in", required = true, paramLabel = "FILE", description = "File holding at least COUNT sectors.")
     Path in;
@@ -40,31 +35,30 @@ final class WriteCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!allowWrite) {
             throw new Main.UsageException("refusing to write without --allow-write: this overwrites "
-                    + count + " sectors at LBA " + lba + " on port " + port + " of " + main.device);
+                    + range.count + " sectors at LBA " + range.lba + " on port " + range.port + " of " + main.device);
         }
-        Transfer.checkCount(count);
+        range.checkCount();
         if (!Files.isReadable(in)) {
             throw new Main.UsageException("input file " + in + " does not exist or is not readable");
         }
         try (Controller controller = main.open(true)) {
-            Disk disk = controller.disk(port);
-            Transfer.checkRange(disk, lba, count);
-            long needed = count * disk.sectorSize();
+            Disk disk = controller.disk(range.port);
+            range.checkFits(disk);
+            long needed = range.count * disk.sectorSize();
             long available = Files.size(in);
             if (available < needed) {
-                throw new Main.UsageException("input file " + in + " has " + available + " bytes; --count " + count
-                        + " needs " + needed + " (" + count + " x " + disk.sectorSize() + "-byte sectors); nothing was written");
+                throw new Main.UsageException("input file " + in + " has " + available + " bytes; --count " + range.count
+                        + " needs " + needed + " (" + range.count + " x " + disk.sectorSize() + "-byte sectors); nothing was written");
             }
             try (FileChannel file = FileChannel.open(in, StandardOpenOption.READ)) {
-                ByteBuffer buffer = Transfer.chunkBuffer(disk);
-                for (long done = 0; done < count; ) {
-                    int sectors = (int) Math.min(count - done, buffer.capacity() / disk.sectorSize());
-                    buffer.clear().limit(sectors * disk.sectorSize());
+                ByteBuffer buffer = SectorRange.chunkBuffer(disk);
+                for (long done = 0; done < range.count; ) {
+                    int sectors = range.nextChunk(buffer, done, disk.sectorSize());
                     while (buffer.hasRemaining()) {
                         file.read(buffer);
                     }
                     buffer.flip();
-                    disk.write(lba + done, buffer);
+                    disk.write(range.lba + done, buffer);
                     done += sectors;
                 }
             }

@@ -1,0 +1,48 @@
+package io.jahci.cli;
+
+import io.jahci.disk.Disk;
+import picocli.CommandLine.Option;
+
+import java.nio.ByteBuffer;
+
+/** The {@code --port --lba --count} options that read and write share, and their checks. */
+final class SectorRange {
+    /** Bytes moved per Disk call when streaming a file. */
+    static final int CHUNK_BYTES = 8 * 1024 * 1024;
+
+    @Option(names = "--port", required = true, paramLabel = "N", description = "Port of the disk.")
+    int port;
+
+    @Option(names = "--lba", required = true, paramLabel = "L", description = "First logical sector.")
+    long lba;
+
+    @Option(names = "--count", required = true, paramLabel = "C", description = "Number of logical sectors.")
+    long count;
+
+    void checkCount() throws Main.UsageException {
+        if (count <= 0) {
+            throw new Main.UsageException("--count must be at least 1, not " + count);
+        }
+    }
+
+    /** Rejects a range past the end before any sector moves. */
+    void checkFits(Disk disk) throws Main.UsageException {
+        if (lba < 0 || lba >= disk.sectors() || count > disk.sectors() - lba) {
+            throw new Main.UsageException("LBA range " + lba + ".." + (lba + count - 1) + " is outside the disk on port "
+                    + disk.port() + ", which has " + disk.sectors() + " sectors (LBA 0.." + (disk.sectors() - 1)
+                    + "); nothing was transferred");
+        }
+    }
+
+    /** A direct buffer of whole sectors that files are streamed through. */
+    static ByteBuffer chunkBuffer(Disk disk) {
+        return ByteBuffer.allocateDirect(CHUNK_BYTES - CHUNK_BYTES % disk.sectorSize());
+    }
+
+    /** Sectors in the next chunk after {@code done}; limits {@code buffer} to them. */
+    int nextChunk(ByteBuffer buffer, long done, int sectorSize) {
+        int sectors = (int) Math.min(count - done, buffer.capacity() / sectorSize);
+        buffer.clear().limit(sectors * sectorSize);
+        return sectors;
+    }
+}
