@@ -1,0 +1,18 @@
+package io.jahci.ataport;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The channel extension of {@link TestMiniport}: the channel, and what each routine saw. */
+final class TestExt {
+    final Channel<TestExt> channel;
+    final Map<String, Seen> seen = new ConcurrentHashMap<>();
+
+    TestExt(Channel<TestExt> channel) {
+        this.channel = channel;
+    }
+
+    void record(String routine) {
+        seen.put(routine, Seen.now(channel, this));
+    }
+}
