@@ -124,7 +124,8 @@ public final class Channel<X> {
 
     /**
      * Starts the channel: Control(START_CHANNEL) at PASSIVE on this thread, then Initialize at the
-     * level SyncWithIsr chooses; from then on the ISR is called for this channel. PASSIVE only.
+     * level SyncWithIsr chooses. The ISR is called for this channel from the end of StartChannel
+     * on, so (without SyncWithIsr) it may run during Initialize. PASSIVE only.
      *
      * @return false if StartChannel or Initialize failed (the channel stays stopped)
      */
@@ -133,16 +134,16 @@ public final class Channel<X> {
         if (!miniport.control(extension, ControlAction.START_CHANNEL)) {
             return false;
         }
+        started = true;
+        boolean initialized = false;
         Irql previous = enterSerialized();
         try {
-            if (!miniport.initialize(extension)) {
-                return false;
-            }
+            initialized = miniport.initialize(extension);
         } finally {
             exitSerialized(previous);
+            started = initialized;
         }
-        started = true;
-        return true;
+        return initialized;
     }
 
     /**

@@ -7,6 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 final class TestExt {
     final Channel<TestExt> channel;
     final Map<String, Seen> seen = new ConcurrentHashMap<>();
+    /** Data shared by the ISR and synchronized routines: plain fields, so unsynchronized updates get lost. */
+    long shared;
+    long isrCalls;
 
     TestExt(Channel<TestExt> channel) {
         this.channel = channel;
