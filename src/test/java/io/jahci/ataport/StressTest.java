@@ -226,6 +226,8 @@ class StressTest {
                 return completed.get() == submitted.get()
                         && channels.stream().allMatch(c -> c.extension().outstanding.get() == 0);
             }, "all requests and worker routines to finish");
+            // Quiesce: stop() ends ISR calls and waits until every queued worker routine has run.
+            channels.forEach(Channel::stop);
 
             assertEquals(0, violations.get(), "serialized routines overlapped");
             for (Channel<Ext> channel : channels) {
