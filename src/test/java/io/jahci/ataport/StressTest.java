@@ -20,7 +20,7 @@ import org.junit.jupiter.api.RepeatedTest;
  */
 class StressTest {
     private static final long MIN_RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
-    private static final long MAX_RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(1500);
+    private static final long MAX_RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(1800);
     private static final int MAX_OUTSTANDING = 100;
 
     /** Channel extension with counters of who is inside which serialized section. */
