@@ -1,0 +1,44 @@
+package io.jahci.ataport;
+
+/**
+ * Per-thread level tracking behind {@link Irql#current()}.
+ *
+ * <p>A {@link PortThread} carries its level in a field; any other thread keeps it in a
+ * thread-local holder allocated the first time the port raises that thread.
+ */
+final class Levels {
+    private static final class Holder {
+        Irql level = Irql.PASSIVE;
+    }
+
+    private static final ThreadLocal<Holder> FOREIGN = ThreadLocal.withInitial(Holder::new);
+
+    private Levels() {}
+
+    static Irql current() {
+        Thread t = Thread.currentThread();
+        if (t instanceof PortThread) {
+            return ((PortThread) t).level;
+        }
+        return FOREIGN.get().level;
+    }
+
+    /** Sets the calling thread's level; returns the previous one for {@link #restore}. */
+    static Irql raise(Irql level) {
+        Thread t = Thread.currentThread();
+        if (t instanceof PortThread) {
+            PortThread p = (PortThread) t;
+            Irql previous = p.level;
+            p.level = level;
+            return previous;
+        }
+        Holder h = FOREIGN.get();
+        Irql previous = h.level;
+        h.level = level;
+        return previous;
+    }
+
+    static void restore(Irql previous) {
+        raise(previous);
+    }
+}

@@ -1,0 +1,257 @@
+package io.jahci.ataport;
+
+import io.jahci.hw.InterruptSource;
+import io.jahci.platform.NativeException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The port driver instance for one controller: it owns the device extension, the DISPATCH worker
+ * pool, the PASSIVE work-item thread(s), the timer thread, the interrupt connections and the
+ * {@link Verifier}. Channels (one per AHCI port) are created on it.
+ *
+ * <p>Threads: {@code jahci-dispatch-N} (DISPATCH: worker and timer routines, completions, StartIo
+ * of busy-queued requests), {@code jahci-workitem-N} (PASSIVE: Storport work items),
+ * {@code jahci-timer} (DISPATCH: fires channel timers by queuing their routines) and one
+ * {@code jahci-irq-N} per {@link InterruptConnection}.
+ *
+ * @param <D> the device extension type (per controller, passed to work-item callbacks)
+ */
+public final class PortDriver<D> implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("io.jahci.ataport");
+
+    private final D deviceExtension;
+    private final PortOptions options;
+    private final Verifier verifier;
+    private final TaskQueue dispatchQueue;
+    private final TaskQueue workItemQueue;
+    private final List<PortThread> dispatchThreads = new ArrayList<>();
+    private final List<PortThread> workItemThreads = new ArrayList<>();
+    private final PortThread timerThread;
+    private final WorkItems<D> workItems;
+    private final List<InterruptConnection> connections = new CopyOnWriteArrayList<>();
+    private final List<Throwable> failures = new CopyOnWriteArrayList<>();
+    private volatile Channel<?>[] channels = new Channel<?>[0];
+    private volatile boolean closed;
+
+    private PortDriver(D deviceExtension, PortOptions options) {
+        this.deviceExtension = deviceExtension;
+        this.options = options;
+        this.verifier = new Verifier(options.verifier(), options.isrBudgetNanos());
+        this.dispatchQueue = new TaskQueue("dispatch", options.dispatchThreads(), options.spinningWorkers());
+        this.workItemQueue = new TaskQueue("work-item", options.workItemThreads(), false);
+        for (int i = 0; i < options.dispatchThreads(); i++) {
+            dispatchThreads.add(taskThread("jahci-dispatch-" + i, Irql.DISPATCH, dispatchQueue));
+        }
+        for (int i = 0; i < options.workItemThreads(); i++) {
+            workItemThreads.add(taskThread("jahci-workitem-" + i, Irql.PASSIVE, workItemQueue));
+        }
+        this.timerThread = new PortThread("jahci-timer", Irql.DISPATCH, this::runTimers);
+        this.workItems = new WorkItems<>(deviceExtension, verifier, workItemQueue, this);
+    }
+
+    /** Creates the port driver for one controller and starts its threads. PASSIVE. */
+    public static <D> PortDriver<D> start(D deviceExtension, PortOptions options) {
+        PortDriver<D> port = new PortDriver<>(deviceExtension, options);
+        port.verifier.checkMayBlock("PortDriver.start");
+        port.dispatchThreads.forEach(Thread::start);
+        port.workItemThreads.forEach(Thread::start);
+        port.timerThread.start();
+        return port;
+    }
+
+    private static PortThread taskThread(String name, Irql level, TaskQueue queue) {
+        return new PortThread(name, level, () -> {
+            PortThread self = (PortThread) Thread.currentThread();
+            for (Task task = queue.take(self); task != null; task = queue.take(self)) {
+                task.run();
+            }
+        });
+    }
+
+    public D deviceExtension() {
+        return deviceExtension;
+    }
+
+    public Verifier verifier() {
+        return verifier;
+    }
+
+    /** Exceptions thrown by miniport routines and callbacks on port threads, oldest first. */
+    public List<Throwable> failures() {
+        return List.copyOf(failures);
+    }
+
+    /**
+     * Connects an interrupt source and starts its interrupt thread. PASSIVE. The source stays
+     * owned by the caller, who closes it after {@link #close()}.
+     */
+    public InterruptConnection connectInterrupt(InterruptSource source) throws NativeException {
+        verifier.checkMayBlock("PortDriver.connectInterrupt");
+        InterruptConnection connection = new InterruptConnection(this, source, connections.size());
+        connections.add(connection);
+        connection.start();
+        return connection;
+    }
+
+    /**
+     * Creates a channel on {@code interrupt}: calls the miniport's channel init routine
+     * (AtaChannelInitRoutine) at PASSIVE on this thread and applies the configuration it filled.
+     * The channel is stopped until {@link Channel#start()}. PASSIVE.
+     */
+    public synchronized <X> Channel<X> createChannel(Miniport<X> miniport, InterruptConnection interrupt) {
+        verifier.checkMayBlock("PortDriver.createChannel");
+        Channel<X> channel = new Channel<>(this, verifier, miniport, interrupt, channels.length,
+                options.workerRoutineQueueDepth());
+        ChannelConfiguration configuration = new ChannelConfiguration();
+        channel.bind(miniport.channelInit(channel, configuration), configuration);
+        Channel<?>[] grown = Arrays.copyOf(channels, channels.length + 1);
+        grown[channels.length] = channel;
+        channels = grown;
+        interrupt.connect(channel);
+        return channel;
+    }
+
+    /** StorPortInitializeWorker: a new worker handle in state IDLE. At most DISPATCH. */
+    public Worker initializeWorker() {
+        return workItems.initializeWorker();
+    }
+
+    /**
+     * StorPortQueueWorkItem: {@code callback} will run at PASSIVE on a work-item thread with no
+     * port lock held, receiving the device extension, {@code context} and {@code worker}. At most
+     * DISPATCH; may be called from inside the worker's own callback to run it again.
+     *
+     * @throws VerifierException (verifier on) or IllegalStateException (off) if the worker is
+     *     freed, or queued and not yet started
+     */
+    public void queueWorkItem(Worker worker, WorkItemCallback<D> callback, Object context) {
+        workItems.queue(worker, callback, context);
+    }
+
+    /**
+     * StorPortFreeWorker: releases the worker; it can never be queued again. From inside its own
+     * callback it frees at once; otherwise it waits until the worker is neither queued nor
+     * running. PASSIVE only (it may park).
+     */
+    public void freeWorker(Worker worker) {
+        workItems.free(worker);
+    }
+
+    /**
+     * Stops every started channel, then all port threads, and waits for each (bounded by the
+     * shutdown timeout). PASSIVE only.
+     *
+     * @throws IllegalStateException naming the threads still running after the timeout
+     */
+    @Override
+    public void close() {
+        verifier.checkMayBlock("PortDriver.close");
+        if (closed) {
+            return;
+        }
+        for (Channel<?> channel : channels) {
+            if (channel.isStarted()) {
+                channel.stop();
+            }
+        }
+        closed = true;
+        for (InterruptConnection connection : connections) {
+            try {
+                connection.requestShutdown();
+            } catch (NativeException e) {
+                recordFailure("stopping the interrupt thread of " + connection.source().describe(), e);
+            }
+        }
+        dispatchQueue.close(dispatchThreads);
+        workItemQueue.close(workItemThreads);
+        LockSupport.unpark(timerThread);
+        List<String> stillRunning = new ArrayList<>();
+        long deadline = System.nanoTime() + options.shutdownTimeoutNanos();
+        for (PortThread thread : allThreads()) {
+            try {
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (thread.isAlive()) {
+                stillRunning.add(thread.getName() + " " + Arrays.toString(thread.getStackTrace()));
+            }
+        }
+        for (InterruptConnection connection : connections) {
+            if (!connection.thread().isAlive()) {
+                try {
+                    connection.release();
+                } catch (NativeException e) {
+                    recordFailure("closing the fds of " + connection.source().describe(), e);
+                }
+            }
+        }
+        if (!stillRunning.isEmpty()) {
+            String message = "port threads still running " + TimeUnit.NANOSECONDS.toMillis(options.shutdownTimeoutNanos())
+                    + " ms after close: " + stillRunning;
+            LOG.log(System.Logger.Level.ERROR, message);
+            throw new IllegalStateException(message);
+        }
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    PortOptions options() {
+        return options;
+    }
+
+    /** Queues a channel's DPC for the DISPATCH workers. Any level; allocates nothing. */
+    void dispatch(Task task) {
+        dispatchQueue.put(task);
+    }
+
+    /** Wakes the timer thread to recompute its next deadline. Any level. */
+    void timerChanged() {
+        LockSupport.unpark(timerThread);
+    }
+
+    void recordFailure(String where, Throwable t) {
+        failures.add(t);
+        LOG.log(System.Logger.Level.ERROR, "failure in " + where, t);
+    }
+
+    /** Every thread the port owns: dispatch, work-item, timer, interrupt. For diagnostics and tests. */
+    List<PortThread> allThreads() {
+        List<PortThread> all = new ArrayList<>(dispatchThreads);
+        all.addAll(workItemThreads);
+        all.add(timerThread);
+        for (InterruptConnection connection : connections) {
+            all.add(connection.thread());
+        }
+        return all;
+    }
+
+    List<PortThread> dispatchThreads() {
+        return dispatchThreads;
+    }
+
+    /** The timer thread's body: fires due channel timers, then parks until the next deadline. DISPATCH. */
+    private void runTimers() {
+        while (!closed) {
+            long now = System.nanoTime();
+            long wait = Long.MAX_VALUE;
+            for (Channel<?> channel : channels) {
+                try {
+                    wait = Math.min(wait, channel.fireTimerIfDue(now));
+                } catch (RuntimeException e) {
+                    recordFailure("timer of " + channel, e);
+                }
+            }
+            if (wait == Long.MAX_VALUE) {
+                LockSupport.park(this);
+            } else {
+                LockSupport.parkNanos(this, wait);
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.jahci.ataport;
+
+import java.util.concurrent.TimeUnit;
+
+/** How a {@link PortDriver} is built: thread counts, verifier, budgets. Fluent and mutable until used. */
+public final class PortOptions {
+    private int dispatchThreads = 2;
+    private int workItemThreads = 1;
+    private boolean spinningWorkers;
+    private boolean verifier = Boolean.getBoolean("jahci.verifier");
+    private long isrBudgetNanos = TimeUnit.MILLISECONDS.toNanos(1);
+    private int workerRoutineQueueDepth = 256;
+    private long shutdownTimeoutNanos = TimeUnit.SECONDS.toNanos(2);
+
+    /** Size of the fixed pool of DISPATCH worker threads (worker routines, timers, completions). Default 2. */
+    public PortOptions dispatchThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("dispatchThreads must be at least 1: " + n);
+        }
+        dispatchThreads = n;
+        return this;
+    }
+
+    /** Number of PASSIVE work-item threads (Storport work items). Default 1. */
+    public PortOptions workItemThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("workItemThreads must be at least 1: " + n);
+        }
+        workItemThreads = n;
+        return this;
+    }
+
+    /** Idle DISPATCH workers spin on their queue instead of parking: lower latency, busy cores. Default false. */
+    public PortOptions spinningWorkers(boolean spin) {
+        spinningWorkers = spin;
+        return this;
+    }
+
+    /** Turns the {@link Verifier} on or off. Default: system property {@code jahci.verifier}. */
+    public PortOptions verifier(boolean on) {
+        verifier = on;
+        return this;
+    }
+
+    /** An ISR running longer than this is a verifier warning. Default 1 ms. */
+    public PortOptions isrBudget(long amount, TimeUnit unit) {
+        isrBudgetNanos = unit.toNanos(amount);
+        return this;
+    }
+
+    /** Worker routines each channel can have queued at once. Default 256. */
+    public PortOptions workerRoutineQueueDepth(int depth) {
+        if (depth < 1) {
+            throw new IllegalArgumentException("workerRoutineQueueDepth must be at least 1: " + depth);
+        }
+        workerRoutineQueueDepth = depth;
+        return this;
+    }
+
+    /** How long close() and Channel.stop() wait for threads and deferred work. Default 2 s. */
+    public PortOptions shutdownTimeout(long amount, TimeUnit unit) {
+        shutdownTimeoutNanos = unit.toNanos(amount);
+        return this;
+    }
+
+    int dispatchThreads() {
+        return dispatchThreads;
+    }
+
+    int workItemThreads() {
+        return workItemThreads;
+    }
+
+    boolean spinningWorkers() {
+        return spinningWorkers;
+    }
+
+    boolean verifier() {
+        return verifier;
+    }
+
+    long isrBudgetNanos() {
+        return isrBudgetNanos;
+    }
+
+    int workerRoutineQueueDepth() {
+        return workerRoutineQueueDepth;
+    }
+
+    long shutdownTimeoutNanos() {
+        return shutdownTimeoutNanos;
+    }
+}

@@ -1,0 +1,66 @@
+package io.jahci.ataport;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A non-reentrant spin lock, the Java stand-in for a kernel spin lock: the interrupt lock, the
+ * channel lock and the short leaf locks of the port's queues.
+ *
+ * <p>Acquiring it never allocates and never parks (unlike {@code ReentrantLock}, whose contended
+ * path enqueues a node); after a short spin it yields the processor. Holders must not block.
+ * Acquiring a lock the calling thread already holds is a bug that would deadlock, so it throws.
+ */
+final class SpinLock {
+    private static final int SPINS_BEFORE_YIELD = 64;
+    private static final VarHandle OWNER;
+
+    static {
+        try {
+            OWNER = MethodHandles.lookup().findVarHandle(SpinLock.class, "owner", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final String name;
+    @SuppressWarnings("unused") // accessed through OWNER
+    private volatile Thread owner;
+
+    SpinLock(String name) {
+        this.name = name;
+    }
+
+    void lock() {
+        Thread me = Thread.currentThread();
+        if (owner == me) {
+            throw new IllegalStateException(name + " is already held by " + me.getName()
+                    + " (a routine that holds it called back into the port in a way that needs it again)");
+        }
+        int spins = 0;
+        while (!OWNER.compareAndSet(this, null, me)) {
+            if (++spins < SPINS_BEFORE_YIELD) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    void unlock() {
+        if (owner != Thread.currentThread()) {
+            throw new IllegalStateException(name + " released by " + Thread.currentThread().getName()
+                    + ", which does not hold it");
+        }
+        OWNER.setRelease(this, null);
+    }
+
+    boolean isHeldByCurrentThread() {
+        return owner == Thread.currentThread();
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

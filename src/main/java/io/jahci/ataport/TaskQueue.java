@@ -1,0 +1,100 @@
+package io.jahci.ataport;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * An intrusive FIFO of {@link Task}s served by a fixed set of {@link PortThread}s.
+ *
+ * <p>Allocation-free: tasks link through {@link Task#next}, idle consumers wait in a preallocated
+ * array. A consumer either parks until a producer hands it work ({@link LockSupport#unpark}) or,
+ * in spinning mode, spins on the queue head (lower latency, one busy core per consumer).
+ * Lock order: this queue's lock is a leaf; nothing else is acquired while it is held.
+ */
+final class TaskQueue {
+    private final SpinLock lock;
+    private final boolean spinning;
+    private final PortThread[] idle;
+    private int idleCount;
+    private volatile Task head;
+    private Task tail;
+    private volatile boolean closed;
+
+    TaskQueue(String name, int consumers, boolean spinning) {
+        this.lock = new SpinLock(name + " queue lock");
+        this.spinning = spinning;
+        this.idle = new PortThread[consumers];
+    }
+
+    /** Appends a task and wakes one idle consumer. Callable from any thread and level. */
+    void put(Task task) {
+        PortThread wake = null;
+        lock.lock();
+        try {
+            task.next = null;
+            if (tail == null) {
+                head = task;
+            } else {
+                tail.next = task;
+            }
+            tail = task;
+            if (idleCount > 0) {
+                wake = idle[--idleCount];
+                idle[idleCount] = null;
+                wake.idle = false;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (wake != null) {
+            LockSupport.unpark(wake);
+        }
+    }
+
+    /** Takes the next task, waiting for one; returns null once the queue is closed. */
+    Task take(PortThread self) {
+        while (!closed) {
+            if (head != null || !spinning) {
+                Task task = pollOrGoIdle(self);
+                if (task != null) {
+                    return task;
+                }
+            }
+            if (spinning) {
+                Thread.onSpinWait();
+            } else {
+                while (self.idle && !closed) {
+                    LockSupport.park(this);
+                }
+            }
+        }
+        return null;
+    }
+
+    private Task pollOrGoIdle(PortThread self) {
+        lock.lock();
+        try {
+            Task task = head;
+            if (task != null) {
+                head = task.next;
+                if (head == null) {
+                    tail = null;
+                }
+                task.next = null;
+            } else if (!spinning) {
+                self.idle = true;
+                idle[idleCount++] = self;
+            }
+            return task;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops handing out tasks and wakes every consumer; queued tasks are dropped. */
+    void close(Iterable<PortThread> consumers) {
+        closed = true;
+        for (PortThread t : consumers) {
+            LockSupport.unpark(t);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.jahci.ataport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class AllocationTest {
+    private static final int WARM_UP = 20_000;
+    private static final int MEASURED = 20_000;
+
+    private final AtomicLong workerRuns = new AtomicLong();
+    private final AtomicLong completions = new AtomicLong();
+    private final ChannelRoutine<TestExt> synchronizedIncrement = ext -> ext.shared++;
+    private final ChannelRoutine<TestExt> workerRoutine = ext -> {
+        ext.channel.requestSynchronizedRoutine(synchronizedIncrement);
+        workerRuns.incrementAndGet();
+    };
+    private final IoCompletion completion = request -> completions.incrementAndGet();
+    private volatile IoRequest inflight;
+
+    @Test
+    @DisplayName("Allocation: in steady state the interrupt thread and the worker threads allocate 0 bytes (ISR, worker and synchronized routines, completions; verifier on)")
+    void steadyStateAllocatesNothing() throws Exception {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assertTrue(mx.isThreadAllocatedMemorySupported());
+        mx.setThreadAllocatedMemoryEnabled(true);
+        try (Fixture f = new Fixture(new PortOptions().dispatchThreads(2).verifier(true).isrBudget(10, TimeUnit.SECONDS))) {
+            TestMiniport miniport = new TestMiniport(false);
+            miniport.recordInterrupts = false;
+            miniport.onStartIo = (ext, request) -> {
+                inflight = request; // read by the ISR, which runs after the submit returned
+                return true;
+            };
+            miniport.onInterrupt = ext -> {
+                ext.shared++;
+                ext.channel.requestSynchronizedRoutine(synchronizedIncrement);
+                ext.channel.requestWorkerRoutine(workerRoutine);
+                IoRequest done = inflight;
+                inflight = null;
+                ext.channel.completeRequest(done, IoStatus.SUCCESS);
+                return true;
+            };
+            Channel<TestExt> channel = f.startChannel(miniport, f.newSource());
+            IoRequest request = new IoRequest(null, completion);
+            run(f, channel, request, WARM_UP);
+
+            List<Thread> measured = new ArrayList<>(f.port.dispatchThreads());
+            measured.add(f.connections.get(0).thread());
+            long[] before = allocated(mx, measured);
+            run(f, channel, request, MEASURED);
+            long[] after = allocated(mx, measured);
+
+            for (int i = 0; i < measured.size(); i++) {
+                assertEquals(0, after[i] - before[i], measured.get(i).getName() + " allocated bytes");
+            }
+            assertEquals(WARM_UP + MEASURED, f.connections.get(0).interrupts());
+        }
+    }
+
+    /** Submits, interrupts and waits for the worker routine and completion, {@code rounds} times. */
+    private void run(Fixture f, Channel<TestExt> channel, IoRequest request, int rounds) {
+        long target = workerRuns.get();
+        for (int i = 0; i < rounds; i++) {
+            channel.submit(request);
+            f.source(0).fire();
+            target++;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Fixture.WAIT_SECONDS);
+            while (workerRuns.get() != target || completions.get() != target || request.inFlight()) {
+                if (System.nanoTime() > deadline) {
+                    fail("round " + i + " did not finish");
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private static long[] allocated(com.sun.management.ThreadMXBean mx, List<Thread> threads) {
+        long[] bytes = new long[threads.size()];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = mx.getThreadAllocatedBytes(threads.get(i).getId());
+        }
+        return bytes;
+    }
+}
