@@ -9,8 +9,8 @@ import io.jahci.platform.NativeException;
  * An interrupt source connected to the port (IoConnectInterrupt): one interrupt thread and one
  * interrupt lock, shared by every channel created on it, like AHCI's single vector for all ports.
  *
- * <p>The interrupt thread waits (epoll) on the source's eventfd and on a private shutdown eventfd.
- * For each interrupt it drains the eventfd, takes the interrupt lock (now at DIRQL), calls the ISR
+ * <p>The interrupt thread waits (epoll) on the source's fd and on a private shutdown eventfd.
+ * For each interrupt it acknowledges the source, takes the interrupt lock (now at DIRQL), calls the ISR
  * of every started channel on this source, releases the lock and calls
  * {@link InterruptSource#rearm()}. It allocates nothing. The source itself stays owned by the
  * caller, who closes it after the port.
@@ -32,7 +32,7 @@ public final class InterruptConnection {
         this.lock = new SpinLock("interrupt lock of " + source.describe());
         this.epoll = new Epoll();
         this.shutdown = EventFd.create();
-        epoll.addReadable(source.eventFd().fd());
+        epoll.addReadable(source.fd());
         epoll.addReadable(shutdown.fd());
         this.thread = new PortThread("jahci-irq-" + index, Irql.DISPATCH, this::run);
     }
@@ -83,12 +83,12 @@ public final class InterruptConnection {
 
     /** The interrupt thread's body: DISPATCH while waiting, DIRQL while servicing. */
     private void run() {
-        int sourceFd = source.eventFd().fd();
+        int sourceFd = source.fd();
         try {
             for (;;) {
                 int fd = epoll.await(-1);
                 if (fd == sourceFd) {
-                    source.eventFd().drain();
+                    source.acknowledge();
                     service();
                     source.rearm();
                 } else if (fd == shutdown.fd()) {

@@ -31,8 +31,17 @@ final class TestInterruptSource implements InterruptSource {
     }
 
     @Override
-    public EventFd eventFd() {
-        return eventFd;
+    public int fd() {
+        return eventFd.fd();
+    }
+
+    @Override
+    public long acknowledge() {
+        try {
+            return eventFd.drain();
+        } catch (NativeException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
