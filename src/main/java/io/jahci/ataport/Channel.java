@@ -483,7 +483,7 @@ public final class Channel<X> {
     private void enqueueRoutineLocked(ChannelRoutine<X> routine) {
         if (routineCount == routines.length) {
             throw new IllegalStateException("worker-routine queue of " + name + " is full (" + routines.length
-                    + " pending); raise PortOptions.workerRoutineQueueDepth or coalesce requests");
+                    + " pending); raise PortDriverOptions.workerRoutineQueueDepth or coalesce requests");
         }
         routines[(routineHead + routineCount) % routines.length] = routine;
         routineCount++;

@@ -25,7 +25,7 @@ public final class PortDriver<D> implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.jahci.ataport");
 
     private final D deviceExtension;
-    private final PortOptions options;
+    private final PortDriverOptions options;
     private final Verifier verifier;
     private final TaskQueue dispatchQueue;
     private final TaskQueue workItemQueue;
@@ -38,7 +38,7 @@ public final class PortDriver<D> implements AutoCloseable {
     private volatile Channel<?>[] channels = new Channel<?>[0];
     private volatile boolean closed;
 
-    private PortDriver(D deviceExtension, PortOptions options) {
+    private PortDriver(D deviceExtension, PortDriverOptions options) {
         this.deviceExtension = deviceExtension;
         this.options = options;
         this.verifier = new Verifier(options.verifier(), options.isrBudgetNanos());
@@ -55,7 +55,7 @@ public final class PortDriver<D> implements AutoCloseable {
     }
 
     /** Creates the port driver for one controller and starts its threads. PASSIVE. */
-    public static <D> PortDriver<D> start(D deviceExtension, PortOptions options) {
+    public static <D> PortDriver<D> start(D deviceExtension, PortDriverOptions options) {
         PortDriver<D> port = new PortDriver<>(deviceExtension, options);
         port.verifier.checkMayBlock("PortDriver.start");
         port.dispatchThreads.forEach(Thread::start);
@@ -201,7 +201,7 @@ public final class PortDriver<D> implements AutoCloseable {
 
     // ---------------------------------------------------------------- internals
 
-    PortOptions options() {
+    PortDriverOptions options() {
         return options;
     }
 

@@ -30,10 +30,22 @@ public final class Main {
                     + "'qemu:IMG[,IMG...]' (one disk per image, ports 0, 1, ...). Default: ${DEFAULT-VALUE}.")
     String device;
 
+    @Option(names = "--sync-with-isr", paramLabel = "true|false", defaultValue = "true", arity = "1",
+            description = "The seeds' SyncWithIsr: true runs StartIo, Initialize and Reset under the channel's "
+                    + "interrupt lock (DIRQL); false runs them at DISPATCH, synchronizing through synchronized "
+                    + "routines. Default: ${DEFAULT-VALUE}.")
+    boolean syncWithIsr;
+
+    @Option(names = "--verifier", description = "Turn on the port layer's verifier: misuse of levels or work "
+            + "items fails loudly, a slow ISR is warned about.")
+    boolean verifier;
+
     /** Opens the controller named by {@code --device}. */
     Controller open(boolean allowWrite) throws IOException {
         DeviceSpec spec = DeviceSpec.parse(device);
-        return Controller.open(spec, allowWrite ? OpenOptions.readWrite() : OpenOptions.readOnly());
+        OpenOptions options = OpenOptions.readOnly().withAllowWrite(allowWrite).withSyncWithIsr(syncWithIsr)
+                .withVerifier(verifier || Boolean.getBoolean("jahci.verifier"));
+        return Controller.open(spec, options);
     }
 
     public static void main(String[] args) {

@@ -7,7 +7,7 @@ import io.jahci.hw.qemu.QemuTransport;
 import io.jahci.miniport.AhciHba;
 import io.jahci.miniport.AhciPort;
 import io.jahci.miniport.HbaCapabilities;
-import io.jahci.miniport.PortOptions;
+import io.jahci.miniport.AhciPortOptions;
 import io.jahci.miniport.PortState;
 
 import java.io.FileNotFoundException;
@@ -45,7 +45,7 @@ public final class Controller implements AutoCloseable {
         this.spec = spec;
         this.transport = transport;
         try {
-            this.hba = AhciHba.open(transport, options.portOptions());
+            this.hba = AhciHba.open(transport, options.hbaConfig());
         } catch (IOException | RuntimeException e) {
             transport.close();
             throw e;

@@ -1,24 +1,45 @@
 package io.jahci.disk;
 
-import io.jahci.miniport.PortOptions;
+import io.jahci.ataport.PortDriverOptions;
+import io.jahci.miniport.AhciHba;
+import io.jahci.miniport.AhciPortOptions;
 
 /**
  * How to open a controller.
  *
  * @param allowWrite  whether {@link Disk#write} and {@link Disk#flush} may run (off by default:
  *                    jahci reads unless told to write)
- * @param portOptions timeouts and DMA sizes
+ * @param portOptions timeouts and DMA sizes per port
+ * @param syncWithIsr the seeds' SyncWithIsr (default true): StartIo, Initialize and Reset run
+ *                    under the interrupt lock (DIRQL) or without it (DISPATCH)
+ * @param verifier    the port layer's verifier: fail loudly on level and work-item misuse
  */
-public record OpenOptions(boolean allowWrite, PortOptions portOptions) {
+public record OpenOptions(boolean allowWrite, AhciPortOptions portOptions, boolean syncWithIsr, boolean verifier) {
     public static OpenOptions readOnly() {
-        return new OpenOptions(false, PortOptions.DEFAULT);
+        return new OpenOptions(false, AhciPortOptions.DEFAULT, true, Boolean.getBoolean("jahci.verifier"));
     }
 
     public static OpenOptions readWrite() {
-        return new OpenOptions(true, PortOptions.DEFAULT);
+        return readOnly().withAllowWrite(true);
     }
 
-    public OpenOptions withPortOptions(PortOptions options) {
-        return new OpenOptions(allowWrite, options);
+    public OpenOptions withAllowWrite(boolean allow) {
+        return new OpenOptions(allow, portOptions, syncWithIsr, verifier);
+    }
+
+    public OpenOptions withPortOptions(AhciPortOptions options) {
+        return new OpenOptions(allowWrite, options, syncWithIsr, verifier);
+    }
+
+    public OpenOptions withSyncWithIsr(boolean sync) {
+        return new OpenOptions(allowWrite, portOptions, sync, verifier);
+    }
+
+    public OpenOptions withVerifier(boolean on) {
+        return new OpenOptions(allowWrite, portOptions, syncWithIsr, on);
+    }
+
+    AhciHba.Config hbaConfig() {
+        return new AhciHba.Config(portOptions, syncWithIsr, new PortDriverOptions().verifier(verifier));
     }
 }

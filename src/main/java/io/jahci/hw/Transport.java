@@ -27,6 +27,14 @@ public interface Transport extends AutoCloseable {
 
     InterruptSource interrupt();
 
+    /**
+     * Roughly how long one register access takes, in nanoseconds: about 1 µs through a mapped BAR,
+     * far more through a socket. Sizes the ISR time budget the verifier warns at.
+     */
+    default long registerAccessNanos() {
+        return 1_000;
+    }
+
     @Override
     void close();
 }

@@ -4,74 +4,121 @@ import io.jahci.ahci.Bohc;
 import io.jahci.ahci.Cap2;
 import io.jahci.ahci.Ghc;
 import io.jahci.ahci.HbaRegister;
-import io.jahci.hw.InterruptSource;
+import io.jahci.ataport.InterruptConnection;
+import io.jahci.ataport.PortDriver;
+import io.jahci.ataport.PortDriverOptions;
 import io.jahci.hw.RegisterWindow;
 import io.jahci.hw.Transport;
-import io.jahci.platform.Epoll;
-import io.jahci.platform.EventFd;
-import io.jahci.platform.NativeException;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The host bus adapter: takes it from the firmware, resets it, brings up every implemented port
- * (AHCI 1.3.1 §10.1.2) and dispatches its interrupt to the ports.
+ * The host bus adapter, the miniport's device extension: takes the HBA from the firmware, resets
+ * it (AHCI 1.3.1 §10.1.2), runs the port layer ({@link PortDriver}) with one channel per
+ * implemented port on the HBA's one interrupt, and shares the HBA-wide IS register among the
+ * ports' ISRs.
  *
- * <p>Threads: {@link #open} and {@link #close} run on the caller's thread. One interrupt thread
- * waits on the transport's eventfd and runs {@link #serviceInterrupt()}.
+ * <p>Threads: {@link #open} and {@link #close} run at PASSIVE on the caller's thread. The port
+ * layer's interrupt thread calls every port's ISR in port order under one interrupt lock.
  */
 public final class AhciHba implements AutoCloseable {
     private final Transport transport;
     private final RegisterWindow regs;
-    private final PortOptions options;
+    private final Config config;
     private final HbaCapabilities caps;
     private final List<AhciPort> ports = new ArrayList<>();
-    private final EventFd stopSignal;
-    private final Thread interruptThread;
     private final List<String> warnings = new ArrayList<>();
-    private volatile boolean running = true;
-    private volatile Throwable interruptFailure;
+    private PortDriver<AhciHba> portDriver;
+    private int firstPort = -1;
+    private int lastPort = -1;
+    /** IS as read at the start of the current interrupt; guarded by the interrupt lock. */
+    private int latchedIs;
 
-    private AhciHba(Transport transport, PortOptions options) throws IOException {
+    /**
+     * How to run the controller.
+     *
+     * @param ports        per-port tunables
+     * @param syncWithIsr  the seeds' SyncWithIsr: StartIo, Initialize and Reset at DIRQL (true) or DISPATCH
+     * @param driver       the port layer's threads and verifier
+     */
+    public record Config(AhciPortOptions ports, boolean syncWithIsr, PortDriverOptions driver) {
+        /** Defaults: SyncWithIsr true, verifier as the {@code jahci.verifier} property says. */
+        public static Config defaults() {
+            return new Config(AhciPortOptions.DEFAULT, true, new PortDriverOptions());
+        }
+
+        public Config withPorts(AhciPortOptions options) {
+            return new Config(options, syncWithIsr, driver);
+        }
+
+        public Config withSyncWithIsr(boolean sync) {
+            return new Config(ports, sync, driver);
+        }
+    }
+
+    private AhciHba(Transport transport, Config config) throws IOException {
         this.transport = transport;
         this.regs = transport.abar();
-        this.options = options;
+        this.config = config;
         takeOwnership();
         reset();
         this.caps = new HbaCapabilities(read(HbaRegister.CAP), read(HbaRegister.CAP2), read(HbaRegister.PI),
                 read(HbaRegister.VS));
-        this.stopSignal = EventFd.createNonBlocking();
-        this.interruptThread = new Thread(this::interruptLoop, "jahci-interrupt");
-        interruptThread.setDaemon(true);
         try {
             for (int port = 0; port < 32; port++) {
                 if (caps.isImplemented(port)) {
-                    AhciPort p = new AhciPort(transport.describe(), port, transport, caps, options);
-                    ports.add(p);
-                    p.initialize();
+                    ports.add(new AhciPort(transport.describe(), port, transport, caps, config.ports()));
+                    firstPort = firstPort < 0 ? port : firstPort;
+                    lastPort = port;
                 }
             }
-            write(HbaRegister.IS, 0xffff_ffff);
-            interruptThread.start();
-            write(HbaRegister.GHC, read(HbaRegister.GHC) | Ghc.IE.mask());
-            for (AhciPort p : ports) {
-                p.start();
-                if (p.state() == PortState.READY) {
-                    p.identify();
-                }
-            }
+            startPortLayer();
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
         }
     }
 
-    /** Takes the controller from {@code transport} and brings it and its ports up. */
-    public static AhciHba open(Transport transport, PortOptions options) throws IOException {
-        return new AhciHba(transport, options);
+    /** Takes the controller from {@code transport} and brings it and its ports up. PASSIVE. */
+    public static AhciHba open(Transport transport, Config config) throws IOException {
+        return new AhciHba(transport, config);
+    }
+
+    /**
+     * Runs the port layer: one interrupt connection, one channel per port; starts each channel
+     * (StartChannel brings the link up, Initialize starts the engine), then identifies the disks.
+     */
+    private void startPortLayer() throws IOException {
+        PortDriverOptions driverOptions = config.driver();
+        // An ISR makes about five register accesses: allow ten times that before the verifier warns.
+        long budget = Math.max(driverOptions.isrBudgetNanos(), 50 * transport.registerAccessNanos());
+        driverOptions.isrBudget(budget, TimeUnit.NANOSECONDS);
+        portDriver = PortDriver.start(this, driverOptions);
+        InterruptConnection line = portDriver.connectInterrupt(transport.interrupt());
+        for (AhciPort port : ports) {
+            portDriver.createChannel(new AhciMiniport(this, port, config.syncWithIsr()), line);
+            port.initializeRecoveryWorker();
+        }
+        write(HbaRegister.IS, 0xffff_ffff);
+        write(HbaRegister.GHC, read(HbaRegister.GHC) | Ghc.IE.mask());
+        for (AhciPort port : ports) {
+            if (!port.channel().start()) {
+                warnings.add(port.startFailure());
+            }
+        }
+        for (AhciPort port : ports) {
+            if (port.state() == PortState.READY) {
+                port.identify();
+            }
+        }
+    }
+
+    PortDriver<AhciHba> portDriver() {
+        return portDriver;
     }
 
     private int read(HbaRegister reg) {
@@ -88,12 +135,11 @@ public final class AhciHba implements AutoCloseable {
      * and ignored, as Linux does.
      */
     private void takeOwnership() {
-        int cap2 = read(HbaRegister.CAP2);
-        if (!Cap2.BOH.isSet(cap2)) {
+        if (!Cap2.BOH.isSet(read(HbaRegister.CAP2))) {
             return;
         }
         write(HbaRegister.BOHC, read(HbaRegister.BOHC) | Bohc.OOS.mask());
-        Timeouts t = options.timeouts();
+        Timeouts t = config.ports().timeouts();
         if (Poll.until(t.biosHandoffMillis(), () -> !Bohc.BOS.isSet(read(HbaRegister.BOHC)))) {
             return;
         }
@@ -109,12 +155,29 @@ public final class AhciHba implements AutoCloseable {
     private void reset() throws PortException {
         write(HbaRegister.GHC, Ghc.AE.mask());
         write(HbaRegister.GHC, Ghc.AE.mask() | Ghc.HR.mask());
-        if (!Poll.until(options.timeouts().hbaResetMillis(), () -> !Ghc.HR.isSet(read(HbaRegister.GHC)))) {
-            throw new PortException(transport.describe() + ": HBA reset did not complete within "
-                    + options.timeouts().hbaResetMillis() + " ms (GHC.HR stays set, AHCI 1.3.1 §10.4.3); "
-                    + "the controller does not answer: power-cycle the machine.");
+        long millis = config.ports().timeouts().hbaResetMillis();
+        if (!Poll.until(millis, () -> !Ghc.HR.isSet(read(HbaRegister.GHC)))) {
+            throw new PortException(transport.describe() + ": HBA reset did not complete within " + millis
+                    + " ms (GHC.HR stays set, AHCI 1.3.1 §10.4.3); the controller does not answer: power-cycle the machine.");
         }
         write(HbaRegister.GHC, Ghc.AE.mask());
+    }
+
+    /**
+     * One port's ISR on the shared line (§10.7.2). The port layer calls the ports in port order
+     * under one interrupt lock, so the first port latches IS, each port services its PxIS when
+     * its IS bit is set, and the last port clears the IS bits that were latched. DIRQL;
+     * allocates nothing.
+     */
+    boolean portInterrupt(AhciPort port) {
+        if (port.number() == firstPort) {
+            latchedIs = read(HbaRegister.IS);
+        }
+        boolean claimed = (latchedIs & (1 << port.number())) != 0 && port.interrupt();
+        if (port.number() == lastPort && latchedIs != 0) {
+            write(HbaRegister.IS, latchedIs);
+        }
+        return claimed;
     }
 
     public HbaCapabilities capabilities() {
@@ -135,69 +198,29 @@ public final class AhciHba implements AutoCloseable {
         return transport;
     }
 
-    private void interruptLoop() {
-        try (Epoll epoll = new Epoll()) {
-            InterruptSource irq = transport.interrupt();
-            epoll.addReadable(irq.fd());
-            epoll.addReadable(stopSignal.fd());
-            while (running) {
-                int fd = epoll.await(-1);
-                if (fd == irq.fd()) {
-                    irq.acknowledge();
-                    serviceInterrupt();
-                    irq.rearm();
-                }
-            }
-        } catch (NativeException | RuntimeException e) {
-            interruptFailure = e;
-        }
+    public boolean syncWithIsr() {
+        return config.syncWithIsr();
+    }
+
+    /** Failures the port layer recorded on its own threads (none in a healthy run). */
+    public List<Throwable> portLayerFailures() {
+        return portDriver == null ? List.of() : portDriver.failures();
     }
 
     /**
-     * The ISR (§10.7.2): for each port flagged in IS, clear its PxIS, then clear those IS bits.
-     * Runs on the interrupt thread; allocates nothing.
+     * Stops every channel (StopChannel stops each port), disables the HBA's interrupt, stops the
+     * port layer's threads and frees DMA memory. PASSIVE.
      */
-    private void serviceInterrupt() {
-        int is = read(HbaRegister.IS);
-        for (int i = 0; i < ports.size(); i++) {
-            AhciPort port = ports.get(i);
-            if ((is & (1 << port.number())) != 0) {
-                port.handleInterrupt();
-            }
-        }
-        if (is != 0) {
-            write(HbaRegister.IS, is);
-        }
-    }
-
-    /** Why the interrupt thread died, or null while it runs. */
-    public Throwable interruptFailure() {
-        return interruptFailure;
-    }
-
-    /** Stops every port, disables interrupts and stops the interrupt thread. Caller's thread. */
     @Override
     public void close() {
         try {
-            for (AhciPort port : ports) {
-                try {
-                    port.stop();
-                } catch (PortException | RuntimeException e) {
-                    warnings.add("stopping port " + port.number() + ": " + e.getMessage());
-                }
+            if (portDriver != null) {
+                portDriver.close();
             }
             write(HbaRegister.GHC, read(HbaRegister.GHC) & ~Ghc.IE.mask());
         } catch (RuntimeException e) {
-            warnings.add("disabling interrupts: " + e.getMessage());
+            warnings.add("closing: " + e.getMessage());
         } finally {
-            running = false;
-            try {
-                stopSignal.signal();
-                interruptThread.join(5_000);
-                stopSignal.close();
-            } catch (NativeException | InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
             for (AhciPort port : ports) {
                 port.release();
             }

@@ -3,7 +3,6 @@ package io.jahci.miniport;
 import io.jahci.ahci.AtaCommand;
 import io.jahci.ahci.AtaStatus;
 import io.jahci.ahci.CommandHeader;
-import io.jahci.ahci.CommandTable;
 import io.jahci.ahci.DeviceSignature;
 import io.jahci.ahci.IdentifyData;
 import io.jahci.ahci.PortCmd;
@@ -12,9 +11,13 @@ import io.jahci.ahci.PortRegister;
 import io.jahci.ahci.PortSctl;
 import io.jahci.ahci.PortSsts;
 import io.jahci.ahci.PortTfd;
-import io.jahci.ahci.PrdTable;
 import io.jahci.ahci.ReceivedFis;
-import io.jahci.ahci.RegisterH2DFis;
+import io.jahci.ataport.Channel;
+import io.jahci.ataport.ChannelRoutine;
+import io.jahci.ataport.IoStatus;
+import io.jahci.ataport.PortDriver;
+import io.jahci.ataport.WorkItemCallback;
+import io.jahci.ataport.Worker;
 import io.jahci.hw.DmaMemory;
 import io.jahci.hw.RegisterWindow;
 import io.jahci.hw.Transport;
@@ -22,33 +25,41 @@ import io.jahci.hw.Transport;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One AHCI port: its DMA structures, its link and device, and the commands it runs.
+ * One AHCI port as an ATA channel: the channel extension the port layer passes to every
+ * {@link AhciMiniport} callback. It owns the port's DMA structures, its link and device, its
+ * command slot, and its error recovery.
  *
  * <pre>
- *                start()
- *   STOPPED ───────────────► spin up, wait PxSSTS.DET=3 (COMRESET once if not, §10.4.2),
- *      ▲                     wait PxTFD BSY/DRQ clear, read PxSIG, set PxCMD.ST (§10.3.1)
- *      │                       │ no link          │ not ATA           │ ATA disk
- *      │ stop()                ▼                  ▼                   ▼
- *      ├──────────────── NO_DEVICE      UNSUPPORTED_DEVICE          READY ◄─────────────┐
- *      │                                                              │ issue: PxCI bit │ PxCI bit clear,
- *      │                                                              ▼                 │ no error
- *      │                                                             BUSY ──────────────┘
- *      │                                                              │ PxIS error bit (§6.1) or timeout
- *      │                                                              ▼
- *      │                                  RECOVERING: clear ST, wait CR; clear PxSERR, PxIS;
- *      │                                  COMRESET if BSY/DRQ stay set; set ST (§6.2.2.1)
- *      │                                        │ device not back           │ back
- *      └──────────────────────────────────── FAILED                      READY (command fails)
+ *              StartChannel (PASSIVE): stop engines, program PxCLB/PxFB, FRE, spin up,
+ *   STOPPED ─► wait PxSSTS.DET=3 (COMRESET once if not, §10.4.2), wait BSY/DRQ clear, read PxSIG
+ *      ▲          │ no link            │ not ATA                     │ ATA disk
+ *      │          ▼                    ▼                             ▼
+ *      │      NO_DEVICE       UNSUPPORTED_DEVICE         Initialize (DIRQL/DISPATCH): clear PxIS,
+ *      │                                                 PxSERR, set PxIE, set PxCMD.ST (§10.3.1)
+ *      │                                                             │
+ *      │ StopChannel                                                 ▼
+ *      ├──────────────────────────────────────────────────────────  READY ◄─────────────────────┐
+ *      │                          StartIo: slot free → header, PxCI │  ▲ ISR: PxCI bit clear →  │
+ *      │                                                            ▼  │ completeRequest         │
+ *      │                                                        (command in slot 0)              │
+ *      │                                 ISR: PxIS error bit (§6.1), or the command timer fired  │
+ *      │                                        → worker routine → work item (PASSIVE):          │
+ *      │                                                            ▼                            │
+ *      │       RECOVERING: clear ST, wait CR; clear PxSERR, PxIS; COMRESET if BSY/DRQ stay set;  │
+ *      │       set ST (§6.2.2.1); the command completes with ERROR; StartIo answers "busy"       │
+ *      │                          │ device not back                   │ back                     │
+ *      └─────────────────────── FAILED                                └──────────────────────────┘
  * </pre>
  *
- * <p>Locking: one command at a time per port, under {@link #ioLock} (taken by the caller's
- * thread). {@link #handleInterrupt()} runs on the interrupt thread and hands the completion to the
- * waiting caller without locks. Register history is recorded on both sides.
+ * <p>Locks and levels: bring-up and recovery run at PASSIVE (they poll and sleep). The ISR,
+ * StartIo's slot assignment ({@link #issueRoutine}) and the end of recovery run at DIRQL, under
+ * the interrupt lock, which guards {@link #issued} and {@link #inFlight}. Callers of
+ * {@link #transfer} and {@link #flush} are PASSIVE and serialized by {@link #callerLock}: one
+ * command at a time per port.
  */
 public final class AhciPort {
     /** The slot used for non-queued commands. */
@@ -57,68 +68,83 @@ public final class AhciPort {
     private static final int INTERRUPT_ENABLE = PortIs.DHRS.mask() | PortIs.PSS.mask() | PortIs.DSS.mask()
             | PortIs.SDBS.mask() | PortIs.UFS.mask() | PortIs.DPS.mask() | PortIs.PCS.mask() | PortIs.PRCS.mask()
             | PortIs.ERROR_MASK;
-    /** Layout of the port's structure block: command list, received FIS, then the command tables. */
+    /** Layout of the port's structure block: command list, then received FIS. */
     private static final int LIST_OFFSET = 0;
     private static final int FIS_OFFSET = CommandHeader.LIST_SIZE;
-    private static final int TABLE_OFFSET = FIS_OFFSET + ReceivedFis.SIZE;
+    /** How much longer than the command timeout a caller waits: recovery's own time. */
+    private static final long RECOVERY_ALLOWANCE_MILLIS = 15_000;
 
     private final String device;
     private final int number;
     private final RegisterWindow regs;
     private final HbaCapabilities caps;
-    private final PortOptions options;
+    private final AhciPortOptions options;
     private final RegisterHistory history = new RegisterHistory();
-    private final ReentrantLock ioLock = new ReentrantLock();
     private final DmaMemory structures;
-    private final DmaMemory bounce;
-    private final PrdTable.BusMap bounceMap;
-    private final int prdEntries;
+    private final AhciCommand command;
     private final int maxSectorsPerCommand;
+    private final ReentrantLock callerLock = new ReentrantLock();
+
+    private Channel<AhciPort> channel;
+    private PortDriver<AhciHba> portDriver;
+    private Worker recoveryWorker;
 
     private volatile PortState state = PortState.STOPPED;
     private DeviceSignature signature = DeviceSignature.UNKNOWN;
     private IdentifyData identity;
     private int sectorSize = 512;
-    private long commandsIssued;
-    private long prdEntriesIssued;
+    private volatile long commandsIssued;
+    private volatile long prdEntriesIssued;
 
-    // Completion hand-off, written by the interrupt thread, read by the waiting caller.
-    private volatile Thread waiter;
-    private volatile boolean completed;
-    private volatile int errorStatus;
+    // Guarded by the interrupt lock (DIRQL).
+    private int issued;
+    private long issuedAtNanos;
+    private AhciCommand inFlight;
+    private AhciCommand starting;
+    private boolean startAccepted;
+    private boolean recoveryQueued;
+    private int pendingErrors;
+    private boolean pendingTimeout;
+    private boolean pendingComreset;
 
-    AhciPort(String device, int number, Transport transport, HbaCapabilities caps, PortOptions options)
+    /** StartIo's slot assignment, run at DIRQL (inline when StartIo already holds the lock). */
+    private final ChannelRoutine<AhciPort> issueRoutine = AhciPort::issueStarting;
+    /** The command timer (AtaPortRequestTimer), run at DISPATCH. */
+    private final ChannelRoutine<AhciPort> timeoutRoutine = AhciPort::commandTimedOut;
+    /** Requested from the ISR on an error, run at DISPATCH: queues the recovery work item. */
+    private final ChannelRoutine<AhciPort> recoveryRequest = AhciPort::queueRecovery;
+    /** The recovery work item (HW_WORKITEM), run at PASSIVE. */
+    private final WorkItemCallback<AhciHba> recoveryCallback = (hba, context, worker) -> ((AhciPort) context).recover();
+    /** Takes the failed command out of the slot, at DIRQL, at the end of recovery. */
+    private final ChannelRoutine<AhciPort> takeFailedRoutine = AhciPort::takeFailed;
+    private AhciCommand failed;
+
+    AhciPort(String device, int number, Transport transport, HbaCapabilities caps, AhciPortOptions options)
             throws IOException {
         this.device = device;
         this.number = number;
         this.regs = transport.abar();
         this.caps = caps;
         this.options = options;
-        this.prdEntries = options.prdEntriesPerCommand();
-        this.structures = transport.allocateDma(TABLE_OFFSET + CommandTable.size(prdEntries), CommandHeader.LIST_ALIGNMENT);
-        this.bounce = transport.allocateDma(options.bounceBufferBytes(), 4096);
-        this.bounceMap = new PrdTable.BusMap() {
-            @Override
-            public long busAddress(long offset) {
-                return bounce.busAddress(offset);
-            }
-
-            @Override
-            public long contiguousBytes(long offset) {
-                return bounce.contiguousBytes(offset);
-            }
-        };
-        this.maxSectorsPerCommand = (int) Math.min(RegisterH2DFis.MAX_SECTORS_EXT,
-                Math.min(options.bounceBufferBytes(), (long) prdEntries * options.maxPrdEntryBytes()) / 512);
-        checkAddressable(structures);
-        checkAddressable(bounce);
-    }
-
-    /** Without CAP.S64A the upper address registers must stay zero (§3.3.2, §3.3.4). */
-    private void checkAddressable(DmaMemory memory) throws PortException {
-        if (!caps.supports64BitAddresses() && memory.busAddress(memory.size() - 1) >>> 32 != 0) {
+        this.structures = transport.allocateDma(FIS_OFFSET + ReceivedFis.SIZE, CommandHeader.LIST_ALIGNMENT);
+        try {
+            this.command = new AhciCommand(transport, options);
+        } catch (IOException | RuntimeException e) {
+            structures.close();
+            throw e;
+        }
+        this.maxSectorsPerCommand = AhciCommand.maxSectors(options, 512);
+        if (!caps.supports64BitAddresses()
+                && Math.max(structures.busAddress(structures.size() - 1), command.highestBusAddress()) >>> 32 != 0) {
+            release();
             throw new PortException(where() + ": the transport gave DMA memory above 4 GiB to a 32-bit HBA");
         }
+    }
+
+    /** Called from channel init (PASSIVE) once the port layer made the channel. */
+    void bind(Channel<AhciPort> ch, PortDriver<AhciHba> driver) {
+        this.channel = ch;
+        this.portDriver = driver;
     }
 
     public int number() {
@@ -147,6 +173,25 @@ public final class AhciPort {
         return history.dump();
     }
 
+    /** Commands issued since start. */
+    public long commandsIssued() {
+        return commandsIssued;
+    }
+
+    /** PRD entries those commands carried. */
+    public long prdEntriesIssued() {
+        return prdEntriesIssued;
+    }
+
+    /** The largest number of sectors one command moves; larger transfers are split. */
+    public int maxSectorsPerCommand() {
+        return maxSectorsPerCommand;
+    }
+
+    Channel<AhciPort> channel() {
+        return channel;
+    }
+
     // ---------------------------------------------------------------- register access
 
     private int read(PortRegister reg) {
@@ -166,14 +211,21 @@ public final class AhciPort {
         return device + " port " + number;
     }
 
-    // ---------------------------------------------------------------- bring-up
+    // ---------------------------------------------------------------- bring-up (StartChannel, Initialize)
 
     /**
-     * Puts the port in a known idle state and programs its DMA structures (§10.1.2 steps 3, 5, 6).
-     * Runs on the caller's thread before interrupts are enabled.
+     * Control(StartChannel). Runs at PASSIVE: stops the engines, programs the DMA structures
+     * (§10.1.2 steps 3, 5, 6), brings the link up and waits for the device (§10.4.2), reads its
+     * signature. Leaves the command engine stopped; {@link #initialize()} starts it.
+     *
+     * @return false if the port's engines or device would not answer (state FAILED)
      */
-    void initialize() throws PortException {
-        stopEngines();
+    boolean startChannel() {
+        try {
+            stopEngines();
+        } catch (PortException e) {
+            return false;
+        }
         long list = structures.busAddress(LIST_OFFSET);
         long fis = structures.busAddress(FIS_OFFSET);
         write(PortRegister.CLB, (int) list);
@@ -183,13 +235,6 @@ public final class AhciPort {
         write(PortRegister.CMD, read(PortRegister.CMD) | PortCmd.FRE.mask());
         write(PortRegister.SERR, 0xffff_ffff);
         write(PortRegister.IS, 0xffff_ffff);
-    }
-
-    /**
-     * Brings the link up, waits for the device, reads its signature and starts the command engine
-     * (§10.1.2, §10.3.1). Runs on the caller's thread; interrupts may be enabled.
-     */
-    void start() throws PortException {
         int cmd = read(PortRegister.CMD);
         if (caps.supportsStaggeredSpinUp() || PortCmd.CPD.isSet(cmd)) {
             write(PortRegister.CMD, cmd | PortCmd.SUD.mask() | PortCmd.POD.mask());
@@ -197,32 +242,54 @@ public final class AhciPort {
         if (!waitForLink() && !(comreset() && waitForLink())) {
             state = PortState.NO_DEVICE;
             snapshot(RegisterHistory.Event.START);
-            return;
+            return true;
         }
         if (!waitForDeviceReady() && !(comreset() && waitForLink() && waitForDeviceReady())) {
             snapshot(RegisterHistory.Event.ERROR);
             state = PortState.FAILED;
-            throw new PortException(where() + ": the device stays busy (PxTFD " + PortTfd.describe(read(PortRegister.TFD))
-                    + ") after COMRESET; check the cable and power, or try another port.\n" + history.dump());
+            return false;
         }
         signature = DeviceSignature.of(read(PortRegister.SIG));
+        state = signature == DeviceSignature.ATA ? PortState.READY : PortState.UNSUPPORTED_DEVICE;
+        return true;
+    }
+
+    /** Why {@link #startChannel()} failed, for the controller's warnings. */
+    String startFailure() {
+        return where() + ": the device stays busy (PxTFD " + PortTfd.describe(read(PortRegister.TFD))
+                + ") after COMRESET, or the engines do not stop; check the cable and power, or try another port.\n"
+                + history.dump();
+    }
+
+    /**
+     * IdeHwInitialize. Runs at DIRQL (SyncWithIsr) or DISPATCH: clears stale status, enables the
+     * port's interrupts and, with a device present, starts the command engine (§10.3.1). Only
+     * register writes: it neither blocks nor sleeps.
+     */
+    boolean initialize() {
         write(PortRegister.SERR, 0xffff_ffff);
         write(PortRegister.IS, 0xffff_ffff);
         write(PortRegister.IE, INTERRUPT_ENABLE);
-        startEngine();
+        if (state == PortState.READY || state == PortState.UNSUPPORTED_DEVICE) {
+            startEngine();
+        }
         snapshot(RegisterHistory.Event.START);
-        state = signature == DeviceSignature.ATA ? PortState.READY : PortState.UNSUPPORTED_DEVICE;
+        return true;
     }
 
-    /** Reads IDENTIFY DEVICE (ACS-3 §7.12) and takes the sector size from it. */
+    /**
+     * Reads IDENTIFY DEVICE (ACS-3 §7.12) and takes the sector size from it. PASSIVE, after the
+     * channel started.
+     */
     void identify() throws PortException {
-        ioLock.lock();
+        callerLock.lock();
         try {
-            execute(AtaCommand.IDENTIFY_DEVICE, 0, 0, false, IdentifyData.SIZE);
-            identity = IdentifyData.parse(bounce.buffer(), 0);
+            command.prepare(AtaCommand.IDENTIFY_DEVICE, 0, 0, IdentifyData.SIZE, false);
+            run(command);
+            identity = IdentifyData.parse(command.data(), 0);
             sectorSize = identity.logicalSectorSize();
         } finally {
-            ioLock.unlock();
+            callerLock.unlock();
         }
     }
 
@@ -248,10 +315,14 @@ public final class AhciPort {
 
     /**
      * COMRESET (§10.4.2): with ST clear, hold PxSCTL.DET=1 for at least 1 ms, release it, wait for
-     * the link. Returns whether the link came back.
+     * the link. Returns whether the link came back. PASSIVE.
      */
-    private boolean comreset() throws PortException {
-        stopCommandEngine();
+    private boolean comreset() {
+        try {
+            stopCommandEngine();
+        } catch (PortException e) {
+            return false;
+        }
         int sctl = read(PortRegister.SCTL);
         write(PortRegister.SCTL, PortSctl.DET.with(sctl, PortSctl.DET_COMRESET));
         Poll.sleepMillis(options.timeouts().comresetHoldMillis());
@@ -267,7 +338,7 @@ public final class AhciPort {
         write(PortRegister.CMD, read(PortRegister.CMD) | PortCmd.FRE.mask() | PortCmd.ST.mask());
     }
 
-    /** Clears ST and waits for CR (§10.3.2). */
+    /** Clears ST and waits for CR (§10.3.2). PASSIVE. */
     private void stopCommandEngine() throws PortException {
         int cmd = read(PortRegister.CMD);
         if (PortCmd.ST.isSet(cmd)) {
@@ -278,7 +349,7 @@ public final class AhciPort {
         }
     }
 
-    /** Puts the port in the idle state: ST, CR, FRE, FR all clear (§10.1.2 step 3). */
+    /** Puts the port in the idle state: ST, CR, FRE, FR all clear (§10.1.2 step 3). PASSIVE. */
     private void stopEngines() throws PortException {
         stopCommandEngine();
         int cmd = read(PortRegister.CMD);
@@ -298,36 +369,35 @@ public final class AhciPort {
                 + "or power-cycle the machine.\n" + history.dump());
     }
 
-    /** Stops the port: interrupts off, command and FIS engines stopped. Caller's thread. */
-    void stop() throws PortException {
-        ioLock.lock();
+    /** Control(StopChannel). PASSIVE: interrupts off, command and FIS engines stopped. */
+    boolean stopChannel() {
+        write(PortRegister.IE, 0);
         try {
-            write(PortRegister.IE, 0);
             stopEngines();
-            write(PortRegister.IS, 0xffff_ffff);
-            snapshot(RegisterHistory.Event.STOP);
-            state = PortState.STOPPED;
-        } finally {
-            ioLock.unlock();
+        } catch (PortException e) {
+            return false;
         }
+        write(PortRegister.IS, 0xffff_ffff);
+        snapshot(RegisterHistory.Event.STOP);
+        state = PortState.STOPPED;
+        return true;
     }
 
     void release() {
-        bounce.close();
+        command.release();
         structures.close();
     }
 
-    // ---------------------------------------------------------------- I/O
+    // ---------------------------------------------------------------- caller side (PASSIVE)
 
     /**
      * Reads or writes {@code data.remaining()} bytes at {@code lba}, split into commands of at most
-     * {@link #maxSectorsPerCommand()} sectors. Runs on the caller's thread; blocks until done.
-     * The caller has checked the range against the disk's capacity and the buffer's length.
+     * {@link #maxSectorsPerCommand()} sectors. PASSIVE: blocks until done. The caller has checked
+     * the range against the disk's capacity and the buffer's length.
      */
     public void transfer(boolean isWrite, long lba, ByteBuffer data) throws PortException {
-        ioLock.lock();
+        callerLock.lock();
         try {
-            checkReady();
             int base = data.position();
             int total = data.remaining() / sectorSize;
             int done = 0;
@@ -336,42 +406,29 @@ public final class AhciPort {
                 int bytes = sectors * sectorSize;
                 int at = base + done * sectorSize;
                 if (isWrite) {
-                    bounce.buffer().put(0, data, at, bytes);
+                    command.data().put(0, data, at, bytes);
                 }
-                execute(commandFor(isWrite), lba + done, sectors, isWrite, bytes);
+                command.prepare(commandFor(isWrite), lba + done, sectors, bytes, isWrite);
+                run(command);
                 if (!isWrite) {
-                    data.put(at, bounce.buffer(), 0, bytes);
+                    data.put(at, command.data(), 0, bytes);
                 }
                 done += sectors;
             }
         } finally {
-            ioLock.unlock();
+            callerLock.unlock();
         }
     }
 
-    /** FLUSH CACHE EXT (or FLUSH CACHE on a 28-bit device), ACS-3 §7.10 and §7.9. */
+    /** FLUSH CACHE EXT (or FLUSH CACHE on a 28-bit device), ACS-3 §7.10 and §7.9. PASSIVE. */
     public void flush() throws PortException {
-        ioLock.lock();
+        callerLock.lock();
         try {
-            checkReady();
-            execute(identity.lba48() ? AtaCommand.FLUSH_CACHE_EXT : AtaCommand.FLUSH_CACHE, 0, 0, false, 0);
+            command.prepare(identity.lba48() ? AtaCommand.FLUSH_CACHE_EXT : AtaCommand.FLUSH_CACHE, 0, 0, 0, false);
+            run(command);
         } finally {
-            ioLock.unlock();
+            callerLock.unlock();
         }
-    }
-
-    /** Commands issued since start (under {@link #ioLock}; read after the I/O that interests you). */
-    public long commandsIssued() {
-        return commandsIssued;
-    }
-
-    /** PRD entries those commands carried. */
-    public long prdEntriesIssued() {
-        return prdEntriesIssued;
-    }
-
-    public int maxSectorsPerCommand() {
-        return maxSectorsPerCommand;
     }
 
     private int commandFor(boolean isWrite) {
@@ -381,108 +438,44 @@ public final class AhciPort {
         return isWrite ? AtaCommand.WRITE_DMA : AtaCommand.READ_DMA;
     }
 
-    private void checkReady() throws PortException {
+    /** Submits {@code c} through the port layer and waits; turns a failure into an exception. */
+    private void run(AhciCommand c) throws PortException {
         if (state != PortState.READY) {
             throw new PortException(where() + " is " + state + ", not READY: "
                     + (state == PortState.NO_DEVICE ? "no disk is attached" : "restart the controller") + ".");
         }
-    }
-
-    /**
-     * Builds the command in slot 0 (FIS, PRDs over the bounce buffer, header), rings the doorbell
-     * and waits for the interrupt thread to report completion. Holds {@link #ioLock}.
-     */
-    private void execute(int command, long lba, int sectors, boolean isWrite, int bytes) throws PortException {
-        ByteBuffer mem = structures.buffer();
-        int table = TABLE_OFFSET;
-        int fis = table + CommandTable.CFIS;
-        switch (command) {
-            case AtaCommand.READ_DMA_EXT -> RegisterH2DFis.readDmaExt(mem, fis, lba, sectors);
-            case AtaCommand.WRITE_DMA_EXT -> RegisterH2DFis.writeDmaExt(mem, fis, lba, sectors);
-            case AtaCommand.READ_DMA -> RegisterH2DFis.readDma(mem, fis, lba, sectors);
-            case AtaCommand.WRITE_DMA -> RegisterH2DFis.writeDma(mem, fis, lba, sectors);
-            case AtaCommand.IDENTIFY_DEVICE -> RegisterH2DFis.identifyDevice(mem, fis);
-            case AtaCommand.FLUSH_CACHE_EXT -> RegisterH2DFis.flushCacheExt(mem, fis);
-            case AtaCommand.FLUSH_CACHE -> RegisterH2DFis.flushCache(mem, fis);
-            default -> throw new IllegalArgumentException("unsupported command " + AtaCommand.name(command));
+        long waitMillis = options.timeouts().commandMillis() + RECOVERY_ALLOWANCE_MILLIS;
+        if (!channel.submitAndWait(c.request, waitMillis, TimeUnit.MILLISECONDS)) {
+            throw new PortException(where() + ": " + AtaCommand.name(c.opcode) + " neither completed nor timed out within "
+                    + waitMillis + " ms; the port layer lost it. Restart the controller.\n" + history.dump());
         }
-        int prds = bytes == 0 ? 0 : PrdTable.build(mem, table + CommandTable.PRDT, prdEntries, bounceMap, 0, bytes,
-                options.maxPrdEntryBytes());
-        CommandHeader.write(mem, LIST_OFFSET, SLOT, RegisterH2DFis.LENGTH_DWORDS, isWrite, false, false, false, prds,
-                structures.busAddress(table));
-
-        commandsIssued++;
-        prdEntriesIssued += prds;
-        completed = false;
-        errorStatus = 0;
-        waiter = Thread.currentThread();
-        state = PortState.BUSY;
-        VarHandle.releaseFence();
-        write(PortRegister.CI, 1 << SLOT);
-        history.record(RegisterHistory.Event.ISSUE, -1, -1, -1, -1, -1, 1 << SLOT, -1);
-
-        long deadline = System.nanoTime() + options.timeouts().commandMillis() * 1_000_000L;
-        while (!completed) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                waiter = null;
-                timedOut(command, lba, sectors);
-            }
-            LockSupport.parkNanos(this, left);
-        }
-        waiter = null;
-        if (errorStatus != 0) {
-            failed(command, lba, sectors, errorStatus);
-        }
-        state = PortState.READY;
-    }
-
-    /**
-     * The port's part of the ISR: reads and clears PxIS, finds whether the command finished, wakes
-     * the caller. Runs on the interrupt thread; allocates nothing.
-     *
-     * @return whether this port had anything pending
-     */
-    boolean handleInterrupt() {
-        int is = read(PortRegister.IS);
-        if (is == 0) {
-            return false;
-        }
-        write(PortRegister.IS, is);
-        int ci = read(PortRegister.CI);
-        history.record(RegisterHistory.Event.INTERRUPT, is, -1, -1, -1, -1, ci, -1);
-        if ((is & PortIs.ERROR_MASK) != 0) {
-            errorStatus = is;
-            wake();
-        } else if (waiter != null && (ci & (1 << SLOT)) == 0) {
-            wake();
-        }
-        return true;
-    }
-
-    private void wake() {
-        completed = true;
-        Thread w = waiter;
-        if (w != null) {
-            LockSupport.unpark(w);
+        if (c.request.status() != IoStatus.SUCCESS) {
+            throw failure(c);
         }
     }
 
-    /** A PxIS error bit was set: recover the port, then fail the command with what the device said. */
-    private void failed(int command, long lba, int sectors, int is) throws PortException {
-        int tfd = read(PortRegister.TFD);
-        snapshot(RegisterHistory.Event.ERROR);
-        int status = PortTfd.STS.get(tfd);
-        int error = PortTfd.ERR.get(tfd);
-        String recovery = recover();
-        String range = sectors == 0 ? "" : ", LBA " + lba + ".." + (lba + sectors - 1) + " (" + sectors + " sectors)";
-        String message = where() + ": " + AtaCommand.name(command) + range + " failed: "
-                + PortIs.describe(is) + ", ATA status " + AtaStatus.describe(status) + ", error "
-                + AtaStatus.describeError(error) + ". " + advice(error) + " " + recovery + "\n" + history.dump();
-        if ((is & PortIs.TFES.mask()) != 0) {
-            throw new AtaCommandException(message, status, error, lba, sectors);
+    private PortException failure(AhciCommand c) {
+        String range = c.sectors == 0 ? "" : ", LBA " + c.lba + ".." + (c.lba + c.sectors - 1) + " (" + c.sectors + " sectors)";
+        String what = where() + ": " + AtaCommand.name(c.opcode) + range;
+        if (c.request.status() == IoStatus.ABORTED) {
+            return new PortException(what + " was aborted: the port was stopped.");
         }
-        throw new PortException(message);
+        if (c.timedOut) {
+            return new PortException(what + " did not complete within " + options.timeouts().commandMillis()
+                    + " ms; the controller stopped answering. " + c.outcome + "\n" + history.dump());
+        }
+        int status = PortTfd.STS.get(c.taskFile);
+        int error = PortTfd.ERR.get(c.taskFile);
+        if (c.errorInterrupts == 0) {
+            return new PortException(what + " did not complete: " + c.outcome);
+        }
+        String message = what + " failed: " + PortIs.describe(c.errorInterrupts) + ", ATA status "
+                + AtaStatus.describe(status) + ", error " + AtaStatus.describeError(error) + ". " + advice(error) + " "
+                + c.outcome + "\n" + history.dump();
+        if (PortIs.TFES.isSet(c.errorInterrupts)) {
+            return new AtaCommandException(message, status, error, c.lba, c.sectors);
+        }
+        return new PortException(message);
     }
 
     private static String advice(int error) {
@@ -498,38 +491,190 @@ public final class AhciPort {
         return "Check the disk's SMART data and cabling.";
     }
 
-    private void timedOut(int command, long lba, int sectors) throws PortException {
-        snapshot(RegisterHistory.Event.TIMEOUT);
-        String recovery = recover();
-        throw new PortException(where() + ": " + AtaCommand.name(command) + " at LBA " + lba + " (" + sectors
-                + " sectors) did not complete within " + options.timeouts().commandMillis()
-                + " ms; the controller stopped answering. " + recovery + "\n" + history.dump());
+    // ---------------------------------------------------------------- miniport callbacks
+
+    /** IdeHwBuildIo: writes the FIS and PRDs into the command's own table. Submitter's thread, no lock. */
+    boolean buildIo(AhciCommand c) {
+        c.buildTable();
+        return true;
     }
 
     /**
-     * Non-queued error recovery (§6.2.2.1): stop the command engine, clear PxSERR and PxIS,
-     * COMRESET when the device stays busy, restart. Holds {@link #ioLock}. Returns a sentence for
-     * the error message saying how the port ended up.
+     * IdeHwStartIo. DIRQL with SyncWithIsr, else DISPATCH; holds the channel lock. Refuses with
+     * an error when the port cannot run commands, answers busy while the slot is taken or the
+     * port recovers, otherwise assigns the slot in a synchronized routine (the slot state is
+     * shared with the ISR) and arms the command timer. Allocates nothing.
      */
-    private String recover() throws PortException {
+    boolean startIo(AhciCommand c) {
+        PortState s = state;
+        if (s == PortState.RECOVERING) {
+            return false;
+        }
+        if (s != PortState.READY) {
+            c.outcome = where() + " is " + s + ".";
+            channel.completeRequest(c.request, IoStatus.ERROR);
+            return true;
+        }
+        starting = c;
+        channel.requestSynchronizedRoutine(issueRoutine);
+        if (!startAccepted) {
+            return false;
+        }
+        channel.requestTimer(timeoutRoutine, options.timeouts().commandMillis() * 1000);
+        return true;
+    }
+
+    /** DIRQL: takes slot 0 if free, points its header at the command, rings PxCI (§5.5.1). */
+    private void issueStarting() {
+        AhciCommand c = starting;
+        starting = null;
+        if (issued != 0 || recoveryQueued) {
+            startAccepted = false;
+            return;
+        }
+        c.slot = SLOT;
+        c.writeHeader(structures.buffer(), LIST_OFFSET, SLOT);
+        issued = 1 << SLOT;
+        issuedAtNanos = System.nanoTime();
+        inFlight = c;
+        commandsIssued++;
+        prdEntriesIssued += c.prds;
+        VarHandle.releaseFence();
+        write(PortRegister.CI, 1 << SLOT);
+        history.record(RegisterHistory.Event.ISSUE, -1, -1, -1, -1, -1, 1 << SLOT, -1);
+        startAccepted = true;
+    }
+
+    /**
+     * This port's part of the ISR (§10.7.2): reads and clears PxIS, completes the command whose
+     * PxCI bit cleared, or hands an error to recovery. DIRQL, on the interrupt thread; allocates
+     * nothing.
+     *
+     * @return whether the port had anything pending
+     */
+    boolean interrupt() {
+        int is = read(PortRegister.IS);
+        if (is == 0) {
+            return false;
+        }
+        write(PortRegister.IS, is);
+        int ci = read(PortRegister.CI);
+        history.record(RegisterHistory.Event.INTERRUPT, is, -1, -1, -1, -1, ci, -1);
+        if ((is & PortIs.ERROR_MASK) != 0) {
+            pendingErrors |= is & PortIs.ERROR_MASK;
+            requestRecovery();
+        } else if (issued != 0 && (ci & issued) == 0) {
+            AhciCommand done = inFlight;
+            issued = 0;
+            inFlight = null;
+            channel.requestTimer(timeoutRoutine, 0);
+            channel.completeRequest(done.request, IoStatus.SUCCESS);
+        }
+        return true;
+    }
+
+    /** DIRQL: asks for recovery once (AtaPortRequestWorkerRoutine; the ISR cannot queue work items). */
+    private void requestRecovery() {
+        if (!recoveryQueued) {
+            recoveryQueued = true;
+            channel.requestWorkerRoutine(recoveryRequest);
+        }
+    }
+
+    /** The command timer fired. DISPATCH, holding the channel lock. */
+    private void commandTimedOut() {
+        channel.requestSynchronizedRoutine(AhciPort::timeoutLocked);
+    }
+
+    /**
+     * DIRQL: a command still in its slot when the timer fired has timed out (checked against its
+     * issue time, as the timer may have been queued just before its command completed).
+     */
+    private void timeoutLocked() {
+        if (issued != 0 && System.nanoTime() - issuedAtNanos >= options.timeouts().commandMillis() * 1_000_000L) {
+            pendingTimeout = true;
+            requestRecovery();
+        }
+    }
+
+    /**
+     * IdeHwReset, at DIRQL or DISPATCH holding the channel lock: asks the recovery work item for a
+     * COMRESET; a command in the slot fails with ERROR.
+     */
+    void reset() {
+        channel.requestSynchronizedRoutine(AhciPort::resetLocked);
+    }
+
+    /** DIRQL. */
+    private void resetLocked() {
+        pendingComreset = true;
+        requestRecovery();
+    }
+
+    /** DISPATCH worker routine: recovery polls and sleeps, so it runs as a PASSIVE work item. */
+    private void queueRecovery() {
+        portDriver.queueWorkItem(recoveryWorker, recoveryCallback, this);
+    }
+
+    /** Initializes the recovery worker (StorPortInitializeWorker). PASSIVE, at channel start. */
+    void initializeRecoveryWorker() {
+        recoveryWorker = portDriver.initializeWorker();
+    }
+
+    /**
+     * The recovery work item: non-queued error recovery (§6.2.2.1). PASSIVE, no port lock held:
+     * stop the command engine, clear PxSERR and PxIS, COMRESET when the device stays busy (or
+     * Reset asked for it), restart; then fail the command that was in the slot and let queued
+     * requests start.
+     */
+    private void recover() {
         state = PortState.RECOVERING;
+        boolean forceComreset = pendingComreset;
+        int tfd = read(PortRegister.TFD);
+        snapshot(RegisterHistory.Event.ERROR);
+        String outcome;
         try {
             stopCommandEngine();
             write(PortRegister.SERR, 0xffff_ffff);
             write(PortRegister.IS, 0xffff_ffff);
             int busy = PortTfd.STS_BSY.mask() | PortTfd.STS_DRQ.mask();
-            if ((read(PortRegister.TFD) & busy) != 0 && !(comreset() && waitForDeviceReady())) {
+            boolean needComreset = forceComreset || (read(PortRegister.TFD) & busy) != 0;
+            if (needComreset && !(comreset() && waitForDeviceReady())) {
                 state = PortState.FAILED;
-                snapshot(RegisterHistory.Event.ERROR);
-                return "The port could not be recovered (device busy after COMRESET): restart the controller.";
+                outcome = "The port could not be recovered (device busy after COMRESET): restart the controller.";
+            } else {
+                startEngine();
+                snapshot(RegisterHistory.Event.RECOVERED);
+                state = PortState.READY;
+                outcome = "The port was recovered and accepts new commands.";
             }
-            startEngine();
-            snapshot(RegisterHistory.Event.RECOVERED);
-            state = PortState.READY;
-            return "The port was recovered and accepts new commands.";
         } catch (PortException e) {
-            state = PortState.FAILED;
-            throw e;
+            outcome = "Recovery failed: " + e.getMessage();
         }
+        channel.requestSynchronizedRoutine(takeFailedRoutine);
+        AhciCommand c = failed;
+        failed = null;
+        if (c != null) {
+            c.taskFile = tfd;
+            c.outcome = outcome;
+            channel.completeRequest(c.request, IoStatus.ERROR);
+        }
+        channel.requestNextRequest();
+    }
+
+    /** DIRQL, at the end of recovery: empties the slot and records why its command failed. */
+    private void takeFailed() {
+        failed = inFlight;
+        if (failed != null) {
+            failed.errorInterrupts = pendingErrors;
+            failed.timedOut = pendingTimeout && pendingErrors == 0;
+        }
+        channel.requestTimer(timeoutRoutine, 0);
+        inFlight = null;
+        issued = 0;
+        pendingErrors = 0;
+        pendingTimeout = false;
+        pendingComreset = false;
+        recoveryQueued = false;
     }
 }

@@ -32,7 +32,7 @@ class AllocationTest {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assertTrue(mx.isThreadAllocatedMemorySupported());
         mx.setThreadAllocatedMemoryEnabled(true);
-        try (Fixture f = new Fixture(new PortOptions().dispatchThreads(2).verifier(true).isrBudget(10, TimeUnit.SECONDS))) {
+        try (Fixture f = new Fixture(new PortDriverOptions().dispatchThreads(2).verifier(true).isrBudget(10, TimeUnit.SECONDS))) {
             TestMiniport miniport = new TestMiniport(false);
             miniport.recordInterrupts = false;
             miniport.onStartIo = (ext, request) -> {

@@ -54,7 +54,7 @@ class ChannelConcurrencyTest {
     @Test
     @DisplayName("S11: routines of channels on different interrupt sources run concurrently (worker routines and ISRs overlap)")
     void channelsOnDifferentSourcesOverlap() throws Exception {
-        try (Fixture f = new Fixture(new PortOptions().dispatchThreads(2))) {
+        try (Fixture f = new Fixture(new PortDriverOptions().dispatchThreads(2))) {
             TestMiniport miniportA = new TestMiniport(true);
             TestMiniport miniportB = new TestMiniport(true);
             Channel<TestExt> a = f.startChannel(miniportA, f.newSource());

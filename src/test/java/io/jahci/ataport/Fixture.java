@@ -23,12 +23,12 @@ final class Fixture implements AutoCloseable {
     final List<TestInterruptSource> sources = new ArrayList<>();
     final List<InterruptConnection> connections = new ArrayList<>();
 
-    Fixture(PortOptions options) {
+    Fixture(PortDriverOptions options) {
         port = PortDriver.start(deviceExtension, options);
     }
 
     Fixture() {
-        this(new PortOptions());
+        this(new PortDriverOptions());
     }
 
     InterruptConnection newSource() throws Exception {

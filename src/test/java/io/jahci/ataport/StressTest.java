@@ -158,7 +158,7 @@ class StressTest {
     @RepeatedTest(5)
     @DisplayName("S11: stress: two channels on two sources, producers and continuous interrupts: no overlap where serialized, overlap where allowed, no lost update")
     void stress() throws Exception {
-        try (Fixture f = new Fixture(new PortOptions().dispatchThreads(2).verifier(true).isrBudget(1, TimeUnit.SECONDS))) {
+        try (Fixture f = new Fixture(new PortDriverOptions().dispatchThreads(2).verifier(true).isrBudget(1, TimeUnit.SECONDS))) {
             List<Channel<Ext>> channels = List.of(
                     f.port.createChannel(new StressMiniport(false), f.newSource()),
                     f.port.createChannel(new StressMiniport(true), f.newSource()));

@@ -71,7 +71,7 @@ class VerifierTest {
     @Test
     @DisplayName("Verifier: queuing a work item from the ISR (DIRQL) is WRONG_LEVEL")
     void wrongLevelFromIsr() throws Exception {
-        try (Fixture f = new Fixture(new PortOptions().verifier(true))) {
+        try (Fixture f = new Fixture(new PortDriverOptions().verifier(true))) {
             Worker worker = f.port.initializeWorker();
             Throwable thrown = thrownInIsr(f, ext -> f.port.queueWorkItem(worker, NOTHING, null));
             assertViolation(thrown, VerifierException.Rule.WRONG_LEVEL, "PortDriver.queueWorkItem", "<= DISPATCH", "DIRQL",
@@ -83,7 +83,7 @@ class VerifierTest {
     @Test
     @DisplayName("Verifier: submitting from a synchronized routine (DIRQL) is WRONG_LEVEL")
     void wrongLevelSubmitAtDirql() throws Exception {
-        try (Fixture f = new Fixture(new PortOptions().verifier(true))) {
+        try (Fixture f = new Fixture(new PortDriverOptions().verifier(true))) {
             Channel<TestExt> channel = f.startChannel(new TestMiniport(false), f.newSource());
             AtomicReference<Throwable> thrown = new AtomicReference<>();
             channel.requestSynchronizedRoutine(ext -> {
@@ -101,7 +101,7 @@ class VerifierTest {
     @Test
     @DisplayName("Verifier: blocking port calls (submitAndWait, freeWorker, stop) at DISPATCH or DIRQL are BLOCKING_CALL_AT_RAISED_LEVEL")
     void blockingCallsAtRaisedLevel() throws Exception {
-        try (Fixture f = new Fixture(new PortOptions().verifier(true))) {
+        try (Fixture f = new Fixture(new PortDriverOptions().verifier(true))) {
             Channel<TestExt> channel = f.startChannel(new TestMiniport(false), f.newSource());
             Worker worker = f.port.initializeWorker();
             assertViolation(thrownInWorkerRoutine(channel, ext -> ext.channel.submitAndWait(new IoRequest(null, null), 1,
@@ -129,7 +129,7 @@ class VerifierTest {
     @DisplayName("Verifier: queuing a freed worker is QUEUE_FREED_WORKER; with the verifier off it is still an IllegalStateException")
     void queueFreedWorker() throws Exception {
         for (boolean verifier : new boolean[] {true, false}) {
-            try (Fixture f = new Fixture(new PortOptions().verifier(verifier))) {
+            try (Fixture f = new Fixture(new PortDriverOptions().verifier(verifier))) {
                 Worker worker = f.port.initializeWorker();
                 f.port.freeWorker(worker);
                 IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -145,7 +145,7 @@ class VerifierTest {
     @DisplayName("Verifier: queuing a worker that is queued and not yet started is QUEUE_QUEUED_WORKER, verifier on or off")
     void queueQueuedWorker() throws Exception {
         for (boolean verifier : new boolean[] {true, false}) {
-            try (Fixture f = new Fixture(new PortOptions().verifier(verifier).workItemThreads(1))) {
+            try (Fixture f = new Fixture(new PortDriverOptions().verifier(verifier).workItemThreads(1))) {
                 CountDownLatch blocking = new CountDownLatch(1);
                 CountDownLatch release = new CountDownLatch(1);
                 Worker blocker = f.port.initializeWorker();
@@ -175,7 +175,7 @@ class VerifierTest {
     @Test
     @DisplayName("Verifier: an ISR over its budget is a recorded warning, not an exception")
     void isrOverBudgetWarns() throws Exception {
-        try (Fixture f = new Fixture(new PortOptions().verifier(true).isrBudget(1, TimeUnit.MILLISECONDS))) {
+        try (Fixture f = new Fixture(new PortDriverOptions().verifier(true).isrBudget(1, TimeUnit.MILLISECONDS))) {
             Throwable thrown = thrownInIsr(f, ext -> {
                 long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
                 while (System.nanoTime() < until) {
@@ -201,7 +201,7 @@ class VerifierTest {
         try (Fixture f = new Fixture()) {
             assertTrue(f.port.verifier().enabled(), "the default follows the system property");
         }
-        try (Fixture f = new Fixture(new PortOptions().verifier(false))) {
+        try (Fixture f = new Fixture(new PortDriverOptions().verifier(false))) {
             Worker worker = f.port.initializeWorker();
             CountDownLatch ran = new CountDownLatch(1);
             assertNull(thrownInIsr(f, ext -> f.port.queueWorkItem(worker, (d, c, w) -> ran.countDown(), null)));

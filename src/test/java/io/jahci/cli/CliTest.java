@@ -2,6 +2,8 @@ package io.jahci.cli;
 
 import io.jahci.testing.Images;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
@@ -68,21 +70,25 @@ class CliTest {
         assertFalse(one.out.contains("port 0:"), one.out);
     }
 
-    @Test
-    void writeThenReadMovesTheFileIntactAndLandsInTheImage() throws Exception {
+    @ParameterizedTest(name = "--sync-with-isr {0}")
+    @ValueSource(strings = {"true", "false"})
+    void writeThenReadMovesTheFileIntactAndLandsInTheImage(String syncWithIsr) throws Exception {
         Path image = Images.create(dir, "w.img", 16 << 20);
         Path in = dir.resolve("in.bin");
         byte[] data = Images.random(8, 100 * 512);
         Files.write(in, data);
-        Result w = run("--device", "qemu:" + image, "write", "--port", "0", "--lba", "33", "--count", "100",
-                "--in", in.toString(), "--allow-write");
+        Result w = run("--device", "qemu:" + image, "--sync-with-isr", syncWithIsr, "--verifier", "write",
+                "--port", "0", "--lba", "33", "--count", "100", "--in", in.toString(), "--allow-write");
         assertEquals(0, w.exit, w.err);
         assertArrayEquals(data, Images.read(image, 33 * 512, data.length));
         Path out = dir.resolve("out.bin");
-        Result r = run("--device", "qemu:" + image, "read", "--port", "0", "--lba", "33", "--count", "100",
-                "--out", out.toString());
+        Result r = run("--device", "qemu:" + image, "--sync-with-isr", syncWithIsr, "--verifier", "read",
+                "--port", "0", "--lba", "33", "--count", "100", "--out", out.toString());
         assertEquals(0, r.exit, r.err);
         assertArrayEquals(data, Files.readAllBytes(out));
+        Result id = run("--device", "qemu:" + image, "--sync-with-isr", syncWithIsr, "identify", "--json");
+        assertEquals(0, id.exit, id.err);
+        assertTrue(id.out.contains("\"sectors\":32768,"), id.out);
     }
 
     @Test

@@ -4,6 +4,8 @@ import io.jahci.hw.qemu.QemuConfig;
 import io.jahci.hw.qemu.QemuTransport;
 import io.jahci.testing.Images;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
@@ -21,9 +23,9 @@ class AhciPortQemuTest {
     @Test
     void longScatterListsAndSplitCommandsMoveDataIntact() throws Exception {
         Path image = Images.create(dir, "a.img", 32 << 20);
-        PortOptions pageSized = PortOptions.DEFAULT.withScatterList(248, 4096);
+        AhciPortOptions pageSized = AhciPortOptions.DEFAULT.withScatterList(248, 4096);
         try (QemuTransport t = QemuTransport.open(QemuConfig.fromEnvironment(List.of(image.toString())));
-             AhciHba hba = AhciHba.open(t, pageSized)) {
+             AhciHba hba = AhciHba.open(t, AhciHba.Config.defaults().withPorts(pageSized))) {
             AhciPort port = hba.ports().get(0);
             assertEquals(248 * 4096 / 512, port.maxSectorsPerCommand());
             int bytes = 3 * 1024 * 1024;
@@ -41,8 +43,9 @@ class AhciPortQemuTest {
         }
     }
 
-    @Test
-    void aFailedReadNamesTheRangeAndStatusAndThePortRecovers() throws Exception {
+    @ParameterizedTest(name = "SyncWithIsr {0}")
+    @ValueSource(booleans = {true, false})
+    void aFailedReadNamesTheRangeAndStatusAndThePortRecovers(boolean syncWithIsr) throws Exception {
         Path image = Images.create(dir, "bad.img", 8 << 20);
         byte[] good = Images.random(12, 4096);
         Images.write(image, 0, good);
@@ -50,7 +53,7 @@ class AhciPortQemuTest {
         Files.writeString(rules, "[inject-error]\nevent = \"read_aio\"\nerrno = \"5\"\nsector = \"2000\"\nonce = \"on\"\n");
         String spec = "blkdebug:" + rules + ":" + image;
         try (QemuTransport t = QemuTransport.open(QemuConfig.fromEnvironment(List.of(spec)));
-             AhciHba hba = AhciHba.open(t, PortOptions.DEFAULT)) {
+             AhciHba hba = AhciHba.open(t, AhciHba.Config.defaults().withSyncWithIsr(syncWithIsr))) {
             AhciPort port = hba.ports().get(0);
             AtaCommandException e = assertThrows(AtaCommandException.class,
                     () -> port.transfer(false, 1990, ByteBuffer.allocate(32 * 512)));

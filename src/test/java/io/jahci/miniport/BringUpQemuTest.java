@@ -28,7 +28,7 @@ class BringUpQemuTest {
         Path image = Images.create(dir, "a.img", 4 << 20);
         QemuConfig config = QemuConfig.fromEnvironment(List.of(image.toString())).withExtraArgs(List.of(
                 "-drive", "if=none,id=cd,media=cdrom", "-device", "ide-cd,drive=cd,bus=ahci1.3"));
-        try (QemuTransport t = QemuTransport.open(config); AhciHba hba = AhciHba.open(t, PortOptions.DEFAULT)) {
+        try (QemuTransport t = QemuTransport.open(config); AhciHba hba = AhciHba.open(t, AhciHba.Config.defaults())) {
             List<AhciPort> ports = hba.ports();
             assertEquals(PortState.READY, ports.get(0).state());
             assertEquals(DeviceSignature.ATA, ports.get(0).signature());
@@ -57,7 +57,7 @@ class BringUpQemuTest {
             doReturn(abar).when(transport).abar();
             Timeouts quick = new Timeouts(25, 200, 1_000, 500, 1, 100, 1_000, 10_000, 30_000);
             long start = System.nanoTime();
-            try (AhciHba hba = AhciHba.open(transport, PortOptions.DEFAULT.withTimeouts(quick))) {
+            try (AhciHba hba = AhciHba.open(transport, AhciHba.Config.defaults().withPorts(AhciPortOptions.DEFAULT.withTimeouts(quick)))) {
                 long waitedMillis = (System.nanoTime() - start) / 1_000_000;
                 assertTrue(waitedMillis >= 225, "waited for BOS, then for the busy BIOS: " + waitedMillis + " ms");
                 assertEquals(1, hba.warnings().size(), hba.warnings().toString());

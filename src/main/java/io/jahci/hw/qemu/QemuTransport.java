@@ -131,6 +131,12 @@ public final class QemuTransport implements Transport {
         return interrupt;
     }
 
+    /** A qtest round trip over the socket: 0.1-0.2 ms (QEMU-NOTES.md). */
+    @Override
+    public long registerAccessNanos() {
+        return 200_000;
+    }
+
     /** The QEMU process id, for tests that check it is gone. */
     public long qemuPid() {
         return process.pid();

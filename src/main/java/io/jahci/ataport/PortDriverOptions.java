@@ -3,7 +3,7 @@ package io.jahci.ataport;
 import java.util.concurrent.TimeUnit;
 
 /** How a {@link PortDriver} is built: thread counts, verifier, budgets. Fluent and mutable until used. */
-public final class PortOptions {
+public final class PortDriverOptions {
     private int dispatchThreads = 2;
     private int workItemThreads = 1;
     private boolean spinningWorkers;
@@ -13,7 +13,7 @@ public final class PortOptions {
     private long shutdownTimeoutNanos = TimeUnit.SECONDS.toNanos(2);
 
     /** Size of the fixed pool of DISPATCH worker threads (worker routines, timers, completions). Default 2. */
-    public PortOptions dispatchThreads(int n) {
+    public PortDriverOptions dispatchThreads(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("dispatchThreads must be at least 1: " + n);
         }
@@ -22,7 +22,7 @@ public final class PortOptions {
     }
 
     /** Number of PASSIVE work-item threads (Storport work items). Default 1. */
-    public PortOptions workItemThreads(int n) {
+    public PortDriverOptions workItemThreads(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("workItemThreads must be at least 1: " + n);
         }
@@ -31,25 +31,25 @@ public final class PortOptions {
     }
 
     /** Idle DISPATCH workers spin on their queue instead of parking: lower latency, busy cores. Default false. */
-    public PortOptions spinningWorkers(boolean spin) {
+    public PortDriverOptions spinningWorkers(boolean spin) {
         spinningWorkers = spin;
         return this;
     }
 
     /** Turns the {@link Verifier} on or off. Default: system property {@code jahci.verifier}. */
-    public PortOptions verifier(boolean on) {
+    public PortDriverOptions verifier(boolean on) {
         verifier = on;
         return this;
     }
 
     /** An ISR running longer than this is a verifier warning. Default 1 ms. */
-    public PortOptions isrBudget(long amount, TimeUnit unit) {
+    public PortDriverOptions isrBudget(long amount, TimeUnit unit) {
         isrBudgetNanos = unit.toNanos(amount);
         return this;
     }
 
     /** Worker routines each channel can have queued at once. Default 256. */
-    public PortOptions workerRoutineQueueDepth(int depth) {
+    public PortDriverOptions workerRoutineQueueDepth(int depth) {
         if (depth < 1) {
             throw new IllegalArgumentException("workerRoutineQueueDepth must be at least 1: " + depth);
         }
@@ -58,7 +58,7 @@ public final class PortOptions {
     }
 
     /** How long close() and Channel.stop() wait for threads and deferred work. Default 2 s. */
-    public PortOptions shutdownTimeout(long amount, TimeUnit unit) {
+    public PortDriverOptions shutdownTimeout(long amount, TimeUnit unit) {
         shutdownTimeoutNanos = unit.toNanos(amount);
         return this;
     }
@@ -79,7 +79,7 @@ public final class PortOptions {
         return verifier;
     }
 
-    long isrBudgetNanos() {
+    public long isrBudgetNanos() {
         return isrBudgetNanos;
     }
 

@@ -12,11 +12,11 @@ import io.jahci.ahci.PrdTable;
  * @param maxPrdEntryBytes     bytes per PRD entry (even, at most 4 MiB, §4.2.3.3); smaller values
  *                             give longer scatter lists, as page-fragmented memory would
  */
-public record PortOptions(Timeouts timeouts, int bounceBufferBytes, int prdEntriesPerCommand, int maxPrdEntryBytes) {
-    public static final PortOptions DEFAULT = new PortOptions(Timeouts.DEFAULT, 4 * 1024 * 1024, 248,
+public record AhciPortOptions(Timeouts timeouts, int bounceBufferBytes, int prdEntriesPerCommand, int maxPrdEntryBytes) {
+    public static final AhciPortOptions DEFAULT = new AhciPortOptions(Timeouts.DEFAULT, 4 * 1024 * 1024, 248,
             PrdTable.MAX_ENTRY_BYTES);
 
-    public PortOptions {
+    public AhciPortOptions {
         if (maxPrdEntryBytes <= 0 || maxPrdEntryBytes % 2 != 0 || maxPrdEntryBytes > PrdTable.MAX_ENTRY_BYTES) {
             throw new IllegalArgumentException("maxPrdEntryBytes " + maxPrdEntryBytes
                     + " must be even and at most " + PrdTable.MAX_ENTRY_BYTES);
@@ -30,15 +30,15 @@ public record PortOptions(Timeouts timeouts, int bounceBufferBytes, int prdEntri
         }
     }
 
-    public PortOptions withTimeouts(Timeouts t) {
-        return new PortOptions(t, bounceBufferBytes, prdEntriesPerCommand, maxPrdEntryBytes);
+    public AhciPortOptions withTimeouts(Timeouts t) {
+        return new AhciPortOptions(t, bounceBufferBytes, prdEntriesPerCommand, maxPrdEntryBytes);
     }
 
-    public PortOptions withScatterList(int entries, int entryBytes) {
-        return new PortOptions(timeouts, bounceBufferBytes, entries, entryBytes);
+    public AhciPortOptions withScatterList(int entries, int entryBytes) {
+        return new AhciPortOptions(timeouts, bounceBufferBytes, entries, entryBytes);
     }
 
-    public PortOptions withBounceBufferBytes(int bytes) {
-        return new PortOptions(timeouts, bytes, prdEntriesPerCommand, maxPrdEntryBytes);
+    public AhciPortOptions withBounceBufferBytes(int bytes) {
+        return new AhciPortOptions(timeouts, bytes, prdEntriesPerCommand, maxPrdEntryBytes);
     }
 }
