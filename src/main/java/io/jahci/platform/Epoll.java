@@ -2,6 +2,7 @@ package io.jahci.platform;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 /**
@@ -49,16 +50,15 @@ public final class Epoll implements AutoCloseable {
      * Returns that fd, or -1 on timeout or a signal. Allocates nothing.
      */
     public int await(int timeoutMillis) throws NativeException {
-        int n;
-        try {
-            n = LibC.epoll_wait(epfd, eventsAddress, 1, timeoutMillis);
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == Errno.EINTR) {
+        int n = LibC.epoll_wait(epfd, eventsAddress, 1, timeoutMillis);
+        if (n < 0) {
+            int errno = Native.getLastError();
+            if (errno == Errno.EINTR) {
                 return -1;
             }
-            throw new NativeException("epoll_wait", e.getErrorCode());
+            throw new NativeException("epoll_wait", errno);
         }
-        if (n <= 0) {
+        if (n == 0) {
             return -1;
         }
         return (int) events.getLong(DATA_OFFSET);

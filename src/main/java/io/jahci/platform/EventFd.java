@@ -1,6 +1,6 @@
 package io.jahci.platform;
 
-import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 
@@ -40,10 +40,8 @@ public final class EventFd implements AutoCloseable {
 
     /** Adds one to the counter, waking a waiter. Allocates nothing. */
     public synchronized void signal() throws NativeException {
-        try {
-            LibC.write(fd, writeAddress, 8);
-        } catch (LastErrorException e) {
-            throw new NativeException("write(eventfd " + fd + ")", e.getErrorCode());
+        if (LibC.write(fd, writeAddress, 8) < 0) {
+            throw new NativeException("write(eventfd " + fd + ")", Native.getLastError());
         }
     }
 
@@ -52,15 +50,16 @@ public final class EventFd implements AutoCloseable {
      * when nothing was signalled. Allocates nothing.
      */
     public long drain() throws NativeException {
-        try {
-            LibC.read(fd, readAddress, 8);
-            return readBuffer.getLong(0);
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == Errno.EAGAIN) {
+        while (LibC.read(fd, readAddress, 8) < 0) {
+            int errno = Native.getLastError();
+            if (errno == Errno.EAGAIN) {
                 return 0;
             }
-            throw new NativeException("read(eventfd " + fd + ")", e.getErrorCode());
+            if (errno != Errno.EINTR) {
+                throw new NativeException("read(eventfd " + fd + ")", errno);
+            }
         }
+        return readBuffer.getLong(0);
     }
 
     @Override

@@ -10,8 +10,11 @@ import com.sun.jna.Pointer;
  * <p>Direct mapping ({@link Native#register}) is used because several of these calls sit on hot
  * paths (eventfd reads and writes on the interrupt thread, epoll_wait): a direct call with
  * primitive arguments allocates nothing. Overloads that take a {@code long} address exist for
- * exactly that reason. Every call declares {@link LastErrorException} so that a failure carries
- * errno; callers normally go through {@link Linux}, which turns it into a {@link NativeException}.
+ * exactly that reason. Calls declare {@link LastErrorException} so that a failure carries errno;
+ * callers normally go through {@link Linux}, which turns it into a {@link NativeException}. The
+ * hot-path calls ({@code read}/{@code write} on a {@code long} address, {@code epoll_wait}) do
+ * not: an exception would allocate on an expected EINTR or EAGAIN, so they return -1 and the
+ * caller reads {@code Native.getLastError()}.
  */
 public final class LibC {
     static {
@@ -24,11 +27,13 @@ public final class LibC {
 
     public static native int close(int fd) throws LastErrorException;
 
-    public static native long read(int fd, long buf, long count) throws LastErrorException;
+    /** Hot path: returns -1 on failure, errno in {@code Native.getLastError()}. */
+    public static native long read(int fd, long buf, long count);
 
     public static native long read(int fd, Pointer buf, long count) throws LastErrorException;
 
-    public static native long write(int fd, long buf, long count) throws LastErrorException;
+    /** Hot path: returns -1 on failure, errno in {@code Native.getLastError()}. */
+    public static native long write(int fd, long buf, long count);
 
     public static native long write(int fd, Pointer buf, long count) throws LastErrorException;
 
@@ -55,7 +60,8 @@ public final class LibC {
 
     public static native int epoll_ctl(int epfd, int op, int fd, long event) throws LastErrorException;
 
-    public static native int epoll_wait(int epfd, long events, int maxevents, int timeout) throws LastErrorException;
+    /** Hot path: returns -1 on failure, errno in {@code Native.getLastError()}. */
+    public static native int epoll_wait(int epfd, long events, int maxevents, int timeout);
 
     public static native int getpid();
 }

@@ -32,7 +32,7 @@ final class Fixture implements AutoCloseable {
     }
 
     InterruptConnection newSource() throws Exception {
-        TestInterruptSource source = new TestInterruptSource("s" + sources.size());
+        TestInterruptSource source = TestInterruptSource.create("s" + sources.size());
         sources.add(source);
         InterruptConnection connection = port.connectInterrupt(source);
         connections.add(connection);

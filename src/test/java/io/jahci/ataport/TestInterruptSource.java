@@ -1,21 +1,22 @@
 package io.jahci.ataport;
 
-import io.jahci.hw.InterruptSource;
-import io.jahci.platform.EventFd;
+import io.jahci.hw.EventFdInterruptSource;
 import io.jahci.platform.NativeException;
+
 import java.io.UncheckedIOException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A real eventfd-backed interrupt source: {@link #fire()} raises an interrupt, rearm() is counted. */
-final class TestInterruptSource implements InterruptSource {
-    private final EventFd eventFd;
-    private final String name;
+final class TestInterruptSource extends EventFdInterruptSource {
     final AtomicLong rearms = new AtomicLong();
 
-    TestInterruptSource(String name) {
-        this.name = name;
+    private TestInterruptSource(String name) throws NativeException {
+        super("test source " + name);
+    }
+
+    static TestInterruptSource create(String name) {
         try {
-            this.eventFd = EventFd.create();
+            return new TestInterruptSource(name);
         } catch (NativeException e) {
             throw new UncheckedIOException(e);
         }
@@ -23,43 +24,11 @@ final class TestInterruptSource implements InterruptSource {
 
     /** Raises one interrupt. */
     void fire() {
-        try {
-            eventFd.signal();
-        } catch (NativeException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    @Override
-    public int fd() {
-        return eventFd.fd();
-    }
-
-    @Override
-    public long acknowledge() {
-        try {
-            return eventFd.drain();
-        } catch (NativeException e) {
-            throw new UncheckedIOException(e);
-        }
+        signal();
     }
 
     @Override
     public void rearm() {
         rearms.incrementAndGet();
-    }
-
-    @Override
-    public String describe() {
-        return "test source " + name;
-    }
-
-    @Override
-    public void close() {
-        try {
-            eventFd.close();
-        } catch (NativeException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
