@@ -39,7 +39,9 @@ public final class Controller implements AutoCloseable {
     private final DeviceSpec spec;
     private final Transport transport;
     private final AhciHba hba;
-    private final List<Disk> disks = new ArrayList<>();
+    private final OpenOptions options;
+    /** The Disk of each port, replaced when a new disk appears on it. */
+    private final java.util.Map<Integer, Disk> disks = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Controller(DeviceSpec spec, Transport transport, OpenOptions options) throws IOException {
         this.spec = spec;
@@ -50,11 +52,18 @@ public final class Controller implements AutoCloseable {
             transport.close();
             throw e;
         }
+        this.options = options;
         for (AhciPort port : hba.ports()) {
+            port.onArrival(this::arrived);
             if (port.state() == PortState.READY) {
-                disks.add(new Disk(transport.describe(), port, options.allowWrite()));
+                arrived(port);
             }
         }
+    }
+
+    /** A disk is ready on {@code port}: at open, or hot-plugged later (on a work-item thread). */
+    private void arrived(AhciPort port) {
+        disks.put(port.number(), new Disk(transport.describe(), port, options.allowWrite()));
     }
 
     /** Opens the controller {@code spec} names, resets it, and identifies its disks. */
@@ -118,14 +127,21 @@ public final class Controller implements AutoCloseable {
         return out;
     }
 
-    /** The ATA disks found, in port order. */
+    /** The ATA disks present now, in port order. */
     public List<Disk> disks() {
-        return List.copyOf(disks);
+        List<Disk> present = new ArrayList<>();
+        for (AhciPort port : hba.ports()) {
+            Disk d = disks.get(port.number());
+            if (d != null && port.state() != PortState.NO_DEVICE) {
+                present.add(d);
+            }
+        }
+        return present;
     }
 
     /** The disk on {@code port}, or a NoSuchElementException saying what the port holds. */
     public Disk disk(int port) {
-        for (Disk d : disks) {
+        for (Disk d : disks()) {
             if (d.port() == port) {
                 return d;
             }
@@ -150,7 +166,7 @@ public final class Controller implements AutoCloseable {
 
     private String diskPorts() {
         List<Integer> ports = new ArrayList<>();
-        for (Disk d : disks) {
+        for (Disk d : disks()) {
             ports.add(d.port());
         }
         return ports.isEmpty() ? "(none)" : ports.toString();

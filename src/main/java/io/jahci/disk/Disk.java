@@ -4,13 +4,15 @@ import io.jahci.miniport.AhciPort;
 import io.jahci.miniport.PortException;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One ATA disk on one port. Addresses are logical sectors ({@link #sectorSize()} bytes); buffers
  * carry a whole number of sectors between their position and limit, and their position is not
  * moved. Bad arguments are rejected before anything reaches the device.
  *
- * <p>Thread safe: commands to one disk run one at a time, on the caller's thread.
+ * <p>Thread safe: any number of threads may read and write at once; the port keeps up to
+ * {@link #queueDepth()} commands in flight.
  */
 public final class Disk {
     private final String device;
@@ -57,6 +59,34 @@ public final class Disk {
         checkWritable("write");
         checkRange(lba, buffer, "write");
         port.transfer(true, lba, buffer);
+    }
+
+    /**
+     * Starts a read and returns at once, unless all of the port's {@link #queueDepth()} commands
+     * are in flight (then it waits for one). The future completes when the data is in the
+     * buffer, or exceptionally with a {@link PortException}. Don't touch the buffer until then.
+     * Callable from any number of threads.
+     */
+    public CompletableFuture<Void> readAsync(long lba, ByteBuffer buffer) throws PortException {
+        checkRange(lba, buffer, "read");
+        return port.submit(false, lba, buffer);
+    }
+
+    /** Starts a write; see {@link #readAsync}. A write is durable once {@link #flush()} returned after it. */
+    public CompletableFuture<Void> writeAsync(long lba, ByteBuffer buffer) throws PortException {
+        checkWritable("write");
+        checkRange(lba, buffer, "write");
+        return port.submit(true, lba, buffer);
+    }
+
+    /** Commands this disk keeps in flight at most (NCQ depth, or 1). */
+    public int queueDepth() {
+        return port.queueDepth();
+    }
+
+    /** Whether reads and writes are queued (READ/WRITE FPDMA QUEUED). */
+    public boolean usesNcq() {
+        return port.usesNcq();
     }
 
     /** Makes every completed write durable (FLUSH CACHE EXT). */

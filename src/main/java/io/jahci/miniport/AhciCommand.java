@@ -5,6 +5,7 @@ import io.jahci.ahci.CommandHeader;
 import io.jahci.ahci.CommandTable;
 import io.jahci.ahci.PrdTable;
 import io.jahci.ahci.RegisterH2DFis;
+import io.jahci.ataport.IoCompletion;
 import io.jahci.ataport.IoRequest;
 import io.jahci.hw.DmaMemory;
 import io.jahci.hw.Transport;
@@ -14,13 +15,14 @@ import java.nio.ByteBuffer;
 
 /**
  * One ATA command with its own DMA: a command table (FIS + PRD list) and a data buffer that user
- * data is copied through. It is the payload of its {@link IoRequest}: BuildIo writes the table,
- * StartIo only has to pick a slot and point the slot's command header at it. Preallocated per
- * port and reused, so issuing a command allocates nothing.
+ * data is copied through. Command {@code i} of a port always runs in slot {@code i}, which is also
+ * its NCQ tag (AHCI 1.3.1 §5.6.4: the tag is the slot number). It is the payload of its
+ * {@link IoRequest}: BuildIo writes the table, StartIo points slot {@code i}'s header at it.
+ * Preallocated per port and reused, so issuing a command allocates nothing.
  *
  * <p>Fields describing the command are written by the submitting thread before submit; the
- * result fields by the ISR or the recovery work item before the request completes, and read by
- * the submitter after it completed (the request's completion orders them).
+ * result fields by the ISR or the recovery work item before the request completes, and read in
+ * the completion (the request's completion orders them).
  */
 final class AhciCommand {
     private final DmaMemory table;
@@ -28,6 +30,8 @@ final class AhciCommand {
     private final PrdTable.BusMap dataMap;
     private final int prdEntries;
     private final int maxPrdEntryBytes;
+    /** The slot and NCQ tag. */
+    final int index;
     final IoRequest request;
 
     // What to run: set by the submitter.
@@ -37,25 +41,27 @@ final class AhciCommand {
     int bytes;
     boolean isWrite;
     int prds;
+    /** The user transfer this command is a chunk of, and where in its buffer the chunk lies. */
+    PortTransfer transfer;
+    int transferOffset;
 
-    // How it ended: set by the ISR or recovery, read by the submitter after completion.
-    /** The slot it ran in while in flight. */
-    int slot = -1;
+    // How it ended: set by the ISR or recovery, read in the completion.
     /** PxIS error bits that failed it; 0 when it did not fail on a PxIS error. */
     int errorInterrupts;
     /** PxTFD when it failed. */
     int taskFile;
     boolean timedOut;
-    /** What recovery did (a sentence for the error message), or why it was refused. */
+    /** What recovery did (a sentence for the error message), or why the command was refused. */
     String outcome;
 
-    AhciCommand(Transport transport, AhciPortOptions options) throws IOException {
+    AhciCommand(int index, Transport transport, AhciPortOptions options, IoCompletion completion) throws IOException {
+        this.index = index;
         this.prdEntries = options.prdEntriesPerCommand();
         this.maxPrdEntryBytes = options.maxPrdEntryBytes();
         this.table = transport.allocateDma(CommandTable.size(prdEntries), CommandTable.ALIGNMENT);
         DmaMemory buffer;
         try {
-            buffer = transport.allocateDma(options.bounceBufferBytes(), 4096);
+            buffer = transport.allocateDma(options.bufferBytesPerCommand(), 4096);
         } catch (IOException | RuntimeException e) {
             table.close();
             throw e;
@@ -72,7 +78,7 @@ final class AhciCommand {
                 return data.contiguousBytes(offset);
             }
         };
-        this.request = new IoRequest(this, null);
+        this.request = new IoRequest(this, completion);
     }
 
     /** The data buffer user data is copied through. */
@@ -80,37 +86,50 @@ final class AhciCommand {
         return data.buffer();
     }
 
-    /** Bus addresses of the table and buffer, to check a 32-bit HBA can reach them. */
+    /** The highest bus address of the table and buffer, to check a 32-bit HBA can reach them. */
     long highestBusAddress() {
         return Math.max(table.busAddress(table.size() - 1), data.busAddress(data.size() - 1));
     }
 
-    long tableBusAddress() {
-        return table.busAddress(0);
-    }
-
-    /** Describes the next command; the caller has copied write data into {@link #data()}. */
+    /** Describes the next command; for a write the caller has copied the data into {@link #data()}. */
     void prepare(int ataOpcode, long firstLba, int sectorCount, int byteCount, boolean write) {
         opcode = ataOpcode;
         lba = firstLba;
         sectors = sectorCount;
         bytes = byteCount;
         isWrite = write;
-        slot = -1;
+        transfer = null;
+        transferOffset = 0;
         errorInterrupts = 0;
         taskFile = 0;
         timedOut = false;
         outcome = null;
     }
 
+    /** READ/WRITE FPDMA QUEUED (ACS-3 §7.23, §7.59): goes through PxSACT and may share the port. */
+    boolean queued() {
+        return opcode == AtaCommand.READ_FPDMA_QUEUED || opcode == AtaCommand.WRITE_FPDMA_QUEUED;
+    }
+
+    /** Turns a queued command into its non-queued twin, to retry it alone during recovery. */
+    void makeNonQueued() {
+        if (opcode == AtaCommand.READ_FPDMA_QUEUED) {
+            opcode = AtaCommand.READ_DMA_EXT;
+        } else if (opcode == AtaCommand.WRITE_FPDMA_QUEUED) {
+            opcode = AtaCommand.WRITE_DMA_EXT;
+        }
+    }
+
     /**
      * Writes the Register H2D FIS and the PRD list into the command table (AHCI 1.3.1 §4.2.3).
-     * Runs in BuildIo, on the submitting thread, unsynchronized: the table is this command's own.
+     * Runs in BuildIo on the submitting thread, or in recovery: the table is this command's own.
      */
     void buildTable() {
         ByteBuffer mem = table.buffer();
         int fis = CommandTable.CFIS;
         switch (opcode) {
+            case AtaCommand.READ_FPDMA_QUEUED -> RegisterH2DFis.readFpdmaQueued(mem, fis, lba, sectors, index);
+            case AtaCommand.WRITE_FPDMA_QUEUED -> RegisterH2DFis.writeFpdmaQueued(mem, fis, lba, sectors, index);
             case AtaCommand.READ_DMA_EXT -> RegisterH2DFis.readDmaExt(mem, fis, lba, sectors);
             case AtaCommand.WRITE_DMA_EXT -> RegisterH2DFis.writeDmaExt(mem, fis, lba, sectors);
             case AtaCommand.READ_DMA -> RegisterH2DFis.readDma(mem, fis, lba, sectors);
@@ -123,15 +142,16 @@ final class AhciCommand {
         prds = bytes == 0 ? 0 : PrdTable.build(mem, CommandTable.PRDT, prdEntries, dataMap, 0, bytes, maxPrdEntryBytes);
     }
 
-    /** Points command header {@code slotNumber} of the list at this table (§4.2.2). Runs at DIRQL. */
-    void writeHeader(ByteBuffer commandList, int listOffset, int slotNumber) {
-        CommandHeader.write(commandList, listOffset, slotNumber, RegisterH2DFis.LENGTH_DWORDS, isWrite, false, false,
-                false, prds, tableBusAddress());
+    /** Points this command's slot header in the list at its table (§4.2.2). Runs at DIRQL. */
+    void writeHeader(ByteBuffer commandList, int listOffset) {
+        CommandHeader.write(commandList, listOffset, index, RegisterH2DFis.LENGTH_DWORDS, isWrite, false, false,
+                false, prds, table.busAddress(0));
     }
 
-    /** The largest transfer one command can carry with this buffer and scatter list. */
+    /** The largest transfer one command can carry with these buffers and scatter lists. */
     static int maxSectors(AhciPortOptions options, int sectorSize) {
-        long bytes = Math.min(options.bounceBufferBytes(), (long) options.prdEntriesPerCommand() * options.maxPrdEntryBytes());
+        long bytes = Math.min(options.bufferBytesPerCommand(),
+                (long) options.prdEntriesPerCommand() * options.maxPrdEntryBytes());
         return (int) Math.min(RegisterH2DFis.MAX_SECTORS_EXT, bytes / sectorSize);
     }
 

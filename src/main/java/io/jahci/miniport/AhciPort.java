@@ -14,6 +14,7 @@ import io.jahci.ahci.PortTfd;
 import io.jahci.ahci.ReceivedFis;
 import io.jahci.ataport.Channel;
 import io.jahci.ataport.ChannelRoutine;
+import io.jahci.ataport.IoRequest;
 import io.jahci.ataport.IoStatus;
 import io.jahci.ataport.PortDriver;
 import io.jahci.ataport.WorkItemCallback;
@@ -25,49 +26,57 @@ import io.jahci.hw.Transport;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * One AHCI port as an ATA channel: the channel extension the port layer passes to every
  * {@link AhciMiniport} callback. It owns the port's DMA structures, its link and device, its
- * command slot, and its error recovery.
+ * command slots (up to 32 with NCQ), and its error recovery.
  *
  * <pre>
  *              StartChannel (PASSIVE): stop engines, program PxCLB/PxFB, FRE, spin up,
  *   STOPPED ─► wait PxSSTS.DET=3 (COMRESET once if not, §10.4.2), wait BSY/DRQ clear, read PxSIG
  *      ▲          │ no link            │ not ATA                     │ ATA disk
  *      │          ▼                    ▼                             ▼
- *      │      NO_DEVICE       UNSUPPORTED_DEVICE         Initialize (DIRQL/DISPATCH): clear PxIS,
- *      │                                                 PxSERR, set PxIE, set PxCMD.ST (§10.3.1)
- *      │                                                             │
- *      │ StopChannel                                                 ▼
- *      ├──────────────────────────────────────────────────────────  READY ◄─────────────────────┐
- *      │                          StartIo: slot free → header, PxCI │  ▲ ISR: PxCI bit clear →  │
- *      │                                                            ▼  │ completeRequest         │
- *      │                                                        (command in slot 0)              │
- *      │                                 ISR: PxIS error bit (§6.1), or the command timer fired  │
- *      │                                        → worker routine → work item (PASSIVE):          │
- *      │                                                            ▼                            │
- *      │       RECOVERING: clear ST, wait CR; clear PxSERR, PxIS; COMRESET if BSY/DRQ stay set;  │
- *      │       set ST (§6.2.2.1); the command completes with ERROR; StartIo answers "busy"       │
- *      │                          │ device not back                   │ back                     │
- *      └─────────────────────── FAILED                                └──────────────────────────┘
+ *      │      NO_DEVICE ◄──┐  UNSUPPORTED_DEVICE        Initialize (DIRQL/DISPATCH): clear PxIS,
+ *      │          │        │                            PxSERR, set PxIE, set PxCMD.ST (§10.3.1)
+ *      │          │ link   │ link lost                               │
+ *      │ Stop-    │ change │ (PRCS)                                  ▼
+ *      │ Channel  └────────┼───── recovery brings it up ───────►  READY ◄─────────────────────┐
+ *      │                   │      and IDENTIFYs it       StartIo: │  ▲ ISR: PxCI/PxSACT bits  │
+ *      │                   │                        slots, PxSACT,│  │ clear → completeRequest │
+ *      │                   │                                 PxCI ▼  │                         │
+ *      │                   │                                 (commands in slots 0..depth-1)    │
+ *      │                   │     ISR: PxIS error bit (§6.1), link change; timer: a command     │
+ *      │                   │     past its deadline → worker routine → work item (PASSIVE):     │
+ *      │                   │                                      ▼                            │
+ *      │                   └────────────────────────────── RECOVERING: empty the slots; stop   │
+ *      │     clear ST, wait CR; clear PxSERR, PxIS; COMRESET if BSY/DRQ stay set, the link     │
+ *      │     changed or Reset asked; set ST (§6.2.2). Then each command that was in a slot:    │
+ *      │     timed out → fails; the only, non-queued one → fails with its status; otherwise    │
+ *      │     retried alone as non-queued DMA: succeeds → completes, fails → fails with its     │
+ *      │     own status (so the failing tag is found without READ LOG EXT) ───────────────────┘
+ *      │                          │ device busy after COMRESET
+ *      └──────────────────────  FAILED
  * </pre>
  *
  * <p>Locks and levels: bring-up and recovery run at PASSIVE (they poll and sleep). The ISR,
- * StartIo's slot assignment ({@link #issueRoutine}) and the end of recovery run at DIRQL, under
- * the interrupt lock, which guards {@link #issued} and {@link #inFlight}. Callers of
- * {@link #transfer} and {@link #flush} are PASSIVE and serialized by {@link #callerLock}: one
- * command at a time per port.
+ * StartIo's slot assignment ({@link #issueRoutine}), the timer's deadline check and recovery's
+ * slot hand-over run at DIRQL, under the interrupt lock, which guards the slot fields
+ * ({@link #issued}, {@link #slots}, ...). Callers submit at PASSIVE; each command is a
+ * preallocated {@link AhciCommand} taken from the {@link CommandPool}.
  */
 public final class AhciPort {
-    /** The slot used for non-queued commands. */
-    private static final int SLOT = 0;
     /** Interrupts this port enables (PxIE, §3.3.6): completions, errors and link changes. */
     private static final int INTERRUPT_ENABLE = PortIs.DHRS.mask() | PortIs.PSS.mask() | PortIs.DSS.mask()
             | PortIs.SDBS.mask() | PortIs.UFS.mask() | PortIs.DPS.mask() | PortIs.PCS.mask() | PortIs.PRCS.mask()
             | PortIs.ERROR_MASK;
+    private static final int LINK_CHANGE = PortIs.PCS.mask() | PortIs.PRCS.mask();
     /** Layout of the port's structure block: command list, then received FIS. */
     private static final int LIST_OFFSET = 0;
     private static final int FIS_OFFSET = CommandHeader.LIST_SIZE;
@@ -81,43 +90,59 @@ public final class AhciPort {
     private final AhciPortOptions options;
     private final RegisterHistory history = new RegisterHistory();
     private final DmaMemory structures;
-    private final AhciCommand command;
-    private final int maxSectorsPerCommand;
-    private final ReentrantLock callerLock = new ReentrantLock();
+    private final CommandPool pool;
+    private final long commandNanos;
+    private final long timerPeriodMicros;
 
     private Channel<AhciPort> channel;
     private PortDriver<AhciHba> portDriver;
     private Worker recoveryWorker;
+    private Consumer<AhciPort> arrivalListener = port -> { };
 
     private volatile PortState state = PortState.STOPPED;
-    private DeviceSignature signature = DeviceSignature.UNKNOWN;
-    private IdentifyData identity;
-    private int sectorSize = 512;
+    private volatile DeviceSignature signature = DeviceSignature.UNKNOWN;
+    private volatile IdentifyData identity;
+    private volatile int sectorSize = 512;
+    private volatile int maxSectorsPerCommand;
+    private volatile boolean useNcq;
     private volatile long commandsIssued;
     private volatile long prdEntriesIssued;
+    private volatile long commandsRetried;
 
     // Guarded by the interrupt lock (DIRQL).
+    private final AhciCommand[] slots = new AhciCommand[32];
+    private final long[] issuedAt = new long[32];
     private int issued;
-    private long issuedAtNanos;
-    private AhciCommand inFlight;
+    private int queuedIssued;
     private AhciCommand starting;
     private boolean startAccepted;
     private boolean recoveryQueued;
     private int pendingErrors;
-    private boolean pendingTimeout;
+    private int pendingTimeouts;
+    private boolean pendingLinkChange;
     private boolean pendingComreset;
+    private AhciCommand isolationStarting;
+    private AhciCommand isolating;
+    private int isolationInterrupts;
+    private volatile boolean isolationDone;
+    private volatile Thread isolationWaiter;
+
+    // Recovery's hand-over, written at DIRQL in takeSlots, used by the work item.
+    private final AhciCommand[] suspects = new AhciCommand[32];
+    private int suspectCount;
+    private int suspectErrors;
+    private int suspectTimeouts;
+    private boolean suspectLinkChange;
+    private boolean suspectComreset;
 
     /** StartIo's slot assignment, run at DIRQL (inline when StartIo already holds the lock). */
     private final ChannelRoutine<AhciPort> issueRoutine = AhciPort::issueStarting;
-    /** The command timer (AtaPortRequestTimer), run at DISPATCH. */
-    private final ChannelRoutine<AhciPort> timeoutRoutine = AhciPort::commandTimedOut;
-    /** Requested from the ISR on an error, run at DISPATCH: queues the recovery work item. */
+    /** The command timer (AtaPortRequestTimer), run at DISPATCH: checks deadlines at DIRQL. */
+    private final ChannelRoutine<AhciPort> timerRoutine = port -> port.channel.requestSynchronizedRoutine(AhciPort::checkDeadlines);
+    /** Requested from the ISR or the timer, run at DISPATCH: queues the recovery work item. */
     private final ChannelRoutine<AhciPort> recoveryRequest = AhciPort::queueRecovery;
     /** The recovery work item (HW_WORKITEM), run at PASSIVE. */
     private final WorkItemCallback<AhciHba> recoveryCallback = (hba, context, worker) -> ((AhciPort) context).recover();
-    /** Takes the failed command out of the slot, at DIRQL, at the end of recovery. */
-    private final ChannelRoutine<AhciPort> takeFailedRoutine = AhciPort::takeFailed;
-    private AhciCommand failed;
 
     AhciPort(String device, int number, Transport transport, HbaCapabilities caps, AhciPortOptions options)
             throws IOException {
@@ -126,16 +151,24 @@ public final class AhciPort {
         this.regs = transport.abar();
         this.caps = caps;
         this.options = options;
+        this.commandNanos = options.timeouts().commandMillis() * 1_000_000L;
+        this.timerPeriodMicros = Math.max(1_000, Math.min(1_000_000, options.timeouts().commandMillis() * 250));
         this.structures = transport.allocateDma(FIS_OFFSET + ReceivedFis.SIZE, CommandHeader.LIST_ALIGNMENT);
+        this.pool = new CommandPool(transport, options, this::commandCompleted);
         try {
-            this.command = new AhciCommand(transport, options);
+            pool.setDepth(1);
         } catch (IOException | RuntimeException e) {
             structures.close();
             throw e;
         }
         this.maxSectorsPerCommand = AhciCommand.maxSectors(options, 512);
+        checkReachable();
+    }
+
+    /** Without CAP.S64A every bus address must sit below 4 GiB (§3.3.2, §3.3.4). */
+    private void checkReachable() throws PortException {
         if (!caps.supports64BitAddresses()
-                && Math.max(structures.busAddress(structures.size() - 1), command.highestBusAddress()) >>> 32 != 0) {
+                && Math.max(structures.busAddress(structures.size() - 1), pool.highestBusAddress()) >>> 32 != 0) {
             release();
             throw new PortException(where() + ": the transport gave DMA memory above 4 GiB to a 32-bit HBA");
         }
@@ -145,6 +178,11 @@ public final class AhciPort {
     void bind(Channel<AhciPort> ch, PortDriver<AhciHba> driver) {
         this.channel = ch;
         this.portDriver = driver;
+    }
+
+    /** Called (on a work-item thread) when a disk appeared on this port and was identified. */
+    public void onArrival(Consumer<AhciPort> listener) {
+        this.arrivalListener = listener;
     }
 
     public int number() {
@@ -168,6 +206,16 @@ public final class AhciPort {
         return sectorSize;
     }
 
+    /** Commands this port keeps in flight at most: 1 without NCQ. */
+    public int queueDepth() {
+        return pool.depth();
+    }
+
+    /** Whether reads and writes go out as READ/WRITE FPDMA QUEUED. */
+    public boolean usesNcq() {
+        return useNcq;
+    }
+
     /** The register history, for diagnostics. */
     public String history() {
         return history.dump();
@@ -181,6 +229,11 @@ public final class AhciPort {
     /** PRD entries those commands carried. */
     public long prdEntriesIssued() {
         return prdEntriesIssued;
+    }
+
+    /** Commands recovery retried alone after an error, a link change or a reset. */
+    public long commandsRetried() {
+        return commandsRetried;
     }
 
     /** The largest number of sectors one command moves; larger transfers are split. */
@@ -249,9 +302,13 @@ public final class AhciPort {
             state = PortState.FAILED;
             return false;
         }
+        readSignature();
+        return true;
+    }
+
+    private void readSignature() {
         signature = DeviceSignature.of(read(PortRegister.SIG));
         state = signature == DeviceSignature.ATA ? PortState.READY : PortState.UNSUPPORTED_DEVICE;
-        return true;
     }
 
     /** Why {@link #startChannel()} failed, for the controller's warnings. */
@@ -278,19 +335,26 @@ public final class AhciPort {
     }
 
     /**
-     * Reads IDENTIFY DEVICE (ACS-3 §7.12) and takes the sector size from it. PASSIVE, after the
-     * channel started.
+     * Reads IDENTIFY DEVICE (ACS-3 §7.12), takes the sector size from it and sizes the queue:
+     * NCQ when HBA, disk and options allow it, with depth min(CAP.NCS, the disk's depth, the
+     * option). PASSIVE, with the channel started and no command in flight.
      */
     void identify() throws PortException {
-        callerLock.lock();
+        ByteBuffer data = ByteBuffer.allocate(IdentifyData.SIZE);
+        run(AtaCommand.IDENTIFY_DEVICE, 0, 0, data, false);
+        IdentifyData id = IdentifyData.parse(data, 0);
+        sectorSize = id.logicalSectorSize();
+        maxSectorsPerCommand = AhciCommand.maxSectors(options, sectorSize);
+        useNcq = options.ncq() && caps.supportsNcq() && id.ncq();
+        int depth = useNcq ? Math.min(Math.min(caps.commandSlots(), id.ncqDepth()), options.maxQueueDepth()) : 1;
         try {
-            command.prepare(AtaCommand.IDENTIFY_DEVICE, 0, 0, IdentifyData.SIZE, false);
-            run(command);
-            identity = IdentifyData.parse(command.data(), 0);
-            sectorSize = identity.logicalSectorSize();
-        } finally {
-            callerLock.unlock();
+            pool.setDepth(depth);
+        } catch (IOException e) {
+            throw new PortException(where() + ": cannot allocate DMA memory for " + depth + " commands: "
+                    + e.getMessage(), e);
         }
+        checkReachable();
+        identity = id;
     }
 
     /**
@@ -305,6 +369,10 @@ public final class AhciPort {
             return det == PortSsts.DET_PRESENT_PHY
                     || det == PortSsts.DET_NONE && System.nanoTime() - start > presenceNanos;
         });
+        return linkUp();
+    }
+
+    private boolean linkUp() {
         return PortSsts.DET.get(read(PortRegister.SSTS)) == PortSsts.DET_PRESENT_PHY;
     }
 
@@ -338,7 +406,7 @@ public final class AhciPort {
         write(PortRegister.CMD, read(PortRegister.CMD) | PortCmd.FRE.mask() | PortCmd.ST.mask());
     }
 
-    /** Clears ST and waits for CR (§10.3.2). PASSIVE. */
+    /** Clears ST and waits for CR (§10.3.2); this also clears PxCI and PxSACT. PASSIVE. */
     private void stopCommandEngine() throws PortException {
         int cmd = read(PortRegister.CMD);
         if (PortCmd.ST.isSet(cmd)) {
@@ -384,96 +452,160 @@ public final class AhciPort {
     }
 
     void release() {
-        command.release();
+        pool.releaseMemory();
         structures.close();
     }
 
     // ---------------------------------------------------------------- caller side (PASSIVE)
 
     /**
-     * Reads or writes {@code data.remaining()} bytes at {@code lba}, split into commands of at most
-     * {@link #maxSectorsPerCommand()} sectors. PASSIVE: blocks until done. The caller has checked
-     * the range against the disk's capacity and the buffer's length.
+     * Starts reading or writing {@code data.remaining()} bytes at {@code lba}: the transfer is
+     * split into commands of at most {@link #maxSectorsPerCommand()} sectors, submitted at once
+     * up to the queue depth. Returns when every command is submitted (waiting only while all of
+     * the port's commands are in flight); the future completes when all have completed, or
+     * exceptionally with the first failure. The buffer must not be touched until then. PASSIVE.
+     * The caller has checked the range against the disk's capacity and the buffer's length.
      */
-    public void transfer(boolean isWrite, long lba, ByteBuffer data) throws PortException {
-        callerLock.lock();
-        try {
-            int base = data.position();
-            int total = data.remaining() / sectorSize;
-            int done = 0;
-            while (done < total) {
-                int sectors = Math.min(maxSectorsPerCommand, total - done);
-                int bytes = sectors * sectorSize;
-                int at = base + done * sectorSize;
-                if (isWrite) {
-                    command.data().put(0, data, at, bytes);
-                }
-                command.prepare(commandFor(isWrite), lba + done, sectors, bytes, isWrite);
-                run(command);
-                if (!isWrite) {
-                    data.put(at, command.data(), 0, bytes);
-                }
-                done += sectors;
+    public CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data) throws PortException {
+        int opcode = isWrite ? writeOpcode() : readOpcode();
+        int bytes = data.remaining();
+        PortTransfer transfer = new PortTransfer(data);
+        int chunkBytes = maxSectorsPerCommand * sectorSize;
+        for (int offset = 0; offset < bytes; offset += chunkBytes) {
+            int length = Math.min(chunkBytes, bytes - offset);
+            AhciCommand c = acquire();
+            if (isWrite) {
+                c.data().put(0, data, transfer.at(offset), length);
             }
-        } finally {
-            callerLock.unlock();
+            c.prepare(opcode, lba + offset / sectorSize, length / sectorSize, length, isWrite);
+            c.transfer = transfer;
+            c.transferOffset = offset;
+            transfer.chunkStarted();
+            submit(c);
         }
+        transfer.allSubmitted();
+        return transfer.future();
     }
 
-    /** FLUSH CACHE EXT (or FLUSH CACHE on a 28-bit device), ACS-3 §7.10 and §7.9. PASSIVE. */
+    /** Reads or writes and waits for the end. PASSIVE. */
+    public void transfer(boolean isWrite, long lba, ByteBuffer data) throws PortException {
+        await(submit(isWrite, lba, data));
+    }
+
+    /**
+     * FLUSH CACHE EXT (or FLUSH CACHE on a 28-bit device), ACS-3 §7.10 and §7.9. A non-queued
+     * command: it starts once the queued commands before it completed, so every write that
+     * completed before flush() was called is durable when it returns. PASSIVE.
+     */
     public void flush() throws PortException {
-        callerLock.lock();
+        run(identity.lba48() ? AtaCommand.FLUSH_CACHE_EXT : AtaCommand.FLUSH_CACHE, 0, 0, null, false);
+    }
+
+    private int readOpcode() {
+        if (useNcq) {
+            return AtaCommand.READ_FPDMA_QUEUED;
+        }
+        return identity.lba48() ? AtaCommand.READ_DMA_EXT : AtaCommand.READ_DMA;
+    }
+
+    private int writeOpcode() {
+        if (useNcq) {
+            return AtaCommand.WRITE_FPDMA_QUEUED;
+        }
+        return identity.lba48() ? AtaCommand.WRITE_DMA_EXT : AtaCommand.WRITE_DMA;
+    }
+
+    /** One command, waited for; {@code data} receives what it reads (null when nothing moves). */
+    private void run(int opcode, long lba, int sectors, ByteBuffer data, boolean isWrite) throws PortException {
+        ByteBuffer buffer = data == null ? ByteBuffer.allocate(0) : data;
+        PortTransfer transfer = new PortTransfer(buffer);
+        AhciCommand c = acquire();
+        c.prepare(opcode, lba, sectors, buffer.remaining(), isWrite);
+        c.transfer = transfer;
+        transfer.chunkStarted();
+        submit(c);
+        transfer.allSubmitted();
+        await(transfer.future());
+    }
+
+    private AhciCommand acquire() throws PortException {
+        checkReady();
         try {
-            command.prepare(identity.lba48() ? AtaCommand.FLUSH_CACHE_EXT : AtaCommand.FLUSH_CACHE, 0, 0, 0, false);
-            run(command);
-        } finally {
-            callerLock.unlock();
+            return pool.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PortException(where() + ": interrupted while waiting for a free command slot");
         }
     }
 
-    private int commandFor(boolean isWrite) {
-        if (identity.lba48()) {
-            return isWrite ? AtaCommand.WRITE_DMA_EXT : AtaCommand.READ_DMA_EXT;
+    private void submit(AhciCommand c) throws PortException {
+        try {
+            channel.submit(c.request);
+        } catch (IllegalStateException e) {
+            pool.release(c);
+            throw new PortException(where() + " does not take commands: " + e.getMessage(), e);
         }
-        return isWrite ? AtaCommand.WRITE_DMA : AtaCommand.READ_DMA;
     }
 
-    /** Submits {@code c} through the port layer and waits; turns a failure into an exception. */
-    private void run(AhciCommand c) throws PortException {
-        if (state != PortState.READY) {
-            throw new PortException(where() + " is " + state + ", not READY: "
-                    + (state == PortState.NO_DEVICE ? "no disk is attached" : "restart the controller") + ".");
-        }
+    private void await(CompletableFuture<Void> future) throws PortException {
         long waitMillis = options.timeouts().commandMillis() + RECOVERY_ALLOWANCE_MILLIS;
-        if (!channel.submitAndWait(c.request, waitMillis, TimeUnit.MILLISECONDS)) {
-            throw new PortException(where() + ": " + AtaCommand.name(c.opcode) + " neither completed nor timed out within "
-                    + waitMillis + " ms; the port layer lost it. Restart the controller.\n" + history.dump());
-        }
-        if (c.request.status() != IoStatus.SUCCESS) {
-            throw failure(c);
+        try {
+            future.get(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw (PortException) e.getCause();
+        } catch (TimeoutException e) {
+            throw new PortException(where() + ": a command neither completed nor timed out within " + waitMillis
+                    + " ms; the port layer lost it. Restart the controller.\n" + history.dump());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PortException(where() + ": interrupted while waiting for a command");
         }
     }
 
-    private PortException failure(AhciCommand c) {
+    private void checkReady() throws PortException {
+        PortState s = state;
+        if (s != PortState.READY && s != PortState.RECOVERING) {
+            throw new PortException(where() + " is " + s + ", not READY: "
+                    + (s == PortState.NO_DEVICE ? "no disk is attached" : "restart the controller") + ".");
+        }
+    }
+
+    /**
+     * The completion of one command (the IoRequest's callback). DISPATCH, on a port worker: copies
+     * read data out, gives the command back, counts the chunk in its transfer.
+     */
+    private void commandCompleted(IoRequest request) {
+        AhciCommand c = (AhciCommand) request.payload();
+        PortTransfer t = c.transfer;
+        PortException error = request.status() == IoStatus.SUCCESS ? null : failure(c, request.status());
+        if (error == null && !c.isWrite && c.bytes > 0) {
+            t.buffer().put(t.at(c.transferOffset), c.data(), 0, c.bytes);
+        }
+        c.transfer = null;
+        pool.release(c);
+        t.chunkDone(error);
+    }
+
+    private PortException failure(AhciCommand c, IoStatus status) {
         String range = c.sectors == 0 ? "" : ", LBA " + c.lba + ".." + (c.lba + c.sectors - 1) + " (" + c.sectors + " sectors)";
         String what = where() + ": " + AtaCommand.name(c.opcode) + range;
-        if (c.request.status() == IoStatus.ABORTED) {
+        if (status == IoStatus.ABORTED) {
             return new PortException(what + " was aborted: the port was stopped.");
         }
         if (c.timedOut) {
             return new PortException(what + " did not complete within " + options.timeouts().commandMillis()
                     + " ms; the controller stopped answering. " + c.outcome + "\n" + history.dump());
         }
-        int status = PortTfd.STS.get(c.taskFile);
-        int error = PortTfd.ERR.get(c.taskFile);
         if (c.errorInterrupts == 0) {
             return new PortException(what + " did not complete: " + c.outcome);
         }
+        int st = PortTfd.STS.get(c.taskFile);
+        int error = PortTfd.ERR.get(c.taskFile);
         String message = what + " failed: " + PortIs.describe(c.errorInterrupts) + ", ATA status "
-                + AtaStatus.describe(status) + ", error " + AtaStatus.describeError(error) + ". " + advice(error) + " "
+                + AtaStatus.describe(st) + ", error " + AtaStatus.describeError(error) + ". " + advice(error) + " "
                 + c.outcome + "\n" + history.dump();
         if (PortIs.TFES.isSet(c.errorInterrupts)) {
-            return new AtaCommandException(message, status, error, c.lba, c.sectors);
+            return new AtaCommandException(message, st, error, c.lba, c.sectors);
         }
         return new PortException(message);
     }
@@ -501,9 +633,9 @@ public final class AhciPort {
 
     /**
      * IdeHwStartIo. DIRQL with SyncWithIsr, else DISPATCH; holds the channel lock. Refuses with
-     * an error when the port cannot run commands, answers busy while the slot is taken or the
-     * port recovers, otherwise assigns the slot in a synchronized routine (the slot state is
-     * shared with the ISR) and arms the command timer. Allocates nothing.
+     * an error when the port cannot run commands, answers busy while the port recovers or the
+     * command may not join those in flight, otherwise issues it in a synchronized routine (the
+     * slot state is shared with the ISR). Allocates nothing.
      */
     boolean startIo(AhciCommand c) {
         PortState s = state;
@@ -511,44 +643,54 @@ public final class AhciPort {
             return false;
         }
         if (s != PortState.READY) {
-            c.outcome = where() + " is " + s + ".";
+            c.outcome = where() + " is " + s + (s == PortState.NO_DEVICE ? ": the disk was removed." : ".");
             channel.completeRequest(c.request, IoStatus.ERROR);
             return true;
         }
         starting = c;
         channel.requestSynchronizedRoutine(issueRoutine);
-        if (!startAccepted) {
-            return false;
-        }
-        channel.requestTimer(timeoutRoutine, options.timeouts().commandMillis() * 1000);
-        return true;
+        return startAccepted;
     }
 
-    /** DIRQL: takes slot 0 if free, points its header at the command, rings PxCI (§5.5.1). */
+    /**
+     * DIRQL: issues the starting command in its own slot (§5.5.1), NCQ commands through PxSACT
+     * first (§5.6.4). Queued and non-queued commands never share the port: a non-queued one waits
+     * for the port to drain, and queued ones wait behind it.
+     */
     private void issueStarting() {
         AhciCommand c = starting;
         starting = null;
-        if (issued != 0 || recoveryQueued) {
+        boolean queued = c.queued();
+        if (recoveryQueued || (queued ? issued != queuedIssued : issued != 0)) {
             startAccepted = false;
             return;
         }
-        c.slot = SLOT;
-        c.writeHeader(structures.buffer(), LIST_OFFSET, SLOT);
-        issued = 1 << SLOT;
-        issuedAtNanos = System.nanoTime();
-        inFlight = c;
+        int bit = 1 << c.index;
+        c.writeHeader(structures.buffer(), LIST_OFFSET);
+        if (issued == 0) {
+            channel.requestTimer(timerRoutine, timerPeriodMicros);
+        }
+        issued |= bit;
+        if (queued) {
+            queuedIssued |= bit;
+        }
+        slots[c.index] = c;
+        issuedAt[c.index] = System.nanoTime();
         commandsIssued++;
         prdEntriesIssued += c.prds;
         VarHandle.releaseFence();
-        write(PortRegister.CI, 1 << SLOT);
-        history.record(RegisterHistory.Event.ISSUE, -1, -1, -1, -1, -1, 1 << SLOT, -1);
+        if (queued) {
+            write(PortRegister.SACT, bit);
+        }
+        write(PortRegister.CI, bit);
+        history.record(RegisterHistory.Event.ISSUE, -1, -1, -1, -1, -1, bit, queued ? bit : -1);
         startAccepted = true;
     }
 
     /**
-     * This port's part of the ISR (§10.7.2): reads and clears PxIS, completes the command whose
-     * PxCI bit cleared, or hands an error to recovery. DIRQL, on the interrupt thread; allocates
-     * nothing.
+     * This port's part of the ISR (§10.7.2): reads and clears PxIS, completes the commands whose
+     * PxCI and PxSACT bits cleared, or hands errors and link changes to recovery. DIRQL, on the
+     * interrupt thread; allocates nothing.
      *
      * @return whether the port had anything pending
      */
@@ -559,18 +701,42 @@ public final class AhciPort {
         }
         write(PortRegister.IS, is);
         int ci = read(PortRegister.CI);
-        history.record(RegisterHistory.Event.INTERRUPT, is, -1, -1, -1, -1, ci, -1);
+        int sact = queuedIssued != 0 ? read(PortRegister.SACT) : 0;
+        history.record(RegisterHistory.Event.INTERRUPT, is, -1, -1, -1, -1, ci, sact);
+        if (isolating != null) {
+            isolationInterrupt(is, ci);
+            return true;
+        }
+        if ((is & LINK_CHANGE) != 0) {
+            pendingLinkChange = true;
+            requestRecovery();
+        }
         if ((is & PortIs.ERROR_MASK) != 0) {
             pendingErrors |= is & PortIs.ERROR_MASK;
             requestRecovery();
-        } else if (issued != 0 && (ci & issued) == 0) {
-            AhciCommand done = inFlight;
-            issued = 0;
-            inFlight = null;
-            channel.requestTimer(timeoutRoutine, 0);
-            channel.completeRequest(done.request, IoStatus.SUCCESS);
+        }
+        if (recoveryQueued) {
+            return true;
+        }
+        int done = issued & ~(ci | sact);
+        while (done != 0) {
+            int slot = Integer.numberOfTrailingZeros(done);
+            done &= done - 1;
+            completeSlot(slot, IoStatus.SUCCESS);
+        }
+        if (issued == 0) {
+            channel.requestTimer(timerRoutine, 0);
         }
         return true;
+    }
+
+    /** DIRQL: the slot's command is done; the port layer runs its completion at DISPATCH. */
+    private void completeSlot(int slot, IoStatus status) {
+        AhciCommand c = slots[slot];
+        slots[slot] = null;
+        issued &= ~(1 << slot);
+        queuedIssued &= ~(1 << slot);
+        channel.completeRequest(c.request, status);
     }
 
     /** DIRQL: asks for recovery once (AtaPortRequestWorkerRoutine; the ISR cannot queue work items). */
@@ -581,25 +747,30 @@ public final class AhciPort {
         }
     }
 
-    /** The command timer fired. DISPATCH, holding the channel lock. */
-    private void commandTimedOut() {
-        channel.requestSynchronizedRoutine(AhciPort::timeoutLocked);
-    }
-
-    /**
-     * DIRQL: a command still in its slot when the timer fired has timed out (checked against its
-     * issue time, as the timer may have been queued just before its command completed).
-     */
-    private void timeoutLocked() {
-        if (issued != 0 && System.nanoTime() - issuedAtNanos >= options.timeouts().commandMillis() * 1_000_000L) {
-            pendingTimeout = true;
+    /** DIRQL, from the command timer: commands past their deadline go to recovery; else re-arm. */
+    private void checkDeadlines() {
+        if (issued == 0 || recoveryQueued) {
+            return;
+        }
+        long now = System.nanoTime();
+        int pending = issued;
+        while (pending != 0) {
+            int slot = Integer.numberOfTrailingZeros(pending);
+            pending &= pending - 1;
+            if (now - issuedAt[slot] >= commandNanos) {
+                pendingTimeouts |= 1 << slot;
+            }
+        }
+        if (pendingTimeouts != 0) {
             requestRecovery();
+        } else {
+            channel.requestTimer(timerRoutine, timerPeriodMicros);
         }
     }
 
     /**
      * IdeHwReset, at DIRQL or DISPATCH holding the channel lock: asks the recovery work item for a
-     * COMRESET; a command in the slot fails with ERROR.
+     * COMRESET; commands in flight are retried after it.
      */
     void reset() {
         channel.requestSynchronizedRoutine(AhciPort::resetLocked);
@@ -621,18 +792,73 @@ public final class AhciPort {
         recoveryWorker = portDriver.initializeWorker();
     }
 
+    // ---------------------------------------------------------------- recovery (PASSIVE work item)
+
     /**
-     * The recovery work item: non-queued error recovery (§6.2.2.1). PASSIVE, no port lock held:
-     * stop the command engine, clear PxSERR and PxIS, COMRESET when the device stays busy (or
-     * Reset asked for it), restart; then fail the command that was in the slot and let queued
-     * requests start.
+     * The recovery work item, AHCI 1.3.1 §6.2.2, PASSIVE with no port lock held: takes every
+     * command out of its slot, restarts the port (COMRESET when needed), then settles each
+     * command as drawn in the class comment, and lets waiting requests start. A disk that
+     * disappeared fails every command with "removed"; one that appeared is brought up and
+     * identified.
      */
     private void recover() {
+        PortState before = state;
         state = PortState.RECOVERING;
-        boolean forceComreset = pendingComreset;
+        channel.requestSynchronizedRoutine(AhciPort::takeSlots);
         int tfd = read(PortRegister.TFD);
-        snapshot(RegisterHistory.Event.ERROR);
-        String outcome;
+        snapshot(suspectTimeouts != 0 ? RegisterHistory.Event.TIMEOUT : RegisterHistory.Event.ERROR);
+        String outcome = restart(suspectComreset || suspectLinkChange);
+        if (!linkUp()) {
+            removed();
+        } else if (state == PortState.FAILED) {
+            failAllSuspects(outcome);
+        } else if (before == PortState.READY || before == PortState.RECOVERING) {
+            settleSuspects(tfd, outcome);
+        } else {
+            arrived();
+        }
+        channel.requestSynchronizedRoutine(AhciPort::endRecovery);
+        channel.requestNextRequest();
+    }
+
+    /** DIRQL, at the start of recovery: hands every command in a slot, and why, to the work item. */
+    private void takeSlots() {
+        suspectCount = 0;
+        int pending = issued;
+        while (pending != 0) {
+            int slot = Integer.numberOfTrailingZeros(pending);
+            pending &= pending - 1;
+            suspects[suspectCount++] = slots[slot];
+            slots[slot] = null;
+        }
+        suspectErrors = pendingErrors;
+        suspectTimeouts = pendingTimeouts;
+        suspectLinkChange = pendingLinkChange;
+        suspectComreset = pendingComreset;
+        issued = 0;
+        queuedIssued = 0;
+        pendingErrors = 0;
+        pendingTimeouts = 0;
+        pendingLinkChange = false;
+        pendingComreset = false;
+        channel.requestTimer(timerRoutine, 0);
+    }
+
+    /**
+     * DIRQL, at the end of recovery. Link changes and errors flagged while it ran are its own
+     * COMRESET's doing, so they are dropped; a real change shows again on the next command.
+     */
+    private void endRecovery() {
+        pendingLinkChange = false;
+        pendingErrors = 0;
+        recoveryQueued = false;
+    }
+
+    /**
+     * Stop the command engine, clear PxSERR and PxIS, COMRESET when the device stays busy or
+     * {@code forceComreset}, restart (§6.2.2.1). Returns a sentence for error messages.
+     */
+    private String restart(boolean forceComreset) {
         try {
             stopCommandEngine();
             write(PortRegister.SERR, 0xffff_ffff);
@@ -640,41 +866,145 @@ public final class AhciPort {
             int busy = PortTfd.STS_BSY.mask() | PortTfd.STS_DRQ.mask();
             boolean needComreset = forceComreset || (read(PortRegister.TFD) & busy) != 0;
             if (needComreset && !(comreset() && waitForDeviceReady())) {
+                if (!linkUp()) {
+                    return "The disk is gone (no link after COMRESET).";
+                }
                 state = PortState.FAILED;
-                outcome = "The port could not be recovered (device busy after COMRESET): restart the controller.";
-            } else {
-                startEngine();
-                snapshot(RegisterHistory.Event.RECOVERED);
-                state = PortState.READY;
-                outcome = "The port was recovered and accepts new commands.";
+                snapshot(RegisterHistory.Event.ERROR);
+                return "The port could not be recovered (device busy after COMRESET): restart the controller.";
             }
+            startEngine();
+            snapshot(RegisterHistory.Event.RECOVERED);
+            state = PortState.READY;
+            return "The port was recovered and accepts new commands.";
         } catch (PortException e) {
-            outcome = "Recovery failed: " + e.getMessage();
+            return "Recovery failed: " + e.getMessage();
         }
-        channel.requestSynchronizedRoutine(takeFailedRoutine);
-        AhciCommand c = failed;
-        failed = null;
-        if (c != null) {
-            c.taskFile = tfd;
+    }
+
+    /** Decides each taken command's fate (see the class comment). PASSIVE. */
+    private void settleSuspects(int tfd, String outcome) {
+        boolean unambiguous = suspectCount == 1 && !suspects[0].queued();
+        for (int i = 0; i < suspectCount; i++) {
+            AhciCommand c = suspects[i];
+            suspects[i] = null;
+            c.outcome = outcome;
+            if ((suspectTimeouts & (1 << c.index)) != 0) {
+                c.timedOut = true;
+                channel.completeRequest(c.request, IoStatus.ERROR);
+            } else if (unambiguous && suspectErrors != 0) {
+                c.errorInterrupts = suspectErrors;
+                c.taskFile = tfd;
+                channel.completeRequest(c.request, IoStatus.ERROR);
+            } else if (runAlone(c)) {
+                channel.completeRequest(c.request, IoStatus.SUCCESS);
+            } else {
+                c.outcome = (c.timedOut ? "Retried alone, it timed out; " : "Retried alone, it failed again; ")
+                        + restart(c.timedOut);
+                channel.completeRequest(c.request, IoStatus.ERROR);
+            }
+        }
+        suspectCount = 0;
+    }
+
+    private void failAllSuspects(String outcome) {
+        for (int i = 0; i < suspectCount; i++) {
+            AhciCommand c = suspects[i];
+            suspects[i] = null;
             c.outcome = outcome;
             channel.completeRequest(c.request, IoStatus.ERROR);
         }
-        channel.requestNextRequest();
+        suspectCount = 0;
     }
 
-    /** DIRQL, at the end of recovery: empties the slot and records why its command failed. */
-    private void takeFailed() {
-        failed = inFlight;
-        if (failed != null) {
-            failed.errorInterrupts = pendingErrors;
-            failed.timedOut = pendingTimeout && pendingErrors == 0;
+    /**
+     * Runs {@code c} alone as a non-queued command in its own slot and waits for it, bypassing
+     * the port layer's queue (which holds new requests while the port recovers). PASSIVE.
+     * Records the failure in {@code c} and returns false when it fails or times out.
+     */
+    private boolean runAlone(AhciCommand c) {
+        commandsRetried++;
+        c.makeNonQueued();
+        c.buildTable();
+        isolationDone = false;
+        isolationWaiter = Thread.currentThread();
+        isolationStarting = c;
+        channel.requestSynchronizedRoutine(AhciPort::issueIsolated);
+        long deadline = System.nanoTime() + commandNanos;
+        while (!isolationDone && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(this, deadline - System.nanoTime());
         }
-        channel.requestTimer(timeoutRoutine, 0);
-        inFlight = null;
-        issued = 0;
-        pendingErrors = 0;
-        pendingTimeout = false;
-        pendingComreset = false;
-        recoveryQueued = false;
+        isolationWaiter = null;
+        channel.requestSynchronizedRoutine(AhciPort::endIsolation);
+        if (!isolationDone) {
+            c.timedOut = true;
+            snapshot(RegisterHistory.Event.TIMEOUT);
+            return false;
+        }
+        if ((isolationInterrupts & (PortIs.ERROR_MASK | LINK_CHANGE)) != 0) {
+            c.errorInterrupts = isolationInterrupts & (PortIs.ERROR_MASK | LINK_CHANGE);
+            c.taskFile = read(PortRegister.TFD);
+            snapshot(RegisterHistory.Event.ERROR);
+            return false;
+        }
+        return true;
+    }
+
+    /** DIRQL: issues the isolated command. */
+    private void issueIsolated() {
+        AhciCommand c = isolationStarting;
+        isolationStarting = null;
+        isolationInterrupts = 0;
+        isolating = c;
+        c.writeHeader(structures.buffer(), LIST_OFFSET);
+        commandsIssued++;
+        VarHandle.releaseFence();
+        write(PortRegister.CI, 1 << c.index);
+        history.record(RegisterHistory.Event.ISSUE, -1, -1, -1, -1, -1, 1 << c.index, -1);
+    }
+
+    /** DIRQL, from the ISR while a command runs alone: it finished or failed. */
+    private void isolationInterrupt(int is, int ci) {
+        isolationInterrupts |= is;
+        if ((is & (PortIs.ERROR_MASK | LINK_CHANGE)) != 0 || (ci & (1 << isolating.index)) == 0) {
+            isolationDone = true;
+            Thread w = isolationWaiter;
+            if (w != null) {
+                LockSupport.unpark(w);
+            }
+        }
+    }
+
+    /** DIRQL. */
+    private void endIsolation() {
+        isolating = null;
+    }
+
+    /** The disk went away: every command fails, the port waits for a new one. PASSIVE. */
+    private void removed() {
+        state = PortState.NO_DEVICE;
+        identity = null;
+        snapshot(RegisterHistory.Event.STOP);
+        failAllSuspects(where() + ": the disk was removed (no link: PxSSTS.DET="
+                + PortSsts.DET.get(read(PortRegister.SSTS)) + ").");
+    }
+
+    /** A disk appeared on an empty port: bring it up, identify it, announce it. PASSIVE. */
+    private void arrived() {
+        if (!waitForDeviceReady()) {
+            state = PortState.FAILED;
+            return;
+        }
+        readSignature();
+        if (state != PortState.READY) {
+            return;
+        }
+        channel.requestSynchronizedRoutine(AhciPort::endRecovery);
+        try {
+            identify();
+            arrivalListener.accept(this);
+        } catch (PortException e) {
+            state = PortState.FAILED;
+        }
     }
 }

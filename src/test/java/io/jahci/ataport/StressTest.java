@@ -20,7 +20,9 @@ import org.junit.jupiter.api.RepeatedTest;
  */
 class StressTest {
     private static final long MIN_RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
-    private static final long MAX_RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(1800);
+    private static final long MAX_RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(4000);
+    /** How long a probe worker routine waits, inside, for an ISR and for the other channel. */
+    private static final long PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(2000);
     private static final int MAX_OUTSTANDING = 100;
 
     /** Channel extension with counters of who is inside which serialized section. */
@@ -35,6 +37,7 @@ class StressTest {
         final AtomicLong syncRequests = new AtomicLong();
         final AtomicReference<IoRequest> inflight = new AtomicReference<>();
         final AtomicBoolean isrOverlappedWorker = new AtomicBoolean();
+        final AtomicBoolean probed = new AtomicBoolean();
         volatile boolean dpcPending;
         Ext other;
         /** Updated only by the ISR and synchronized routines, deliberately a plain field. */
@@ -71,10 +74,34 @@ class StressTest {
         while (System.nanoTime() < until) {
             Thread.onSpinWait();
         }
+        if (!ext.probed.getAndSet(true)) {
+            probe(ext);
+        }
         ext.syncRequests.incrementAndGet();
         ext.channel.requestSynchronizedRoutine(synchronizedIncrement);
         ext.workersInside.decrementAndGet();
         ext.channelLockInside.decrementAndGet();
+    }
+
+    /**
+     * The first worker routine of each channel stays inside (bounded) until an ISR of its channel
+     * ran and a worker routine of the other channel is inside too. Interrupts fire continuously,
+     * so both overlaps happen unless the port layer wrongly serializes them, which the final
+     * assertions then report. Overlap is thus proven, not left to chance.
+     */
+    private void probe(Ext ext) {
+        long isrsBefore = ext.isrCalls.get();
+        long deadline = System.nanoTime() + PROBE_NANOS;
+        while (System.nanoTime() < deadline
+                && (ext.isrCalls.get() == isrsBefore || ext.other.workersInside.get() == 0)) {
+            if (ext.other.workersInside.get() > 0) {
+                channelsOverlapped.set(true);
+            }
+            Thread.onSpinWait();
+        }
+        if (ext.other.workersInside.get() > 0) {
+            channelsOverlapped.set(true);
+        }
     }
 
     private final ChannelRoutine<Ext> requestedWorker = ext -> {

@@ -21,7 +21,7 @@ public record QemuConfig(String qemuBinary, List<String> images, int guestRamMiB
     public static final String QEMU_ENV = "JAHCI_QEMU";
     /** Environment variable with whitespace-separated extra QEMU arguments. */
     public static final String QEMU_ARGS_ENV = "JAHCI_QEMU_ARGS";
-    public static final int DEFAULT_GUEST_RAM_MIB = 256;
+    public static final int DEFAULT_GUEST_RAM_MIB = 512;
     public static final int MAX_DISKS = 6;
 
     public QemuConfig {

@@ -1,0 +1,69 @@
+package io.jahci.miniport;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One caller's read or write, split into commands that may run concurrently. Counts the chunks
+ * still in flight, keeps the first failure, and finishes once: the future completes (normally or
+ * exceptionally) when the last chunk completed.
+ *
+ * <p>Chunks complete at DISPATCH on port worker threads ({@link #chunkDone}); the submitter waits
+ * on {@link #future()}.
+ */
+final class PortTransfer {
+    private final ByteBuffer buffer;
+    private final int base;
+    private final AtomicInteger outstanding = new AtomicInteger(1);
+    private final CompletableFuture<Void> future = new CompletableFuture<>();
+    private volatile PortException failure;
+
+    /** @param buffer user data between its position and limit; the position is not moved */
+    PortTransfer(ByteBuffer buffer) {
+        this.buffer = buffer;
+        this.base = buffer.position();
+    }
+
+    CompletableFuture<Void> future() {
+        return future;
+    }
+
+    /** Absolute index in the user buffer of byte {@code offset} of the transfer. */
+    int at(int offset) {
+        return base + offset;
+    }
+
+    ByteBuffer buffer() {
+        return buffer;
+    }
+
+    /** A chunk is about to be submitted. Submitter's thread. */
+    void chunkStarted() {
+        outstanding.incrementAndGet();
+    }
+
+    /** A chunk finished; {@code error} is null on success. DISPATCH or the submitter. */
+    void chunkDone(PortException error) {
+        if (error != null && failure == null) {
+            failure = error;
+        }
+        finishOne();
+    }
+
+    /** Every chunk has been submitted: drop the submitter's own count. Submitter's thread. */
+    void allSubmitted() {
+        finishOne();
+    }
+
+    private void finishOne() {
+        if (outstanding.decrementAndGet() == 0) {
+            PortException f = failure;
+            if (f == null) {
+                future.complete(null);
+            } else {
+                future.completeExceptionally(f);
+            }
+        }
+    }
+}
