@@ -807,7 +807,7 @@ public final class AhciPort {
         channel.requestSynchronizedRoutine(AhciPort::takeSlots);
         int tfd = read(PortRegister.TFD);
         snapshot(suspectTimeouts != 0 ? RegisterHistory.Event.TIMEOUT : RegisterHistory.Event.ERROR);
-        String outcome = restart(suspectComreset || suspectLinkChange);
+        String outcome = restart(mustComreset());
         if (!linkUp()) {
             removed();
         } else if (state == PortState.FAILED) {
@@ -819,6 +819,20 @@ public final class AhciPort {
         }
         channel.requestSynchronizedRoutine(AhciPort::endRecovery);
         channel.requestNextRequest();
+    }
+
+    /**
+     * Whether recovery must COMRESET: Reset asked, the link changed, a command timed out (the
+     * device may still be working on it and DMA into its buffer later), or queued commands were
+     * in flight (a device aborts every queued command after an NCQ error, and only a reset makes
+     * sure none of them still moves data). A lone non-queued error needs only the engine restart.
+     */
+    private boolean mustComreset() {
+        boolean queued = false;
+        for (int i = 0; i < suspectCount; i++) {
+            queued |= suspects[i].queued();
+        }
+        return suspectComreset || suspectLinkChange || suspectTimeouts != 0 || queued;
     }
 
     /** DIRQL, at the start of recovery: hands every command in a slot, and why, to the work item. */

@@ -59,6 +59,7 @@ final class QemuProcess implements AutoCloseable {
     private final String name;
     private final Path shmPath;
     private final Path socketPath;
+    private final Path qmpPath;
     private final Process process;
     private final StringBuilder stderr = new StringBuilder();
     private final QtestConnection qtest;
@@ -70,6 +71,7 @@ final class QemuProcess implements AutoCloseable {
         this.name = "jahci-" + LibC.getpid() + "-" + COUNTER.incrementAndGet();
         this.shmPath = Path.of("/dev/shm", name + ".ram");
         this.socketPath = Path.of(System.getProperty("java.io.tmpdir"), name + ".qtest");
+        this.qmpPath = Path.of(System.getProperty("java.io.tmpdir"), name + ".qmp");
         LIVE.add(this);
         Process started = null;
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -122,6 +124,11 @@ final class QemuProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** QEMU's QMP monitor socket (a server QEMU listens on). */
+    Path qmpPath() {
+        return qmpPath;
+    }
+
     /** The guest RAM file is mapped by both sides now: remove its name so nothing can leak. */
     void unlinkGuestRam() throws IOException {
         Files.deleteIfExists(shmPath);
@@ -142,12 +149,13 @@ final class QemuProcess implements AutoCloseable {
                 "-object", "memory-backend-file,id=ram,size=" + ram + ",mem-path=" + shmPath + ",share=on",
                 "-qtest", "unix:" + socketPath,
                 "-qtest-log", "/dev/null",
+                "-qmp", "unix:" + qmpPath + ",server=on,wait=off",
                 "-device", "ich9-ahci,id=ahci1,addr=0x" + Integer.toHexString(AHCI_SLOT)));
         for (int i = 0; i < config.images().size(); i++) {
             cmd.add("-drive");
             cmd.add("if=none,id=d" + i + ",file=" + config.images().get(i) + ",format=raw");
             cmd.add("-device");
-            cmd.add("ide-hd,drive=d" + i + ",bus=ahci1." + i);
+            cmd.add("ide-hd,drive=d" + i + ",bus=ahci1." + i + ",id=disk" + i);
         }
         cmd.addAll(config.extraArgs());
         return cmd;
@@ -276,6 +284,7 @@ final class QemuProcess implements AutoCloseable {
         try {
             Files.deleteIfExists(shmPath);
             Files.deleteIfExists(socketPath);
+            Files.deleteIfExists(qmpPath);
         } catch (IOException ignored) {
             // best effort: the names are unique per process and run
         }

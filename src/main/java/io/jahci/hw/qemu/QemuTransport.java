@@ -35,6 +35,7 @@ public final class QemuTransport implements Transport {
     private final QtestInterruptSource interrupt;
     private final QtestRegisterWindow abar;
     private final int disks;
+    private QmpConnection qmp;
 
     private QemuTransport(QemuConfig config, List<Path> temporaryImages) throws IOException {
         this.disks = config.images().size();
@@ -147,6 +148,17 @@ public final class QemuTransport implements Transport {
         return process.shmPath();
     }
 
+    /**
+     * Sends a QMP command (JSON) to this machine's monitor and returns QEMU's answer line; for
+     * tests and tools, e.g. {@code block_set_io_throttle}. Throws with QEMU's error.
+     */
+    public synchronized String qmp(String json) throws IOException {
+        if (qmp == null) {
+            qmp = new QmpConnection(process.qmpPath());
+        }
+        return qmp.execute(json);
+    }
+
     /** Runs a qtest command verbatim (for tests and diagnostics). */
     public void qtestCommand(String command) {
         process.qtest().send(command);
@@ -154,6 +166,15 @@ public final class QemuTransport implements Transport {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (qmp != null) {
+                try {
+                    qmp.close();
+                } catch (IOException ignored) {
+                    // the socket goes with QEMU anyway
+                }
+            }
+        }
         process.close();
         guestRam.close();
         interrupt.close();
