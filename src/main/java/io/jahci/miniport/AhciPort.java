@@ -859,13 +859,20 @@ public final class AhciPort {
     }
 
     /**
-     * DIRQL, at the end of recovery. Link changes and errors flagged while it ran are its own
-     * COMRESET's doing, so they are dropped; a real change shows again on the next command.
+     * DIRQL, at the end of recovery. Errors and link changes flagged while it ran are mostly its
+     * own COMRESET's doing and are dropped; but if the link now disagrees with the port's state
+     * (a disk left or came while recovery ran), recovery is asked for again, so no change is lost.
      */
     private void endRecovery() {
         pendingLinkChange = false;
         pendingErrors = 0;
         recoveryQueued = false;
+        PortState s = state;
+        boolean expectsDevice = s != PortState.NO_DEVICE && s != PortState.STOPPED;
+        if (linkUp() != expectsDevice) {
+            pendingLinkChange = true;
+            requestRecovery();
+        }
     }
 
     /**

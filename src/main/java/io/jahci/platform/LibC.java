@@ -64,4 +64,14 @@ public final class LibC {
     public static native int epoll_wait(int epfd, long events, int maxevents, int timeout);
 
     public static native int getpid();
+
+    public static native int socket(int domain, int type, int protocol) throws LastErrorException;
+
+    public static native int bind(int fd, Pointer address, int length) throws LastErrorException;
+
+    public static native int listen(int fd, int backlog) throws LastErrorException;
+
+    public static native int accept4(int fd, Pointer address, Pointer length, int flags) throws LastErrorException;
+
+    public static native int shutdown(int fd, int how) throws LastErrorException;
 }

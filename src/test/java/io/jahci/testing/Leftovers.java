@@ -8,7 +8,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** What jahci promises never to leave behind: QEMU processes, guest RAM files, qtest sockets. */
+/** What jahci promises never to leave behind: QEMU processes, guest RAM files, sockets, threads. */
 public final class Leftovers {
     private Leftovers() {}
 
@@ -20,6 +20,13 @@ public final class Leftovers {
                 .filter(line -> line.contains("qemu"))
                 .toList();
         assertEquals(List.of(), qemus, "QEMU processes still running");
+        List<String> threads = Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(name -> name.startsWith("jahci-") && !name.equals("jahci-qemu-launcher"))
+                .sorted()
+                .toList();
+        assertEquals(List.of(), threads, "port-layer or transport threads still running");
         String prefix = "jahci-" + ProcessHandle.current().pid() + "-";
         assertEquals(List.of(), filesStartingWith(Path.of("/dev/shm"), prefix), "guest RAM files left in /dev/shm");
         assertEquals(List.of(), filesStartingWith(Path.of(System.getProperty("java.io.tmpdir")), prefix),

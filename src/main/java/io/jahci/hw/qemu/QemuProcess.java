@@ -2,13 +2,10 @@ package io.jahci.hw.qemu;
 
 import io.jahci.hw.DeviceLostException;
 import io.jahci.platform.LibC;
+import io.jahci.platform.UnixSocket;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,11 +71,10 @@ final class QemuProcess implements AutoCloseable {
         this.qmpPath = Path.of(System.getProperty("java.io.tmpdir"), name + ".qmp");
         LIVE.add(this);
         Process started = null;
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(socketPath));
+        try (UnixSocket server = UnixSocket.listen(socketPath)) {
             started = launch(commandLine());
             this.process = started;
-            SocketChannel socket = accept(server);
+            UnixSocket socket = accept(server);
             Files.deleteIfExists(socketPath);
             this.qtest = new QtestConnection(socket, name, this::diagnostics);
         } catch (IOException | RuntimeException e) {
@@ -199,20 +195,17 @@ final class QemuProcess implements AutoCloseable {
         }
     }
 
-    private SocketChannel accept(ServerSocketChannel server) throws IOException {
-        server.configureBlocking(false);
+    private UnixSocket accept(UnixSocket server) throws IOException {
         long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
         while (System.currentTimeMillis() < deadline) {
-            SocketChannel socket = server.accept();
+            UnixSocket socket = server.accept(5);
             if (socket != null) {
-                socket.configureBlocking(true);
                 return socket;
             }
             if (!process.isAlive()) {
                 waitForOutput();
                 throw new IOException("QEMU exited before it connected to the qtest socket" + diagnostics());
             }
-            sleep(5);
         }
         throw new IOException("QEMU did not connect to the qtest socket within " + START_TIMEOUT_MILLIS / 1000
                 + " s" + diagnostics());

@@ -1,10 +1,11 @@
 package io.jahci.hw.qemu;
 
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import io.jahci.hw.DeviceLostException;
+import io.jahci.platform.NativeException;
+import io.jahci.platform.UnixSocket;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -18,7 +19,8 @@ import java.util.function.Supplier;
  *
  * <p>A reader thread owns the socket's input: it hands replies to the one caller waiting (commands
  * are serialized by this object's monitor) and IRQ lines to the {@link IrqListener}. Commands and
- * replies are formatted and parsed in preallocated buffers: an MMIO access allocates nothing.
+ * replies are formatted and parsed in preallocated native buffers and move through raw libc calls
+ * ({@link UnixSocket}): an MMIO access allocates nothing.
  */
 final class QtestConnection implements AutoCloseable {
     /** Receives the controller's interrupt line changes. Called on the reader thread. */
@@ -29,10 +31,15 @@ final class QtestConnection implements AutoCloseable {
     private static final long REPLY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-    private final SocketChannel socket;
+    private static final int IN_BYTES = 64 * 1024;
+
+    private final UnixSocket socket;
     private final Supplier<String> diagnostics;
-    private final ByteBuffer out = ByteBuffer.allocateDirect(256);
-    private final ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
+    private final Memory out = new Memory(256);
+    private final long outAddress = Pointer.nativeValue(out);
+    private int outLength;
+    private final Memory in = new Memory(IN_BYTES);
+    private final long inAddress = Pointer.nativeValue(in);
     private final byte[] line = new byte[4096];
     private final Thread reader;
     private volatile IrqListener irqListener;
@@ -47,7 +54,7 @@ final class QtestConnection implements AutoCloseable {
     /**
      * @param diagnostics what to append to a "device lost" error (QEMU's exit status and stderr)
      */
-    QtestConnection(SocketChannel socket, String name, Supplier<String> diagnostics) {
+    QtestConnection(UnixSocket socket, String name, Supplier<String> diagnostics) {
         this.socket = socket;
         this.diagnostics = diagnostics;
         this.reader = new Thread(this::readLoop, name + "-qtest-reader");
@@ -89,30 +96,39 @@ final class QtestConnection implements AutoCloseable {
 
     /** Sends a command that takes a free-form argument (set-up only; allocates). */
     synchronized void send(String text) {
-        out.clear();
-        out.put(text.getBytes(StandardCharsets.US_ASCII)).put((byte) '\n').flip();
+        outLength = 0;
+        for (byte b : text.getBytes(StandardCharsets.US_ASCII)) {
+            put(b);
+        }
+        put((byte) '\n');
         exchange(text);
+    }
+
+    private void put(byte b) {
+        out.setByte(outLength++, b);
     }
 
     /** Formats {@code verb 0xADDR [0xVALUE]} into the output buffer and waits for the reply. */
     private synchronized long command(String verb, long address, long value) {
-        out.clear();
+        outLength = 0;
         for (int i = 0; i < verb.length(); i++) {
-            out.put((byte) verb.charAt(i));
+            put((byte) verb.charAt(i));
         }
         putHex(address);
         if (value >= 0) {
             putHex(value);
         }
-        out.put((byte) '\n').flip();
+        put((byte) '\n');
         return exchange(verb);
     }
 
     private void putHex(long value) {
-        out.put((byte) ' ').put((byte) '0').put((byte) 'x');
+        put((byte) ' ');
+        put((byte) '0');
+        put((byte) 'x');
         int digits = Math.max(1, (64 - Long.numberOfLeadingZeros(value) + 3) / 4);
         for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
-            out.put(HEX[(int) (value >>> shift) & 0xf]);
+            put(HEX[(int) (value >>> shift) & 0xf]);
         }
     }
 
@@ -122,10 +138,8 @@ final class QtestConnection implements AutoCloseable {
         replyError = null;
         waiter = Thread.currentThread();
         try {
-            while (out.hasRemaining()) {
-                socket.write(out);
-            }
-        } catch (IOException e) {
+            socket.writeFully(outAddress, outLength);
+        } catch (NativeException e) {
             waiter = null;
             throw lost("writing '" + what + "' to the qtest socket failed: " + e.getMessage());
         }
@@ -160,13 +174,12 @@ final class QtestConnection implements AutoCloseable {
         int length = 0;
         try {
             while (true) {
-                in.clear();
-                if (socket.read(in) < 0) {
+                int n = socket.read(inAddress, IN_BYTES);
+                if (n == 0) {
                     break;
                 }
-                in.flip();
-                while (in.hasRemaining()) {
-                    byte b = in.get();
+                for (int i = 0; i < n; i++) {
+                    byte b = in.getByte(i);
                     if (b == '\n') {
                         dispatch(length);
                         length = 0;
@@ -176,7 +189,7 @@ final class QtestConnection implements AutoCloseable {
                 }
             }
             lostReason = "the qtest socket was closed";
-        } catch (IOException e) {
+        } catch (NativeException e) {
             lostReason = "reading the qtest socket failed: " + e.getMessage();
         }
         Thread w = waiter;
@@ -245,7 +258,7 @@ final class QtestConnection implements AutoCloseable {
     public void close() {
         try {
             socket.close();
-        } catch (IOException ignored) {
+        } catch (NativeException ignored) {
             // closing a socket whose peer is gone; nothing to recover
         }
     }
