@@ -27,6 +27,14 @@ final class SectorRange {
 
     /** Rejects a range past the end before any sector moves. */
     void checkFits(Disk disk) throws Main.UsageException {
+        check(disk, lba, count);
+    }
+
+    /** Rejects {@code count} sectors from {@code lba} unless they lie on the disk. */
+    static void check(Disk disk, long lba, long count) throws Main.UsageException {
+        if (count <= 0) {
+            throw new Main.UsageException("the range must hold at least one sector, not " + count);
+        }
         if (lba < 0 || lba >= disk.sectors() || count > disk.sectors() - lba) {
             throw new Main.UsageException("LBA range " + lba + ".." + (lba + count - 1) + " is outside the disk on port "
                     + disk.port() + ", which has " + disk.sectors() + " sectors (LBA 0.." + (disk.sectors() - 1)

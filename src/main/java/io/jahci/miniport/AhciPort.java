@@ -564,9 +564,11 @@ public final class AhciPort {
 
     private void checkReady() throws PortException {
         PortState s = state;
+        if (s == PortState.NO_DEVICE) {
+            throw new NoDeviceException(where() + " is NO_DEVICE, not READY: no disk is attached.");
+        }
         if (s != PortState.READY && s != PortState.RECOVERING) {
-            throw new PortException(where() + " is " + s + ", not READY: "
-                    + (s == PortState.NO_DEVICE ? "no disk is attached" : "restart the controller") + ".");
+            throw new PortException(where() + " is " + s + ", not READY: restart the controller.");
         }
     }
 
@@ -593,11 +595,12 @@ public final class AhciPort {
             return new PortException(what + " was aborted: the port was stopped.");
         }
         if (c.timedOut) {
-            return new PortException(what + " did not complete within " + options.timeouts().commandMillis()
+            return new CommandTimeoutException(what + " did not complete within " + options.timeouts().commandMillis()
                     + " ms; the controller stopped answering. " + c.outcome + "\n" + history.dump());
         }
         if (c.errorInterrupts == 0) {
-            return new PortException(what + " did not complete: " + c.outcome);
+            return state == PortState.NO_DEVICE ? new NoDeviceException(what + " did not complete: " + c.outcome)
+                    : new PortException(what + " did not complete: " + c.outcome);
         }
         int st = PortTfd.STS.get(c.taskFile);
         int error = PortTfd.ERR.get(c.taskFile);

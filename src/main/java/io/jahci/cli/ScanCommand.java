@@ -1,0 +1,95 @@
+package io.jahci.cli;
+
+import io.jahci.disk.Controller;
+import io.jahci.disk.Disk;
+import io.jahci.disk.SurfaceScan;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/** {@code jahci scan}: a read-only surface scan that finds the exact unreadable sectors. */
+@Command(name = "scan", mixinStandardHelpOptions = true,
+        description = "Read a range with a deep queue, narrow every failing chunk down to the exact failing "
+                + "sectors, keep going. Exit 1 when any sector failed.")
+final class ScanCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", required = true, paramLabel = "N", description = "Port of the disk.")
+    int port;
+
+    @Option(names = "--lba", paramLabel = "L", defaultValue = "0", description = "First sector (default 0).")
+    long lba;
+
+    @Option(names = "--count", paramLabel = "C", description = "Sectors to scan (default: to the end of the disk).")
+    Long count;
+
+    @Option(names = "--qd", paramLabel = "N", defaultValue = "32", description = "Reads in flight (default ${DEFAULT-VALUE}).")
+    int queueDepth;
+
+    @Option(names = "--json", description = "Print the result as JSON: {\"bad\":[{\"lba\":L,\"count\":C},...], ...}.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (queueDepth < 1 || queueDepth > 32) {
+            throw new Main.UsageException("--qd must be 1..32, not " + queueDepth);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (Controller controller = main.open(false)) {
+            Disk disk = controller.disk(port);
+            long sectors = count == null ? disk.sectors() - lba : count;
+            SectorRange.check(disk, lba, sectors);
+            Progress progress = new Progress(spec.commandLine().getErr());
+            SurfaceScan.Result result = SurfaceScan.run(disk, lba, sectors, queueDepth, progress);
+            progress.done();
+            if (json) {
+                out.println(result.toJson());
+            } else {
+                out.printf("scanned %d sectors (LBA %d..%d) in %.1f s: %d bad%n", result.sectors(), lba,
+                        lba + sectors - 1, result.seconds(), result.badSectors());
+                for (SurfaceScan.BadRange r : result.bad()) {
+                    out.printf("  bad: LBA %d..%d (%d sectors)%n", r.lba(), r.lba() + r.count() - 1, r.count());
+                }
+            }
+            return result.bad().isEmpty() ? 0 : Main.DEVICE_ERROR;
+        }
+    }
+
+    /** Progress on a terminal only: a line on stderr rewritten in place, at most 10 times a second. */
+    private static final class Progress implements SurfaceScan.Progress {
+        private final PrintWriter err;
+        private final boolean terminal = System.console() != null;
+        private long lastPrint;
+
+        Progress(PrintWriter err) {
+            this.err = err;
+        }
+
+        @Override
+        public synchronized void update(long scanned, long total, long bad) {
+            long now = System.nanoTime();
+            if (terminal && now - lastPrint > 100_000_000L) {
+                lastPrint = now;
+                err.printf("\rscanned %d/%d sectors (%.0f%%)%s", scanned, total, 100.0 * scanned / total,
+                        bad > 0 ? ", " + bad + " bad" : "");
+                err.flush();
+            }
+        }
+
+        void done() {
+            if (terminal) {
+                err.print("\r\033[K");
+                err.flush();
+            }
+        }
+    }
+}

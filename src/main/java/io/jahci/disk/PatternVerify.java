@@ -1,0 +1,161 @@
+package io.jahci.disk;
+
+import io.jahci.miniport.PortException;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.zip.CRC32C;
+
+/**
+ * Write-then-verify with a self-describing pattern: every sector carries its own LBA, the run's
+ * seed, pseudo-random filler derived from both, and a CRC32C of all that. Reading it back tells
+ * apart a sector that is right, one that holds another LBA's data (a misdirected write), one left
+ * from an earlier run (a lost write) and one that is simply corrupt. Caller's thread (PASSIVE).
+ *
+ * <pre>
+ * offset 0            8           16                       size-8      size
+ *        | LBA (le64) | seed (le64) | xorshift64(LBA ^ seed) ... | CRC32C of bytes 0..size-8 (le64) |
+ * </pre>
+ */
+public final class PatternVerify {
+    /** One sector that did not read back as written. */
+    public record Mismatch(long lba, String what) {}
+
+    public record Result(long firstLba, long sectors, List<Mismatch> mismatches, double writeSeconds, double readSeconds) {
+        public boolean passed() {
+            return mismatches.isEmpty();
+        }
+
+        public String toJson() {
+            List<String> items = new ArrayList<>();
+            for (Mismatch m : mismatches) {
+                items.add("{\"lba\":" + m.lba() + ",\"what\":" + Json.string(m.what()) + "}");
+            }
+            return String.format("{\"passed\":%b,\"firstLba\":%d,\"sectors\":%d,\"mismatches\":[%s],"
+                            + "\"writeSeconds\":%.3f,\"readSeconds\":%.3f}", passed(), firstLba, sectors,
+                    String.join(",", items), writeSeconds, readSeconds);
+        }
+    }
+
+    private static final int TRAILER = 8;
+
+    private PatternVerify() {}
+
+    /** Fills sector {@code lba} of the pattern for {@code seed} into {@code out} at {@code offset}. */
+    static void fill(ByteBuffer out, int offset, int sectorSize, long lba, long seed) {
+        out.putLong(offset, lba);
+        out.putLong(offset + 8, seed);
+        long x = (lba ^ seed) * 0x9E3779B97F4A7C15L | 1;
+        for (int i = 16; i < sectorSize - TRAILER; i += 8) {
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+            out.putLong(offset + i, x);
+        }
+        out.putLong(offset + sectorSize - TRAILER, checksum(out, offset, sectorSize));
+    }
+
+    private static long checksum(ByteBuffer buffer, int offset, int sectorSize) {
+        CRC32C crc = new CRC32C();
+        crc.update(buffer.duplicate().position(offset).limit(offset + sectorSize - TRAILER));
+        return crc.getValue();
+    }
+
+    /**
+     * Writes the pattern over {@code count} sectors from {@code lba} with up to {@code queueDepth}
+     * commands in flight, flushes, reads it all back the same way and compares every sector.
+     */
+    public static Result run(Disk disk, long lba, long count, int queueDepth, long seed)
+            throws PortException, InterruptedException {
+        int sectorSize = disk.sectorSize();
+        int chunk = disk.maxSectorsPerCommand();
+        List<Mismatch> mismatches = Collections.synchronizedList(new ArrayList<>());
+        long t0 = System.nanoTime();
+        pass(disk, lba, count, chunk, queueDepth, true, seed, mismatches);
+        disk.flush();
+        long t1 = System.nanoTime();
+        pass(disk, lba, count, chunk, queueDepth, false, seed, mismatches);
+        long t2 = System.nanoTime();
+        List<Mismatch> sorted = new ArrayList<>(mismatches);
+        sorted.sort((a, b) -> Long.compare(a.lba(), b.lba()));
+        return new Result(lba, count, sorted, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+    }
+
+    private static void pass(Disk disk, long lba, long count, int chunk, int queueDepth, boolean write, long seed,
+                             List<Mismatch> mismatches) throws PortException, InterruptedException {
+        int sectorSize = disk.sectorSize();
+        Semaphore inFlight = new Semaphore(queueDepth);
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        for (long at = lba; at < lba + count; at += chunk) {
+            int sectors = (int) Math.min(chunk, lba + count - at);
+            ByteBuffer buffer = ByteBuffer.allocate(sectors * sectorSize).order(ByteOrder.LITTLE_ENDIAN);
+            long first = at;
+            if (write) {
+                for (int s = 0; s < sectors; s++) {
+                    fill(buffer, s * sectorSize, sectorSize, first + s, seed);
+                }
+            }
+            inFlight.acquire();
+            CompletableFuture<Void> io = write ? disk.writeAsync(first, buffer) : disk.readAsync(first, buffer);
+            pending.add(io.handle((ok, error) -> {
+                inFlight.release();
+                if (error != null) {
+                    mismatches.add(new Mismatch(first, (write ? "write" : "read") + " of " + sectors
+                            + " sectors failed: " + firstLine(error)));
+                } else if (!write) {
+                    compare(buffer, sectors, sectorSize, first, seed, mismatches);
+                }
+                return null;
+            }));
+        }
+        for (CompletableFuture<Void> f : pending) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("the verify pass's completion handler failed", e.getCause());
+            }
+        }
+    }
+
+    private static void compare(ByteBuffer read, int sectors, int sectorSize, long first, long seed,
+                                List<Mismatch> mismatches) {
+        ByteBuffer expected = ByteBuffer.allocate(sectorSize).order(ByteOrder.LITTLE_ENDIAN);
+        for (int s = 0; s < sectors; s++) {
+            long lba = first + s;
+            fill(expected, 0, sectorSize, lba, seed);
+            ByteBuffer actual = read.duplicate().position(s * sectorSize).limit((s + 1) * sectorSize).slice()
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            if (actual.equals(expected.duplicate().clear())) {
+                continue;
+            }
+            mismatches.add(new Mismatch(lba, diagnose(actual, sectorSize, lba, seed)));
+        }
+    }
+
+    private static String diagnose(ByteBuffer actual, int sectorSize, long lba, long seed) {
+        boolean selfConsistent = actual.getLong(sectorSize - TRAILER) == checksum(actual, 0, sectorSize);
+        long storedLba = actual.getLong(0);
+        long storedSeed = actual.getLong(8);
+        if (selfConsistent && storedSeed == seed && storedLba != lba) {
+            return "holds the data written for LBA " + storedLba + " (misdirected write)";
+        }
+        if (selfConsistent && storedSeed != seed) {
+            return "holds a pattern from another run (seed " + Long.toHexString(storedSeed) + "): the write was lost";
+        }
+        return "corrupt: does not match the pattern and its checksum is wrong";
+    }
+
+    private static String firstLine(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        String m = String.valueOf(cause.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

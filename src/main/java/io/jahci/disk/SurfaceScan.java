@@ -1,0 +1,165 @@
+package io.jahci.disk;
+
+import io.jahci.miniport.AtaCommandException;
+import io.jahci.miniport.CommandTimeoutException;
+import io.jahci.miniport.PortException;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A surface scan: reads a range with a deep queue, narrows every chunk that fails down to the
+ * exact sectors that fail (by halving it), and keeps going. A sector is bad when reading it alone
+ * fails with an ATA error or times out; a port that loses its disk ends the scan with the error.
+ * Caller's thread (PASSIVE).
+ */
+public final class SurfaceScan {
+    /** A run of consecutive unreadable sectors. */
+    public record BadRange(long lba, long count) {}
+
+    /**
+     * What the scan found.
+     *
+     * @param failedChunks chunks whose read failed during the queued pass (before narrowing);
+     *                     a chunk that then reads fine in every part had a transient error
+     */
+    public record Result(long firstLba, long sectors, List<BadRange> bad, long failedChunks, double seconds) {
+        public long badSectors() {
+            long n = 0;
+            for (BadRange r : bad) {
+                n += r.count();
+            }
+            return n;
+        }
+
+        public String toJson() {
+            List<String> ranges = new ArrayList<>();
+            for (BadRange r : bad) {
+                ranges.add("{\"lba\":" + r.lba() + ",\"count\":" + r.count() + "}");
+            }
+            return String.format("{\"bad\":[%s],\"badSectors\":%d,\"firstLba\":%d,\"sectors\":%d,\"failedChunks\":%d,"
+                    + "\"seconds\":%.3f}", String.join(",", ranges), badSectors(), firstLba, sectors, failedChunks, seconds);
+        }
+    }
+
+    /** Told how far the scan got; called from the scanning and completion threads. */
+    public interface Progress {
+        void update(long scannedSectors, long totalSectors, long badSectors);
+    }
+
+    private SurfaceScan() {}
+
+    /**
+     * Scans {@code count} sectors from {@code lba} with up to {@code queueDepth} reads in flight.
+     *
+     * @throws PortException when the port stops taking commands (no disk, failed port)
+     */
+    public static Result run(Disk disk, long lba, long count, int queueDepth, Progress progress)
+            throws PortException, InterruptedException {
+        long started = System.nanoTime();
+        int chunk = disk.maxSectorsPerCommand();
+        int sectorSize = disk.sectorSize();
+        Semaphore slots = new Semaphore(queueDepth);
+        ByteBuffer[] buffers = new ByteBuffer[queueDepth];
+        boolean[] busy = new boolean[queueDepth];
+        for (int i = 0; i < queueDepth; i++) {
+            buffers[i] = ByteBuffer.allocateDirect(chunk * sectorSize);
+        }
+        List<long[]> failed = Collections.synchronizedList(new ArrayList<>());
+        AtomicLong scanned = new AtomicLong();
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        for (long at = lba; at < lba + count; at += chunk) {
+            int sectors = (int) Math.min(chunk, lba + count - at);
+            slots.acquire();
+            int slot = takeSlot(busy);
+            ByteBuffer buffer = buffers[slot].clear().limit(sectors * sectorSize);
+            long chunkLba = at;
+            CompletableFuture<Void> read = disk.readAsync(chunkLba, buffer).handle((ok, error) -> {
+                if (error != null) {
+                    failed.add(new long[] {chunkLba, sectors});
+                }
+                releaseSlot(busy, slot);
+                slots.release();
+                progress.update(scanned.addAndGet(sectors), count, 0);
+                return null;
+            });
+            pending.add(read);
+        }
+        for (CompletableFuture<Void> f : pending) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("the scan's own completion handler failed", e.getCause());
+            }
+        }
+        List<long[]> failures = new ArrayList<>(failed);
+        failures.sort((a, b) -> Long.compare(a[0], b[0]));
+        List<BadRange> bad = new ArrayList<>();
+        ByteBuffer probe = ByteBuffer.allocateDirect(chunk * sectorSize);
+        for (long[] f : failures) {
+            narrow(disk, f[0], (int) f[1], probe, bad);
+            progress.update(count, count, total(bad));
+        }
+        return new Result(lba, count, merge(bad), failures.size(), (System.nanoTime() - started) / 1e9);
+    }
+
+    private static synchronized int takeSlot(boolean[] busy) {
+        for (int i = 0; i < busy.length; i++) {
+            if (!busy[i]) {
+                busy[i] = true;
+                return i;
+            }
+        }
+        throw new IllegalStateException("no free buffer although the semaphore granted one");
+    }
+
+    private static synchronized void releaseSlot(boolean[] busy, int slot) {
+        busy[slot] = false;
+    }
+
+    /** Reads {@code sectors} at {@code lba}; on failure halves the range until single sectors remain. */
+    private static void narrow(Disk disk, long lba, int sectors, ByteBuffer probe, List<BadRange> bad)
+            throws PortException {
+        try {
+            disk.read(lba, probe.clear().limit(sectors * disk.sectorSize()));
+            return;
+        } catch (AtaCommandException | CommandTimeoutException e) {
+            // the medium (or the drive's retries on it) failed: narrow it down
+        }
+        if (sectors == 1) {
+            bad.add(new BadRange(lba, 1));
+            return;
+        }
+        int half = sectors / 2;
+        narrow(disk, lba, half, probe, bad);
+        narrow(disk, lba + half, sectors - half, probe, bad);
+    }
+
+    private static long total(List<BadRange> bad) {
+        long n = 0;
+        for (BadRange r : bad) {
+            n += r.count();
+        }
+        return n;
+    }
+
+    /** Joins adjacent single-sector finds into ranges. */
+    private static List<BadRange> merge(List<BadRange> bad) {
+        List<BadRange> out = new ArrayList<>();
+        for (BadRange r : bad) {
+            BadRange last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && last.lba() + last.count() == r.lba()) {
+                out.set(out.size() - 1, new BadRange(last.lba(), last.count() + r.count()));
+            } else {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+}
