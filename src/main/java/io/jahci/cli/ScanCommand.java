@@ -4,6 +4,7 @@ import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
 import io.jahci.disk.SurfaceScan;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -23,33 +24,22 @@ final class ScanCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--port", required = true, paramLabel = "N", description = "Port of the disk.")
-    int port;
-
-    @Option(names = "--lba", paramLabel = "L", defaultValue = "0", description = "First sector (default 0).")
-    long lba;
-
-    @Option(names = "--count", paramLabel = "C", description = "Sectors to scan (default: to the end of the disk).")
-    Long count;
-
-    @Option(names = "--qd", paramLabel = "N", defaultValue = "32", description = "Reads in flight (default ${DEFAULT-VALUE}).")
-    int queueDepth;
+    @Mixin
+    QueuedRange range;
 
     @Option(names = "--json", description = "Print the result as JSON: {\"bad\":[{\"lba\":L,\"count\":C},...], ...}.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        if (queueDepth < 1 || queueDepth > 32) {
-            throw new Main.UsageException("--qd must be 1..32, not " + queueDepth);
-        }
+        range.checkQueueDepth();
         PrintWriter out = spec.commandLine().getOut();
         try (Controller controller = main.open(false)) {
-            Disk disk = controller.disk(port);
-            long sectors = count == null ? disk.sectors() - lba : count;
-            SectorRange.check(disk, lba, sectors);
+            Disk disk = controller.disk(range.port);
+            long sectors = range.sectors(disk);
+            long lba = range.lba;
             Progress progress = new Progress(spec.commandLine().getErr());
-            SurfaceScan.Result result = SurfaceScan.run(disk, lba, sectors, queueDepth, progress);
+            SurfaceScan.Result result = SurfaceScan.run(disk, lba, sectors, range.queueDepth, progress);
             progress.done();
             if (json) {
                 out.println(result.toJson());

@@ -4,6 +4,7 @@ import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
 import io.jahci.disk.PatternVerify;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -24,17 +25,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--port", required = true, paramLabel = "N", description = "Port of the disk.")
-    int port;
-
-    @Option(names = "--lba", paramLabel = "L", defaultValue = "0", description = "First sector (default 0).")
-    long lba;
-
-    @Option(names = "--count", paramLabel = "C", description = "Sectors (default: to the end of the disk).")
-    Long count;
-
-    @Option(names = "--qd", paramLabel = "N", defaultValue = "32", description = "Commands in flight (default ${DEFAULT-VALUE}).")
-    int queueDepth;
+    @Mixin
+    QueuedRange range;
 
     @Option(names = "--allow-write", description = "Confirm that the range may be overwritten.")
     boolean allowWrite;
@@ -46,17 +38,15 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!allowWrite) {
             throw new Main.UsageException("refusing to verify without --allow-write: verify overwrites the range on port "
-                    + port + " of " + main.device);
+                    + range.port + " of " + main.device);
         }
-        if (queueDepth < 1 || queueDepth > 32) {
-            throw new Main.UsageException("--qd must be 1..32, not " + queueDepth);
-        }
+        range.checkQueueDepth();
         PrintWriter out = spec.commandLine().getOut();
         try (Controller controller = main.open(true)) {
-            Disk disk = controller.disk(port);
-            long sectors = count == null ? disk.sectors() - lba : count;
-            SectorRange.check(disk, lba, sectors);
-            PatternVerify.Result result = PatternVerify.run(disk, lba, sectors, queueDepth, System.nanoTime());
+            Disk disk = controller.disk(range.port);
+            long sectors = range.sectors(disk);
+            long lba = range.lba;
+            PatternVerify.Result result = PatternVerify.run(disk, lba, sectors, range.queueDepth, System.nanoTime());
             if (json) {
                 out.println(result.toJson());
             } else {

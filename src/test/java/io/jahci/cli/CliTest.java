@@ -6,8 +6,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -18,22 +16,13 @@ class CliTest {
     @TempDir
     Path dir;
 
-    private record Result(int exit, String out, String err) {}
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(exit, out.toString(), err.toString());
-    }
-
     @Test
     void demoPassesOnTheDefaultTemporaryDisk() {
-        Result r = run("demo");
-        assertEquals(0, r.exit, r.err);
-        assertTrue(r.out.contains("QEMU HARDDISK"), r.out);
-        assertTrue(r.out.contains("verified, identical"), r.out);
-        assertTrue(r.out.contains("demo passed"), r.out);
+        CliRun r = CliRun.of("demo");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("QEMU HARDDISK"), r.out());
+        assertTrue(r.out().contains("verified, identical"), r.out());
+        assertTrue(r.out().contains("demo passed"), r.out());
     }
 
     @Test
@@ -41,11 +30,11 @@ class CliTest {
         Path image = Images.create(dir, "d.img", 8 << 20);
         Images.write(image, 0, Images.random(7, 8 << 20));
         String before = Images.sha256(image);
-        Result refused = run("--device", "qemu:" + image, "demo");
-        assertEquals(2, refused.exit);
-        assertTrue(refused.err.contains("--allow-write"), refused.err);
-        Result r = run("--device", "qemu:" + image, "demo", "--allow-write");
-        assertEquals(0, r.exit, r.err);
+        CliRun refused = CliRun.of("--device", "qemu:" + image, "demo");
+        assertEquals(2, refused.exit());
+        assertTrue(refused.err().contains("--allow-write"), refused.err());
+        CliRun r = CliRun.of("--device", "qemu:" + image, "demo", "--allow-write");
+        assertEquals(0, r.exit(), r.err());
         assertEquals(before, Images.sha256(image), "the demo put the original sectors back");
     }
 
@@ -53,9 +42,9 @@ class CliTest {
     void identifyPrintsJsonPerDisk() throws Exception {
         Path a = Images.create(dir, "a.img", 16 << 20);
         Path b = Images.create(dir, "b.img", 8 << 20);
-        Result r = run("--device", "qemu:" + a + "," + b, "identify", "--json");
-        assertEquals(0, r.exit, r.err);
-        String json = r.out.strip();
+        CliRun r = CliRun.of("--device", "qemu:" + a + "," + b, "identify", "--json");
+        assertEquals(0, r.exit(), r.err());
+        String json = r.out().strip();
         assertTrue(json.startsWith("[{\"port\":0,\"model\":\"QEMU HARDDISK\""), json);
         assertTrue(json.contains("{\"port\":1,"), json);
         assertTrue(json.contains("\"sectors\":32768,"), json);
@@ -64,10 +53,10 @@ class CliTest {
                 "ncqDepth", "trim", "writeCache"}) {
             assertTrue(json.contains("\"" + key + "\":"), key + " in " + json);
         }
-        Result one = run("--device", "qemu:" + a + "," + b, "identify", "--port", "1");
-        assertEquals(0, one.exit, one.err);
-        assertTrue(one.out.contains("port 1: QEMU HARDDISK"), one.out);
-        assertFalse(one.out.contains("port 0:"), one.out);
+        CliRun one = CliRun.of("--device", "qemu:" + a + "," + b, "identify", "--port", "1");
+        assertEquals(0, one.exit(), one.err());
+        assertTrue(one.out().contains("port 1: QEMU HARDDISK"), one.out());
+        assertFalse(one.out().contains("port 0:"), one.out());
     }
 
     @ParameterizedTest(name = "--sync-with-isr {0}")
@@ -77,18 +66,18 @@ class CliTest {
         Path in = dir.resolve("in.bin");
         byte[] data = Images.random(8, 100 * 512);
         Files.write(in, data);
-        Result w = run("--device", "qemu:" + image, "--sync-with-isr", syncWithIsr, "--verifier", "write",
+        CliRun w = CliRun.of("--device", "qemu:" + image, "--sync-with-isr", syncWithIsr, "--verifier", "write",
                 "--port", "0", "--lba", "33", "--count", "100", "--in", in.toString(), "--allow-write");
-        assertEquals(0, w.exit, w.err);
+        assertEquals(0, w.exit(), w.err());
         assertArrayEquals(data, Images.read(image, 33 * 512, data.length));
         Path out = dir.resolve("out.bin");
-        Result r = run("--device", "qemu:" + image, "--sync-with-isr", syncWithIsr, "--verifier", "read",
+        CliRun r = CliRun.of("--device", "qemu:" + image, "--sync-with-isr", syncWithIsr, "--verifier", "read",
                 "--port", "0", "--lba", "33", "--count", "100", "--out", out.toString());
-        assertEquals(0, r.exit, r.err);
+        assertEquals(0, r.exit(), r.err());
         assertArrayEquals(data, Files.readAllBytes(out));
-        Result id = run("--device", "qemu:" + image, "--sync-with-isr", syncWithIsr, "identify", "--json");
-        assertEquals(0, id.exit, id.err);
-        assertTrue(id.out.contains("\"sectors\":32768,"), id.out);
+        CliRun id = CliRun.of("--device", "qemu:" + image, "--sync-with-isr", syncWithIsr, "identify", "--json");
+        assertEquals(0, id.exit(), id.err());
+        assertTrue(id.out().contains("\"sectors\":32768,"), id.out());
     }
 
     @Test
@@ -97,10 +86,10 @@ class CliTest {
         Path in = dir.resolve("in.bin");
         Files.write(in, Images.random(9, 512));
         String before = Images.sha256(image);
-        Result r = run("--device", "qemu:" + image, "write", "--port", "0", "--lba", "0", "--count", "1",
+        CliRun r = CliRun.of("--device", "qemu:" + image, "write", "--port", "0", "--lba", "0", "--count", "1",
                 "--in", in.toString());
-        assertEquals(2, r.exit);
-        assertTrue(r.err.contains("refusing to write without --allow-write"), r.err);
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("refusing to write without --allow-write"), r.err());
         assertEquals(before, Images.sha256(image));
     }
 
@@ -110,15 +99,15 @@ class CliTest {
         Path in = dir.resolve("in.bin");
         Files.write(in, Images.random(10, 1000));
         String before = Images.sha256(image);
-        Result pastEnd = run("--device", "qemu:" + image, "read", "--port", "0", "--lba", "2047", "--count", "2",
+        CliRun pastEnd = CliRun.of("--device", "qemu:" + image, "read", "--port", "0", "--lba", "2047", "--count", "2",
                 "--out", dir.resolve("o").toString());
-        assertEquals(2, pastEnd.exit);
-        assertTrue(pastEnd.err.contains("LBA range 2047..2048 is outside the disk on port 0, which has 2048 sectors"),
-                pastEnd.err);
-        Result shortInput = run("--device", "qemu:" + image, "write", "--port", "0", "--lba", "0", "--count", "2",
+        assertEquals(2, pastEnd.exit());
+        assertTrue(pastEnd.err().contains("LBA range 2047..2048 is outside the disk on port 0, which has 2048 sectors"),
+                pastEnd.err());
+        CliRun shortInput = CliRun.of("--device", "qemu:" + image, "write", "--port", "0", "--lba", "0", "--count", "2",
                 "--in", in.toString(), "--allow-write");
-        assertEquals(2, shortInput.exit);
-        assertTrue(shortInput.err.contains("has 1000 bytes; --count 2 needs 1024"), shortInput.err);
+        assertEquals(2, shortInput.exit());
+        assertTrue(shortInput.err().contains("has 1000 bytes; --count 2 needs 1024"), shortInput.err());
         assertEquals(before, Images.sha256(image));
     }
 
@@ -129,11 +118,11 @@ class CliTest {
         Files.writeString(rules, "[inject-error]\nevent = \"read_aio\"\nerrno = \"5\"\nsector = \"100\"\n");
         Path out = dir.resolve("keep.bin");
         Files.writeString(out, "precious");
-        Result r = run("--device", "qemu:blkdebug:" + rules + ":" + image, "read", "--port", "0", "--lba", "96",
+        CliRun r = CliRun.of("--device", "qemu:blkdebug:" + rules + ":" + image, "read", "--port", "0", "--lba", "96",
                 "--count", "8", "--out", out.toString());
-        assertEquals(1, r.exit, r.err);
-        assertTrue(r.err.contains("port 0: READ DMA EXT, LBA 96..103 (8 sectors) failed"), r.err);
-        assertTrue(r.err.contains("ATA status 0x41 (DRDY ERR)"), r.err);
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().contains("port 0: READ DMA EXT, LBA 96..103 (8 sectors) failed"), r.err());
+        assertTrue(r.err().contains("ATA status 0x41 (DRDY ERR)"), r.err());
         assertEquals("precious", Files.readString(out));
         try (var files = Files.list(dir)) {
             assertEquals(0, files.filter(f -> f.toString().endsWith(".part")).count(), "no partial file left");
@@ -142,22 +131,22 @@ class CliTest {
 
     @Test
     void usageErrorsExitWithTwo() throws Exception {
-        assertEquals(2, run("--device", "floppy", "identify").exit);
-        assertEquals(2, run("read", "--port", "0").exit, "missing options");
-        Result noDisk = run("identify", "--port", "4");
-        assertEquals(2, noDisk.exit);
-        assertTrue(noDisk.err.contains("port 4 has no ATA disk (it is empty)"), noDisk.err);
-        Result missing = run("--device", "qemu:" + dir.resolve("nope.img"), "identify");
-        assertEquals(2, missing.exit);
-        assertTrue(missing.err.contains("truncate -s 64M"), missing.err);
+        assertEquals(2, CliRun.of("--device", "floppy", "identify").exit());
+        assertEquals(2, CliRun.of("read", "--port", "0").exit(), "missing options");
+        CliRun noDisk = CliRun.of("identify", "--port", "4");
+        assertEquals(2, noDisk.exit());
+        assertTrue(noDisk.err().contains("port 4 has no ATA disk (it is empty)"), noDisk.err());
+        CliRun missing = CliRun.of("--device", "qemu:" + dir.resolve("nope.img"), "identify");
+        assertEquals(2, missing.exit());
+        assertTrue(missing.err().contains("truncate -s 64M"), missing.err());
     }
 
     @Test
     void helpIsEverywhere() {
         for (String command : new String[] {"demo", "identify", "read", "write"}) {
-            Result r = run(command, "--help");
-            assertEquals(0, r.exit);
-            assertTrue(r.out.contains("Usage: jahci " + command), r.out);
+            CliRun r = CliRun.of(command, "--help");
+            assertEquals(0, r.exit());
+            assertTrue(r.out().contains("Usage: jahci " + command), r.out());
         }
     }
 }

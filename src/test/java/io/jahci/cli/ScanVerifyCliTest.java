@@ -4,8 +4,6 @@ import io.jahci.testing.Images;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,15 +13,6 @@ import static org.junit.jupiter.api.Assertions.*;
 class ScanVerifyCliTest {
     @TempDir
     Path dir;
-
-    private record Result(int exit, String out, String err) {}
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(exit, out.toString(), err.toString());
-    }
 
     private Path rules(String event, long... sectors) throws Exception {
         StringBuilder text = new StringBuilder();
@@ -40,34 +29,34 @@ class ScanVerifyCliTest {
     void scanListsExactlyTheInjectedSectorsAndExitsOne() throws Exception {
         Path image = Images.create(dir, "s.img", 8 << 20);
         Path rules = rules("read_aio", 1000, 5000, 5001, 16383);
-        Result r = run("--device", "qemu:blkdebug:" + rules + ":" + image, "scan", "--port", "0", "--json");
-        assertEquals(1, r.exit, r.err);
-        assertTrue(r.out.startsWith("{\"bad\":[{\"lba\":1000,\"count\":1},{\"lba\":5000,\"count\":2},"
-                + "{\"lba\":16383,\"count\":1}],\"badSectors\":4,\"firstLba\":0,\"sectors\":16384,"), r.out);
-        Result text = run("--device", "qemu:blkdebug:" + rules + ":" + image, "scan", "--port", "0", "--lba", "4000",
+        CliRun r = CliRun.of("--device", "qemu:blkdebug:" + rules + ":" + image, "scan", "--port", "0", "--json");
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.out().startsWith("{\"bad\":[{\"lba\":1000,\"count\":1},{\"lba\":5000,\"count\":2},"
+                + "{\"lba\":16383,\"count\":1}],\"badSectors\":4,\"firstLba\":0,\"sectors\":16384,"), r.out());
+        CliRun text = CliRun.of("--device", "qemu:blkdebug:" + rules + ":" + image, "scan", "--port", "0", "--lba", "4000",
                 "--count", "2000", "--qd", "8");
-        assertEquals(1, text.exit, text.err);
-        assertTrue(text.out.contains("scanned 2000 sectors (LBA 4000..5999)"), text.out);
-        assertTrue(text.out.contains("bad: LBA 5000..5001 (2 sectors)"), text.out);
-        assertFalse(text.out.contains("LBA 1000"), text.out);
+        assertEquals(1, text.exit(), text.err());
+        assertTrue(text.out().contains("scanned 2000 sectors (LBA 4000..5999)"), text.out());
+        assertTrue(text.out().contains("bad: LBA 5000..5001 (2 sectors)"), text.out());
+        assertFalse(text.out().contains("LBA 1000"), text.out());
     }
 
     @Test
     void scanOfAHealthyDiskExitsZero() throws Exception {
         Path image = Images.create(dir, "h.img", 4 << 20);
-        Result r = run("--device", "qemu:" + image, "scan", "--port", "0");
-        assertEquals(0, r.exit, r.err);
-        assertTrue(r.out.contains("scanned 8192 sectors (LBA 0..8191)"), r.out);
-        assertTrue(r.out.contains(": 0 bad"), r.out);
+        CliRun r = CliRun.of("--device", "qemu:" + image, "scan", "--port", "0");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("scanned 8192 sectors (LBA 0..8191)"), r.out());
+        assertTrue(r.out().contains(": 0 bad"), r.out());
     }
 
     @Test
     void verifyAtQueueDepth32PassesOnAHealthyDiskAndLeavesThePatternInTheImage() throws Exception {
         Path image = Images.create(dir, "v.img", 8 << 20);
-        Result r = run("--device", "qemu:" + image, "verify", "--port", "0", "--qd", "32", "--allow-write", "--json");
-        assertEquals(0, r.exit, r.err);
-        assertTrue(r.out.contains("\"passed\":true"), r.out);
-        assertTrue(r.out.contains("\"mismatches\":[]"), r.out);
+        CliRun r = CliRun.of("--device", "qemu:" + image, "verify", "--port", "0", "--qd", "32", "--allow-write", "--json");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("\"passed\":true"), r.out());
+        assertTrue(r.out().contains("\"mismatches\":[]"), r.out());
         byte[] sector = Images.read(image, 777 * 512L, 512);
         assertEquals(777, java.nio.ByteBuffer.wrap(sector).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0),
                 "each sector carries its LBA");
@@ -77,19 +66,19 @@ class ScanVerifyCliTest {
     void verifyReportsSectorsWhoseWriteFailedAndExitsOne() throws Exception {
         Path image = Images.create(dir, "w.img", 4 << 20);
         Path rules = rules("write_aio", 3000);
-        Result r = run("--device", "qemu:blkdebug:" + rules + ":" + image, "verify", "--port", "0", "--allow-write");
-        assertEquals(1, r.exit, r.err);
-        assertTrue(r.out.contains("verify FAILED"), r.out);
-        assertTrue(r.out.contains("write of"), r.out);
+        CliRun r = CliRun.of("--device", "qemu:blkdebug:" + rules + ":" + image, "verify", "--port", "0", "--allow-write");
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.out().contains("verify FAILED"), r.out());
+        assertTrue(r.out().contains("write of"), r.out());
     }
 
     @Test
     void verifyNeedsAllowWriteAndTouchesNothingWithoutIt() throws Exception {
         Path image = Images.create(dir, "n.img", 1 << 20);
         String before = Images.sha256(image);
-        Result r = run("--device", "qemu:" + image, "verify", "--port", "0");
-        assertEquals(2, r.exit);
-        assertTrue(r.err.contains("--allow-write"), r.err);
+        CliRun r = CliRun.of("--device", "qemu:" + image, "verify", "--port", "0");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--allow-write"), r.err());
         assertEquals(before, Images.sha256(image));
     }
 }

@@ -1,7 +1,5 @@
 package io.jahci.miniport;
 
-import io.jahci.hw.qemu.QemuConfig;
-import io.jahci.hw.qemu.QemuTransport;
 import io.jahci.testing.Images;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,21 +36,6 @@ class ErrorRecoveryQemuTest {
         return "blkdebug:" + rules + ":" + image;
     }
 
-    private AhciHba open(String spec, AhciHba.Config config) throws Exception {
-        QemuTransport t = QemuTransport.open(QemuConfig.fromEnvironment(List.of(spec)));
-        try {
-            return AhciHba.open(t, config);
-        } catch (Exception e) {
-            t.close();
-            throw e;
-        }
-    }
-
-    private static void closeAll(AhciHba hba) {
-        hba.close();
-        hba.transport().close();
-    }
-
     private byte[] expected(long lba, int sectors) {
         byte[] out = new byte[sectors * 512];
         System.arraycopy(contents, (int) lba * 512, out, 0, out.length);
@@ -62,7 +45,7 @@ class ErrorRecoveryQemuTest {
     @ParameterizedTest(name = "SyncWithIsr {0}")
     @ValueSource(booleans = {true, false})
     void aTransientErrorOnAQueuedReadIsRetriedAloneAndSucceeds(boolean syncWithIsr) throws Exception {
-        AhciHba hba = open(faultyImage("read_aio", true), AhciHba.Config.defaults().withSyncWithIsr(syncWithIsr));
+        AhciHba hba = QemuHba.open(faultyImage("read_aio", true), AhciHba.Config.defaults().withSyncWithIsr(syncWithIsr));
         try {
             AhciPort port = hba.ports().get(0);
             assertTrue(port.usesNcq());
@@ -72,13 +55,13 @@ class ErrorRecoveryQemuTest {
             assertTrue(port.commandsRetried() >= 1, "the failed command was retried alone");
             assertTrue(port.history().contains("RECOVERED"), port.history());
         } finally {
-            closeAll(hba);
+            QemuHba.close(hba);
         }
     }
 
     @Test
     void aPersistentErrorFailsOnlyTheCommandThatCoversItWhileOthersInFlightComplete() throws Exception {
-        AhciHba hba = open(faultyImage("read_aio", false), AhciHba.Config.defaults());
+        AhciHba hba = QemuHba.open(faultyImage("read_aio", false), AhciHba.Config.defaults());
         try {
             AhciPort port = hba.ports().get(0);
             assertEquals(32, port.queueDepth());
@@ -109,13 +92,13 @@ class ErrorRecoveryQemuTest {
             assertArrayEquals(expected(5000, 8), after.array(), "the port works after recovery");
             assertEquals(PortState.READY, port.state());
         } finally {
-            closeAll(hba);
+            QemuHba.close(hba);
         }
     }
 
     @Test
     void anErrorOnTheOnlyNonQueuedCommandIsReportedWithoutRetry() throws Exception {
-        AhciHba hba = open(faultyImage("read_aio", true),
+        AhciHba hba = QemuHba.open(faultyImage("read_aio", true),
                 AhciHba.Config.defaults().withPorts(AhciPortOptions.DEFAULT.withNcq(false)));
         try {
             AhciPort port = hba.ports().get(0);
@@ -130,14 +113,14 @@ class ErrorRecoveryQemuTest {
             port.transfer(false, 1990, retry);
             assertArrayEquals(expected(1990, 32), retry.array(), "the error was injected once");
         } finally {
-            closeAll(hba);
+            QemuHba.close(hba);
         }
     }
 
     @ParameterizedTest(name = "NCQ {0}")
     @ValueSource(booleans = {true, false})
     void aPersistentWriteErrorFailsTheWriteAndLeavesOtherSectorsWritten(boolean ncq) throws Exception {
-        AhciHba hba = open(faultyImage("write_aio", false),
+        AhciHba hba = QemuHba.open(faultyImage("write_aio", false),
                 AhciHba.Config.defaults().withPorts(AhciPortOptions.DEFAULT.withNcq(ncq)));
         try {
             AhciPort port = hba.ports().get(0);
@@ -151,7 +134,7 @@ class ErrorRecoveryQemuTest {
             port.flush();
             assertArrayEquals(good, Images.read(image, 100 * 512L, 4096));
         } finally {
-            closeAll(hba);
+            QemuHba.close(hba);
         }
     }
 }

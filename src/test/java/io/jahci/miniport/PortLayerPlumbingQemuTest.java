@@ -2,8 +2,6 @@ package io.jahci.miniport;
 
 import io.jahci.ataport.Irql;
 import io.jahci.ataport.PortDriverOptions;
-import io.jahci.hw.qemu.QemuConfig;
-import io.jahci.hw.qemu.QemuTransport;
 import io.jahci.testing.Images;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,28 +23,13 @@ class PortLayerPlumbingQemuTest {
     @TempDir
     Path dir;
 
-    private AhciHba open(Path image, boolean syncWithIsr) throws Exception {
-        QemuTransport t = QemuTransport.open(QemuConfig.fromEnvironment(List.of(image.toString())));
-        try {
-            return AhciHba.open(t, AhciHba.Config.defaults().withSyncWithIsr(syncWithIsr));
-        } catch (Exception e) {
-            t.close();
-            throw e;
-        }
-    }
-
-    private static void closeAll(AhciHba hba) {
-        hba.close();
-        hba.transport().close();
-    }
-
     @ParameterizedTest(name = "SyncWithIsr {0}")
     @ValueSource(booleans = {true, false})
     void resetComresetsThePortThroughTheRecoveryWorkItemAndIoGoesOn(boolean syncWithIsr) throws Exception {
         Path image = Images.create(dir, "a.img", 4 << 20);
         byte[] data = Images.random(21, 8192);
         Images.write(image, 512 * 10, data);
-        AhciHba hba = open(image, syncWithIsr);
+        AhciHba hba = QemuHba.open(image.toString(), AhciHba.Config.defaults().withSyncWithIsr(syncWithIsr));
         try {
             AhciPort port = hba.ports().get(0);
             assertFalse(port.history().contains("COMRESET"));
@@ -63,7 +46,7 @@ class PortLayerPlumbingQemuTest {
             assertArrayEquals(data, buffer.array());
             assertEquals(List.of(), hba.portLayerFailures());
         } finally {
-            closeAll(hba);
+            QemuHba.close(hba);
         }
     }
 
@@ -71,7 +54,7 @@ class PortLayerPlumbingQemuTest {
     void callbacksRunAtTheLevelsTheSeedsGive() throws Exception {
         Path image = Images.create(dir, "a.img", 4 << 20);
         for (boolean sync : new boolean[] {true, false}) {
-            AhciHba hba = open(image, sync);
+            AhciHba hba = QemuHba.open(image.toString(), AhciHba.Config.defaults().withSyncWithIsr(sync));
             try {
                 AhciPort port = hba.ports().get(0);
                 List<String> seen = new ArrayList<>();
@@ -82,7 +65,7 @@ class PortLayerPlumbingQemuTest {
                 assertEquals(sync, port.channel().syncWithIsr());
                 port.transfer(false, 0, ByteBuffer.allocate(512));
             } finally {
-                closeAll(hba);
+                QemuHba.close(hba);
             }
         }
     }
@@ -102,8 +85,7 @@ class PortLayerPlumbingQemuTest {
     @Test
     void steadyStateReadsAllocateNothingOnInterruptAndCompletionThreads() throws Exception {
         Path image = Images.create(dir, "a.img", 4 << 20);
-        QemuTransport t = QemuTransport.open(QemuConfig.fromEnvironment(List.of(image.toString())));
-        AhciHba hba = AhciHba.open(t, new AhciHba.Config(AhciPortOptions.DEFAULT, true,
+        AhciHba hba = QemuHba.open(image.toString(), new AhciHba.Config(AhciPortOptions.DEFAULT, true,
                 new PortDriverOptions().verifier(true).isrBudget(10, TimeUnit.SECONDS)));
         try {
             AhciPort port = hba.ports().get(0);
@@ -127,7 +109,7 @@ class PortLayerPlumbingQemuTest {
                         + " reads: something on the I/O path allocates per command");
             }
         } finally {
-            closeAll(hba);
+            QemuHba.close(hba);
         }
     }
 
