@@ -1,0 +1,81 @@
+# Boot 1 (intel-iommu, intremap): list, bind refusal, VFIO with MSI and INTx, unbind + kernel read-back.
+. /tmp/work/job-lib.sh
+echo "job-iommu: start $(date +%s)"
+modprobe sd_mod; modprobe ahci   # no udev in the guest: load the disk driver too
+DATA=$(disk_with_size 131072) || { fail "setup" "the kernel's ahci did not show the 64 MiB disk on $BDF"; exit 1; }
+FS=$(disk_with_size 32768) || { fail "setup" "the kernel's ahci did not show the 16 MiB disk on $BDF"; exit 1; }
+echo "job-iommu: data disk $DATA, file system disk $FS"
+
+# 1. list + bind refused while a disk on the controller is mounted
+modprobe ext4   # ext2 is served by ext4; no udev/kmod helper reaches the chroot
+mount -t ext2 "/dev/$FS" /mnt || fail "mount" "cannot mount /dev/$FS"
+run list jahci list
+if grep -q "^$BDF  8086:2922  driver ahci  IOMMU group [0-9]" "$W/logs/list.txt" \
+   && grep -q "$FS: IN USE: $FS is mounted on /mnt (ext2)" "$W/logs/list.txt" \
+   && grep -q "$DATA: not mounted" "$W/logs/list.txt"; then
+    pass "list: $BDF with driver, IOMMU group, disks $DATA (free) and $FS (mounted)"
+else
+    fail "list" "unexpected output: $(tr '\n' '|' < "$W/logs/list.txt")"
+fi
+if run bind-mounted jahci bind --vfio "$BDF"; then
+    fail "bind refuses a controller whose disk is mounted" "bind succeeded"
+elif grep -q "refusing to take $BDF .*$FS is mounted on /mnt" "$W/logs/bind-mounted.txt" && [ "$(driver_of $BDF)" = ahci ]; then
+    pass "bind refuses a controller whose disk is mounted (names $FS and /mnt; still on ahci)"
+else
+    fail "bind refuses a controller whose disk is mounted" "$(tr '\n' '|' < "$W/logs/bind-mounted.txt")"
+fi
+umount /mnt
+
+# 2. --device vfio: while the kernel owns it: says to bind first
+if run not-bound jahci --device "vfio:$BDF" identify; then
+    fail "vfio: on a controller the kernel owns says to bind first" "identify succeeded"
+elif grep -q "owned by the kernel's ahci driver.*jahci bind --vfio $BDF" "$W/logs/not-bound.txt"; then
+    pass "vfio: on a controller the kernel owns says to run jahci bind --vfio first"
+else
+    fail "vfio: on a controller the kernel owns says to bind first" "$(tr '\n' '|' < "$W/logs/not-bound.txt")"
+fi
+
+# 3. bind to vfio-pci
+if run bind-vfio jahci bind --vfio "$BDF" && [ "$(driver_of $BDF)" = vfio-pci ] \
+   && [ -c "/dev/vfio/$(basename "$(readlink /sys/bus/pci/devices/$BDF/iommu_group)")" ]; then
+    pass "bind --vfio: $BDF on vfio-pci, /dev/vfio/N present"
+else
+    fail "bind --vfio" "$(tr '\n' '|' < "$W/logs/bind-vfio.txt")"
+fi
+
+# 4. VFIO + MSI: identify, write, read back, verify
+ok=1; why=
+run vfio-msi jahci --device "vfio:$BDF" --irq msi identify || { ok=0; why="identify failed"; }
+grep -q "vfio $BDF (IOMMU group [0-9]*, MSI" "$W/logs/vfio-msi.txt" || { ok=0; why="$why; not on MSI"; }
+grep -q "port 0: QEMU HARDDISK" "$W/logs/vfio-msi.txt" || { ok=0; why="$why; no disk on port 0"; }
+run vfio-msi jahci --device "vfio:$BDF" --irq msi write --port 0 --lba 2048 --count 2048 --in "$W/pattern-msi.bin" --allow-write \
+    || { ok=0; why="$why; write failed"; }
+run vfio-msi jahci --device "vfio:$BDF" --irq msi read --port 0 --lba 2048 --count 2048 --out /tmp/back-msi.bin \
+    || { ok=0; why="$why; read failed"; }
+cmp /tmp/back-msi.bin "$W/pattern-msi.bin" >> "$W/logs/vfio-msi.txt" 2>&1 || { ok=0; why="$why; read-back differs"; }
+[ $ok = 1 ] && pass "vfio + MSI: identify, write 1 MiB, read back, identical" || fail "vfio + MSI" "${why#; }"
+
+# 5. VFIO + INTx: demo (write/read/verify/restore) and a write that stays for the kernel to read
+ok=1; why=
+run vfio-intx jahci --device "vfio:$BDF" --irq intx demo --allow-write || { ok=0; why="demo failed"; }
+grep -q "controller: vfio $BDF (IOMMU group [0-9]*, INTx" "$W/logs/vfio-intx.txt" || { ok=0; why="$why; not on INTx"; }
+grep -q "verified, identical" "$W/logs/vfio-intx.txt" || { ok=0; why="$why; demo did not verify"; }
+run vfio-intx jahci --device "vfio:$BDF" --irq intx write --port 0 --lba 8192 --count 1024 --in "$W/pattern-intx.bin" --allow-write \
+    || { ok=0; why="$why; write failed"; }
+[ $ok = 1 ] && pass "vfio + INTx: demo verified 1 MiB, write 512 KiB" || fail "vfio + INTx" "${why#; }"
+
+# 6. unbind: the kernel's ahci takes the controller back and reads jahci's data byte for byte
+if run unbind jahci unbind "$BDF" && [ "$(driver_of $BDF)" = ahci ]; then
+    DATA=$(disk_with_size 131072)
+    if [ -n "$DATA" ] && compare_dd msi "$DATA" 2048 2048 "$W/pattern-msi.bin" \
+       && compare_dd intx "$DATA" 8192 1024 "$W/pattern-intx.bin"; then
+        pass "unbind: the kernel's ahci driver reads both VFIO patterns back with dd, byte for byte"
+    else
+        fail "unbind + dd" "the kernel read different data (or no disk: '$DATA'); see logs/dd.txt"
+    fi
+else
+    fail "unbind" "$(tr '\n' '|' < "$W/logs/unbind.txt")"
+fi
+
+check_dmesg iommu
+echo "job-iommu: end $(date +%s)"
