@@ -3,8 +3,10 @@ W=/tmp/work
 . "$W/env.sh"
 R="$W/results"
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-# C1 only and no perf data file: the JIT is 10-50x slower under TCG, start-up dominates.
-jahci() { "$JAVA" -XX:TieredStopAtLevel=1 -XX:-UsePerfData -XX:+UseSerialGC -jar "$JAR" "$@"; }
+# C1 only, no perf data file, and the class data archive the host made: under TCG start-up dominates.
+JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:-UsePerfData -XX:+UseSerialGC -Xshare:auto"
+[ -f "$W/jahci.jsa" ] && JAVA_OPTS="$JAVA_OPTS -XX:SharedArchiveFile=$W/jahci.jsa"
+jahci() { "$JAVA" $JAVA_OPTS -jar "$JAR" "$@"; }
 
 pass() { echo "PASS $1" >> "$R"; echo "case: PASS $1"; }
 fail() { echo "FAIL $1: $2" >> "$R"; echo "case: FAIL $1: $2"; }
