@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -202,15 +201,5 @@ public final class PciDevices {
             return Optional.empty();
         }
         return Optional.of(Files.readString(file).trim());
-    }
-
-    /** Names used by the mount check (for tests). */
-    static Set<String> names(List<BlockDisk> disks) {
-        Set<String> out = new HashSet<>();
-        for (BlockDisk d : disks) {
-            out.add(d.name());
-            out.addAll(d.partitions());
-        }
-        return out;
     }
 }
