@@ -82,12 +82,36 @@ else
     fi
 fi
 
-# 6. VFIO + INTx, right after the Ctrl-C: demo (identify, write, read back, verify, restore)
+# 6. Non-root (uid 65534): refused with the permission to fix while root owns /dev/vfio/N; refused
+#    naming `ulimit -l` when the locked-memory limit is too low; and, owning the group file with
+#    memlock allowed, the INTx case itself runs as that user: demo (identify, write, read back,
+#    verify, restore) right after the Ctrl-C.
+as_nobody() { # as_nobody MEMLOCK_KIB LOG ARGS...
+    local limit=$1 log=$2; shift 2
+    run "$log" bash -c 'ulimit -l "$0" && HOME=/tmp exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"' \
+        "$limit" "$JAVA" $JAVA_OPTS -Djna.tmpdir=/tmp -jar "$JAR" "$@"
+}
+if as_nobody unlimited nonroot-perm --device "vfio:$BDF" identify; then
+    fail "non-root without access to /dev/vfio/$group" "identify succeeded"
+elif grep -q "no permission to open /dev/vfio/$group.*chown" "$W/logs/nonroot-perm.txt"; then
+    pass "non-root without access to /dev/vfio/$group: the error names the permission to fix (chown)"
+else
+    fail "non-root without access to /dev/vfio/$group" "$(tr '\n' '|' < "$W/logs/nonroot-perm.txt")"
+fi
+chown 65534 "/dev/vfio/$group"
+if as_nobody 64 nonroot-memlock --device "vfio:$BDF" identify; then
+    fail "non-root with ulimit -l 64" "identify succeeded"
+elif grep -q "locked-memory limit is too low. Raise it with .ulimit -l" "$W/logs/nonroot-memlock.txt"; then
+    pass "non-root with ulimit -l 64: the error names ulimit -l (RLIMIT_MEMLOCK)"
+else
+    fail "non-root with ulimit -l 64" "$(tr '\n' '|' < "$W/logs/nonroot-memlock.txt")"
+fi
 ok=1; why=
-run vfio-intx jahci --device "vfio:$BDF" --irq intx demo --allow-write || { ok=0; why="demo failed"; }
+as_nobody unlimited vfio-intx --device "vfio:$BDF" --irq intx demo --allow-write || { ok=0; why="demo failed"; }
 grep -q "controller: vfio $BDF (IOMMU group [0-9]*, INTx" "$W/logs/vfio-intx.txt" || { ok=0; why="$why; not on INTx"; }
 grep -q "verified, identical" "$W/logs/vfio-intx.txt" || { ok=0; why="$why; demo did not verify"; }
-[ $ok = 1 ] && pass "vfio + INTx: identify, write 1 MiB, read back, verify" || fail "vfio + INTx" "${why#; }"
+[ $ok = 1 ] && pass "vfio + INTx, as uid 65534 owning /dev/vfio/$group: identify, write 1 MiB, read back, verify" \
+    || fail "vfio + INTx (non-root)" "${why#; }"
 
 # 7. unbind: the kernel's ahci takes the controller back and reads jahci's data byte for byte
 if run unbind jahci unbind "$BDF" && [ "$(driver_of $BDF)" = ahci ]; then
