@@ -3,6 +3,8 @@ package io.jahci.cli;
 import io.jahci.disk.Controller;
 import io.jahci.disk.DeviceSpec;
 import io.jahci.disk.OpenOptions;
+import io.jahci.hw.pci.SysRoot;
+import io.jahci.hw.vfio.IrqMode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,7 +21,7 @@ import java.util.NoSuchElementException;
 @Command(name = "jahci", mixinStandardHelpOptions = true, version = "jahci 0.1.0",
         description = "A user-space AHCI/SATA driver in Java.",
         subcommands = {DemoCommand.class, IdentifyCommand.class, ReadCommand.class, WriteCommand.class, ScanCommand.class,
-            VerifyCommand.class},
+            VerifyCommand.class, ListCommand.class, BindCommand.class, UnbindCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:device or I/O error", "2:usage error (bad option, LBA range, file)"})
 public final class Main {
@@ -27,8 +29,9 @@ public final class Main {
     static final int USAGE_ERROR = 2;
 
     @Option(names = "--device", paramLabel = "SPEC", defaultValue = "qemu",
-            description = "Controller to drive: 'qemu' (QEMU's AHCI with a temporary 64 MiB disk) or "
-                    + "'qemu:IMG[,IMG...]' (one disk per image, ports 0, 1, ...). Default: ${DEFAULT-VALUE}.")
+            description = "Controller to drive: 'qemu' (QEMU's AHCI with a temporary 64 MiB disk), "
+                    + "'qemu:IMG[,IMG...]' (one disk per image, ports 0, 1, ...), 'vfio:BDF' or 'uio:BDF' "
+                    + "(a controller bound with `jahci bind`, e.g. vfio:0000:00:05.0). Default: ${DEFAULT-VALUE}.")
     String device;
 
     @Option(names = "--sync-with-isr", paramLabel = "true|false", defaultValue = "true", arity = "1",
@@ -41,12 +44,29 @@ public final class Main {
             + "items fails loudly, a slow ISR is warned about.")
     boolean verifier;
 
+    @Option(names = "--irq", paramLabel = "MODE", defaultValue = "auto",
+            description = "Interrupt for vfio: devices: 'msi' (AHCI's single MSI vector), 'intx' (the INTx line, "
+                    + "unmasked after each interrupt) or 'auto' (MSI when offered). Default: ${DEFAULT-VALUE}.")
+    String irq;
+
+    /** Where sysfs and procfs are (tests point it at a fake tree). */
+    @Option(names = "--sysroot", hidden = true, defaultValue = "/")
+    String sysroot;
+
     /** Opens the controller named by {@code --device}. */
     Controller open(boolean allowWrite) throws IOException {
         DeviceSpec spec = DeviceSpec.parse(device);
+        IrqMode mode = IrqMode.parse(irq);
+        if (mode != IrqMode.AUTO) {
+            spec = spec.withIrq(mode);
+        }
         OpenOptions options = OpenOptions.readOnly().withAllowWrite(allowWrite).withSyncWithIsr(syncWithIsr)
                 .withVerifier(verifier || Boolean.getBoolean("jahci.verifier"));
         return Controller.open(spec, options);
+    }
+
+    SysRoot sysRoot() {
+        return new SysRoot(java.nio.file.Path.of(sysroot));
     }
 
     public static void main(String[] args) {

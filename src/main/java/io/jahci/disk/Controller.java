@@ -4,6 +4,8 @@ import io.jahci.ahci.DeviceSignature;
 import io.jahci.hw.Transport;
 import io.jahci.hw.qemu.QemuConfig;
 import io.jahci.hw.qemu.QemuTransport;
+import io.jahci.hw.uio.UioTransport;
+import io.jahci.hw.vfio.VfioTransport;
 import io.jahci.miniport.AhciHba;
 import io.jahci.miniport.AhciPort;
 import io.jahci.miniport.HbaCapabilities;
@@ -72,6 +74,11 @@ public final class Controller implements AutoCloseable {
     }
 
     private static Transport openTransport(DeviceSpec spec) throws IOException {
+        switch (spec.kind()) {
+            case VFIO: return VfioTransport.open(spec.address(), spec.irq());
+            case UIO: return UioTransport.open(spec.address());
+            default: break;
+        }
         if (spec.images().isEmpty()) {
             Path image = Files.createTempFile("jahci-", ".img");
             try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {

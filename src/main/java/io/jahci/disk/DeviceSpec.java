@@ -1,5 +1,8 @@
 package io.jahci.disk;
 
+import io.jahci.hw.pci.Bdf;
+import io.jahci.hw.vfio.IrqMode;
+
 import java.util.Arrays;
 import java.util.List;
 
@@ -9,18 +12,35 @@ import java.util.List;
  *   <li>{@code qemu}: QEMU's AHCI with one fresh temporary disk of {@link #DEFAULT_QEMU_DISK_BYTES};</li>
  *   <li>{@code qemu:IMG[,IMG...]}: QEMU's AHCI with one disk per image, on ports 0, 1, ...
  *       (each image string goes to QEMU's {@code -drive file=} verbatim).</li>
+ *   <li>{@code vfio:BDF}: a controller bound to vfio-pci, e.g. {@code vfio:0000:00:05.0};</li>
+ *   <li>{@code uio:BDF}: a controller bound to uio_pci_generic.</li>
  * </ul>
  *
- * @param kind   the transport
- * @param images for {@code qemu:}, the images; empty for a temporary disk
+ * @param kind    the transport
+ * @param images  for {@code qemu:}, the images; empty for a temporary disk
+ * @param address for {@code vfio:} and {@code uio:}, the PCI address in full form; null otherwise
+ * @param irq     for {@code vfio:}, which interrupt to use ({@code --irq})
  */
-public record DeviceSpec(Kind kind, List<String> images) {
-    public enum Kind { QEMU }
+public record DeviceSpec(Kind kind, List<String> images, String address, IrqMode irq) {
+    public enum Kind { QEMU, VFIO, UIO }
 
     public static final long DEFAULT_QEMU_DISK_BYTES = 64L * 1024 * 1024;
 
     public DeviceSpec {
         images = List.copyOf(images);
+    }
+
+    public DeviceSpec(Kind kind, List<String> images) {
+        this(kind, images, null, IrqMode.AUTO);
+    }
+
+    /** This spec with interrupt mode {@code mode}; only VFIO can choose MSI. */
+    public DeviceSpec withIrq(IrqMode mode) {
+        if (mode == IrqMode.MSI && kind != Kind.VFIO) {
+            throw new IllegalArgumentException("--irq msi needs a vfio: device; " + kind.name().toLowerCase()
+                    + " delivers INTx only");
+        }
+        return new DeviceSpec(kind, images, address, mode);
     }
 
     /** Parses a spec, or throws IllegalArgumentException saying what forms are accepted. */
@@ -36,12 +56,22 @@ public record DeviceSpec(Kind kind, List<String> images) {
             }
             return new DeviceSpec(Kind.QEMU, images);
         }
+        for (Kind kind : new Kind[] {Kind.VFIO, Kind.UIO}) {
+            String prefix = kind.name().toLowerCase() + ":";
+            if (spec.startsWith(prefix)) {
+                return new DeviceSpec(kind, List.of(), Bdf.parse(spec.substring(prefix.length())), IrqMode.AUTO);
+            }
+        }
         throw new IllegalArgumentException("unknown device '" + spec
-                + "': use 'qemu' (a temporary 64 MiB disk) or 'qemu:IMG[,IMG...]' (one disk per image file)");
+                + "': use 'qemu' (a temporary 64 MiB disk), 'qemu:IMG[,IMG...]' (one disk per image file), "
+                + "'vfio:" + Bdf.EXAMPLE + "' or 'uio:" + Bdf.EXAMPLE + "' (a controller bound with `jahci bind`)");
     }
 
     @Override
     public String toString() {
+        if (kind != Kind.QEMU) {
+            return kind.name().toLowerCase() + ":" + address;
+        }
         return images.isEmpty() ? "qemu" : "qemu:" + String.join(",", images);
     }
 }

@@ -25,6 +25,8 @@ import java.nio.ByteBuffer;
  * the completion (the request's completion orders them).
  */
 final class AhciCommand {
+    /** The unit of physical contiguity DMA buffers are guaranteed at least: a page. */
+    static final int PAGE_BYTES = 4096;
     private final DmaMemory table;
     private final DmaMemory data;
     private final PrdTable.BusMap dataMap;
@@ -61,7 +63,7 @@ final class AhciCommand {
         this.table = transport.allocateDma(CommandTable.size(prdEntries), CommandTable.ALIGNMENT);
         DmaMemory buffer;
         try {
-            buffer = transport.allocateDma(options.bufferBytesPerCommand(), 4096);
+            buffer = transport.allocateDma(options.bufferBytesPerCommand(), PAGE_BYTES);
         } catch (IOException | RuntimeException e) {
             table.close();
             throw e;
@@ -148,10 +150,14 @@ final class AhciCommand {
                 false, prds, table.busAddress(0));
     }
 
-    /** The largest transfer one command can carry with these buffers and scatter lists. */
+    /**
+     * The largest transfer one command can carry with these buffers and scatter lists, even when
+     * the buffer's memory is contiguous only page by page (UIO without huge pages): one PRD entry
+     * covers at least a 4 KiB page, since buffers are page-aligned.
+     */
     static int maxSectors(AhciPortOptions options, int sectorSize) {
-        long bytes = Math.min(options.bufferBytesPerCommand(),
-                (long) options.prdEntriesPerCommand() * options.maxPrdEntryBytes());
+        long perEntry = Math.min(options.maxPrdEntryBytes(), PAGE_BYTES);
+        long bytes = Math.min(options.bufferBytesPerCommand(), options.prdEntriesPerCommand() * perEntry);
         return (int) Math.min(RegisterH2DFis.MAX_SECTORS_EXT, bytes / sectorSize);
     }
 

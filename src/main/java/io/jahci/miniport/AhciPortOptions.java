@@ -18,7 +18,8 @@ import io.jahci.ahci.PrdTable;
  */
 public record AhciPortOptions(Timeouts timeouts, int bufferBytesPerCommand, int prdEntriesPerCommand,
                               int maxPrdEntryBytes, int maxQueueDepth, boolean ncq) {
-    public static final AhciPortOptions DEFAULT = new AhciPortOptions(Timeouts.DEFAULT, 1024 * 1024, 248,
+    /** 1 MiB per command and 256 PRD entries: a full buffer fits even in 4 KiB pieces. */
+    public static final AhciPortOptions DEFAULT = new AhciPortOptions(Timeouts.DEFAULT, 1024 * 1024, 256,
             PrdTable.MAX_ENTRY_BYTES, 32, true);
 
     public AhciPortOptions {

@@ -54,6 +54,8 @@ public final class LibC {
 
     public static native int munlock(long addr, long length) throws LastErrorException;
 
+    public static native int madvise(long addr, long length, int advice) throws LastErrorException;
+
     public static native int eventfd(int initval, int flags) throws LastErrorException;
 
     public static native int epoll_create1(int flags) throws LastErrorException;

@@ -18,6 +18,9 @@ public final class Linux {
     public static final int MAP_PRIVATE = 0x02;
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_POPULATE = 0x8000;
+    public static final int MAP_HUGETLB = 0x40000;
+    /** MADV_HUGEPAGE: back the range with transparent huge pages where possible. */
+    public static final int MADV_HUGEPAGE = 14;
 
     public static final int EFD_CLOEXEC = 0x80000;
     public static final int EFD_NONBLOCK = 0x800;
@@ -96,6 +99,22 @@ public final class Linux {
         } catch (LastErrorException e) {
             throw new NativeException("mlock(" + length + " bytes; raise the limit with `ulimit -l` or run as root)",
                     e.getErrorCode());
+        }
+    }
+
+    public static void munlock(long address, long length) throws NativeException {
+        try {
+            LibC.munlock(address, length);
+        } catch (LastErrorException e) {
+            throw new NativeException("munlock(0x" + Long.toHexString(address) + ")", e.getErrorCode());
+        }
+    }
+
+    public static void madvise(long address, long length, int advice, String what) throws NativeException {
+        try {
+            LibC.madvise(address, length, advice);
+        } catch (LastErrorException e) {
+            throw new NativeException("madvise(" + what + ")", e.getErrorCode());
         }
     }
 

@@ -1,0 +1,205 @@
+package io.jahci.hw.pci;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * PCI discovery through sysfs: functions, their drivers and IOMMU groups, the disks the kernel
+ * drives below them, and whether any of those disks is mounted, active swap or held by another
+ * block device (md, dm, LVM). Reads only.
+ */
+public final class PciDevices {
+    /** sysfs trees below a PCI function are shallow (ata1/host0/target0:0:0/0:0:0:0/block/sda/sda1). */
+    private static final int MAX_DEPTH = 10;
+
+    private final SysRoot root;
+
+    public PciDevices(SysRoot root) {
+        this.root = root;
+    }
+
+    public SysRoot root() {
+        return root;
+    }
+
+    /** Every AHCI function (class 01:06:01), in address order. */
+    public List<PciDeviceInfo> ahciFunctions() throws IOException {
+        List<PciDeviceInfo> out = new ArrayList<>();
+        if (!Files.isDirectory(root.pciDevices())) {
+            return out;
+        }
+        List<String> addresses;
+        try (Stream<Path> s = Files.list(root.pciDevices())) {
+            addresses = s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        MountTable mounts = MountTable.read(root);
+        for (String address : addresses) {
+            if (readHex(root.pciDevice(address).resolve("class")) == PciDeviceInfo.AHCI_CLASS) {
+                out.add(describe(address, mounts));
+            }
+        }
+        return out;
+    }
+
+    /** Whether {@code address} (full form) names a function on this machine. */
+    public boolean exists(String address) {
+        return Files.isDirectory(root.pciDevice(address));
+    }
+
+    /** The function at {@code address}; NoSuchPciDeviceException when there is none. */
+    public PciDeviceInfo describe(String address) throws IOException {
+        return describe(address, MountTable.read(root));
+    }
+
+    private PciDeviceInfo describe(String address, MountTable mounts) throws IOException {
+        Path dir = root.pciDevice(address);
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchPciDeviceException(address);
+        }
+        return new PciDeviceInfo(address, readHex(dir.resolve("vendor")), readHex(dir.resolve("device")),
+                readHex(dir.resolve("class")), linkName(dir.resolve("driver")), linkName(dir.resolve("iommu_group")),
+                disks(dir, mounts));
+    }
+
+    /**
+     * Checks that {@code address} exists and is an AHCI function, with errors that say what to do.
+     *
+     * @throws NoSuchPciDeviceException when there is no such function
+     * @throws IllegalArgumentException when it is not AHCI
+     */
+    public void requireAhci(String address) throws IOException {
+        if (!exists(address)) {
+            throw new NoSuchPciDeviceException(address);
+        }
+        int classCode = readHex(root.pciDevice(address).resolve("class"));
+        if (classCode != PciDeviceInfo.AHCI_CLASS) {
+            throw new IllegalArgumentException(address + " is PCI class " + String.format("%06x", classCode)
+                    + ", not an AHCI controller (010601); `jahci list` shows the AHCI controllers");
+        }
+    }
+
+    /** The driver bound to {@code address}, if any. */
+    public Optional<String> driver(String address) {
+        return linkName(root.pciDevice(address).resolve("driver"));
+    }
+
+    /** The IOMMU group of {@code address}, empty when the IOMMU is off. */
+    public Optional<String> iommuGroup(String address) {
+        return linkName(root.pciDevice(address).resolve("iommu_group"));
+    }
+
+    /** The functions in IOMMU group {@code group}, in address order. */
+    public List<String> groupMembers(String group) throws IOException {
+        Path devices = root.iommuGroup(group).resolve("devices");
+        if (!Files.isDirectory(devices)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(devices)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** The disks below the function directory {@code dir}: every entry of every {@code block} directory. */
+    List<BlockDisk> disks(Path dir, MountTable mounts) throws IOException {
+        Path real = dir.toRealPath();
+        List<Path> blockDirs;
+        try (Stream<Path> s = Files.walk(real, MAX_DEPTH)) {
+            blockDirs = s.filter(p -> p.getFileName() != null && p.getFileName().toString().equals("block")
+                    && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        List<BlockDisk> disks = new ArrayList<>();
+        for (Path block : blockDirs) {
+            try (Stream<Path> s = Files.list(block)) {
+                for (Path disk : s.sorted().toList()) {
+                    disks.add(blockDisk(disk, mounts));
+                }
+            }
+        }
+        return disks;
+    }
+
+    private BlockDisk blockDisk(Path diskDir, MountTable mounts) throws IOException {
+        String name = diskDir.getFileName().toString();
+        List<String> partitions = new ArrayList<>();
+        try (Stream<Path> s = Files.list(diskDir)) {
+            for (Path p : s.sorted().toList()) {
+                if (Files.isRegularFile(p.resolve("partition"))) {
+                    partitions.add(p.getFileName().toString());
+                }
+            }
+        }
+        Set<String> uses = new LinkedHashSet<>();
+        List<String> all = new ArrayList<>();
+        all.add(name);
+        all.addAll(partitions);
+        for (String part : all) {
+            Path node = part.equals(name) ? diskDir : diskDir.resolve(part);
+            String devNumber = readTrimmed(node.resolve("dev")).orElse("");
+            for (MountTable.Mount m : mounts.mountsOf(part, devNumber)) {
+                uses.add(part + " is mounted on " + m.target() + " (" + m.type() + ")");
+            }
+            if (mounts.isSwap(part)) {
+                uses.add(part + " is active swap");
+            }
+            for (String holder : holders(node)) {
+                uses.add(part + " is held by " + holder + " (md, dm or LVM)");
+            }
+        }
+        return new BlockDisk(name, partitions, new ArrayList<>(uses));
+    }
+
+    private static List<String> holders(Path node) throws IOException {
+        Path holders = node.resolve("holders");
+        if (!Files.isDirectory(holders)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(holders)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** The last element of a symlink's target (sysfs' driver and iommu_group links). */
+    static Optional<String> linkName(Path link) {
+        if (!Files.isSymbolicLink(link)) {
+            return Optional.empty();
+        }
+        try {
+            Path target = Files.readSymbolicLink(link);
+            return Optional.of(target.getFileName().toString());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A sysfs number such as {@code 0x8086} or {@code 0x010601}; -1 when missing. */
+    static int readHex(Path file) throws IOException {
+        Optional<String> text = readTrimmed(file);
+        if (text.isEmpty()) {
+            return -1;
+        }
+        String s = text.get();
+        try {
+            return Integer.parseUnsignedInt(s.startsWith("0x") ? s.substring(2) : s, 16);
+        } catch (NumberFormatException e) {
+            throw new IOException(file + " holds '" + s + "', not a hex number", e);
+        }
+    }
+
+    static Optional<String> readTrimmed(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        return Optional.of(Files.readString(file).trim());
+    }
+}
