@@ -10,6 +10,8 @@ public final class AtaCommand {
     public static final int READ_LOG_EXT = 0x2F;
     /** WRITE DMA EXT, 48-bit LBA (ACS-3). */
     public static final int WRITE_DMA_EXT = 0x35;
+    /** WRITE DMA FUA EXT: written to the medium before completion (ACS-3 §7.66). */
+    public static final int WRITE_DMA_FUA_EXT = 0x3D;
     /** READ FPDMA QUEUED, NCQ (ACS-3, SATA 3.x §13.6). */
     public static final int READ_FPDMA_QUEUED = 0x60;
     /** WRITE FPDMA QUEUED, NCQ (ACS-3, SATA 3.x §13.6). */
@@ -39,6 +41,7 @@ public final class AtaCommand {
             case READ_DMA_EXT: return "READ DMA EXT";
             case READ_LOG_EXT: return "READ LOG EXT";
             case WRITE_DMA_EXT: return "WRITE DMA EXT";
+            case WRITE_DMA_FUA_EXT: return "WRITE DMA FUA EXT";
             case READ_FPDMA_QUEUED: return "READ FPDMA QUEUED";
             case WRITE_FPDMA_QUEUED: return "WRITE FPDMA QUEUED";
             case IDENTIFY_PACKET_DEVICE: return "IDENTIFY PACKET DEVICE";

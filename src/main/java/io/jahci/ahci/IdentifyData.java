@@ -26,6 +26,7 @@ public final class IdentifyData {
     private static final int SATA_CAPABILITIES = 76;
     private static final int COMMAND_SET_82 = 82;
     private static final int COMMAND_SET_83 = 83;
+    private static final int COMMAND_SET_84 = 84;
     private static final int COMMAND_SET_ENABLED_85 = 85;
     private static final int LBA48_SECTORS = 100; // words 100-103
     private static final int SECTOR_SIZE = 106;
@@ -47,6 +48,7 @@ public final class IdentifyData {
     private static final BitField FLUSH_CACHE_EXT = new BitField("FLUSH_CACHE_EXT", 13, 1);
     /** Word 83: 48-bit address feature set supported. */
     private static final BitField LBA48 = new BitField("LBA48", 10, 1);
+    private static final BitField FUA_EXT = new BitField("WRITE_DMA_FUA_EXT", 6, 1);
     /** Word 106: the device has several logical sectors per physical sector. */
     private static final BitField MULTIPLE_LOGICAL_PER_PHYSICAL = new BitField("MULTIPLE", 13, 1);
     /** Word 106: logical sectors are longer than 256 words (words 117-118 give the size). */
@@ -183,6 +185,11 @@ public final class IdentifyData {
                 + ", physical=" + physicalSectorSize() + ", lba48=" + lba48()
                 + ", ncqDepth=" + ncqDepth() + ", trim=" + trim()
                 + ", writeCache=" + writeCacheEnabled() + "]";
+    }
+
+    /** WRITE DMA FUA EXT and the FUA bit of WRITE FPDMA QUEUED are supported (word 84 bit 6). */
+    public boolean fua() {
+        return VALIDITY.get(words[COMMAND_SET_84]) == VALID && FUA_EXT.isSet(words[COMMAND_SET_84]);
     }
 
     private boolean word83Valid() {

@@ -24,6 +24,8 @@ public final class RegisterH2DFis {
     public static final int LENGTH_BYTES = LENGTH_DWORDS * 4;
     /** DEVICE field bit 6: the LBA fields hold a logical block address (ACS-3 §7). */
     public static final int DEVICE_LBA = 0x40;
+    /** Device register bit 7 of FPDMA commands: forced unit access. */
+    public static final int DEVICE_FUA = 0x80;
     /** Highest LBA a 48-bit command can address. */
     public static final long MAX_LBA48 = (1L << 48) - 1;
     /** Highest LBA a 28-bit command can address. */
@@ -108,12 +110,25 @@ public final class RegisterH2DFis {
      * {@code lba}, with NCQ {@code tag} 0..31 (by AHCI convention the command slot it is issued in).
      */
     public static void readFpdmaQueued(ByteBuffer buf, int offset, long lba, int sectors, int tag) {
-        fpdma(buf, offset, AtaCommand.READ_FPDMA_QUEUED, lba, sectors, tag);
+        fpdma(buf, offset, AtaCommand.READ_FPDMA_QUEUED, lba, sectors, tag, false);
     }
 
     /** WRITE FPDMA QUEUED, see {@link #readFpdmaQueued}. */
     public static void writeFpdmaQueued(ByteBuffer buf, int offset, long lba, int sectors, int tag) {
-        fpdma(buf, offset, AtaCommand.WRITE_FPDMA_QUEUED, lba, sectors, tag);
+        fpdma(buf, offset, AtaCommand.WRITE_FPDMA_QUEUED, lba, sectors, tag, false);
+    }
+
+    /**
+     * WRITE FPDMA QUEUED with the FUA bit (device register bit 7, ACS-3 §7.59.3): the data reaches
+     * the medium before the command completes.
+     */
+    public static void writeFpdmaQueuedFua(ByteBuffer buf, int offset, long lba, int sectors, int tag) {
+        fpdma(buf, offset, AtaCommand.WRITE_FPDMA_QUEUED, lba, sectors, tag, true);
+    }
+
+    /** WRITE DMA FUA EXT (ACS-3 §7.66) of {@code sectors} (1..65536) sectors at {@code lba}. */
+    public static void writeDmaFuaExt(ByteBuffer buf, int offset, long lba, int sectors) {
+        dmaExt(buf, offset, AtaCommand.WRITE_DMA_FUA_EXT, lba, sectors);
     }
 
     /** IDENTIFY DEVICE (ACS-3 §7.12): one 512-byte PIO data-in block. */
@@ -152,11 +167,11 @@ public final class RegisterH2DFis {
 
     /** NCQ commands carry the sector count in FEATURES and the tag in COUNT. */
     private static void fpdma(ByteBuffer buf, int offset, int command, long lba, int sectors,
-            int tag) {
+            int tag, boolean fua) {
         Checks.inRange("lba", lba, 0, MAX_LBA48);
         Checks.inRange("sectors", sectors, 1, MAX_SECTORS_EXT);
         Checks.inRange("tag", tag, 0, MAX_NCQ_TAG);
-        write(buf, offset, command, sectors & 0xFFFF, lba, NCQ_TAG.with(0, tag), DEVICE_LBA, 0);
+        write(buf, offset, command, sectors & 0xFFFF, lba, NCQ_TAG.with(0, tag), fua ? DEVICE_LBA | DEVICE_FUA : DEVICE_LBA, 0);
     }
 
     private static void putByte(ByteBuffer buf, int offset, int index, int value) {

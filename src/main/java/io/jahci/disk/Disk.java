@@ -79,6 +79,22 @@ public final class Disk {
         return port.submit(true, lba, buffer);
     }
 
+    /**
+     * Writes and returns once the data is on the medium, not only in the disk's write cache: with
+     * forced unit access when the disk supports it ({@link DiskIdentity#fua()}), else a write
+     * followed by FLUSH CACHE EXT. Other writes in the cache are not made durable by it.
+     */
+    public void writeThrough(long lba, ByteBuffer buffer) throws PortException {
+        checkWritable("write");
+        checkRange(lba, buffer, "write");
+        if (port.supportsFua()) {
+            port.writeFua(lba, buffer);
+        } else {
+            port.transfer(true, lba, buffer);
+            port.flush();
+        }
+    }
+
     /** Commands this disk keeps in flight at most (NCQ depth, or 1). */
     public int queueDepth() {
         return port.queueDepth();

@@ -42,6 +42,8 @@ final class AhciCommand {
     int sectors;
     int bytes;
     boolean isWrite;
+    /** Forced unit access: the write reaches the medium before the command completes. */
+    boolean fua;
     int prds;
     /** The user transfer this command is a chunk of, and where in its buffer the chunk lies. */
     PortTransfer transfer;
@@ -100,6 +102,7 @@ final class AhciCommand {
         sectors = sectorCount;
         bytes = byteCount;
         isWrite = write;
+        fua = false;
         transfer = null;
         transferOffset = 0;
         errorInterrupts = 0;
@@ -118,7 +121,7 @@ final class AhciCommand {
         if (opcode == AtaCommand.READ_FPDMA_QUEUED) {
             opcode = AtaCommand.READ_DMA_EXT;
         } else if (opcode == AtaCommand.WRITE_FPDMA_QUEUED) {
-            opcode = AtaCommand.WRITE_DMA_EXT;
+            opcode = fua ? AtaCommand.WRITE_DMA_FUA_EXT : AtaCommand.WRITE_DMA_EXT;
         }
     }
 
@@ -131,9 +134,16 @@ final class AhciCommand {
         int fis = CommandTable.CFIS;
         switch (opcode) {
             case AtaCommand.READ_FPDMA_QUEUED -> RegisterH2DFis.readFpdmaQueued(mem, fis, lba, sectors, index);
-            case AtaCommand.WRITE_FPDMA_QUEUED -> RegisterH2DFis.writeFpdmaQueued(mem, fis, lba, sectors, index);
+            case AtaCommand.WRITE_FPDMA_QUEUED -> {
+                if (fua) {
+                    RegisterH2DFis.writeFpdmaQueuedFua(mem, fis, lba, sectors, index);
+                } else {
+                    RegisterH2DFis.writeFpdmaQueued(mem, fis, lba, sectors, index);
+                }
+            }
             case AtaCommand.READ_DMA_EXT -> RegisterH2DFis.readDmaExt(mem, fis, lba, sectors);
             case AtaCommand.WRITE_DMA_EXT -> RegisterH2DFis.writeDmaExt(mem, fis, lba, sectors);
+            case AtaCommand.WRITE_DMA_FUA_EXT -> RegisterH2DFis.writeDmaFuaExt(mem, fis, lba, sectors);
             case AtaCommand.READ_DMA -> RegisterH2DFis.readDma(mem, fis, lba, sectors);
             case AtaCommand.WRITE_DMA -> RegisterH2DFis.writeDma(mem, fis, lba, sectors);
             case AtaCommand.IDENTIFY_DEVICE -> RegisterH2DFis.identifyDevice(mem, fis);

@@ -211,6 +211,12 @@ public final class AhciPort {
         return pool.depth();
     }
 
+    /** Whether the disk takes forced-unit-access writes (and is addressed with 48-bit LBAs). */
+    public boolean supportsFua() {
+        IdentifyData id = identity;
+        return id != null && id.lba48() && id.fua();
+    }
+
     /** Whether reads and writes go out as READ/WRITE FPDMA QUEUED. */
     public boolean usesNcq() {
         return useNcq;
@@ -467,7 +473,19 @@ public final class AhciPort {
      * The caller has checked the range against the disk's capacity and the buffer's length.
      */
     public CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data) throws PortException {
-        int opcode = isWrite ? writeOpcode() : readOpcode();
+        return submit(isWrite, lba, data, false);
+    }
+
+    /**
+     * Like {@link #submit(boolean, long, ByteBuffer)}; with {@code fua} a write uses forced unit
+     * access (WRITE FPDMA QUEUED with FUA, or WRITE DMA FUA EXT), so each command completes only
+     * once its data is on the medium. Only when {@link #supportsFua()}.
+     */
+    public CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data, boolean fua) throws PortException {
+        if (fua && !(isWrite && supportsFua())) {
+            throw new IllegalArgumentException(where() + ": FUA is for writes to a disk that supports it (IDENTIFY word 84 bit 6)");
+        }
+        int opcode = isWrite ? (fua && !useNcq ? AtaCommand.WRITE_DMA_FUA_EXT : writeOpcode()) : readOpcode();
         int bytes = data.remaining();
         PortTransfer transfer = new PortTransfer(data);
         int chunkBytes = maxSectorsPerCommand * sectorSize;
@@ -478,6 +496,7 @@ public final class AhciPort {
                 c.data().put(0, data, transfer.at(offset), length);
             }
             c.prepare(opcode, lba + offset / sectorSize, length / sectorSize, length, isWrite);
+            c.fua = fua;
             c.transfer = transfer;
             c.transferOffset = offset;
             transfer.chunkStarted();
@@ -489,7 +508,12 @@ public final class AhciPort {
 
     /** Reads or writes and waits for the end. PASSIVE. */
     public void transfer(boolean isWrite, long lba, ByteBuffer data) throws PortException {
-        await(submit(isWrite, lba, data));
+        await(submit(isWrite, lba, data, false));
+    }
+
+    /** Writes with forced unit access and waits for the end; see {@link #submit(boolean, long, ByteBuffer, boolean)}. */
+    public void writeFua(long lba, ByteBuffer data) throws PortException {
+        await(submit(true, lba, data, true));
     }
 
     /**

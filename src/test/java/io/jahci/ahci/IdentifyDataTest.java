@@ -47,6 +47,16 @@ class IdentifyDataTest {
     }
 
     @Test
+    void forcedUnitAccessNeedsBit6OfAValidWord84() {
+        modernDisk();
+        assertFalse(IdentifyData.parse(buf, OFFSET).fua(), "word 84 is zero");
+        word(84, 0x0040);
+        assertFalse(IdentifyData.parse(buf, OFFSET).fua(), "bit 6 without the 01 validity pattern");
+        word(84, 0x4040);
+        assertTrue(IdentifyData.parse(buf, OFFSET).fua());
+    }
+
+    @Test
     void parsesAModernDisk() {
         modernDisk();
         IdentifyData id = IdentifyData.parse(buf, OFFSET);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -60,6 +61,21 @@ class RegisterH2DFisTest {
                 0x00, 0x00, 0x00, 0x00,
                 0x10, 0x00, 0x00, 0x00,
                 0x00, 0x00, 0x00, 0x00), bytes(buf, OFFSET, 20));
+    }
+
+    @Test
+    void fuaWritesSetBit7OfTheDeviceRegisterOrUseTheFuaOpcode() {
+        ByteBuffer b = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
+        RegisterH2DFis.writeFpdmaQueuedFua(b, 0, 0x10, 8, 5);
+        assertEquals(0x61, b.get(2) & 0xff, "WRITE FPDMA QUEUED");
+        assertEquals(0xC0, b.get(7) & 0xff, "device: LBA mode (bit 6) and FUA (bit 7)");
+        assertEquals(5 << 3, b.get(12) & 0xff, "tag in count bits 7:3");
+        RegisterH2DFis.writeFpdmaQueued(b, 0, 0x10, 8, 5);
+        assertEquals(0x40, b.get(7) & 0xff, "no FUA");
+        RegisterH2DFis.writeDmaFuaExt(b, 0, 0x10, 8);
+        assertEquals(0x3D, b.get(2) & 0xff, "WRITE DMA FUA EXT");
+        assertEquals(0x40, b.get(7) & 0xff);
+        assertEquals(8, b.get(12) & 0xff);
     }
 
     @Test

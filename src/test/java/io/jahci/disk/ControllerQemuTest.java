@@ -86,6 +86,15 @@ class ControllerQemuTest {
     }
 
     @Test
+    void writeThroughIsOnTheMediumWhenItReturnsWithAFlushWhenTheDiskHasNoFua() throws Exception {
+        Disk disk = controller.disk(0);
+        assertFalse(disk.identity().fua(), "QEMU 7.2's IDENTIFY does not offer FUA");
+        byte[] data = Images.random(9, 8192);
+        disk.writeThrough(300, ByteBuffer.wrap(data));
+        assertArrayEquals(data, Images.read(imageA, 300 * 512L, data.length));
+    }
+
+    @Test
     void movesTransfersLargerThanOneCommand() throws Exception {
         Disk disk = controller.disk(0);
         int bytes = 9 * 1024 * 1024 + 512;
