@@ -22,6 +22,7 @@ public final class InterruptConnection {
     private final Epoll epoll;
     private final EventFd shutdown;
     private final PortThread thread;
+    private final LatencyProbe probe;
     private volatile Channel<?>[] channels = new Channel<?>[0];
     private volatile long interrupts;
     private volatile long unclaimed;
@@ -29,6 +30,7 @@ public final class InterruptConnection {
     InterruptConnection(PortDriver<?> port, InterruptSource source, int index) throws NativeException {
         this.port = port;
         this.source = source;
+        this.probe = port.options().latencyProbe();
         this.lock = new SpinLock("interrupt lock of " + source.describe());
         this.epoll = new Epoll();
         this.shutdown = EventFd.create();
@@ -88,6 +90,9 @@ public final class InterruptConnection {
             for (;;) {
                 int fd = epoll.await(-1);
                 if (fd == sourceFd) {
+                    if (probe != null) {
+                        probe.interruptWake(this);
+                    }
                     source.acknowledge();
                     service();
                     source.rearm();
