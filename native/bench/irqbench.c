@@ -108,7 +108,8 @@ static void *interrupt_thread(void *arg) {
         int64_t isr = now();
         long long upto = atomic_load_explicit(&sent, memory_order_acquire);
         for (long long i = seen; i < upto; i++) {
-            col[WAKE][i] = wake;
+            /* signalled while this thread was already awake: first noticed by this ISR */
+            col[WAKE][i] = wake >= col[SEND][i] ? wake : isr;
             col[ISR][i] = isr;
         }
         seen = upto;

@@ -268,7 +268,9 @@ public final class JavaIrqPipeline implements Miniport<JavaIrqPipeline>, Latency
         int upTo = sent;
         long woke = lastWake;
         for (int i = isrSeen; i < upTo; i++) {
-            wake[i] = woke;
+            // An event signalled after this wake-up (sent while the thread was already awake) was
+            // first noticed by this ISR: its wake is the ISR entry. The C baseline does the same.
+            wake[i] = woke - send[i] >= 0 ? woke : now;
             isr[i] = now;
         }
         isrSeen = upTo;
