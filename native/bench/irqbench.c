@@ -105,8 +105,8 @@ static void *interrupt_thread(void *arg) {
         if (read(efd, &count, sizeof count) != sizeof count) die("read(eventfd)");
         if (atomic_load(&stop)) break;
         pthread_mutex_lock(&isr_lock);                       /* ISR: the interrupt lock */
-        int64_t isr = now();
         long long upto = atomic_load_explicit(&sent, memory_order_acquire);
+        int64_t isr = now(); /* after reading what was published: no event is stamped before it was sent */
         for (long long i = seen; i < upto; i++) {
             /* signalled while this thread was already awake: first noticed by this ISR */
             col[WAKE][i] = wake >= col[SEND][i] ? wake : isr;
@@ -142,6 +142,7 @@ static void *worker_thread(void *arg) {
             pthread_mutex_unlock(&worker_mutex);
         }
         if (upto == handled) break; /* stop */
+        upto = atomic_load_explicit(&isr_upto, memory_order_acquire);
         int64_t t = now();                                     /* worker routine */
         for (long long i = handled; i < upto; i++) col[WORKER][i] = t;
         pthread_mutex_lock(&isr_lock);                         /* synchronized routine */
@@ -168,6 +169,7 @@ static void *workitem_thread(void *arg) {
         }
         pthread_mutex_unlock(&item_mutex);
         if (upto == handled) break;
+        upto = atomic_load_explicit(&worker_upto, memory_order_acquire);
         int64_t t = now();                                     /* work item */
         for (long long i = handled; i < upto; i++) col[WORKITEM][i] = t;
         handled = upto;

@@ -263,9 +263,10 @@ public final class JavaIrqPipeline implements Miniport<JavaIrqPipeline>, Latency
     /** The ISR: DIRQL, interrupt thread, interrupt lock. */
     @Override
     public boolean interrupt(JavaIrqPipeline self) {
+        // Read what was published before reading the clock, so no event is stamped before it was sent.
+        int upTo = sent;
         long now = System.nanoTime();
         irqThreads.add(Thread.currentThread());
-        int upTo = sent;
         long woke = lastWake;
         for (int i = isrSeen; i < upTo; i++) {
             // An event signalled after this wake-up (sent while the thread was already awake) was
@@ -284,10 +285,10 @@ public final class JavaIrqPipeline implements Miniport<JavaIrqPipeline>, Latency
 
     /** The worker routine: DISPATCH, port worker thread, channel lock. */
     private void workerRoutine() {
-        long now = System.nanoTime();
-        dispatchThreads.add(Thread.currentThread());
         workerPending = false;
         int upTo = isrUpTo;
+        long now = System.nanoTime();
+        dispatchThreads.add(Thread.currentThread());
         for (int i = workerSeen; i < upTo; i++) {
             worker[i] = now;
         }
@@ -312,10 +313,10 @@ public final class JavaIrqPipeline implements Miniport<JavaIrqPipeline>, Latency
 
     /** The Storport work item: PASSIVE, work-item thread, no lock. */
     private void workItem() {
-        long now = System.nanoTime();
-        workItemThreads.add(Thread.currentThread());
         workItemPending = false;
         int upTo = workerUpTo;
+        long now = System.nanoTime();
+        workItemThreads.add(Thread.currentThread());
         for (int i = itemSeen; i < upTo; i++) {
             workItem[i] = now;
         }

@@ -60,7 +60,13 @@ class BenchIrqCommandTest {
         }
         assertEquals(Set.copyOf(concat(STAGES, "allocatedBytesPerEvent")), java.keySet());
         assertEquals(Set.copyOf(STAGES), c.keySet());
-        assertEquals(0.0, java.get("allocatedBytesPerEvent"), "bytes allocated per event on the Java port threads");
+        // The path allocates nothing per event. Exactly 0 is what a quiet run reports, but in a full
+        // `mvn verify` (one JVM, after the QEMU tests) a one-off allocation of a few hundred bytes
+        // sometimes lands on a port thread in the measured window (seen: 344 B over 2,000 events),
+        // from the first execution of a rarely taken port-layer path; see PERFORMANCE.md. So this
+        // asserts "nothing per event": under 1 byte per event, i.e. under 2,000 bytes in total.
+        double perEvent = (Double) java.get("allocatedBytesPerEvent");
+        assertTrue(perEvent >= 0 && perEvent < 1.0, "bytes allocated per event on the Java port threads: " + perEvent);
 
         byte[] magic = Arrays.copyOf(Files.readAllBytes(png), 8);
         assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, magic, "a PNG");

@@ -26,6 +26,7 @@ class CBaselineTest {
                 }
                 // stages happen in pipeline order for every event
                 for (int i = 0; i < run.total(); i++) {
+                    assertTrue(run.stamps.get(Stage.SEND)[i] <= run.stamps.get(Stage.WAKE)[i]);
                     assertTrue(run.stamps.get(Stage.WAKE)[i] <= run.stamps.get(Stage.ISR)[i]);
                     assertTrue(run.stamps.get(Stage.ISR)[i] <= run.stamps.get(Stage.WORKER)[i]);
                     assertTrue(run.stamps.get(Stage.WORKER)[i] <= run.stamps.get(Stage.SYNCHRONIZED)[i]);
