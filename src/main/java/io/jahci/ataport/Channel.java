@@ -59,6 +59,7 @@ public final class Channel<X> {
     private final SpinLock channelLock;
     private final SpinLock interruptLock;
     private final SpinLock queueLock;
+    private final LatencyProbe probe;
     private final Task dpc = new Task() {
         @Override
         void run() {
@@ -95,6 +96,7 @@ public final class Channel<X> {
         this.channelLock = new SpinLock(name + " channel lock");
         this.interruptLock = interrupt.lock();
         this.queueLock = new SpinLock(name + " queue lock");
+        this.probe = port.options().latencyProbe();
         this.routines = new Object[routineQueueDepth];
     }
 
@@ -401,6 +403,9 @@ public final class Channel<X> {
         boolean timed = verifier.timesIsr();
         long start = timed ? System.nanoTime() : 0;
         try {
+            if (probe != null) {
+                probe.isrEntry(this);
+            }
             return miniport.interrupt(extension);
         } catch (Throwable t) {
             port.recordFailure("IdeHwInterrupt of " + name, t);
@@ -567,6 +572,9 @@ public final class Channel<X> {
     private void finish(IoRequest request) {
         Thread waiter = request.waiter;
         IoCompletion completion = request.completion();
+        if (probe != null) {
+            probe.completionDispatch(this, request);
+        }
         request.markIdle();
         if (completion != null) {
             try {

@@ -22,6 +22,7 @@ public final class InterruptConnection {
     private final Epoll epoll;
     private final EventFd shutdown;
     private final PortThread thread;
+    private final LatencyProbe probe;
     private volatile Channel<?>[] channels = new Channel<?>[0];
     private volatile long interrupts;
     private volatile long unclaimed;
@@ -29,6 +30,7 @@ public final class InterruptConnection {
     InterruptConnection(PortDriver<?> port, InterruptSource source, int index) throws NativeException {
         this.port = port;
         this.source = source;
+        this.probe = port.options().latencyProbe();
         this.lock = new SpinLock("interrupt lock of " + source.describe());
         this.epoll = new Epoll();
         this.shutdown = EventFd.create();
@@ -83,11 +85,35 @@ public final class InterruptConnection {
 
     /** The interrupt thread's body: DISPATCH while waiting, DIRQL while servicing. */
     private void run() {
+        if (probe != null) {
+            runProbed();
+            return;
+        }
         int sourceFd = source.fd();
         try {
             for (;;) {
                 int fd = epoll.await(-1);
                 if (fd == sourceFd) {
+                    source.acknowledge();
+                    service();
+                    source.rearm();
+                } else if (fd == shutdown.fd()) {
+                    return;
+                }
+            }
+        } catch (NativeException | RuntimeException e) {
+            port.recordFailure("interrupt thread of " + source.describe(), e);
+        }
+    }
+
+    /** {@link #run()} with the {@link LatencyProbe} called at each wake-up; a separate loop so that the unprobed one is unchanged. */
+    private void runProbed() {
+        int sourceFd = source.fd();
+        try {
+            for (;;) {
+                int fd = epoll.await(-1);
+                if (fd == sourceFd) {
+                    probe.interruptWake(this);
                     source.acknowledge();
                     service();
                     source.rearm();

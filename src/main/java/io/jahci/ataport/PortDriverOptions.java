@@ -11,6 +11,7 @@ public final class PortDriverOptions {
     private long isrBudgetNanos = TimeUnit.MILLISECONDS.toNanos(1);
     private int workerRoutineQueueDepth = 256;
     private long shutdownTimeoutNanos = TimeUnit.SECONDS.toNanos(2);
+    private LatencyProbe latencyProbe;
 
     /** Size of the fixed pool of DISPATCH worker threads (worker routines, timers, completions). Default 2. */
     public PortDriverOptions dispatchThreads(int n) {
@@ -63,6 +64,12 @@ public final class PortDriverOptions {
         return this;
     }
 
+    /** Observation points on the interrupt path (for benchmarks); null (the default) for none. */
+    public PortDriverOptions latencyProbe(LatencyProbe probe) {
+        latencyProbe = probe;
+        return this;
+    }
+
     int dispatchThreads() {
         return dispatchThreads;
     }
@@ -89,5 +96,9 @@ public final class PortDriverOptions {
 
     long shutdownTimeoutNanos() {
         return shutdownTimeoutNanos;
+    }
+
+    LatencyProbe latencyProbe() {
+        return latencyProbe;
     }
 }

@@ -1,0 +1,18 @@
+package io.jahci.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code jahci bench}: benchmarks. Subcommands: {@code irq}. */
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchIrqCommand.class,
+        description = "Benchmarks: 'bench irq' measures interrupt-to-worker latency against a C baseline.")
+final class BenchCommand implements Runnable {
+    @ParentCommand
+    Main main;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                "bench needs a subcommand: irq (see jahci bench irq --help)");
+    }
+}

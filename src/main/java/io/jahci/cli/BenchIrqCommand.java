@@ -1,0 +1,301 @@
+package io.jahci.cli;
+
+import io.jahci.bench.CBaseline;
+import io.jahci.bench.DeviceIrqBench;
+import io.jahci.bench.IrqReport;
+import io.jahci.bench.IrqSettings;
+import io.jahci.bench.JavaIrqPipeline;
+import io.jahci.bench.LatencyRecorder;
+import io.jahci.bench.RawRun;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jahci bench irq}: interrupt-to-worker latency of the port layer against the same pipeline
+ * in C, in one run. With a global {@code --device}, real READ completions are the stimulus.
+ */
+@Command(name = "irq", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Interrupt-to-worker latency: a stimulus thread signals an eventfd interrupt source on a fixed "
+                + "schedule (or back to back); the port layer's interrupt thread wakes, runs the ISR under the "
+                + "interrupt lock, the ISR requests a worker routine, which requests a synchronized routine and "
+                + "queues a Storport work item. Each stage's latency from the event's intended send time goes into "
+                + "HdrHistogram. The same pipeline in C (pthreads, eventfd; compiled with gcc at run time) runs first "
+                + "in the same invocation, on the same schedule.",
+                "With the global --device, real 1-sector READ completions are the stimulus instead (no C side)."})
+final class BenchIrqCommand implements Callable<Integer> {
+    /** Sustained by the 2-core machine PERFORMANCE.md was measured on, with headroom: see there. */
+    static final double DEFAULT_RATE = 5000;
+    static final int DEFAULT_EVENTS = 50_000;
+    static final int DEFAULT_WARMUP = 20_000;
+    static final int DEVICE_DEFAULT_EVENTS = 2000;
+    static final int DEVICE_DEFAULT_WARMUP = 200;
+    /** Back to back with a time bound: stamp arrays are sized for this many events per second. */
+    static final int BACK_TO_BACK_CAPACITY_PER_SECOND = 400_000;
+    static final int MAX_EVENTS = 20_000_000;
+
+    @ParentCommand
+    BenchCommand bench;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--rate", paramLabel = "N|max",
+            description = "Events per second on a fixed schedule, or 'max' for back to back (the next event is sent "
+                    + "when the previous one reached its work item). Default: " + (int) DEFAULT_RATE + ".")
+    String rate;
+
+    @Option(names = "--events", paramLabel = "N", description = "Measured events. Default: " + DEFAULT_EVENTS
+            + " (with --device: " + DEVICE_DEFAULT_EVENTS + " READs).")
+    Integer events;
+
+    @Option(names = "--seconds", paramLabel = "S", description = "Measure for S seconds instead of --events.")
+    Double seconds;
+
+    @Option(names = "--warmup", paramLabel = "N|Ss", description = "Warm-up before measuring, excluded from every "
+            + "number: N events or S seconds ('2s'). Default: " + DEFAULT_WARMUP + " events (with --device: "
+            + DEVICE_DEFAULT_WARMUP + ").")
+    String warmup;
+
+    @Option(names = "--spin", description = "Idle DISPATCH workers spin instead of parking (the C worker spins too). "
+            + "Each spinning worker keeps a core busy.")
+    boolean spin;
+
+    @Option(names = "--dispatch-threads", paramLabel = "N", defaultValue = "1",
+            description = "DISPATCH worker threads of the port layer (the C pipeline has one worker). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int dispatchThreads;
+
+    @Option(names = "--no-c", description = "Skip the C baseline (e.g. without gcc).")
+    boolean noC;
+
+    @Option(names = "--json", description = "Print only JSON: {\"java\": {\"<stage>\": {\"count\",\"p50\",\"p90\","
+            + "\"p99\",\"p999\",\"max\"}, ..., \"allocatedBytesPerEvent\"}, \"c\": {...} or null}, values in ns.")
+    boolean json;
+
+    @Option(names = "--hgrm", paramLabel = "DIR", description = "Write HdrHistogram percentile distributions "
+            + "(java-<stage>.hgrm, c-<stage>.hgrm; values in µs) into DIR.")
+    Path hgrm;
+
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the latency percentile distributions of "
+            + "Java and C on one chart (PNG).")
+    Path plot;
+
+    @Override
+    public Integer call() throws Exception {
+        Main main = bench.main;
+        PrintWriter out = spec.commandLine().getOut();
+        boolean verifier = main.verifier || Boolean.getBoolean("jahci.verifier");
+        if (dispatchThreads < 1) {
+            throw new Main.UsageException("--dispatch-threads must be at least 1");
+        }
+        if (spec.root().commandLine().getParseResult().hasMatchedOption("--device")) {
+            return device(main, out, verifier);
+        }
+        IrqSettings settings = settings(main.syncWithIsr, verifier);
+
+        LatencyRecorder c = null;
+        String cNote;
+        if (noC) {
+            cNote = "C baseline: skipped (--no-c)";
+        } else {
+            try (CBaseline baseline = CBaseline.build()) {
+                RawRun cRun = baseline.run(settings);
+                c = LatencyRecorder.record(cRun);
+                cNote = String.format(Locale.ROOT, "C baseline: %s, %d warm-up + %d measured events (built with %s)",
+                        "native/bench/irqbench.c", cRun.warmup(), cRun.measured(), baseline.compiler());
+            }
+        }
+        JavaIrqPipeline.Result j = JavaIrqPipeline.run(settings);
+        LatencyRecorder java = LatencyRecorder.record(j.run());
+        IrqReport report = new IrqReport(java, j.allocatedBytesPerEvent(), c);
+
+        if (json) {
+            out.println(report.json());
+        } else {
+            out.printf(Locale.ROOT, "jahci bench irq: port layer (Java) vs the same pipeline in C, one after the other%n");
+            out.printf(Locale.ROOT, "schedule: %s; %d warm-up + %d measured events; workers %s (%d dispatch thread%s); "
+                    + "SyncWithIsr %s; verifier %s%n", describeRate(settings), j.run().warmup(), j.run().measured(),
+                    spin ? "spinning" : "parked", dispatchThreads, dispatchThreads == 1 ? "" : "s", main.syncWithIsr,
+                    verifier ? "on" : "off");
+            out.printf(Locale.ROOT, "latency of each stage from the event's intended send time (coordinated omission: "
+                    + "measured from the schedule), HdrHistogram 3 digits%n%n");
+            report.printTable(out);
+            out.println();
+            out.printf(Locale.ROOT, "Java: %s bytes allocated per event on the port threads (%s) over %d events; "
+                    + "%d interrupts for %d events; %d verifier warnings; %.2f s%s%n",
+                    IrqReport.number(j.allocatedBytesPerEvent()), perThread(j.allocatedBytesByThread()),
+                    j.run().measured(), j.interrupts(), j.run().total(), j.verifierWarnings(), j.seconds(),
+                    j.timerSlackSet() ? "" : " (the stimulus could not set a 1 ns timer slack)");
+            out.println(cNote);
+        }
+        writeFiles(report, out, "bench irq (" + describeRate(settings) + (spin ? ", spinning" : ", parked")
+                + ", SyncWithIsr " + main.syncWithIsr + ", verifier " + (verifier ? "on" : "off") + ")");
+        return 0;
+    }
+
+    private Integer device(Main main, PrintWriter out, boolean verifier) throws Exception {
+        if (rate != null || seconds != null || noC) {
+            throw new Main.UsageException("with --device the stimulus is the READ itself (one at a time): "
+                    + "--rate, --seconds and --no-c do not apply");
+        }
+        int n = events == null ? DEVICE_DEFAULT_EVENTS : events;
+        int w = warmup == null ? DEVICE_DEFAULT_WARMUP : parseWarmupEvents(warmup);
+        if (n < 1 || w < 0) {
+            throw new Main.UsageException("--events must be at least 1 and --warmup at least 0");
+        }
+        DeviceIrqBench.Result r = DeviceIrqBench.run(main.device, w, n, main.syncWithIsr, verifier, spin,
+                dispatchThreads);
+        LatencyRecorder java = LatencyRecorder.record(r.run());
+        IrqReport report = new IrqReport(java, r.allocatedBytesPerEvent(), null);
+        if (json) {
+            out.println(report.json());
+        } else {
+            out.printf(Locale.ROOT, "jahci bench irq on %s: 1-sector READ DMA EXT at LBA 0, one at a time%n", r.device());
+            out.printf(Locale.ROOT, "%d warm-up + %d measured READs; workers %s (%d dispatch thread%s); SyncWithIsr %s; "
+                    + "verifier %s%n", w, n, spin ? "spinning" : "parked", dispatchThreads,
+                    dispatchThreads == 1 ? "" : "s", main.syncWithIsr, verifier ? "on" : "off");
+            out.printf(Locale.ROOT, "latency from issue (just before the READ enters the port: BuildIo, StartIo, PxCI) to: "
+                    + "wake = interrupt thread woke, isr = ISR entered, worker = completion dispatched at DISPATCH, "
+                    + "return = caller resumed%n%n");
+            report.printTable(out);
+            out.println();
+            out.printf(Locale.ROOT, "NOTE: over the QEMU transport each register access is a qtest socket round trip "
+                    + "(about %.0f µs here; 0.1-0.2 ms typically) and the interrupt arrives as a line on that socket: "
+                    + "these numbers measure the transport more than the driver. No C baseline exists for this mode.%n",
+                    r.registerAccessNanos() / 1000.0);
+            out.printf(Locale.ROOT, "Java: %s bytes allocated per READ on the interrupt and dispatch threads (%s); %.2f s%n",
+                    IrqReport.number(r.allocatedBytesPerEvent()), perThread(r.allocatedBytesByThread()),
+                    r.seconds());
+        }
+        writeFiles(report, out, "bench irq on " + r.device() + " (1-sector READs)");
+        return 0;
+    }
+
+    private void writeFiles(IrqReport report, PrintWriter out, String title) throws Exception {
+        if (hgrm != null) {
+            var files = report.writeHgrm(hgrm);
+            if (!json) {
+                out.println("wrote " + files.size() + " percentile distributions to " + hgrm);
+            }
+        }
+        if (plot != null) {
+            report.plot(plot, title);
+            if (!json) {
+                out.println("wrote " + plot);
+            }
+        }
+    }
+
+    /** The settings shared by Java and C, from the options. */
+    IrqSettings settings(boolean syncWithIsr, boolean verifier) throws Main.UsageException {
+        double r = parseRate(rate);
+        if (events != null && seconds != null) {
+            throw new Main.UsageException("give --events or --seconds, not both");
+        }
+        long runNanos = 0;
+        int n;
+        if (seconds != null) {
+            if (seconds <= 0) {
+                throw new Main.UsageException("--seconds must be positive: " + seconds);
+            }
+            if (r > 0) {
+                n = checkedEvents(Math.round(r * seconds), "--seconds");
+            } else {
+                n = checkedEvents(Math.round(BACK_TO_BACK_CAPACITY_PER_SECOND * seconds), "--seconds");
+                runNanos = (long) (seconds * 1e9);
+            }
+        } else {
+            n = events == null ? DEFAULT_EVENTS : events;
+        }
+        if (n < 1) {
+            throw new Main.UsageException("--events must be at least 1: " + n);
+        }
+        long warmupNanos = 0;
+        int w;
+        String spec = warmup == null ? Integer.toString(DEFAULT_WARMUP) : warmup.trim();
+        if (spec.endsWith("s")) {
+            double s = parseSeconds(spec);
+            if (r > 0) {
+                w = checkedEvents(Math.round(r * s), "--warmup");
+            } else {
+                w = checkedEvents(Math.round(BACK_TO_BACK_CAPACITY_PER_SECOND * s), "--warmup");
+                warmupNanos = (long) (s * 1e9);
+            }
+        } else {
+            w = parseWarmupEvents(spec);
+        }
+        if ((long) n + w > MAX_EVENTS) {
+            throw new Main.UsageException("at most " + MAX_EVENTS + " warm-up and measured events in one run");
+        }
+        return new IrqSettings(r, w, n, warmupNanos, runNanos, spin, syncWithIsr, verifier, dispatchThreads);
+    }
+
+    static double parseRate(String rate) throws Main.UsageException {
+        if (rate == null) {
+            return DEFAULT_RATE;
+        }
+        if (rate.equalsIgnoreCase("max")) {
+            return 0;
+        }
+        try {
+            double r = Double.parseDouble(rate);
+            if (r > 0 && r <= 1e9) {
+                return r;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new Main.UsageException("--rate must be events per second (e.g. 5000) or 'max': " + rate);
+    }
+
+    private static int parseWarmupEvents(String spec) throws Main.UsageException {
+        try {
+            int w = Integer.parseInt(spec.trim());
+            if (w >= 0) {
+                return w;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new Main.UsageException("--warmup must be a number of events (20000) or seconds (2s): " + spec);
+    }
+
+    private static double parseSeconds(String spec) throws Main.UsageException {
+        try {
+            double s = Double.parseDouble(spec.substring(0, spec.length() - 1));
+            if (s >= 0) {
+                return s;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new Main.UsageException("--warmup must be a number of events (20000) or seconds (2s): " + spec);
+    }
+
+    private static int checkedEvents(long n, String option) throws Main.UsageException {
+        if (n > MAX_EVENTS) {
+            throw new Main.UsageException(option + " asks for " + n + " events; at most " + MAX_EVENTS);
+        }
+        return (int) n;
+    }
+
+    private static String describeRate(IrqSettings s) {
+        return s.backToBack() ? "back to back" : String.format(Locale.ROOT, "%s events/s (period %d ns)",
+                IrqReport.number(s.rate()), s.periodNanos());
+    }
+
+    private static String perThread(Map<String, Long> bytes) {
+        StringJoiner j = new StringJoiner(", ");
+        bytes.forEach((name, b) -> j.add(name + " " + b + " B"));
+        return j.toString();
+    }
+}

@@ -1,0 +1,139 @@
+package io.jahci.bench;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jahci.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code jahci bench irq} end to end, in-process through {@link Main#run}. No timing assertions. */
+class BenchIrqCommandTest {
+    private static final Set<String> STAT_KEYS = Set.of("count", "p50", "p90", "p99", "p999", "max");
+    private static final List<String> STAGES = List.of("send", "wake", "isr", "worker", "synchronized", "workitem");
+
+    @TempDir
+    Path dir;
+
+    private record Result(int exit, String out, String err) {}
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    @DisplayName("bench irq --events 2000 --json: Java and C from one run, every stage with its percentiles, "
+            + "0 bytes allocated per event on the port threads; --hgrm and --plot write their files")
+    void jsonFromOneRun() throws Exception {
+        Path png = dir.resolve("irq.png");
+        Path hgrm = dir.resolve("hgrm");
+        Result r = run("bench", "irq", "--events", "2000", "--json", "--hgrm", hgrm.toString(), "--plot", png.toString());
+        assertEquals(0, r.exit(), r.err());
+        Map<String, Object> top = MiniJson.object(MiniJson.parse(r.out().trim()));
+        assertEquals(Set.of("java", "c"), top.keySet());
+        Map<String, Object> java = MiniJson.object(top.get("java"));
+        Map<String, Object> c = MiniJson.object(top.get("c"));
+        for (String stage : STAGES) {
+            for (Map<String, Object> side : List.of(java, c)) {
+                Map<String, Object> stats = MiniJson.object(side.get(stage));
+                assertEquals(STAT_KEYS, stats.keySet(), stage);
+                assertEquals(2000.0, stats.get("count"), stage);
+                double p50 = (Double) stats.get("p50");
+                double p999 = (Double) stats.get("p999");
+                double max = (Double) stats.get("max");
+                assertTrue(p50 >= 0 && p50 <= p999 && p999 <= max, stage + " " + stats);
+            }
+        }
+        assertEquals(Set.copyOf(concat(STAGES, "allocatedBytesPerEvent")), java.keySet());
+        assertEquals(Set.copyOf(STAGES), c.keySet());
+        // The path allocates nothing per event. Exactly 0 is what a quiet run reports, but in a full
+        // `mvn verify` (one JVM, after the QEMU tests) a one-off allocation of a few hundred bytes
+        // sometimes lands on a port thread in the measured window (seen: 344 B over 2,000 events),
+        // from the first execution of a rarely taken port-layer path; see PERFORMANCE.md. So this
+        // asserts "nothing per event": under 1 byte per event, i.e. under 2,000 bytes in total.
+        double perEvent = (Double) java.get("allocatedBytesPerEvent");
+        assertTrue(perEvent >= 0 && perEvent < 1.0, "bytes allocated per event on the Java port threads: " + perEvent);
+
+        byte[] magic = Arrays.copyOf(Files.readAllBytes(png), 8);
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, magic, "a PNG");
+        assertTrue(Files.size(png) > 10_000, "a chart, not an empty image");
+        for (String side : List.of("java", "c")) {
+            for (String stage : STAGES) {
+                String text = Files.readString(hgrm.resolve(side + "-" + stage + ".hgrm"));
+                assertTrue(text.contains("Value     Percentile TotalCount 1/(1-Percentile)"), text);
+                assertTrue(text.contains("Total count    =         2000]"), side + "-" + stage);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("bench irq table: Java, C and Java/C rows per stage; --no-c skips C and says so")
+    void tableAndSkippedC() {
+        Result r = run("bench", "irq", "--rate", "max", "--events", "300", "--warmup", "300", "--no-c", "--spin");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("p50 µs"), r.out());
+        assertTrue(r.out().contains("workers spinning"), r.out());
+        assertTrue(r.out().contains("C baseline: skipped (--no-c)"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("worker        Java")), r.out());
+        assertTrue(r.out().lines().noneMatch(l -> l.contains("Java/C")), r.out());
+    }
+
+    @Test
+    @DisplayName("bench irq with SyncWithIsr false and the verifier on runs the same pipeline")
+    void syncWithIsrFalseVerifierOn() {
+        Result r = run("--sync-with-isr", "false", "--verifier", "bench", "irq", "--rate", "max", "--events", "300",
+                "--warmup", "300", "--no-c", "--json");
+        assertEquals(0, r.exit(), r.err());
+        Map<String, Object> top = MiniJson.object(MiniJson.parse(r.out().trim()));
+        assertNull(top.get("c"));
+        assertEquals(300.0, MiniJson.object(MiniJson.object(top.get("java")).get("workitem")).get("count"));
+    }
+
+    @Test
+    @DisplayName("bench irq rejects a bad --rate and --events with --seconds (exit 2)")
+    void usageErrors() {
+        Result r = run("bench", "irq", "--rate", "fast");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--rate must be events per second"), r.err());
+        r = run("bench", "irq", "--events", "10", "--seconds", "1");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("not both"), r.err());
+    }
+
+    @Test
+    @DisplayName("--device qemu bench irq: READ completions as the stimulus; wake, isr, worker and return from issue")
+    void deviceRun() {
+        Result r = run("--device", "qemu", "bench", "irq", "--events", "40", "--warmup", "10", "--json");
+        assertEquals(0, r.exit(), r.err());
+        Map<String, Object> top = MiniJson.object(MiniJson.parse(r.out().trim()));
+        assertNull(top.get("c"));
+        Map<String, Object> java = MiniJson.object(top.get("java"));
+        assertEquals(Set.of("wake", "isr", "worker", "return", "allocatedBytesPerEvent"), java.keySet());
+        for (String stage : List.of("wake", "isr", "worker", "return")) {
+            assertEquals(40.0, MiniJson.object(java.get(stage)).get("count"), stage);
+        }
+        double wake = (Double) MiniJson.object(java.get("wake")).get("p50");
+        double worker = (Double) MiniJson.object(java.get("worker")).get("p50");
+        assertTrue(wake <= worker, "wake before the completion");
+    }
+
+    private static List<String> concat(List<String> a, String b) {
+        List<String> out = new java.util.ArrayList<>(a);
+        out.add(b);
+        return out;
+    }
+}
