@@ -6,18 +6,14 @@ import io.jahci.ataport.IoRequest;
 import io.jahci.ataport.LatencyProbe;
 import io.jahci.ataport.PortDriverOptions;
 import io.jahci.disk.DeviceSpec;
+import io.jahci.disk.Transports;
 import io.jahci.hw.Transport;
-import io.jahci.hw.qemu.QemuConfig;
-import io.jahci.hw.qemu.QemuTransport;
 import io.jahci.miniport.AhciHba;
 import io.jahci.miniport.AhciPort;
 import io.jahci.miniport.AhciPortOptions;
 import io.jahci.miniport.PortState;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +61,7 @@ public final class DeviceIrqBench implements LatencyProbe {
             int dispatchThreads) throws IOException {
         DeviceIrqBench probe = new DeviceIrqBench();
         AllocationMeter meter = new AllocationMeter();
-        Transport transport = openTransport(DeviceSpec.parse(spec));
+        Transport transport = Transports.open(DeviceSpec.parse(spec));
         PortDriverOptions driver = new PortDriverOptions().verifier(verifier).spinningWorkers(spin)
                 .dispatchThreads(dispatchThreads).latencyProbe(probe);
         try (AhciHba hba = AhciHba.open(transport, new AhciHba.Config(AhciPortOptions.DEFAULT, syncWithIsr, driver))) {
@@ -108,23 +104,6 @@ public final class DeviceIrqBench implements LatencyProbe {
                     seconds);
         } finally {
             transport.close();
-        }
-    }
-
-    /** What {@code Controller.open} does for a spec: a temporary 64 MiB disk for plain {@code qemu}. */
-    private static Transport openTransport(DeviceSpec spec) throws IOException {
-        if (!spec.images().isEmpty()) {
-            return QemuTransport.open(QemuConfig.fromEnvironment(spec.images()));
-        }
-        Path image = Files.createTempFile("jahci-bench-", ".img");
-        try {
-            try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
-                file.setLength(DeviceSpec.DEFAULT_QEMU_DISK_BYTES);
-            }
-            return QemuTransport.openWithTemporaryImages(QemuConfig.fromEnvironment(List.of(image.toString())),
-                    List.of(image));
-        } finally {
-            Files.deleteIfExists(image);
         }
     }
 

@@ -110,11 +110,7 @@ public final class IrqReport {
     private static void appendStages(StringBuilder b, LatencyRecorder r) {
         boolean first = true;
         for (Map.Entry<Stage, StageStats> e : r.stats().entrySet()) {
-            StageStats s = e.getValue();
-            b.append(first ? "" : ", ").append('"').append(e.getKey().key()).append("\": {\"count\":").append(s.count())
-                    .append(",\"p50\":").append(s.p50()).append(",\"p90\":").append(s.p90())
-                    .append(",\"p99\":").append(s.p99()).append(",\"p999\":").append(s.p999())
-                    .append(",\"max\":").append(s.max()).append('}');
+            b.append(first ? "" : ", ").append('"').append(e.getKey().key()).append("\": ").append(e.getValue().toJson());
             first = false;
         }
     }

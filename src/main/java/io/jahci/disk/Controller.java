@@ -2,21 +2,12 @@ package io.jahci.disk;
 
 import io.jahci.ahci.DeviceSignature;
 import io.jahci.hw.Transport;
-import io.jahci.hw.qemu.QemuConfig;
-import io.jahci.hw.qemu.QemuTransport;
-import io.jahci.hw.uio.UioTransport;
-import io.jahci.hw.vfio.VfioTransport;
 import io.jahci.miniport.AhciHba;
 import io.jahci.miniport.AhciPort;
 import io.jahci.miniport.HbaCapabilities;
-import io.jahci.miniport.AhciPortOptions;
 import io.jahci.miniport.PortState;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -70,46 +61,7 @@ public final class Controller implements AutoCloseable {
 
     /** Opens the controller {@code spec} names, resets it, and identifies its disks. */
     public static Controller open(DeviceSpec spec, OpenOptions options) throws IOException {
-        return new Controller(spec, openTransport(spec), options);
-    }
-
-    private static Transport openTransport(DeviceSpec spec) throws IOException {
-        switch (spec.kind()) {
-            case VFIO: return VfioTransport.open(spec.address(), spec.irq());
-            case UIO: return UioTransport.open(spec.address());
-            default: break;
-        }
-        if (spec.images().isEmpty()) {
-            Path image = Files.createTempFile("jahci-", ".img");
-            try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
-                file.setLength(DeviceSpec.DEFAULT_QEMU_DISK_BYTES);
-            }
-            try {
-                return QemuTransport.openWithTemporaryImages(QemuConfig.fromEnvironment(List.of(image.toString())),
-                        List.of(image));
-            } finally {
-                Files.deleteIfExists(image);
-            }
-        }
-        for (String image : spec.images()) {
-            checkImage(image);
-        }
-        return QemuTransport.open(QemuConfig.fromEnvironment(spec.images()));
-    }
-
-    /** A plain file name must name a readable, writable file; QEMU protocol strings go to QEMU as they are. */
-    private static void checkImage(String image) throws IOException {
-        if (image.contains(":")) {
-            return;
-        }
-        Path path = Path.of(image);
-        if (!Files.isRegularFile(path)) {
-            throw new FileNotFoundException("image '" + image + "' does not exist or is not a regular file; "
-                    + "create one with `truncate -s 64M " + image + "`");
-        }
-        if (!Files.isReadable(path) || !Files.isWritable(path)) {
-            throw new IOException("image '" + image + "' is not readable and writable by this user; fix its permissions");
-        }
+        return new Controller(spec, Transports.open(spec), options);
     }
 
     public DeviceSpec spec() {

@@ -8,9 +8,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -65,39 +62,22 @@ public final class SurfaceScan {
         long started = System.nanoTime();
         int chunk = disk.maxSectorsPerCommand();
         int sectorSize = disk.sectorSize();
-        Semaphore slots = new Semaphore(queueDepth);
-        ByteBuffer[] buffers = new ByteBuffer[queueDepth];
-        boolean[] busy = new boolean[queueDepth];
-        for (int i = 0; i < queueDepth; i++) {
-            buffers[i] = ByteBuffer.allocateDirect(chunk * sectorSize);
-        }
+        InFlightBuffers buffers = new InFlightBuffers(queueDepth, chunk * sectorSize);
         List<long[]> failed = Collections.synchronizedList(new ArrayList<>());
         AtomicLong scanned = new AtomicLong();
-        List<CompletableFuture<Void>> pending = new ArrayList<>();
         for (long at = lba; at < lba + count; at += chunk) {
             int sectors = (int) Math.min(chunk, lba + count - at);
-            slots.acquire();
-            int slot = takeSlot(busy);
-            ByteBuffer buffer = buffers[slot].clear().limit(sectors * sectorSize);
+            int slot = buffers.acquire();
             long chunkLba = at;
-            CompletableFuture<Void> read = disk.readAsync(chunkLba, buffer).handle((ok, error) -> {
+            disk.readAsync(chunkLba, buffers.buffer(slot, sectors * sectorSize)).whenComplete((ok, error) -> {
                 if (error != null) {
                     failed.add(new long[] {chunkLba, sectors});
                 }
-                releaseSlot(busy, slot);
-                slots.release();
+                buffers.release(slot);
                 progress.update(scanned.addAndGet(sectors), count, 0);
-                return null;
             });
-            pending.add(read);
         }
-        for (CompletableFuture<Void> f : pending) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("the scan's own completion handler failed", e.getCause());
-            }
-        }
+        buffers.awaitAll();
         List<long[]> failures = new ArrayList<>(failed);
         failures.sort((a, b) -> Long.compare(a[0], b[0]));
         List<BadRange> bad = new ArrayList<>();
@@ -107,20 +87,6 @@ public final class SurfaceScan {
             progress.update(count, count, total(bad));
         }
         return new Result(lba, count, merge(bad), failures.size(), (System.nanoTime() - started) / 1e9);
-    }
-
-    private static synchronized int takeSlot(boolean[] busy) {
-        for (int i = 0; i < busy.length; i++) {
-            if (!busy[i]) {
-                busy[i] = true;
-                return i;
-            }
-        }
-        throw new IllegalStateException("no free buffer although the semaphore granted one");
-    }
-
-    private static synchronized void releaseSlot(boolean[] busy, int slot) {
-        busy[slot] = false;
     }
 
     /** Reads {@code sectors} at {@code lba}; on failure halves the range until single sectors remain. */

@@ -1,0 +1,134 @@
+package io.jahci.bench;
+
+import io.jahci.disk.Disk;
+import io.jahci.disk.InFlightBuffers;
+import io.jahci.miniport.PortException;
+import org.HdrHistogram.Histogram;
+
+import java.nio.ByteBuffer;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * An fio-like I/O benchmark on one disk: sequential or random reads or writes of one block size,
+ * with a fixed number of requests kept in flight for a fixed time. Latency is per request, from
+ * submit to completion, in HdrHistogram. Caller's thread submits; completions record.
+ */
+public final class IoBench {
+    /** The access pattern. */
+    public enum Pattern {
+        READ(false, false), WRITE(true, false), RANDREAD(false, true), RANDWRITE(true, true);
+
+        final boolean write;
+        final boolean random;
+
+        Pattern(boolean write, boolean random) {
+            this.write = write;
+            this.random = random;
+        }
+
+        public static Pattern parse(String text) {
+            try {
+                return valueOf(text.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--rw " + text + ": use read, write, randread or randwrite");
+            }
+        }
+    }
+
+    /** What one run measured. */
+    public record Result(Pattern pattern, int blockBytes, int queueDepth, long ios, double seconds, StageStats latency) {
+        public double iops() {
+            return ios / seconds;
+        }
+
+        public double bytesPerSecond() {
+            return ios * (double) blockBytes / seconds;
+        }
+
+        public String toJson() {
+            return String.format(Locale.ROOT, "{\"rw\":\"%s\",\"bs\":%d,\"qd\":%d,\"ios\":%d,\"seconds\":%.3f,"
+                            + "\"iops\":%.1f,\"bytesPerSecond\":%.0f,\"latency\":%s}", pattern.name().toLowerCase(Locale.ROOT),
+                    blockBytes, queueDepth, ios, seconds, iops(), bytesPerSecond(), latency.toJson());
+        }
+    }
+
+    private IoBench() {}
+
+    /**
+     * Runs {@code pattern} on {@code disk} over its first {@code regionSectors} sectors for
+     * {@code seconds}, {@code queueDepth} requests of {@code blockBytes} in flight.
+     *
+     * @throws PortException the first request that failed (a benchmark stops at the first error)
+     */
+    public static Result run(Disk disk, Pattern pattern, int blockBytes, int queueDepth, double seconds,
+                             long regionSectors) throws PortException, InterruptedException {
+        int sectors = blockBytes / disk.sectorSize();
+        long blocks = regionSectors / sectors;
+        if (blocks < 1) {
+            throw new IllegalArgumentException("a " + blockBytes + "-byte block does not fit in " + regionSectors + " sectors");
+        }
+        InFlightBuffers buffers = new InFlightBuffers(queueDepth, blockBytes);
+        for (int i = 0; i < queueDepth && pattern.write; i++) {
+            ByteBuffer b = buffers.buffer(i, blockBytes);
+            new SplittableRandom(i).ints(blockBytes / 4).forEach(b::putInt);
+        }
+        Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        SplittableRandom random = new SplittableRandom(42);
+        long ios = 0;
+        long start = System.nanoTime();
+        long end = start + (long) (seconds * 1e9);
+        long next = 0;
+        while (System.nanoTime() < end && failure.get() == null) {
+            int slot = buffers.acquire();
+            long block = pattern.random ? random.nextLong(blocks) : next++ % blocks;
+            ByteBuffer buffer = buffers.buffer(slot, blockBytes);
+            long submitted = System.nanoTime();
+            (pattern.write ? disk.writeAsync(block * sectors, buffer) : disk.readAsync(block * sectors, buffer))
+                    .whenComplete((ok, error) -> {
+                        if (error == null) {
+                            synchronized (latency) {
+                                latency.recordValue(Math.min(System.nanoTime() - submitted, latency.getHighestTrackableValue()));
+                            }
+                        } else {
+                            failure.compareAndSet(null, error);
+                        }
+                        buffers.release(slot);
+                    });
+            ios++;
+        }
+        buffers.awaitAll();
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        Throwable error = failure.get();
+        if (error != null) {
+            throw error instanceof PortException p ? p : new PortException("benchmark request failed: " + error, error);
+        }
+        synchronized (latency) {
+            return new Result(pattern, blockBytes, queueDepth, ios, elapsed, StageStats.of(latency));
+        }
+    }
+
+    /** Parses a size such as {@code 4k}, {@code 128K}, {@code 1m} or {@code 512}. */
+    public static int parseSize(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        long unit = 1;
+        if (t.endsWith("k")) {
+            unit = 1024;
+        } else if (t.endsWith("m")) {
+            unit = 1024 * 1024;
+        }
+        String digits = unit == 1 ? t : t.substring(0, t.length() - 1);
+        try {
+            long bytes = Long.parseLong(digits) * unit;
+            if (bytes <= 0 || bytes > 64L * 1024 * 1024) {
+                throw new IllegalArgumentException("--bs " + text + " must be between 1 sector and 64m");
+            }
+            return (int) bytes;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--bs " + text + ": use a size such as 4k, 128k or 1m");
+        }
+    }
+}
