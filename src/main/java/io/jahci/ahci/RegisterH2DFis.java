@@ -131,6 +131,19 @@ public final class RegisterH2DFis {
         dmaExt(buf, offset, AtaCommand.WRITE_DMA_FUA_EXT, lba, sectors);
     }
 
+    /**
+     * READ LOG EXT (ACS-3 §7.24), a PIO data-in command: {@code pages} 512-byte pages of general
+     * purpose log {@code logAddress} from page {@code page} on (LBA 7:0 = log address, LBA 15:8
+     * and 47:40 = page number, count = pages).
+     */
+    public static void readLogExt(ByteBuffer buf, int offset, int logAddress, int page, int pages) {
+        Checks.inRange("logAddress", logAddress, 0, 0xFF);
+        Checks.inRange("page", page, 0, 0xFFFF);
+        Checks.inRange("pages", pages, 1, 0xFFFF);
+        long lba = logAddress | (long) (page & 0xFF) << 8 | (long) (page >>> 8) << 40;
+        write(buf, offset, AtaCommand.READ_LOG_EXT, 0, lba, pages, DEVICE_LBA, 0);
+    }
+
     /** IDENTIFY DEVICE (ACS-3 §7.12): one 512-byte PIO data-in block. */
     public static void identifyDevice(ByteBuffer buf, int offset) {
         write(buf, offset, AtaCommand.IDENTIFY_DEVICE, 0, 0, 0, 0, 0);

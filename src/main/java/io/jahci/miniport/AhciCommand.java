@@ -147,6 +147,8 @@ final class AhciCommand {
             case AtaCommand.READ_DMA -> RegisterH2DFis.readDma(mem, fis, lba, sectors);
             case AtaCommand.WRITE_DMA -> RegisterH2DFis.writeDma(mem, fis, lba, sectors);
             case AtaCommand.IDENTIFY_DEVICE -> RegisterH2DFis.identifyDevice(mem, fis);
+            // For READ LOG EXT, lba holds the log address and sectors the page count.
+            case AtaCommand.READ_LOG_EXT -> RegisterH2DFis.readLogExt(mem, fis, (int) lba, 0, sectors);
             case AtaCommand.FLUSH_CACHE_EXT -> RegisterH2DFis.flushCacheExt(mem, fis);
             case AtaCommand.FLUSH_CACHE -> RegisterH2DFis.flushCache(mem, fis);
             default -> throw new IllegalArgumentException("unsupported command " + AtaCommand.name(opcode));

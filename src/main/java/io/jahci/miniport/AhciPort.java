@@ -5,6 +5,7 @@ import io.jahci.ahci.AtaStatus;
 import io.jahci.ahci.CommandHeader;
 import io.jahci.ahci.DeviceSignature;
 import io.jahci.ahci.IdentifyData;
+import io.jahci.ahci.NcqErrorLog;
 import io.jahci.ahci.PortCmd;
 import io.jahci.ahci.PortIs;
 import io.jahci.ahci.PortRegister;
@@ -57,10 +58,11 @@ import java.util.function.Consumer;
  *      │                   │                                      ▼                            │
  *      │                   └────────────────────────────── RECOVERING: empty the slots; stop   │
  *      │     clear ST, wait CR; clear PxSERR, PxIS; COMRESET if BSY/DRQ stay set, the link     │
- *      │     changed or Reset asked; set ST (§6.2.2). Then each command that was in a slot:    │
- *      │     timed out → fails; the only, non-queued one → fails with its status; otherwise    │
- *      │     retried alone as non-queued DMA: succeeds → completes, fails → fails with its     │
- *      │     own status (so the failing tag is found without READ LOG EXT) ───────────────────┘
+ *      │     changed or Reset asked; set ST (§6.2.2). After an NCQ error, first restart without│
+ *      │     COMRESET and READ LOG EXT 10h; no log → COMRESET. Then each command that was in a │
+ *      │     slot: timed out → fails; the only, non-queued one → fails with its status; the tag│
+ *      │     the log names → fails with the log's status; otherwise retried alone as           │
+ *      │     non-queued DMA: succeeds → completes, fails → fails with its own status ─────────┘
  *      │                          │ device busy after COMRESET
  *      └──────────────────────  FAILED
  * </pre>
@@ -91,6 +93,8 @@ public final class AhciPort {
     private final RegisterHistory history = new RegisterHistory();
     private final DmaMemory structures;
     private final CommandPool pool;
+    /** Reads the NCQ error log during recovery, in slot 0 while every slot is empty. */
+    private final AhciCommand logCommand;
     private final long commandNanos;
     private final long timerPeriodMicros;
 
@@ -157,7 +161,9 @@ public final class AhciPort {
         this.pool = new CommandPool(transport, options, this::commandCompleted);
         try {
             pool.setDepth(1);
+            this.logCommand = new AhciCommand(0, transport, options.withBufferBytesPerCommand(4096), request -> { });
         } catch (IOException | RuntimeException e) {
+            pool.releaseMemory();
             structures.close();
             throw e;
         }
@@ -168,7 +174,8 @@ public final class AhciPort {
     /** Without CAP.S64A every bus address must sit below 4 GiB (§3.3.2, §3.3.4). */
     private void checkReachable() throws PortException {
         if (!caps.supports64BitAddresses()
-                && Math.max(structures.busAddress(structures.size() - 1), pool.highestBusAddress()) >>> 32 != 0) {
+                && Math.max(Math.max(structures.busAddress(structures.size() - 1), pool.highestBusAddress()),
+                        logCommand.highestBusAddress()) >>> 32 != 0) {
             release();
             throw new PortException(where() + ": the transport gave DMA memory above 4 GiB to a 32-bit HBA");
         }
@@ -458,6 +465,7 @@ public final class AhciPort {
     }
 
     void release() {
+        logCommand.release();
         pool.releaseMemory();
         structures.close();
     }
@@ -834,18 +842,53 @@ public final class AhciPort {
         channel.requestSynchronizedRoutine(AhciPort::takeSlots);
         int tfd = read(PortRegister.TFD);
         snapshot(suspectTimeouts != 0 ? RegisterHistory.Event.TIMEOUT : RegisterHistory.Event.ERROR);
-        String outcome = restart(mustComreset());
+        NcqErrorLog log = null;
+        String outcome;
+        if (ncqErrorOnly()) {
+            // §6.2.2.2: restart the engine without a reset and ask the device which tag failed.
+            outcome = restart(false);
+            log = state == PortState.READY ? readNcqErrorLog() : null;
+            if (log == null) {
+                outcome = restart(true);
+            }
+        } else {
+            outcome = restart(mustComreset());
+        }
         if (!linkUp()) {
             removed();
         } else if (state == PortState.FAILED) {
             failAllSuspects(outcome);
         } else if (before == PortState.READY || before == PortState.RECOVERING) {
-            settleSuspects(tfd, outcome);
+            settleSuspects(tfd, outcome, log);
         } else {
             arrived();
         }
         channel.requestSynchronizedRoutine(AhciPort::endRecovery);
         channel.requestNextRequest();
+    }
+
+    /** Recovery is for a device error on queued commands only: no timeout, link change or Reset. */
+    private boolean ncqErrorOnly() {
+        boolean queued = false;
+        for (int i = 0; i < suspectCount; i++) {
+            queued |= suspects[i].queued();
+        }
+        return queued && suspectErrors != 0 && suspectTimeouts == 0 && !suspectLinkChange && !suspectComreset;
+    }
+
+    /**
+     * READ LOG EXT of the NCQ Command Error log (10h), run alone in slot 0. Returns the log when
+     * the device answered with a queued command's tag; null when the device has no such log
+     * (QEMU's answers ABRT) or the log names no queued command: recovery then resets the port and
+     * finds the failing command by retrying each one alone. PASSIVE.
+     */
+    private NcqErrorLog readNcqErrorLog() {
+        logCommand.prepare(AtaCommand.READ_LOG_EXT, NcqErrorLog.LOG_ADDRESS, 1, IdentifyData.SIZE, false);
+        if (!runAlone(logCommand)) {
+            return null;
+        }
+        NcqErrorLog log = NcqErrorLog.parse(logCommand.data(), 0);
+        return log.nonQueued() ? null : log;
     }
 
     /**
@@ -930,8 +973,11 @@ public final class AhciPort {
         }
     }
 
-    /** Decides each taken command's fate (see the class comment). PASSIVE. */
-    private void settleSuspects(int tfd, String outcome) {
+    /**
+     * Decides each taken command's fate (see the class comment); {@code log} is the NCQ error log
+     * when the device named the failing tag. PASSIVE.
+     */
+    private void settleSuspects(int tfd, String outcome, NcqErrorLog log) {
         boolean unambiguous = suspectCount == 1 && !suspects[0].queued();
         for (int i = 0; i < suspectCount; i++) {
             AhciCommand c = suspects[i];
@@ -944,7 +990,12 @@ public final class AhciPort {
                 c.errorInterrupts = suspectErrors;
                 c.taskFile = tfd;
                 channel.completeRequest(c.request, IoStatus.ERROR);
-            } else if (runAlone(c)) {
+            } else if (log != null && log.tag() == c.index) {
+                c.errorInterrupts = suspectErrors;
+                c.taskFile = PortTfd.ERR.with(PortTfd.STS.with(0, log.status()), log.error());
+                c.outcome = "The NCQ error log named it (tag " + log.tag() + "); " + outcome;
+                channel.completeRequest(c.request, IoStatus.ERROR);
+            } else if (retryAlone(c)) {
                 channel.completeRequest(c.request, IoStatus.SUCCESS);
             } else {
                 c.outcome = (c.timedOut ? "Retried alone, it timed out; " : "Retried alone, it failed again; ")
@@ -965,14 +1016,19 @@ public final class AhciPort {
         suspectCount = 0;
     }
 
-    /**
-     * Runs {@code c} alone as a non-queued command in its own slot and waits for it, bypassing
-     * the port layer's queue (which holds new requests while the port recovers). PASSIVE.
-     * Records the failure in {@code c} and returns false when it fails or times out.
-     */
-    private boolean runAlone(AhciCommand c) {
+    /** Retries {@code c} alone as a non-queued command (see {@link #runAlone}). PASSIVE. */
+    private boolean retryAlone(AhciCommand c) {
         commandsRetried++;
         c.makeNonQueued();
+        return runAlone(c);
+    }
+
+    /**
+     * Runs {@code c} alone in its own slot and waits for it, bypassing the port layer's queue
+     * (which holds new requests while the port recovers). PASSIVE. Records the failure in
+     * {@code c} and returns false when it fails or times out.
+     */
+    private boolean runAlone(AhciCommand c) {
         c.buildTable();
         isolationDone = false;
         isolationWaiter = Thread.currentThread();
