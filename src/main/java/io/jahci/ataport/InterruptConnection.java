@@ -85,35 +85,14 @@ public final class InterruptConnection {
 
     /** The interrupt thread's body: DISPATCH while waiting, DIRQL while servicing. */
     private void run() {
-        if (probe != null) {
-            runProbed();
-            return;
-        }
         int sourceFd = source.fd();
         try {
             for (;;) {
                 int fd = epoll.await(-1);
                 if (fd == sourceFd) {
-                    source.acknowledge();
-                    service();
-                    source.rearm();
-                } else if (fd == shutdown.fd()) {
-                    return;
-                }
-            }
-        } catch (NativeException | RuntimeException e) {
-            port.recordFailure("interrupt thread of " + source.describe(), e);
-        }
-    }
-
-    /** {@link #run()} with the {@link LatencyProbe} called at each wake-up; a separate loop so that the unprobed one is unchanged. */
-    private void runProbed() {
-        int sourceFd = source.fd();
-        try {
-            for (;;) {
-                int fd = epoll.await(-1);
-                if (fd == sourceFd) {
-                    probe.interruptWake(this);
+                    if (probe != null) {
+                        probe.interruptWake(this);
+                    }
                     source.acknowledge();
                     service();
                     source.rearm();

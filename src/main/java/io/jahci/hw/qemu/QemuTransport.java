@@ -1,6 +1,7 @@
 package io.jahci.hw.qemu;
 
 import io.jahci.hw.DmaMemory;
+import io.jahci.hw.DmaPool;
 import io.jahci.hw.InterruptSource;
 import io.jahci.hw.PciFunction;
 import io.jahci.hw.RegisterWindow;
@@ -31,7 +32,7 @@ public final class QemuTransport implements Transport {
 
     private final QemuProcess process;
     private final QtestPciFunction pci;
-    private final GuestRam guestRam;
+    private final DmaPool guestRam;
     private final QtestInterruptSource interrupt;
     private final QtestRegisterWindow abar;
     private final int disks;
@@ -46,7 +47,7 @@ public final class QemuTransport implements Transport {
             qtest.setIrqListener(interrupt);
             qtest.send("irq_intercept_in ioapic");
             // The machine exists now: both sides hold the RAM file and the images open.
-            this.guestRam = new GuestRam(process.shmPath(), process.guestRamBytes());
+            this.guestRam = GuestRam.pool(process.shmPath(), process.guestRamBytes());
             process.unlinkGuestRam();
             for (Path image : temporaryImages) {
                 Files.deleteIfExists(image);
@@ -117,7 +118,7 @@ public final class QemuTransport implements Transport {
     }
 
     @Override
-    public DmaMemory allocateDma(long size, long alignment) {
+    public DmaMemory allocateDma(long size, long alignment) throws IOException {
         return guestRam.allocate(size, alignment);
     }
 

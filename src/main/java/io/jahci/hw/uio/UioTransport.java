@@ -6,7 +6,7 @@ import io.jahci.hw.PciFunction;
 import io.jahci.hw.RegisterWindow;
 import io.jahci.hw.Transport;
 import io.jahci.hw.pci.DeviceNotBoundException;
-import io.jahci.hw.pci.DmaPool;
+import io.jahci.hw.DmaPool;
 import io.jahci.hw.pci.FdPciFunction;
 import io.jahci.hw.pci.MappedRegisterWindow;
 import io.jahci.hw.pci.NoSuchPciDeviceException;

@@ -1,8 +1,7 @@
-package io.jahci.hw.pci;
+package io.jahci.hw;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import io.jahci.hw.DmaMemory;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

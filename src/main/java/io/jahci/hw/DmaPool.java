@@ -1,8 +1,6 @@
-package io.jahci.hw.pci;
+package io.jahci.hw;
 
 import com.sun.jna.Pointer;
-import io.jahci.hw.ArenaAllocator;
-import io.jahci.hw.DmaMemory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
