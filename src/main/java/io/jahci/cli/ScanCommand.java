@@ -65,7 +65,7 @@ final class ScanCommand implements Callable<Integer> {
         }
 
         @Override
-        public synchronized void update(long scanned, long total, long bad) {
+        public void update(long scanned, long total, long bad) {
             long now = System.nanoTime();
             if (terminal && now - lastPrint > 100_000_000L) {
                 lastPrint = now;

@@ -45,7 +45,10 @@ public final class SurfaceScan {
         }
     }
 
-    /** Told how far the scan got; called from the scanning and completion threads. */
+    /**
+     * Told how far the scan got. Called on the scanning (caller's) thread only, so it may print:
+     * the completions, on the port's DISPATCH threads, just count.
+     */
     public interface Progress {
         void update(long scannedSectors, long totalSectors, long badSectors);
     }
@@ -68,16 +71,18 @@ public final class SurfaceScan {
         for (long at = lba; at < lba + count; at += chunk) {
             int sectors = (int) Math.min(chunk, lba + count - at);
             int slot = buffers.acquire();
+            progress.update(scanned.get(), count, 0);
             long chunkLba = at;
             disk.readAsync(chunkLba, buffers.buffer(slot, sectors * sectorSize)).whenComplete((ok, error) -> {
                 if (error != null) {
                     failed.add(new long[] {chunkLba, sectors});
                 }
+                scanned.addAndGet(sectors);
                 buffers.release(slot);
-                progress.update(scanned.addAndGet(sectors), count, 0);
             });
         }
         buffers.awaitAll();
+        progress.update(scanned.get(), count, 0);
         List<long[]> failures = new ArrayList<>(failed);
         failures.sort((a, b) -> Long.compare(a[0], b[0]));
         List<BadRange> bad = new ArrayList<>();
