@@ -148,7 +148,19 @@ public final class PatternVerify {
         if (selfConsistent && storedSeed != seed) {
             return "holds a pattern from another run (seed " + Long.toHexString(storedSeed) + "): the write was lost";
         }
+        if (allZero(actual)) {
+            return "holds zeros: the write never reached it";
+        }
         return "corrupt: does not match the pattern and its checksum is wrong";
+    }
+
+    private static boolean allZero(ByteBuffer sector) {
+        for (int i = 0; i < sector.limit(); i += 8) {
+            if (sector.getLong(i) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String firstLine(Throwable error) {
