@@ -138,7 +138,8 @@ public final class PatternVerify {
         }
     }
 
-    private static String diagnose(ByteBuffer actual, int sectorSize, long lba, long seed) {
+    /** What a sector that does not match the pattern holds instead. */
+    static String diagnose(ByteBuffer actual, int sectorSize, long lba, long seed) {
         boolean selfConsistent = actual.getLong(sectorSize - TRAILER) == checksum(actual, 0, sectorSize);
         long storedLba = actual.getLong(0);
         long storedSeed = actual.getLong(8);
