@@ -8,10 +8,8 @@ public enum PortState {
     NO_DEVICE,
     /** A device is present but it is not an ATA disk (ATAPI, port multiplier, enclosure). */
     UNSUPPORTED_DEVICE,
-    /** ST set, device ready, no command in flight. */
+    /** ST set, device ready: commands are taken (up to the queue depth in flight). */
     READY,
-    /** A command is in flight. */
-    BUSY,
     /** An error or timeout is being recovered from (AHCI 1.3.1 §6.2.2). */
     RECOVERING,
     /** Recovery did not bring the device back; only a new start can. */

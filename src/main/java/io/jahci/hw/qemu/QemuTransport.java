@@ -160,10 +160,6 @@ public final class QemuTransport implements Transport {
         return qmp.execute(json);
     }
 
-    /** Runs a qtest command verbatim (for tests and diagnostics). */
-    public void qtestCommand(String command) {
-        process.qtest().send(command);
-    }
 
     @Override
     public void close() {
