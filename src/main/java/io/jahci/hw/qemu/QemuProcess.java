@@ -125,6 +125,11 @@ final class QemuProcess implements AutoCloseable {
         return qmpPath;
     }
 
+    /** The monitor is connected: remove the socket's name so nothing can leak. */
+    void unlinkQmpSocket() throws IOException {
+        Files.deleteIfExists(qmpPath);
+    }
+
     /** The guest RAM file is mapped by both sides now: remove its name so nothing can leak. */
     void unlinkGuestRam() throws IOException {
         Files.deleteIfExists(shmPath);

@@ -36,7 +36,7 @@ public final class QemuTransport implements Transport {
     private final QtestInterruptSource interrupt;
     private final QtestRegisterWindow abar;
     private final int disks;
-    private QmpConnection qmp;
+    private final QmpConnection qmp;
 
     private QemuTransport(QemuConfig config, List<Path> temporaryImages) throws IOException {
         this.disks = config.images().size();
@@ -55,6 +55,9 @@ public final class QemuTransport implements Transport {
             this.pci = new QtestPciFunction(qtest, QemuProcess.AHCI_SLOT, 0);
             checkIsAhci();
             this.abar = new QtestRegisterWindow(qtest, ABAR_ADDRESS, assignAbar());
+            // Connected now, the monitor socket's name can go: nothing is left even if the JVM is killed.
+            this.qmp = new QmpConnection(process.qmpPath());
+            process.unlinkQmpSocket();
         } catch (IOException | RuntimeException e) {
             process.close();
             throw e;
@@ -153,24 +156,17 @@ public final class QemuTransport implements Transport {
      * Sends a QMP command (JSON) to this machine's monitor and returns QEMU's answer line; for
      * tests and tools, e.g. {@code block_set_io_throttle}. Throws with QEMU's error.
      */
-    public synchronized String qmp(String json) throws IOException {
-        if (qmp == null) {
-            qmp = new QmpConnection(process.qmpPath());
-        }
+    public String qmp(String json) throws IOException {
         return qmp.execute(json);
     }
 
 
     @Override
     public void close() {
-        synchronized (this) {
-            if (qmp != null) {
-                try {
-                    qmp.close();
-                } catch (IOException ignored) {
-                    // the socket goes with QEMU anyway
-                }
-            }
+        try {
+            qmp.close();
+        } catch (IOException ignored) {
+            // the socket goes with QEMU anyway
         }
         process.close();
         guestRam.close();

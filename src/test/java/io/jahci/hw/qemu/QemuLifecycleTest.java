@@ -103,6 +103,11 @@ class QemuLifecycleTest {
         assertFalse(ProcessHandle.of(qemuPid).map(ProcessHandle::isAlive).orElse(false),
                 "QEMU outlived the JVM that was ended with " + signal);
         assertFalse(Files.exists(Path.of(shm)));
+        String childPrefix = "jahci-" + child.pid() + "-";
+        try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith(childPrefix)).toList(),
+                    "sockets the killed JVM's QEMU left behind");
+        }
     }
 
     /** Child JVM: opens a transport, says so, and waits to be killed. */
