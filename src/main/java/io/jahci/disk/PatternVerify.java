@@ -7,9 +7,6 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.zip.CRC32C;
 
 /**
@@ -90,37 +87,28 @@ public final class PatternVerify {
     private static void pass(Disk disk, long lba, long count, int chunk, int queueDepth, boolean write, long seed,
                              List<Mismatch> mismatches) throws PortException, InterruptedException {
         int sectorSize = disk.sectorSize();
-        Semaphore inFlight = new Semaphore(queueDepth);
-        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        InFlightBuffers buffers = new InFlightBuffers(queueDepth, chunk * sectorSize);
         for (long at = lba; at < lba + count; at += chunk) {
             int sectors = (int) Math.min(chunk, lba + count - at);
-            ByteBuffer buffer = ByteBuffer.allocate(sectors * sectorSize).order(ByteOrder.LITTLE_ENDIAN);
+            int slot = buffers.acquire();
+            ByteBuffer buffer = buffers.buffer(slot, sectors * sectorSize).order(ByteOrder.LITTLE_ENDIAN);
             long first = at;
             if (write) {
                 for (int s = 0; s < sectors; s++) {
                     fill(buffer, s * sectorSize, sectorSize, first + s, seed);
                 }
             }
-            inFlight.acquire();
-            CompletableFuture<Void> io = write ? disk.writeAsync(first, buffer) : disk.readAsync(first, buffer);
-            pending.add(io.handle((ok, error) -> {
-                inFlight.release();
+            (write ? disk.writeAsync(first, buffer) : disk.readAsync(first, buffer)).whenComplete((ok, error) -> {
                 if (error != null) {
                     mismatches.add(new Mismatch(first, (write ? "write" : "read") + " of " + sectors
                             + " sectors failed: " + firstLine(error)));
                 } else if (!write) {
                     compare(buffer, sectors, sectorSize, first, seed, mismatches);
                 }
-                return null;
-            }));
+                buffers.release(slot);
+            });
         }
-        for (CompletableFuture<Void> f : pending) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("the verify pass's completion handler failed", e.getCause());
-            }
-        }
+        buffers.awaitAll();
     }
 
     private static void compare(ByteBuffer read, int sectors, int sectorSize, long first, long seed,
