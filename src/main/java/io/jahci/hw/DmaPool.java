@@ -95,11 +95,6 @@ public final class DmaPool implements AutoCloseable {
         return new Block(region, arena, offset, size);
     }
 
-    /** Bytes pinned in all regions. */
-    public synchronized long pinnedBytes() {
-        return regions.stream().mapToLong(Region::size).sum();
-    }
-
     public synchronized int regionCount() {
         return regions.size();
     }

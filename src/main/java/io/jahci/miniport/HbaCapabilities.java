@@ -1,7 +1,6 @@
 package io.jahci.miniport;
 
 import io.jahci.ahci.Cap;
-import io.jahci.ahci.Cap2;
 
 /**
  * What the HBA says it can do: CAP, CAP2, PI and VS decoded (AHCI 1.3.1 §3.1.1, §3.1.4, §3.1.5,
@@ -10,10 +9,6 @@ import io.jahci.ahci.Cap2;
 public record HbaCapabilities(int cap, int cap2, int portsImplemented, int version) {
     public int commandSlots() {
         return Cap.NCS.get(cap) + 1;
-    }
-
-    public int maxPorts() {
-        return Cap.NP.get(cap) + 1;
     }
 
     public boolean isImplemented(int port) {
@@ -30,14 +25,6 @@ public record HbaCapabilities(int cap, int cap2, int portsImplemented, int versi
 
     public boolean supportsStaggeredSpinUp() {
         return Cap.SSS.isSet(cap);
-    }
-
-    public boolean ahciOnly() {
-        return Cap.SAM.isSet(cap);
-    }
-
-    public boolean biosHandoff() {
-        return Cap2.BOH.isSet(cap2);
     }
 
     /** e.g. {@code 1.0} or {@code 1.3.1} (VS: major in 31:16, minor in 15:0 as BCD). */
