@@ -55,7 +55,7 @@ public record QemuConfig(String qemuBinary, List<String> images, int guestRamMiB
                 return candidate.toString();
             }
         }
-        return "qemu-system-x86_64 (not found on PATH)";
+        return "qemu-system-x86_64";
     }
 
     public QemuConfig withExtraArgs(List<String> more) {

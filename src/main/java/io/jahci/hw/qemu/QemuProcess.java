@@ -89,7 +89,8 @@ final class QemuProcess implements AutoCloseable {
 
     private static void checkBinary(String binary) throws IOException {
         if (!Files.isExecutable(Path.of(binary))) {
-            throw new IOException("QEMU not found: " + binary + " is not an executable file. Install it with "
+            String where = binary.contains("/") ? binary + " is not an executable file" : binary + " is not on PATH";
+            throw new IOException("QEMU not found: " + where + ". Install it with "
                     + "`apt-get install qemu-system-x86`, or set " + QemuConfig.QEMU_ENV
                     + " to the path of qemu-system-x86_64");
         }
