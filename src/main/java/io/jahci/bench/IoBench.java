@@ -2,6 +2,7 @@ package io.jahci.bench;
 
 import io.jahci.disk.Disk;
 import io.jahci.disk.InFlightBuffers;
+import io.jahci.hw.RegisterCounts;
 import io.jahci.miniport.PortException;
 import org.HdrHistogram.Histogram;
 
@@ -38,8 +39,13 @@ public final class IoBench {
         }
     }
 
-    /** What one run measured. */
-    public record Result(Pattern pattern, int blockBytes, int queueDepth, long ios, double seconds, StageStats latency) {
+    /**
+     * What one run measured.
+     *
+     * @param registers register reads and writes per command, or null when they were not counted
+     */
+    public record Result(Pattern pattern, int blockBytes, int queueDepth, long ios, double seconds, StageStats latency,
+            RegisterCounts.PerCommand registers) {
         public double iops() {
             return ios / seconds;
         }
@@ -50,8 +56,10 @@ public final class IoBench {
 
         public String toJson() {
             return String.format(Locale.ROOT, "{\"rw\":\"%s\",\"bs\":%d,\"qd\":%d,\"ios\":%d,\"seconds\":%.3f,"
-                            + "\"iops\":%.1f,\"bytesPerSecond\":%.0f,\"latency\":%s}", pattern.name().toLowerCase(Locale.ROOT),
-                    blockBytes, queueDepth, ios, seconds, iops(), bytesPerSecond(), latency.toJson());
+                            + "\"iops\":%.1f,\"bytesPerSecond\":%.0f,\"latency\":%s%s}", pattern.name().toLowerCase(Locale.ROOT),
+                    blockBytes, queueDepth, ios, seconds, iops(), bytesPerSecond(), latency.toJson(),
+                    registers == null ? "" : String.format(Locale.ROOT, ",\"registerReadsPerCommand\":%.2f,"
+                            + "\"registerWritesPerCommand\":%.2f", registers.reads(), registers.writes()));
         }
     }
 
@@ -59,12 +67,15 @@ public final class IoBench {
 
     /**
      * Runs {@code pattern} on {@code disk} over its first {@code regionSectors} sectors for
-     * {@code seconds}, {@code queueDepth} requests of {@code blockBytes} in flight.
+     * {@code seconds}, {@code queueDepth} requests of {@code blockBytes} in flight. With
+     * {@code counts} (the disk's controller opened with {@code OpenOptions.withRegisterCounts}), the
+     * result has the register accesses per command (per request: one command when the block fits
+     * in one), over the measured requests; null counts nothing.
      *
      * @throws PortException the first request that failed (a benchmark stops at the first error)
      */
     public static Result run(Disk disk, Pattern pattern, int blockBytes, int queueDepth, double seconds,
-                             long regionSectors) throws PortException, InterruptedException {
+                             long regionSectors, RegisterCounts counts) throws PortException, InterruptedException {
         int sectors = blockBytes / disk.sectorSize();
         long blocks = regionSectors / sectors;
         if (blocks < 1) {
@@ -79,6 +90,7 @@ public final class IoBench {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         SplittableRandom random = new SplittableRandom(42);
         long ios = 0;
+        RegisterCounts.Snapshot before = counts == null ? null : counts.snapshot();
         long start = System.nanoTime();
         long end = start + (long) (seconds * 1e9);
         long next = 0;
@@ -102,12 +114,14 @@ public final class IoBench {
         }
         buffers.awaitAll();
         double elapsed = (System.nanoTime() - start) / 1e9;
+        RegisterCounts.PerCommand registers = counts == null || ios == 0 ? null
+                : counts.snapshot().perCommandSince(before, ios);
         Throwable error = failure.get();
         if (error != null) {
             throw error instanceof PortException p ? p : new PortException("benchmark request failed: " + error, error);
         }
         synchronized (latency) {
-            return new Result(pattern, blockBytes, queueDepth, ios, elapsed, StageStats.of(latency));
+            return new Result(pattern, blockBytes, queueDepth, ios, elapsed, StageStats.of(latency), registers);
         }
     }
 

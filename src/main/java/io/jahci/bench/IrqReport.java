@@ -36,11 +36,31 @@ public final class IrqReport {
     private final LatencyRecorder java;
     private final double javaAllocatedBytesPerEvent;
     private final LatencyRecorder c;
+    private List<BenchThread> javaThreads = List.of();
+    private List<BenchThread> cThreads = List.of();
+    private long javaEvents;
+    private long cEvents;
+    private io.jahci.hw.RegisterCounts.PerCommand registers;
 
     public IrqReport(LatencyRecorder java, double javaAllocatedBytesPerEvent, LatencyRecorder c) {
         this.java = java;
         this.javaAllocatedBytesPerEvent = javaAllocatedBytesPerEvent;
         this.c = c;
+    }
+
+    /** Adds each side's threads as the kernel reported them, with the measured event counts (for CPU per event). */
+    public IrqReport threads(List<BenchThread> java, long javaEvents, List<BenchThread> c, long cEvents) {
+        this.javaThreads = List.copyOf(java);
+        this.javaEvents = javaEvents;
+        this.cThreads = List.copyOf(c);
+        this.cEvents = cEvents;
+        return this;
+    }
+
+    /** Adds the register accesses per command of a device run. */
+    public IrqReport registers(io.jahci.hw.RegisterCounts.PerCommand perCommand) {
+        this.registers = perCommand;
+        return this;
     }
 
     public LatencyRecorder java() {
@@ -75,6 +95,28 @@ public final class IrqReport {
         }
     }
 
+    /**
+     * One row per thread: tid, policy, priority and CPUs as the kernel reported them during the
+     * run, and the CPU time per measured event; then the port threads' CPU per event of each side.
+     */
+    public void printThreads(PrintWriter out) {
+        out.printf(Locale.ROOT, "%-5s %-22s %-9s %8s %-12s %4s %-8s %14s%n", "side", "thread", "role", "tid", "policy",
+                "prio", "CPUs", "CPU µs/event");
+        printThreads(out, "Java", javaThreads, javaEvents);
+        printThreads(out, "C", cThreads, cEvents);
+        out.printf(Locale.ROOT, "CPU per event on the port threads (irq + dispatch + workitem): Java %.2f µs%s%n",
+                BenchThread.portCpuNanosPerEvent(javaThreads, javaEvents) / 1000.0, cThreads.isEmpty() ? ""
+                        : String.format(Locale.ROOT, ", C %.2f µs", BenchThread.portCpuNanosPerEvent(cThreads, cEvents) / 1000.0));
+    }
+
+    private static void printThreads(PrintWriter out, String side, List<BenchThread> threads, long events) {
+        for (BenchThread t : threads) {
+            out.printf(Locale.ROOT, "%-5s %-22s %-9s %8d %-12s %4d %-8s %14s%n", side, t.name(), t.role(), t.tid(),
+                    t.policy(), t.priority(), t.cpus(), t.cpuNanos() < 0 || events == 0 ? "-"
+                            : String.format(Locale.ROOT, "%.2f", t.cpuNanos() / 1000.0 / events));
+        }
+    }
+
     private static long[] values(StageStats s) {
         return new long[] {s.p50(), s.p90(), s.p99(), s.p999(), s.max()};
     }
@@ -91,20 +133,43 @@ public final class IrqReport {
 
     /**
      * {@code {"java": {"<stage>": {"count":N,"p50":ns,"p90":ns,"p99":ns,"p999":ns,"max":ns}, ...,
-     * "allocatedBytesPerEvent": x}, "c": {"<stage>": {...}}}}; {@code "c": null} when there is no C side.
+     * "allocatedBytesPerEvent": x, "cpuNanosPerEvent": x, "threads": [{"name","role","tid","policy",
+     * "priority","cpus","cpuNanos"}, ...]}, "c": {"<stage>": {...}, "cpuNanosPerEvent", "threads"}}};
+     * {@code "c": null} when there is no C side. A device run adds {@code "registerReadsPerCommand"}
+     * and {@code "registerWritesPerCommand"} to {@code "java"}.
      */
     public String json() {
         StringBuilder b = new StringBuilder("{\"java\": {");
         appendStages(b, java);
-        b.append(", \"allocatedBytesPerEvent\": ").append(number(javaAllocatedBytesPerEvent)).append("}, \"c\": ");
+        b.append(", \"allocatedBytesPerEvent\": ").append(number(javaAllocatedBytesPerEvent));
+        appendThreads(b, javaThreads, javaEvents);
+        if (registers != null) {
+            b.append(", \"registerReadsPerCommand\": ").append(number(registers.reads()))
+                    .append(", \"registerWritesPerCommand\": ").append(number(registers.writes()));
+        }
+        b.append("}, \"c\": ");
         if (c == null) {
             b.append("null");
         } else {
             b.append('{');
             appendStages(b, c);
+            appendThreads(b, cThreads, cEvents);
             b.append('}');
         }
         return b.append('}').toString();
+    }
+
+    private static void appendThreads(StringBuilder b, List<BenchThread> threads, long events) {
+        b.append(", \"cpuNanosPerEvent\": ").append(number(BenchThread.portCpuNanosPerEvent(threads, events)))
+                .append(", \"threads\": [");
+        boolean first = true;
+        for (BenchThread t : threads) {
+            b.append(first ? "" : ", ").append(String.format(Locale.ROOT, "{\"name\":\"%s\",\"role\":\"%s\",\"tid\":%d,"
+                    + "\"policy\":\"%s\",\"priority\":%d,\"cpus\":\"%s\",\"cpuNanos\":%d}", t.name(), t.role(), t.tid(),
+                    t.policy(), t.priority(), t.cpus(), t.cpuNanos()));
+            first = false;
+        }
+        b.append(']');
     }
 
     private static void appendStages(StringBuilder b, LatencyRecorder r) {

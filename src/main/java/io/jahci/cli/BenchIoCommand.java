@@ -4,6 +4,7 @@ import io.jahci.bench.IoBench;
 import io.jahci.bench.StageStats;
 import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
+import io.jahci.hw.RegisterCounts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -46,7 +47,8 @@ final class BenchIoCommand implements Callable<Integer> {
     @Option(names = "--allow-write", description = "Confirm that write and randwrite may overwrite the disk.")
     boolean allowWrite;
 
-    @Option(names = "--json", description = "Print {\"iops\":..., \"bytesPerSecond\":..., \"latency\":{\"p50\":ns,...}, ...}.")
+    @Option(names = "--json", description = "Print {\"iops\":..., \"bytesPerSecond\":..., \"latency\":{\"p50\":ns,...}, "
+            + "\"registerReadsPerCommand\":..., \"registerWritesPerCommand\":..., ...}.")
     boolean json;
 
     @Override
@@ -63,14 +65,15 @@ final class BenchIoCommand implements Callable<Integer> {
         }
         int bs = IoBench.parseSize(blockSize);
         PrintWriter out = spec.commandLine().getOut();
-        try (Controller controller = bench.main.open(allowWrite)) {
+        RegisterCounts counts = new RegisterCounts();
+        try (Controller controller = bench.main.open(allowWrite, counts)) {
             Disk disk = controller.disk(port);
             if (bs % disk.sectorSize() != 0) {
                 throw new Main.UsageException("--bs " + blockSize + " is not a whole number of " + disk.sectorSize()
                         + "-byte sectors");
             }
             long sectors = region == null ? disk.sectors() : Math.min(disk.sectors(), IoBench.parseSize(region) / disk.sectorSize());
-            IoBench.Result r = IoBench.run(disk, pattern, bs, queueDepth, seconds, sectors);
+            IoBench.Result r = IoBench.run(disk, pattern, bs, queueDepth, seconds, sectors, counts);
             if (json) {
                 out.println(r.toJson());
             } else {
@@ -80,6 +83,8 @@ final class BenchIoCommand implements Callable<Integer> {
                         r.bytesPerSecond() / 1e6);
                 out.printf(Locale.ROOT, "  latency (us): p50=%.1f p90=%.1f p99=%.1f p99.9=%.1f max=%.1f%n",
                         l.p50() / 1e3, l.p90() / 1e3, l.p99() / 1e3, l.p999() / 1e3, l.max() / 1e3);
+                out.printf(Locale.ROOT, "  register accesses per command: %.2f reads, %.2f writes%n", r.registers().reads(),
+                        r.registers().writes());
                 out.println("  " + controller.describe());
             }
             return 0;

@@ -32,6 +32,14 @@ final class MiniJson {
         return (Map<String, Object>) o;
     }
 
+    @SuppressWarnings("unchecked")
+    static List<Object> array(Object o) {
+        if (!(o instanceof List)) {
+            throw new AssertionError("not a JSON array: " + o);
+        }
+        return (List<Object>) o;
+    }
+
     private Object value() {
         ws();
         if (i >= s.length()) {
