@@ -21,8 +21,8 @@
  * Waiting (--wait, the same modes as the port layer's WaitMode): the interrupt thread and the worker
  * thread either block (epoll_wait(-1), pthread_cond_wait), spin (epoll_wait(0) / polling isr_upto
  * in a loop), or spin for a window and then block (hybrid:MICROS; plain hybrid adapts the window
- * as io.jahci.ataport.Spinner does: twice the average recent wait while that is under 50 us, else a
- * 2 us probe). A spinning thread calls sched_yield every 10 us so that a SCHED_FIFO thread of the
+ * as io.jahci.ataport.Spinner does: it starts at 2 us; after a wait the spin missed, it grows to
+ * twice that wait if the wait was under 50 us, else it halves, never below 2 us). A spinning thread calls sched_yield every 10 us so that a SCHED_FIFO thread of the
  * same priority on the same CPU can run. The work-item thread always blocks.
  *
  * Placement (--pin-stimulus/--pin-irq/--pin-worker/--pin-workitem CPU, --rt-priority N, --mlockall):
@@ -84,7 +84,7 @@ static atomic_int tid[ROLES];
 static pthread_t handle[ROLES];
 
 /* One waiting thread's spin state (io.jahci.ataport.Spinner). */
-struct spinner { int64_t average; int64_t started; };
+struct spinner { int64_t window; int64_t started; };
 
 static atomic_llong sent;         /* events signalled (stimulus) */
 static atomic_llong isr_upto;     /* events the ISR has seen */
@@ -111,6 +111,9 @@ static void die(const char *what) {
 
 /* The calling thread takes its role's CPU and SCHED_FIFO priority, and publishes its tid. */
 static void apply_role(enum role r) {
+    char name[16];
+    snprintf(name, sizeof name, "irqbench-%s", role_name[r]);   /* /proc/PID/task/TID/comm, 15 chars */
+    prctl(PR_SET_NAME, name, 0, 0, 0);
     atomic_store(&tid[r], (int)syscall(SYS_gettid));
     handle[r] = pthread_self();
     if (pin[r] >= 0) {
@@ -132,22 +135,14 @@ static void apply_role(enum role r) {
     }
 }
 
-static int64_t spin_window(const struct spinner *s) {
+static struct spinner new_spinner(void) {
+    struct spinner s = {0, 0};
     switch (wait_kind) {
-    case WAIT_BLOCK: return 0;
-    case WAIT_SPIN: return INT64_MAX;
-    default:
-        if (hybrid_ns > 0) return hybrid_ns;
-        return s->average < ADAPTIVE_CAP_NS ? (2 * s->average < ADAPTIVE_CAP_NS ? 2 * s->average : ADAPTIVE_CAP_NS)
-                                            : ADAPTIVE_PROBE_NS;
+    case WAIT_BLOCK: s.window = 0; break;
+    case WAIT_SPIN: s.window = INT64_MAX; break;
+    default: s.window = hybrid_ns > 0 ? hybrid_ns : ADAPTIVE_PROBE_NS; break;
     }
-}
-
-static void spin_record(struct spinner *s, int64_t waited) {
-    if (wait_kind == WAIT_HYBRID && hybrid_ns == 0) {
-        int64_t w = waited < 2 * ADAPTIVE_CAP_NS ? waited : 2 * ADAPTIVE_CAP_NS;
-        s->average += (w - s->average) / 8;
-    }
+    return s;
 }
 
 static int64_t now(void);
@@ -155,16 +150,13 @@ static int64_t now(void);
 /* Polls ready(arg) for the spinner's window; returns 1 if it came true (else the caller blocks,
  * then calls spin_woke). */
 static int spin(struct spinner *s, int (*ready)(void *), void *arg) {
-    int64_t window = spin_window(s);
+    int64_t window = s->window;
     int64_t t = now();
     s->started = t;
     if (window == 0) return 0;
     int64_t last_yield = t;
     for (;;) {
-        if (ready(arg)) {
-            spin_record(s, now() - s->started);
-            return 1;
-        }
+        if (ready(arg)) return 1;
         __builtin_ia32_pause();
         t = now();
         if (t - s->started >= window) return 0;
@@ -175,7 +167,17 @@ static int spin(struct spinner *s, int (*ready)(void *), void *arg) {
     }
 }
 
-static void spin_woke(struct spinner *s) { spin_record(s, now() - s->started); }
+/* The caller blocked after spin returned 0 and was woken: adapt the window (adaptive hybrid only). */
+static void spin_woke(struct spinner *s) {
+    if (wait_kind != WAIT_HYBRID || hybrid_ns > 0) return;
+    int64_t waited = now() - s->started;
+    if (waited <= ADAPTIVE_CAP_NS) {
+        int64_t grown = 2 * waited > s->window ? 2 * waited : s->window;
+        s->window = grown < ADAPTIVE_CAP_NS ? grown : ADAPTIVE_CAP_NS;
+    } else {
+        s->window = s->window / 2 > ADAPTIVE_PROBE_NS ? s->window / 2 : ADAPTIVE_PROBE_NS;
+    }
+}
 
 static void sleep_until(int64_t t) {
     struct timespec ts = {.tv_sec = t / 1000000000LL, .tv_nsec = t % 1000000000LL};
@@ -199,7 +201,7 @@ static int poll_once(void *arg) {
 static void *interrupt_thread(void *arg) {
     (void)arg;
     apply_role(R_IRQ);
-    struct spinner spinner = {.average = 2 * ADAPTIVE_CAP_NS};
+    struct spinner spinner = new_spinner();
     int ep = epoll_create1(EPOLL_CLOEXEC);
     if (ep < 0) die("epoll_create1");
     struct epoll_event ev = {.events = EPOLLIN, .data.fd = efd};
@@ -250,7 +252,7 @@ static int isr_moved(void *handled) {
 static void *worker_thread(void *arg) {
     (void)arg;
     apply_role(R_WORKER);
-    struct spinner spinner = {.average = 2 * ADAPTIVE_CAP_NS};
+    struct spinner spinner = new_spinner();
     long long handled = 0;
     for (;;) {
         long long upto;

@@ -14,23 +14,25 @@ import java.util.function.BooleanSupplier;
  * block and wake-up cost: spinning longer than that cost can at most double the CPU spent (the
  * classic 2-competitive rule for spin-then-block). Here a park/epoll wake-up costs 2-50 µs (a few
  * µs when the CPU is busy, tens of µs when the vCPU was halted: README Performance), so the window
- * is capped at {@link #ADAPTIVE_CAP_NANOS} = 50 µs. The thread keeps an average of its recent waits
- * (exponential, weight 1/8, each wait counted up to twice the cap). If that average is under the
- * cap, it spins for twice the average (catching most waits near the average), at most the cap;
- * otherwise the events come too rarely to spin for, and it spins only
- * {@link #ADAPTIVE_PROBE_NANOS} (so that a burst is noticed: its short waits pull the average down).
+ * is capped at {@link #ADAPTIVE_CAP_NANOS} = 50 µs and starts at {@link #ADAPTIVE_PROBE_NANOS} = 2 µs.
+ * It changes only after a wait the spin missed (the thread blocked): if that wait was within the
+ * cap, a longer spin would have caught it, so the window grows to twice that wait (at most the
+ * cap); if it was longer than the cap, the spin was wasted, so the window halves (at least the
+ * probe). A wait caught while spinning leaves it alone. Waits of two kinds (a worker that gets
+ * a burst of short hand-offs, then a long idle gap) therefore spin about as long as the short
+ * ones need, and only that long before each long gap.
  */
 final class Spinner {
     static final long ADAPTIVE_CAP_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     static final long ADAPTIVE_PROBE_NANOS = TimeUnit.MICROSECONDS.toNanos(2);
 
     private final WaitMode mode;
-    private long averageWait;
+    private long window;
     private long started;
 
     Spinner(WaitMode mode) {
         this.mode = mode;
-        this.averageWait = ADAPTIVE_CAP_NANOS * 2;
+        this.window = mode.adaptive() ? ADAPTIVE_PROBE_NANOS : mode.spinNanos();
     }
 
     WaitMode mode() {
@@ -39,10 +41,7 @@ final class Spinner {
 
     /** How long the next wait spins before blocking. */
     long window() {
-        if (!mode.adaptive()) {
-            return mode.spinNanos();
-        }
-        return averageWait < ADAPTIVE_CAP_NANOS ? Math.min(ADAPTIVE_CAP_NANOS, 2 * averageWait) : ADAPTIVE_PROBE_NANOS;
+        return window;
     }
 
     /**
@@ -51,7 +50,6 @@ final class Spinner {
      * {@link WaitMode#YIELD_NANOS}.
      */
     boolean spin(BooleanSupplier ready) {
-        long window = window();
         long now = System.nanoTime();
         started = now;
         if (window == 0) {
@@ -60,7 +58,6 @@ final class Spinner {
         long lastYield = now;
         for (;;) {
             if (ready.getAsBoolean()) {
-                record(System.nanoTime() - started);
                 return true;
             }
             Thread.onSpinWait();
@@ -75,15 +72,12 @@ final class Spinner {
         }
     }
 
-    /** The caller blocked after {@link #spin} returned false and has now been woken. */
+    /** The caller blocked after {@link #spin} returned false and has now been woken: adapts the window. */
     void woke() {
-        record(System.nanoTime() - started);
-    }
-
-    private void record(long waited) {
         if (mode.adaptive()) {
-            long w = Math.min(waited, 2 * ADAPTIVE_CAP_NANOS);
-            averageWait += (w - averageWait) / 8;
+            long waited = System.nanoTime() - started;
+            window = waited <= ADAPTIVE_CAP_NANOS ? Math.min(ADAPTIVE_CAP_NANOS, Math.max(window, 2 * waited))
+                    : Math.max(ADAPTIVE_PROBE_NANOS, window / 2);
         }
     }
 }

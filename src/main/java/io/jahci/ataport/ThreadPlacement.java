@@ -128,6 +128,11 @@ public final class ThreadPlacement {
         return cpus.getOrDefault(role, -1);
     }
 
+    /** Whether anything is asked for: a pinned role or a real-time priority. */
+    public boolean requestsAnything() {
+        return !cpus.isEmpty() || rtPriority > 0;
+    }
+
     /** SCHED_FIFO priority, or 0 for none. */
     public int rtPriority() {
         return rtPriority;

@@ -102,9 +102,10 @@ public final class Main {
     }
 
     /**
-     * Before any command runs: parses --wait and --pin, locks memory (--mlockall), and places the
-     * caller's own thread (role caller; with --rt-priority it becomes SCHED_FIFO here, so a missing
-     * privilege stops the command before anything starts).
+     * Before any command runs: parses --wait and --pin, locks memory (--mlockall), and, when
+     * --pin or --rt-priority asks for anything, places the caller's own thread (role caller; with
+     * --rt-priority it becomes SCHED_FIFO here, so a missing privilege stops the command before
+     * anything starts).
      */
     void applyProcessSettings() throws IOException {
         waitMode = WaitMode.parse(waitOption);
@@ -112,7 +113,9 @@ public final class Main {
         if (mlockall) {
             Scheduling.mlockall();
         }
-        placement.applyToCurrentThread(ThreadPlacement.Role.CALLER);
+        if (placement.requestsAnything()) {
+            placement.applyToCurrentThread(ThreadPlacement.Role.CALLER);
+        }
     }
 
     SysRoot sysRoot() {
