@@ -75,9 +75,13 @@ final class Spinner {
     /** The caller blocked after {@link #spin} returned false and has now been woken: adapts the window. */
     void woke() {
         if (mode.adaptive()) {
-            long waited = System.nanoTime() - started;
-            window = waited <= ADAPTIVE_CAP_NANOS ? Math.min(ADAPTIVE_CAP_NANOS, Math.max(window, 2 * waited))
-                    : Math.max(ADAPTIVE_PROBE_NANOS, window / 2);
+            adapt(System.nanoTime() - started);
         }
+    }
+
+    /** Adaptive hybrid: the window after a wait the spin missed, which took {@code waited} ns in all. */
+    void adapt(long waited) {
+        window = waited <= ADAPTIVE_CAP_NANOS ? Math.min(ADAPTIVE_CAP_NANOS, Math.max(window, 2 * waited))
+                : Math.max(ADAPTIVE_PROBE_NANOS, window / 2);
     }
 }
