@@ -43,6 +43,7 @@ final class PortIo {
 
     /** See {@link AhciPort#submit(boolean, long, ByteBuffer, boolean)}. PASSIVE. */
     CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data, boolean fua) throws PortException {
+        checkReady();
         if (fua && !(isWrite && port.supportsFua())) {
             throw new IllegalArgumentException(port.where()
                     + ": FUA is for writes to a disk that supports it (IDENTIFY word 84 bit 6)");
@@ -88,6 +89,7 @@ final class PortIo {
 
     /** FLUSH CACHE EXT (or FLUSH CACHE on a 28-bit device); see {@link AhciPort#flush}. PASSIVE. */
     void flush() throws PortException {
+        checkReady();
         run(port.identity().lba48() ? AtaCommand.FLUSH_CACHE_EXT : AtaCommand.FLUSH_CACHE, null);
     }
 
