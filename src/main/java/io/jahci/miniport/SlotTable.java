@@ -38,7 +38,7 @@ final class SlotTable {
     private final AhciPort port;
     private final PortLink link;
     private final RegisterHistory history;
-    private final ByteBuffer commandList;
+    private final ByteBuffer structures;
     private final long commandNanos;
     private final long timerPeriodMicros;
     /** Requested from the ISR or the timer, run at DISPATCH: queues the recovery work item. */
@@ -63,12 +63,12 @@ final class SlotTable {
     private volatile long commandsIssued;
     private volatile long prdEntriesIssued;
 
-    SlotTable(AhciPort port, PortLink link, RegisterHistory history, ByteBuffer commandList, long commandMillis,
+    SlotTable(AhciPort port, PortLink link, RegisterHistory history, ByteBuffer structures, long commandMillis,
               ChannelRoutine<AhciPort> recoveryRequest) {
         this.port = port;
         this.link = link;
         this.history = history;
-        this.commandList = commandList;
+        this.structures = structures;
         this.commandNanos = commandMillis * 1_000_000L;
         this.timerPeriodMicros = Math.max(1_000, Math.min(1_000_000, commandMillis * 250));
         this.recoveryRequest = recoveryRequest;
@@ -115,7 +115,10 @@ final class SlotTable {
             return;
         }
         int bit = 1 << c.index;
-        c.writeHeader(commandList, PortLink.LIST_OFFSET);
+        c.writeHeader(structures, PortLink.LIST_OFFSET);
+        if (c.callerTaskFile != null) {
+            AhciCommand.clearD2hFis(structures, PortLink.FIS_OFFSET);
+        }
         if (issued == 0) {
             channel().requestTimer(TIMER, timerPeriodMicros);
         }
@@ -185,6 +188,9 @@ final class SlotTable {
         slots[slot] = null;
         issued &= ~(1 << slot);
         queuedIssued &= ~(1 << slot);
+        if (c.callerTaskFile != null) {
+            c.captureResult(structures, PortLink.FIS_OFFSET, link.read(PortRegister.TFD));
+        }
         channel().completeRequest(c.request, IoStatus.SUCCESS);
     }
 
@@ -306,6 +312,9 @@ final class SlotTable {
             link.snapshot(RegisterHistory.Event.ERROR);
             return false;
         }
+        if (c.callerTaskFile != null) {
+            c.captureResult(structures, PortLink.FIS_OFFSET, link.read(PortRegister.TFD));
+        }
         return true;
     }
 
@@ -315,7 +324,10 @@ final class SlotTable {
         isolationStarting = null;
         isolationInterrupts = 0;
         isolating = c;
-        c.writeHeader(commandList, PortLink.LIST_OFFSET);
+        c.writeHeader(structures, PortLink.LIST_OFFSET);
+        if (c.callerTaskFile != null) {
+            AhciCommand.clearD2hFis(structures, PortLink.FIS_OFFSET);
+        }
         commandsIssued++;
         VarHandle.releaseFence();
         link.write(PortRegister.CI, 1 << c.index);

@@ -1,6 +1,8 @@
 package io.jahci.miniport;
 
 import io.jahci.ahci.AtaCommand;
+import io.jahci.ahci.AtaResult;
+import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.DeviceSignature;
 import io.jahci.ahci.NcqErrorLog;
 import io.jahci.ahci.PortSsts;
@@ -319,6 +321,53 @@ class AhciPortDoubleTest {
         CompletableFuture<Void> f = port.submit(true, 7, ByteBuffer.wrap(pattern(1, 512)));
         device.complete(expect(AtaCommand.WRITE_FPDMA_QUEUED).slot());
         f.get(10, TimeUnit.SECONDS);
+    }
+
+    // ---------------------------------------------------------------- execute
+
+    @Test
+    void executeReturnsTheRegistersOfTheD2hFisThisCommandEndedWith() throws Exception {
+        setUpDevice();
+        AhciPort port = open();
+        expect(AtaCommand.IDENTIFY_DEVICE);
+        CompletableFuture<AtaResult> smart = CompletableFuture.supplyAsync(() -> execute(port,
+                AtaTaskFile.nonData(0xB0, 0xDA, 0xC24F00, 0, 0), null));
+        Issued c = expect(0xB0);
+        assertEquals(0xC24F00, c.lba());
+        device.completeWithRegisters(c.slot(), 0x2CF400, 0);
+        AtaResult r = smart.get(10, TimeUnit.SECONDS);
+        assertTrue(r.hasRegisters());
+        assertEquals(0x2CF400, r.lba(), "threshold exceeded, as the device said");
+        assertEquals(0x50, r.status());
+    }
+
+    @Test
+    void aPioDataInCommandEndedWithoutAD2hFisReportsNoRegistersRatherThanStaleOnes() throws Exception {
+        setUpDevice();
+        AhciPort port = open();
+        expect(AtaCommand.IDENTIFY_DEVICE);
+        CompletableFuture<AtaResult> power = CompletableFuture.supplyAsync(() -> execute(port,
+                AtaTaskFile.nonData(0xE5, 0, 0, 0, 0), null));
+        device.completeWithRegisters(expect(0xE5).slot(), 0, 0xFF);
+        assertEquals(0xFF, power.get(10, TimeUnit.SECONDS).count(), "the first command's count");
+        ByteBuffer page = ByteBuffer.allocate(512);
+        CompletableFuture<AtaResult> read = CompletableFuture.supplyAsync(() -> execute(port,
+                AtaTaskFile.dataIn(0xB0, 0xD0, 0xC24F00, 1, 0, 512), page));
+        Issued c = expect(0xB0);
+        device.writeData(c.slot(), pattern(3, 512));
+        device.completeWithPioSetupOnly(c.slot());
+        AtaResult r = read.get(10, TimeUnit.SECONDS);
+        assertFalse(r.hasRegisters(), "not the previous command's FFh: " + r);
+        assertEquals(-1, r.count());
+        assertArrayEquals(pattern(3, 512), page.array());
+    }
+
+    private static AtaResult execute(AhciPort port, AtaTaskFile tf, ByteBuffer data) {
+        try {
+            return port.execute(tf, data);
+        } catch (PortException e) {
+            throw new java.util.concurrent.CompletionException(e);
+        }
     }
 
     @Test

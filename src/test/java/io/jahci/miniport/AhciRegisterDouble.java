@@ -136,18 +136,41 @@ final class AhciRegisterDouble implements RegisterWindow {
      */
     synchronized void complete(int slot) {
         int bit = 1 << slot;
-        boolean queued = (get(PortRegister.SACT) & bit) != 0;
-        set(PortRegister.TFD, TFD_READY);
-        if (queued) {
+        if ((get(PortRegister.SACT) & bit) != 0) {
+            set(PortRegister.TFD, TFD_READY);
             set(PortRegister.SACT, get(PortRegister.SACT) & ~bit);
             set(PortRegister.CI, get(PortRegister.CI) & ~bit);
             writeFis(ReceivedFis.SDBFIS, 0xA1, TFD_READY, 0);
             raise(PortIs.SDBS.mask());
         } else {
-            set(PortRegister.CI, get(PortRegister.CI) & ~bit);
-            writeFis(ReceivedFis.RFIS, 0x34, TFD_READY, 0);
-            raise(PortIs.DHRS.mask());
+            completeWithRegisters(slot, 0, 0);
         }
+    }
+
+    /** Ends a non-queued command with a D2H Register FIS that carries {@code lba} and {@code count}. */
+    synchronized void completeWithRegisters(int slot, long lba, int count) {
+        set(PortRegister.TFD, TFD_READY);
+        set(PortRegister.CI, get(PortRegister.CI) & ~(1 << slot));
+        writeFis(ReceivedFis.RFIS, 0x34, TFD_READY, 0);
+        Map.Entry<ByteBuffer, Integer> fis = at(fisBase() + ReceivedFis.RFIS);
+        int[] lbaBytes = {4, 5, 6, 8, 9, 10};
+        for (int i = 0; i < lbaBytes.length; i++) {
+            fis.getKey().put(fis.getValue() + lbaBytes[i], (byte) (lba >>> 8 * i));
+        }
+        fis.getKey().put(fis.getValue() + 12, (byte) count);
+        fis.getKey().put(fis.getValue() + 13, (byte) (count >>> 8));
+        raise(PortIs.DHRS.mask());
+    }
+
+    /**
+     * Ends a PIO data-in command the way a real drive may: a PIO Setup FIS with its ending status
+     * (PxIS.PSS), and no D2H Register FIS (SATA 3.x §11.6.3).
+     */
+    synchronized void completeWithPioSetupOnly(int slot) {
+        set(PortRegister.TFD, TFD_READY);
+        set(PortRegister.CI, get(PortRegister.CI) & ~(1 << slot));
+        writeFis(ReceivedFis.PSFIS, 0x5F, TFD_READY, 0);
+        raise(PortIs.PSS.mask());
     }
 
     /**
@@ -190,12 +213,6 @@ final class AhciRegisterDouble implements RegisterWindow {
             target.getKey().put(target.getValue(), data, done, n);
             done += n;
         }
-    }
-
-    /** The D2H Register FIS in the received-FIS area: its status and error bytes. */
-    synchronized int[] lastD2hStatusAndError() {
-        Map.Entry<ByteBuffer, Integer> fis = at(fisBase() + ReceivedFis.RFIS);
-        return new int[] {fis.getKey().get(fis.getValue() + 2) & 0xff, fis.getKey().get(fis.getValue() + 3) & 0xff};
     }
 
     /** IDENTIFY DEVICE data of an LBA48 disk with NCQ (depth 32), FUA and 512-byte sectors. */
