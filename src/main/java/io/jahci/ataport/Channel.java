@@ -99,9 +99,13 @@ public final class Channel<X> {
      * on, so (without SyncWithIsr) it may run during Initialize. PASSIVE only.
      *
      * @return false if StartChannel or Initialize failed (the channel is STOPPED again)
+     * @throws IllegalStateException if the channel is not STOPPED
      */
     public boolean start() {
         Verifier.mightSleep("Channel.start");
+        if (state != ChannelState.STOPPED) {
+            throw new IllegalStateException(name + " is " + state + "; start() needs a STOPPED channel");
+        }
         boolean initialized = false;
         state = ChannelState.STARTING;
         try {
