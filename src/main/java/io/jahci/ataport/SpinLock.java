@@ -33,7 +33,6 @@ final class SpinLock {
     private final String name;
     @SuppressWarnings("unused") // accessed through OWNER
     private volatile Thread owner;
-    @SuppressWarnings("unused") // accessed through WAITER
     private volatile Thread waiter;
 
     SpinLock(String name) {
@@ -71,11 +70,6 @@ final class SpinLock {
 
     boolean isHeldByCurrentThread() {
         return owner == Thread.currentThread();
-    }
-
-    /** The thread that holds the lock, or null. */
-    Thread owner() {
-        return owner;
     }
 
     /**
