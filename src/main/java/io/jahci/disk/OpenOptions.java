@@ -15,7 +15,7 @@ import io.jahci.miniport.AhciPortOptions;
  * @param portOptions     timeouts and DMA sizes per port
  * @param syncWithIsr     the seeds' SyncWithIsr (default true): StartIo, Initialize and Reset run
  *                        under the interrupt lock (DIRQL) or without it (DISPATCH)
- * @param verifier        the port layer's verifier: fail loudly on level and work-item misuse
+ * @param verifier        the port layer's costly verifier checks (ISR timing); misuse fails loudly either way
  * @param waitMode        how the interrupt thread and DISPATCH workers wait (default block)
  * @param threadPlacement CPU and SCHED_FIFO per port-thread role (default none)
  * @param registerCounts  where to count register accesses, or null (the default) to count nothing
