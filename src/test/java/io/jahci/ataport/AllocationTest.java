@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AllocationTest {
     private static final int WARM_UP = 20_000;
     private static final int MEASURED = 20_000;
-    private static final long ONE_OFF_BOUND = 1024;
+    private static final int WINDOWS = 2;
 
     private final AtomicLong workerRuns = new AtomicLong();
     private final AtomicLong completions = new AtomicLong();
@@ -58,21 +58,32 @@ class AllocationTest {
 
             List<Thread> measured = new ArrayList<>(f.port.dispatchThreads());
             measured.add(f.connections.get(0).thread());
-            long[] before = allocated(mx, measured);
-            run(f, channel, request, MEASURED);
-            long[] after = allocated(mx, measured);
-
-            // Nothing per event: any object allocated per round would be >= 16 B x 20,000 rounds. The
-            // bound is one 1 KB allocation in the window. Exactly 0 is what almost every window shows,
-            // in every mode; but in 20 consecutive windows (5 per mode) one block-mode window showed
-            // 504 B on one dispatch thread, and single windows of adaptive hybrid showed 448 B: the
-            // one-off the README's Performance section describes, not a per-event allocation.
-            for (int i = 0; i < measured.size(); i++) {
-                long bytes = after[i] - before[i];
-                assertTrue(bytes < ONE_OFF_BOUND, measured.get(i).getName() + " allocated " + bytes + " bytes over " + MEASURED
-                        + " rounds with --wait " + wait);
+            long[][] windows = new long[WINDOWS][];
+            for (int w = 0; w < WINDOWS; w++) {
+                long[] before = allocated(mx, measured);
+                run(f, channel, request, MEASURED);
+                long[] after = allocated(mx, measured);
+                windows[w] = new long[measured.size()];
+                for (int i = 0; i < measured.size(); i++) {
+                    windows[w][i] = after[i] - before[i];
+                }
             }
-            assertEquals(WARM_UP + MEASURED, f.connections.get(0).interrupts());
+
+            // Nothing per event. Exactly 0 is what almost every window shows, in every mode, but not
+            // every one: in 20 consecutive windows (5 per mode) one block-mode window showed 504 B on
+            // one dispatch thread, single adaptive-hybrid windows showed 448 B, and a full `mvn verify`
+            // once showed 1104 B in a block-mode window: the one-off the README's Performance section
+            // describes (a rarely taken path's first run or a deoptimization), which does not repeat.
+            // So each thread must have one window of exactly 0 (an allocation every N rounds, for any
+            // N up to 20,000, would show in both), and no window with a byte per round.
+            for (int i = 0; i < measured.size(); i++) {
+                long a0 = windows[0][i];
+                long a1 = windows[1][i];
+                String what = measured.get(i).getName() + " allocated " + a0 + " and " + a1 + " bytes in two windows of "
+                        + MEASURED + " rounds with --wait " + wait;
+                assertTrue(Math.min(a0, a1) == 0 && Math.max(a0, a1) < MEASURED, what);
+            }
+            assertEquals(WARM_UP + WINDOWS * MEASURED, f.connections.get(0).interrupts());
         }
     }
 
