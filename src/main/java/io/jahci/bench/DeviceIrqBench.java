@@ -49,6 +49,7 @@ public final class DeviceIrqBench implements LatencyProbe {
         }
     }
 
+    private volatile long doorbell;
     private volatile long wake;
     private volatile long isrEntry;
     private volatile long completion;
@@ -73,7 +74,9 @@ public final class DeviceIrqBench implements LatencyProbe {
             AhciPort port = hba.ports().stream().filter(p -> p.state() == PortState.READY).findFirst()
                     .orElseThrow(() -> new NoSuchElementException(transport.describe() + " has no ATA disk to read from"));
             ByteBuffer sector = ByteBuffer.allocateDirect(port.sectorSize());
-            RawRun run = new RawRun(warmup + events, Stage.WAKE, Stage.ISR, Stage.WORKER, Stage.RETURN);
+            RawRun run = new RawRun(warmup + events, Stage.DOORBELL, Stage.WAKE, Stage.ISR, Stage.WORKER,
+                    Stage.RETURN);
+            long[] doorbells = run.stamps.get(Stage.DOORBELL);
             long[] wakes = run.stamps.get(Stage.WAKE);
             long[] isrs = run.stamps.get(Stage.ISR);
             long[] workers = run.stamps.get(Stage.WORKER);
@@ -86,6 +89,7 @@ public final class DeviceIrqBench implements LatencyProbe {
                     meter.start();
                     before = counts.snapshot();
                 }
+                probe.doorbell = 0;
                 probe.wake = 0;
                 probe.isrEntry = 0;
                 probe.completion = 0;
@@ -94,13 +98,15 @@ public final class DeviceIrqBench implements LatencyProbe {
                 port.transfer(false, 0, sector);
                 long returned = System.nanoTime();
                 run.intended[i] = issue;
+                doorbells[i] = probe.doorbell;
                 wakes[i] = probe.wake;
                 isrs[i] = probe.isrEntry;
                 workers[i] = probe.completion;
                 returns[i] = returned;
-                if (wakes[i] == 0 || isrs[i] == 0 || workers[i] == 0) {
+                if (doorbells[i] == 0 || wakes[i] == 0 || isrs[i] == 0 || workers[i] == 0) {
                     throw new IllegalStateException("READ " + i + " completed without the probe seeing the interrupt"
-                            + " path (wake " + wakes[i] + ", ISR " + isrs[i] + ", completion " + workers[i] + ")");
+                            + " path (doorbell " + doorbells[i] + ", wake " + wakes[i] + ", ISR " + isrs[i]
+                            + ", completion " + workers[i] + ")");
                 }
             }
             run.total = warmup + events;
@@ -119,6 +125,13 @@ public final class DeviceIrqBench implements LatencyProbe {
     }
 
     // ---------------------------------------------------------------- probe (port threads, no allocation)
+
+    @Override
+    public void startIoReturned(Channel<?> channel, IoRequest request) {
+        if (doorbell == 0) {
+            doorbell = System.nanoTime();
+        }
+    }
 
     @Override
     public void interruptWake(InterruptConnection connection) {

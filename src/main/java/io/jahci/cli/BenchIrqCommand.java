@@ -174,9 +174,9 @@ final class BenchIrqCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%d warm-up + %d measured READs; wait %s (%d dispatch thread%s); SyncWithIsr %s; "
                     + "verifier %s%n", w, n, main.waitMode, dispatchThreads,
                     dispatchThreads == 1 ? "" : "s", main.syncWithIsr, verifier ? "on" : "off");
-            out.printf(Locale.ROOT, "latency from issue (just before the READ enters the port: BuildIo, StartIo, PxCI) to: "
-                    + "wake = interrupt thread woke, isr = ISR entered, worker = completion dispatched at DISPATCH, "
-                    + "return = caller resumed%n%n");
+            out.printf(Locale.ROOT, "latency from issue (just before the READ enters the port) to: doorbell = StartIo "
+                    + "returned (BuildIo done, slot taken, PxSACT/PxCI written), wake = interrupt thread woke, "
+                    + "isr = ISR entered, worker = completion dispatched at DISPATCH, return = caller resumed%n%n");
             report.printTable(out);
             out.println();
             report.printThreads(out);

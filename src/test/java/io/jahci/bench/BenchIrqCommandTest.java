@@ -136,15 +136,17 @@ class BenchIrqCommandTest {
         Map<String, Object> top = MiniJson.object(MiniJson.parse(r.out().trim()));
         assertNull(top.get("c"));
         Map<String, Object> java = MiniJson.object(top.get("java"));
-        assertEquals(Set.of("wake", "isr", "worker", "return", "allocatedBytesPerEvent", "cpuNanosPerEvent", "threads",
+        assertEquals(Set.of("doorbell", "wake", "isr", "worker", "return", "allocatedBytesPerEvent", "cpuNanosPerEvent", "threads",
                 "registerReadsPerCommand", "registerWritesPerCommand"), java.keySet());
         // A READ at least reads IS, PxIS and PxCI in the ISR and writes PxCI to issue it.
         assertTrue((Double) java.get("registerReadsPerCommand") >= 3, java.toString());
         assertTrue((Double) java.get("registerWritesPerCommand") >= 1, java.toString());
-        for (String stage : List.of("wake", "isr", "worker", "return")) {
+        for (String stage : List.of("doorbell", "wake", "isr", "worker", "return")) {
             assertEquals(40.0, MiniJson.object(java.get(stage)).get("count"), stage);
         }
+        double doorbell = (Double) MiniJson.object(java.get("doorbell")).get("p50");
         double wake = (Double) MiniJson.object(java.get("wake")).get("p50");
+        assertTrue(doorbell <= wake, "doorbell before the interrupt");
         double worker = (Double) MiniJson.object(java.get("worker")).get("p50");
         assertTrue(wake <= worker, "wake before the completion");
     }
