@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
                 + "in the same invocation, on the same schedule.",
                 "With the global --device, real 1-sector READ completions are the stimulus instead (no C side)."})
 final class BenchIrqCommand implements Callable<Integer> {
-    /** Sustained by the 2-core machine the README's Performance section was measured on, with headroom: see there. */
+    /** Sustained by the 2-core machine docs/performance.md was measured on, with headroom: see there. */
     static final double DEFAULT_RATE = 5000;
     static final int DEFAULT_EVENTS = 50_000;
     static final int DEFAULT_WARMUP = 20_000;

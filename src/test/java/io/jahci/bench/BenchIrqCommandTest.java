@@ -63,7 +63,7 @@ class BenchIrqCommandTest {
         // The path allocates nothing per event. Exactly 0 is what a quiet run reports, but in a full
         // `mvn verify` (one JVM, after the QEMU tests) a one-off allocation of a few hundred bytes
         // sometimes lands on a port thread in the measured window (seen: 344 B over 2,000 events),
-        // from the first execution of a rarely taken port-layer path; see the README's Performance section. So this
+        // from the first execution of a rarely taken port-layer path; see docs/performance.md. So this
         // asserts "nothing per event": under 1 byte per event, i.e. under 2,000 bytes in total.
         double perEvent = (Double) java.get("allocatedBytesPerEvent");
         assertTrue(perEvent >= 0 && perEvent < 1.0, "bytes allocated per event on the Java port threads: " + perEvent);
