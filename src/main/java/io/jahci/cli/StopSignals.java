@@ -39,8 +39,17 @@ final class StopSignals implements AutoCloseable {
     private final SignalHandler previousTerm;
 
     private StopSignals(Consumer<Stop> action) {
-        previousInt = Signal.handle(new Signal("INT"), s -> action.accept(Stop.SIGINT));
-        previousTerm = Signal.handle(new Signal("TERM"), s -> action.accept(Stop.SIGTERM));
+        previousInt = install("INT", s -> action.accept(Stop.SIGINT));
+        previousTerm = install("TERM", s -> action.accept(Stop.SIGTERM));
+    }
+
+    /** The previous handler, or null when the JVM keeps the signal to itself (-Xrs): then its own handling stays. */
+    private static SignalHandler install(String name, SignalHandler handler) {
+        try {
+            return Signal.handle(new Signal(name), handler);
+        } catch (IllegalArgumentException reservedByTheJvm) {
+            return null;
+        }
     }
 
     /** Runs {@code action} when SIGINT or SIGTERM arrives, until closed. */
@@ -69,7 +78,11 @@ final class StopSignals implements AutoCloseable {
 
     @Override
     public void close() {
-        Signal.handle(new Signal("INT"), previousInt);
-        Signal.handle(new Signal("TERM"), previousTerm);
+        if (previousInt != null) {
+            Signal.handle(new Signal("INT"), previousInt);
+        }
+        if (previousTerm != null) {
+            Signal.handle(new Signal("TERM"), previousTerm);
+        }
     }
 }
