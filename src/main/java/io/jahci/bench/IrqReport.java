@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import io.jahci.disk.Json;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 import org.knowm.xchart.BitmapEncoder;
@@ -138,54 +139,49 @@ public final class IrqReport {
      * {@code "c": null} when there is no C side. A device run adds {@code "registerReadsPerCommand"}
      * and {@code "registerWritesPerCommand"} to {@code "java"}.
      */
-    public String json() {
-        StringBuilder b = new StringBuilder("{\"java\": {");
-        appendStages(b, java);
-        b.append(", \"allocatedBytesPerEvent\": ").append(number(javaAllocatedBytesPerEvent));
-        appendThreads(b, javaThreads, javaEvents);
+    public Map<String, Object> toJson() {
+        Map<String, Object> javaSide = stages(java);
+        javaSide.put("allocatedBytesPerEvent", Json.number(javaAllocatedBytesPerEvent));
+        putThreads(javaSide, javaThreads, javaEvents);
         if (registers != null) {
-            b.append(", \"registerReadsPerCommand\": ").append(number(registers.reads()))
-                    .append(", \"registerWritesPerCommand\": ").append(number(registers.writes()));
+            javaSide.put("registerReadsPerCommand", Json.number(registers.reads()));
+            javaSide.put("registerWritesPerCommand", Json.number(registers.writes()));
         }
-        b.append("}, \"c\": ");
-        if (c == null) {
-            b.append("null");
-        } else {
-            b.append('{');
-            appendStages(b, c);
-            appendThreads(b, cThreads, cEvents);
-            b.append('}');
+        Map<String, Object> cSide = null;
+        if (c != null) {
+            cSide = stages(c);
+            putThreads(cSide, cThreads, cEvents);
         }
-        return b.append('}').toString();
+        Map<String, Object> json = Json.object();
+        json.put("java", javaSide);
+        json.put("c", cSide);
+        return json;
     }
 
-    private static void appendThreads(StringBuilder b, List<BenchThread> threads, long events) {
-        b.append(", \"cpuNanosPerEvent\": ").append(number(BenchThread.portCpuNanosPerEvent(threads, events)))
-                .append(", \"threads\": [");
-        boolean first = true;
+    /** {@code "cpuNanosPerEvent"} of the port threads and {@code "threads"} as the kernel reported them. */
+    private static void putThreads(Map<String, Object> side, List<BenchThread> threads, long events) {
+        side.put("cpuNanosPerEvent", Json.number(BenchThread.portCpuNanosPerEvent(threads, events)));
+        List<Object> list = new ArrayList<>();
         for (BenchThread t : threads) {
-            b.append(first ? "" : ", ").append(String.format(Locale.ROOT, "{\"name\":\"%s\",\"role\":\"%s\",\"tid\":%d,"
-                    + "\"policy\":\"%s\",\"priority\":%d,\"cpus\":\"%s\",\"cpuNanos\":%d}", t.name(), t.role(), t.tid(),
-                    t.policy(), t.priority(), t.cpus(), t.cpuNanos()));
-            first = false;
+            Map<String, Object> thread = Json.object();
+            thread.put("name", t.name());
+            thread.put("role", t.role());
+            thread.put("tid", t.tid());
+            thread.put("policy", t.policy());
+            thread.put("priority", t.priority());
+            thread.put("cpus", t.cpus());
+            thread.put("cpuNanos", t.cpuNanos());
+            list.add(thread);
         }
-        b.append(']');
+        side.put("threads", list);
     }
 
-    private static void appendStages(StringBuilder b, LatencyRecorder r) {
-        boolean first = true;
+    private static Map<String, Object> stages(LatencyRecorder r) {
+        Map<String, Object> json = Json.object();
         for (Map.Entry<Stage, StageStats> e : r.stats().entrySet()) {
-            b.append(first ? "" : ", ").append('"').append(e.getKey().key()).append("\": ").append(e.getValue().toJson());
-            first = false;
+            json.put(e.getKey().key(), e.getValue().toJson());
         }
-    }
-
-    /** A number as JSON prints it: integral values without a fraction, others with 3 decimals. */
-    public static String number(double x) {
-        if (x == Math.rint(x) && Math.abs(x) < 1e15) {
-            return Long.toString((long) x);
-        }
-        return String.format(Locale.ROOT, "%.3f", x);
+        return json;
     }
 
     // ---------------------------------------------------------------- hgrm

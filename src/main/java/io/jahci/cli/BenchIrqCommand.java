@@ -2,6 +2,7 @@ package io.jahci.cli;
 
 import io.jahci.ataport.PortDriverOptions;
 import io.jahci.bench.BenchThread;
+import io.jahci.disk.Json;
 import io.jahci.bench.CBaseline;
 import io.jahci.bench.DeviceIrqBench;
 import io.jahci.bench.IrqReport;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Spec;
                 + "in the same invocation, on the same schedule.",
                 "With the global --device, real 1-sector READ completions are the stimulus instead (no C side)."})
 final class BenchIrqCommand implements Callable<Integer> {
-    /** Sustained by the 2-core machine the README's Performance section was measured on, with headroom: see there. */
+    /** Sustained by the 2-core machine docs/performance.md was measured on, with headroom: see there. */
     static final double DEFAULT_RATE = 5000;
     static final int DEFAULT_EVENTS = 50_000;
     static final int DEFAULT_WARMUP = 20_000;
@@ -90,8 +91,17 @@ final class BenchIrqCommand implements Callable<Integer> {
             + "Java and C on one chart (PNG).")
     Path plot;
 
+    /** What a stop signal reports as done so far. */
+    private volatile String doneSoFar = "nothing measured yet";
+
     @Override
     public Integer call() throws Exception {
+        try (StopSignals stop = StopSignals.summarizeAndExit(spec.commandLine().getErr(), () -> doneSoFar)) {
+            return measure();
+        }
+    }
+
+    private Integer measure() throws Exception {
         Main main = bench.main;
         PrintWriter out = spec.commandLine().getOut();
         boolean verifier = main.verifier || Boolean.getBoolean("jahci.verifier");
@@ -111,8 +121,11 @@ final class BenchIrqCommand implements Callable<Integer> {
             cNote = "C baseline: skipped (--no-c)";
         } else {
             try (CBaseline baseline = CBaseline.build()) {
+                doneSoFar = "nothing measured yet: the C baseline was running";
                 CBaseline.Run cResult = baseline.run(settings);
                 RawRun cRun = cResult.stamps();
+                doneSoFar = "the C baseline measured " + cRun.measured() + " events; the Java pipeline was running"
+                        + " (nothing printed: Java and C are reported together)";
                 c = LatencyRecorder.record(cRun);
                 cThreads = cResult.threads();
                 cEvents = cRun.measured();
@@ -120,13 +133,16 @@ final class BenchIrqCommand implements Callable<Integer> {
                         "native/bench/irqbench.c", cRun.warmup(), cRun.measured(), baseline.compiler());
             }
         }
+        if (c == null) {
+            doneSoFar = "nothing measured yet: the Java pipeline was running";
+        }
         JavaIrqPipeline.Result j = JavaIrqPipeline.run(settings);
         LatencyRecorder java = LatencyRecorder.record(j.run());
         IrqReport report = new IrqReport(java, j.allocatedBytesPerEvent(), c)
                 .threads(j.threads(), j.run().measured(), cThreads, cEvents);
 
         if (json) {
-            out.println(report.json());
+            out.println(Json.write(report.toJson()));
         } else {
             out.printf(Locale.ROOT, "jahci bench irq: port layer (Java) vs the same pipeline in C, one after the other%n");
             out.printf(Locale.ROOT, "schedule: %s; %d warm-up + %d measured events; wait %s (%d dispatch thread%s); "
@@ -142,7 +158,7 @@ final class BenchIrqCommand implements Callable<Integer> {
             out.println();
             out.printf(Locale.ROOT, "Java: %s bytes allocated per event on the port threads (%s) over %d events; "
                     + "%d interrupts for %d events; %d verifier warnings; %.2f s%s%n",
-                    IrqReport.number(j.allocatedBytesPerEvent()), perThread(j.allocatedBytesByThread()),
+                    Json.number(j.allocatedBytesPerEvent()), perThread(j.allocatedBytesByThread()),
                     j.run().measured(), j.interrupts(), j.run().total(), j.verifierWarnings(), j.seconds(),
                     j.timerSlackSet() ? "" : " (the stimulus could not set a 1 ns timer slack)");
             out.println(cNote);
@@ -162,13 +178,14 @@ final class BenchIrqCommand implements Callable<Integer> {
         if (n < 1 || w < 0) {
             throw new Main.UsageException("--events must be at least 1 and --warmup at least 0");
         }
+        doneSoFar = "nothing reported: " + w + " warm-up + " + n + " READs were running";
         DeviceIrqBench.Result r = DeviceIrqBench.run(main.device, w, n, main.syncWithIsr, verifier,
                 new PortDriverOptions().waitMode(main.waitMode).threadPlacement(main.placement).dispatchThreads(dispatchThreads));
         LatencyRecorder java = LatencyRecorder.record(r.run());
         IrqReport report = new IrqReport(java, r.allocatedBytesPerEvent(), null)
                 .threads(r.threads(), r.run().measured(), List.of(), 0).registers(r.registers());
         if (json) {
-            out.println(report.json());
+            out.println(Json.write(report.toJson()));
         } else {
             out.printf(Locale.ROOT, "jahci bench irq on %s: 1-sector READ DMA EXT at LBA 0, one at a time%n", r.device());
             out.printf(Locale.ROOT, "%d warm-up + %d measured READs; wait %s (%d dispatch thread%s); SyncWithIsr %s; "
@@ -187,7 +204,7 @@ final class BenchIrqCommand implements Callable<Integer> {
                     + "these numbers measure the transport more than the driver. No C baseline exists for this mode.%n",
                     r.registerAccessNanos() / 1000.0);
             out.printf(Locale.ROOT, "Java: %s bytes allocated per READ on the interrupt and dispatch threads (%s); %.2f s%n",
-                    IrqReport.number(r.allocatedBytesPerEvent()), perThread(r.allocatedBytesByThread()),
+                    Json.number(r.allocatedBytesPerEvent()), perThread(r.allocatedBytesByThread()),
                     r.seconds());
         }
         writeFiles(report, out, "bench irq on " + r.device() + " (1-sector READs)");
@@ -305,7 +322,7 @@ final class BenchIrqCommand implements Callable<Integer> {
 
     private static String describeRate(IrqSettings s) {
         return s.backToBack() ? "back to back" : String.format(Locale.ROOT, "%s events/s (period %d ns)",
-                IrqReport.number(s.rate()), s.periodNanos());
+                Json.number(s.rate()), s.periodNanos());
     }
 
     private static String perThread(Map<String, Long> bytes) {
