@@ -72,7 +72,7 @@ class AllocationTest {
             // Nothing per event. Exactly 0 is what almost every window shows, in every mode, but not
             // every one: in 20 consecutive windows (5 per mode) one block-mode window showed 504 B on
             // one dispatch thread, single adaptive-hybrid windows showed 448 B, and a full `mvn verify`
-            // once showed 1104 B in a block-mode window: the one-off the README's Performance section
+            // once showed 1104 B in a block-mode window: the one-off docs/performance.md
             // describes (a rarely taken path's first run or a deoptimization), which does not repeat.
             // So each thread must have one window of exactly 0 (an allocation every N rounds, for any
             // N up to 20,000, would show in both), and no window with a byte per round.
