@@ -116,7 +116,8 @@ class PlacementProcTest {
 
     private static List<String> javaCommand(String classpath, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djna.tmpdir=" + System.getProperty("java.io.tmpdir"), "-cp", classpath, Main.class.getName()));
+                "-XX:-UsePerfData", "-Djna.tmpdir=" + System.getProperty("java.io.tmpdir"), "-cp", classpath,
+                Main.class.getName())); // no /tmp/hsperfdata_<user> left behind
         cmd.addAll(List.of(args));
         return cmd;
     }
