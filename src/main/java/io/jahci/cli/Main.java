@@ -30,7 +30,7 @@ public final class Main {
 
     @Option(names = "--device", paramLabel = "SPEC", defaultValue = "qemu",
             description = "Controller to drive: 'qemu' (QEMU's AHCI with a temporary 64 MiB disk), "
-                    + "'qemu:IMG[,IMG...]' (one disk per image, ports 0, 1, ...), 'vfio:BDF' or 'uio:BDF' "
+                    + "'qemu:IMG[,IMG...]' (one disk per image, ports 0, 1, ...; 'cd:FILE' attaches FILE as a CD-ROM), 'vfio:BDF' or 'uio:BDF' "
                     + "(a controller bound with `jahci bind`, e.g. vfio:0000:00:05.0). Default: ${DEFAULT-VALUE}.")
     String device;
 
