@@ -40,6 +40,28 @@ public record SmartAttribute(int id, int flags, int value, int worst, long raw, 
         return !failing() && threshold != 0 && worst <= threshold;
     }
 
+    /**
+     * The raw value as smartctl shows it by default: a decimal number, except for the temperature
+     * attributes (190, 194, 231), whose lowest byte is the temperature and, in the common layouts
+     * {@code 00 00 HH LL xx TT} and {@code 00 00 00 HH LL TT} (bytes 5..0), the next bytes the lifetime
+     * minimum and maximum: {@code "31 (Min/Max 20/45)"}.
+     */
+    public String rawText() {
+        if (id != 190 && id != 194 && id != 231) {
+            return Long.toString(raw);
+        }
+        int t = (int) (raw & 0xFF);
+        int b1 = (int) (raw >>> 8 & 0xFF);
+        int b2 = (int) (raw >>> 16 & 0xFF);
+        int b3 = (int) (raw >>> 24 & 0xFF);
+        if ((raw >>> 32) != 0) {
+            return Integer.toString(t);
+        }
+        int lo = b3 == 0 ? b1 : b2;
+        int hi = b3 == 0 ? b2 : b3;
+        return lo != 0 && hi != 0 && lo <= hi ? t + " (Min/Max " + lo + "/" + hi + ")" : Integer.toString(t);
+    }
+
     /** smartctl's WHEN_FAILED column: {@code FAILING_NOW}, {@code In_the_past} or {@code -}. */
     public String whenFailed() {
         return failing() ? "FAILING_NOW" : failedInThePast() ? "In_the_past" : "-";

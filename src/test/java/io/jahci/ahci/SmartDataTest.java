@@ -106,6 +106,16 @@ class SmartDataTest {
     }
 
     @Test
+    void temperatureRawValuesReadAsSmartctlShowsThem() {
+        assertEquals("31 (Min/Max 31/31)", new SmartAttribute(190, 3, 69, 69, 0x0000_1F1F_001FL, 50).rawText(),
+                "00 00 HH LL xx TT, QEMU's airflow temperature");
+        assertEquals("35 (Min/Max 20/45)", new SmartAttribute(194, 0x22, 35, 40, 0x0000_002D_1423L, 0).rawText(),
+                "00 00 00 HH LL TT");
+        assertEquals("40", new SmartAttribute(194, 0x22, 40, 40, 0x28L, 0).rawText());
+        assertEquals("123456", new SmartAttribute(9, 0x32, 99, 99, 123456, 0).rawText());
+    }
+
+    @Test
     void unknownIdsHaveSmartctlsUnknownName() {
         assertEquals("Unknown_Attribute", SmartAttributeNames.name(0x80));
         assertEquals("Temperature_Celsius", SmartAttributeNames.name(194));
