@@ -1,6 +1,10 @@
 package io.jahci.miniport;
 
 import io.jahci.ahci.AtaCommand;
+import io.jahci.ahci.AtaTaskFile;
+import io.jahci.ahci.AtapiCdb;
+import io.jahci.ahci.D2HRegisterFis;
+import io.jahci.ahci.ReceivedFis;
 import io.jahci.ahci.CommandHeader;
 import io.jahci.ahci.CommandTable;
 import io.jahci.ahci.PrdTable;
@@ -48,6 +52,11 @@ final class AhciCommand {
     /** The user transfer this command is a chunk of, and where in its buffer the chunk lies. */
     PortTransfer transfer;
     int transferOffset;
+    /** A command of the generic path: its registers; null for reads, writes, flush and IDENTIFY. */
+    AtaTaskFile registers;
+    /** With {@link #registers} = PACKET: the ATAPI command block for the ACMD area (§4.2.3). */
+    final byte[] cdb = new byte[AtapiCdb.LENGTH];
+    boolean atapi;
 
     // How it ended: set by the ISR or recovery, read in the completion.
     /** PxIS error bits that failed it; 0 when it did not fail on a PxIS error. */
@@ -57,6 +66,12 @@ final class AhciCommand {
     boolean timedOut;
     /** What recovery did (a sentence for the error message), or why the command was refused. */
     String outcome;
+    /** Bytes the HBA moved (the header's PRDBC), and the last D2H Register FIS's fields: set at DIRQL. */
+    int transferred;
+    int resultStatus;
+    int resultError;
+    long resultLba;
+    int resultCount;
 
     AhciCommand(int index, Transport transport, AhciPortOptions options, IoCompletion completion) throws IOException {
         this.index = index;
@@ -109,6 +124,37 @@ final class AhciCommand {
         taskFile = 0;
         timedOut = false;
         outcome = null;
+        registers = null;
+        atapi = false;
+        transferred = 0;
+    }
+
+    /**
+     * Makes this a command of the generic path: {@code command}'s registers, and for PACKET the
+     * 12 bytes of {@code cdb} (from its position) for the ACMD area. After {@link #prepare}.
+     */
+    void generic(AtaTaskFile command, ByteBuffer packet) {
+        registers = command;
+        atapi = packet != null;
+        if (atapi) {
+            packet.get(packet.position(), cdb);
+        }
+    }
+
+    /**
+     * DIRQL, when the HBA finished the command: keeps PRDBC and the fields of the last D2H
+     * Register FIS (in {@code structures}' received-FIS area) that the generic path reports.
+     * Allocates nothing.
+     */
+    void captureResult(ByteBuffer structures, int listOffset, int fisOffset) {
+        transferred = CommandHeader.prdByteCount(structures, listOffset, index);
+        if (registers != null) {
+            int d2h = fisOffset + ReceivedFis.RFIS;
+            resultStatus = D2HRegisterFis.status(structures, d2h);
+            resultError = D2HRegisterFis.error(structures, d2h);
+            resultLba = D2HRegisterFis.lba(structures, d2h);
+            resultCount = D2HRegisterFis.count(structures, d2h);
+        }
     }
 
     /** READ/WRITE FPDMA QUEUED (ACS-3 §7.23, §7.59): goes through PxSACT and may share the port. */
@@ -132,6 +178,17 @@ final class AhciCommand {
     void buildTable() {
         ByteBuffer mem = table.buffer();
         int fis = CommandTable.CFIS;
+        if (registers != null) {
+            registers.write(mem, fis);
+            if (atapi) {
+                mem.put(CommandTable.ACMD, cdb);
+                for (int i = AtapiCdb.LENGTH; i < CommandTable.ACMD_SIZE; i++) {
+                    mem.put(CommandTable.ACMD + i, (byte) 0);
+                }
+            }
+            prds = bytes == 0 ? 0 : PrdTable.build(mem, CommandTable.PRDT, prdEntries, dataMap, 0, bytes, maxPrdEntryBytes);
+            return;
+        }
         switch (opcode) {
             case AtaCommand.READ_FPDMA_QUEUED -> RegisterH2DFis.readFpdmaQueued(mem, fis, lba, sectors, index);
             case AtaCommand.WRITE_FPDMA_QUEUED -> {
@@ -158,7 +215,7 @@ final class AhciCommand {
 
     /** Points this command's slot header in the list at its table (§4.2.2). Runs at DIRQL. */
     void writeHeader(ByteBuffer commandList, int listOffset) {
-        CommandHeader.write(commandList, listOffset, index, RegisterH2DFis.LENGTH_DWORDS, isWrite, false, false,
+        CommandHeader.write(commandList, listOffset, index, RegisterH2DFis.LENGTH_DWORDS, isWrite, atapi, false,
                 false, prds, table.busAddress(0));
     }
 

@@ -1,6 +1,10 @@
 package io.jahci.miniport;
 
+import io.jahci.ahci.AtaCommand;
+import io.jahci.ahci.AtaResult;
+import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.CommandHeader;
+import io.jahci.ahci.PortTfd;
 import io.jahci.ahci.DeviceSignature;
 import io.jahci.ahci.IdentifyData;
 import io.jahci.ahci.PortRegister;
@@ -44,6 +48,10 @@ public final class AhciPort {
     private static final ChannelRoutine<AhciPort> QUEUE_RECOVERY =
             port -> port.portDriver.queueWorkItem(port.recoveryWorker, RECOVER, port);
 
+    private static final System.Logger LOG = System.getLogger("io.jahci.miniport");
+    /** Bytes per block of an ATAPI CD/DVD medium's data (MMC-6 §4.2.2, Mode 1). */
+    private static final int PACKET_BLOCK_BYTES = 2048;
+
     private final String device;
     private final int number;
     private final HbaCapabilities caps;
@@ -69,6 +77,9 @@ public final class AhciPort {
     private volatile int sectorSize = 512;
     private volatile int maxSectorsPerCommand;
     private volatile boolean useNcq;
+    /** SLEEP succeeded: the device answers only to a reset until {@link #wakeIfAsleep} resets it. */
+    private volatile boolean asleep;
+    private volatile long wakeResets;
 
     AhciPort(String device, int number, Transport transport, HbaCapabilities caps, AhciPortOptions options)
             throws IOException {
@@ -128,7 +139,10 @@ public final class AhciPort {
         return signature;
     }
 
-    /** The device's IDENTIFY DEVICE data, or null when the port has no ATA disk. */
+    /**
+     * The device's IDENTIFY DEVICE data (IDENTIFY PACKET DEVICE for an ATAPI device, see
+     * {@link #signature()}), or null when the port has no device jahci drives.
+     */
     public IdentifyData identity() {
         return identity;
     }
@@ -173,6 +187,16 @@ public final class AhciPort {
         return recovery.commandsRetried();
     }
 
+    /** The most bytes one command moves: what one DMA buffer and its scatter list hold. */
+    public int maxTransferBytes() {
+        return maxSectorsPerCommand * sectorSize;
+    }
+
+    /** COMRESETs that brought the device back from SLEEP. Any level. */
+    public long wakeResets() {
+        return wakeResets;
+    }
+
     /** The largest number of sectors one command moves; larger transfers are split. */
     public int maxSectorsPerCommand() {
         return maxSectorsPerCommand;
@@ -211,10 +235,13 @@ public final class AhciPort {
         state = next;
     }
 
-    /** Reads PxSIG and enters READY for an ATA disk, else UNSUPPORTED_DEVICE. PASSIVE. Returns whether READY. */
+    /**
+     * Reads PxSIG and enters READY for an ATA disk or an ATAPI device, else UNSUPPORTED_DEVICE.
+     * PASSIVE. Returns whether READY.
+     */
     boolean readSignature() {
         signature = link.signature();
-        enter(signature == DeviceSignature.ATA ? PortState.READY : PortState.UNSUPPORTED_DEVICE);
+        enter(PortLink.drivable(signature) ? PortState.READY : PortState.UNSUPPORTED_DEVICE);
         return state == PortState.READY;
     }
 
@@ -272,6 +299,10 @@ public final class AhciPort {
      * option). PASSIVE, with the channel started and no command in flight.
      */
     void identify() throws PortException {
+        if (signature == DeviceSignature.ATAPI) {
+            identifyPacketDevice();
+            return;
+        }
         IdentifyData id = io.identifyDevice();
         sectorSize = id.logicalSectorSize();
         maxSectorsPerCommand = AhciCommand.maxSectors(options, sectorSize);
@@ -285,6 +316,45 @@ public final class AhciPort {
         }
         checkReachable();
         identity = id;
+    }
+
+    /**
+     * IDENTIFY PACKET DEVICE (ACS-3 §7.13) for an ATAPI device: one command at a time, no NCQ,
+     * 2048-byte blocks (what CD/DVD data media use, MMC-6 §4.2.2). PASSIVE.
+     */
+    private void identifyPacketDevice() throws PortException {
+        ByteBuffer data = ByteBuffer.allocate(IdentifyData.SIZE);
+        io.execute(AtaTaskFile.of(AtaCommand.IDENTIFY_PACKET_DEVICE), data);
+        sectorSize = PACKET_BLOCK_BYTES;
+        maxSectorsPerCommand = AhciCommand.maxSectors(options, sectorSize);
+        useNcq = false;
+        identity = IdentifyData.parse(data, 0);
+    }
+
+    /** A command after SLEEP: the device answered SLEEP and now waits for a reset (ACS-3 §7.52). */
+    void fellAsleep() {
+        asleep = true;
+    }
+
+    /**
+     * Before the next command after SLEEP: COMRESET brings the device back (ACS-3 §4.15.4: only a
+     * reset leaves the Sleep mode), then the command engine restarts; logs that it did. PASSIVE,
+     * from the caller's thread with no command of this port in flight.
+     */
+    synchronized void wakeIfAsleep() throws PortException {
+        if (!asleep) {
+            return;
+        }
+        if (!(link.comreset() && link.waitForDeviceReady())) {
+            throw new PortException(where() + ": the device did not come back from SLEEP after a COMRESET (PxTFD "
+                    + PortTfd.describe(link.read(PortRegister.TFD)) + "); restart the controller.\n"
+                    + history.dump());
+        }
+        link.startEngine();
+        asleep = false;
+        wakeResets++;
+        LOG.log(System.Logger.Level.WARNING, where() + ": the device was asleep (SLEEP); brought it back with a "
+                + "COMRESET before the next command");
     }
 
     /** Control(StopChannel). PASSIVE: interrupts off, command and FIS engines stopped. */
@@ -334,6 +404,24 @@ public final class AhciPort {
     /** Reads or writes and waits for the end. PASSIVE. */
     public void transfer(boolean isWrite, long lba, ByteBuffer data) throws PortException {
         io.await(io.submit(isWrite, lba, data, false));
+    }
+
+    /**
+     * One non-queued ATA command with {@code registers}, non-data ({@code data} null) or data-in
+     * into {@code data}; returns the device's answer registers. A command the device does not
+     * implement fails with {@link CommandNotSupportedException} and does not reset the port. PASSIVE.
+     */
+    public AtaResult execute(AtaTaskFile registers, ByteBuffer data) throws PortException {
+        return io.execute(registers, data);
+    }
+
+    /**
+     * An ATAPI PACKET command with the 12-byte {@code cdb}; data, if any, by DMA into {@code data}.
+     * Returns the bytes moved. A CHECK CONDITION fails with an {@link AtaCommandException} (sense
+     * key in the error register's bits 7:4); ask REQUEST SENSE for the rest. PASSIVE.
+     */
+    public int packet(ByteBuffer cdb, ByteBuffer data) throws PortException {
+        return io.packet(cdb, data);
     }
 
     /** Writes with forced unit access and waits for the end; see {@link #submit(boolean, long, ByteBuffer, boolean)}. */

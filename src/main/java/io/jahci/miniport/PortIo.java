@@ -1,7 +1,10 @@
 package io.jahci.miniport;
 
 import io.jahci.ahci.AtaCommand;
+import io.jahci.ahci.AtaResult;
 import io.jahci.ahci.AtaStatus;
+import io.jahci.ahci.AtaTaskFile;
+import io.jahci.ahci.AtapiCdb;
 import io.jahci.ahci.IdentifyData;
 import io.jahci.ahci.PortIs;
 import io.jahci.ahci.PortTfd;
@@ -98,6 +101,57 @@ final class PortIo {
         return IdentifyData.parse(data, 0);
     }
 
+    /**
+     * One non-queued command of the generic path with {@code registers}: non-data when
+     * {@code data} is null, else data-in (PIO or DMA, the HBA moves both through the PRDs) of
+     * {@code data.remaining()} bytes into {@code data} from its position. Returns the registers of
+     * the device's last D2H Register FIS (meaningful for non-data commands such as SMART RETURN
+     * STATUS and CHECK POWER MODE). After a successful SLEEP the port is marked asleep (see
+     * {@link AhciPort#wakeIfAsleep}). PASSIVE.
+     *
+     * @throws CommandNotSupportedException when the device aborts it (ABRT alone): it does not
+     *     implement it; the port is not reset
+     */
+    AtaResult execute(AtaTaskFile registers, ByteBuffer data) throws PortException {
+        PortTransfer t = runGeneric(registers, null, data);
+        if (registers.command() == AtaCommand.SLEEP) {
+            port.fellAsleep();
+        }
+        return t.result();
+    }
+
+    /**
+     * A PACKET command (ACS-3 §7.18) carrying the 12-byte ATAPI command block {@code cdb} (from its
+     * position) in the ACMD area, its data, if any, by DMA into {@code data}. Returns the bytes the
+     * device sent (PRDBC), which may be fewer than asked for. A CHECK CONDITION fails with an
+     * {@link AtaCommandException} whose error register holds the sense key (bits 7:4). PASSIVE.
+     */
+    int packet(ByteBuffer cdb, ByteBuffer data) throws PortException {
+        if (cdb.remaining() < AtapiCdb.LENGTH) {
+            throw new IllegalArgumentException("an ATAPI command block has " + AtapiCdb.LENGTH + " bytes, not "
+                    + cdb.remaining());
+        }
+        return runGeneric(AtaTaskFile.packet(data != null), cdb, data).transferred();
+    }
+
+    private PortTransfer runGeneric(AtaTaskFile registers, ByteBuffer cdb, ByteBuffer data) throws PortException {
+        ByteBuffer buffer = data == null ? ByteBuffer.allocate(0) : data;
+        if (buffer.remaining() > port.maxTransferBytes()) {
+            throw new IllegalArgumentException(port.where() + ": " + registers + " would move " + buffer.remaining()
+                    + " bytes; one command moves at most " + port.maxTransferBytes());
+        }
+        PortTransfer transfer = new PortTransfer(buffer);
+        AhciCommand c = acquire();
+        c.prepare(registers.command(), 0, 0, buffer.remaining(), false);
+        c.generic(registers, cdb);
+        c.transfer = transfer;
+        transfer.chunkStarted();
+        submit(c);
+        transfer.allSubmitted();
+        await(transfer.future());
+        return transfer;
+    }
+
     private int readOpcode() {
         if (port.usesNcq()) {
             return AtaCommand.READ_FPDMA_QUEUED;
@@ -127,6 +181,7 @@ final class PortIo {
 
     private AhciCommand acquire() throws PortException {
         checkReady();
+        port.wakeIfAsleep();
         try {
             return pool.acquire();
         } catch (InterruptedException e) {
@@ -162,8 +217,13 @@ final class PortIo {
         AhciCommand c = (AhciCommand) request.payload();
         PortTransfer t = c.transfer;
         PortException error = request.status() == IoStatus.SUCCESS ? null : failure(c, request.status());
-        if (error == null && !c.isWrite && c.bytes > 0) {
-            t.buffer().put(t.at(c.transferOffset), c.data(), 0, c.bytes);
+        // a PACKET command's reply may be shorter than asked for: PRDBC says how much came
+        int moved = c.atapi ? Math.min(c.bytes, c.transferred) : c.bytes;
+        if (error == null && !c.isWrite && moved > 0) {
+            t.buffer().put(t.at(c.transferOffset), c.data(), 0, moved);
+        }
+        if (error == null && c.registers != null) {
+            t.result(new AtaResult(c.resultStatus, c.resultError, c.resultLba, c.resultCount), moved);
         }
         c.transfer = null;
         pool.release(c);
@@ -186,6 +246,11 @@ final class PortIo {
         }
         int st = PortTfd.STS.get(c.taskFile);
         int error = PortTfd.ERR.get(c.taskFile);
+        if (c.registers != null && !c.atapi && error == AtaStatus.ABRT.mask() && PortIs.TFES.isSet(c.errorInterrupts)) {
+            return new CommandNotSupportedException(port.where() + ": " + c.registers + " is not supported by this "
+                    + "device: it answered ABRT (ATA status " + AtaStatus.describe(st) + ", error "
+                    + AtaStatus.describeError(error) + "). Nothing was changed; the port was not reset.", st, error);
+        }
         String message = what + " failed: " + PortIs.describe(c.errorInterrupts) + ", ATA status "
                 + AtaStatus.describe(st) + ", error " + AtaStatus.describeError(error) + ". " + advice(error) + " "
                 + c.outcome + "\n" + port.history();

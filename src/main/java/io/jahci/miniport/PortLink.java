@@ -78,7 +78,7 @@ final class PortLink {
      * the device and reads its signature. Leaves the command engine stopped.
      *
      * @return the state the port is in now: NO_DEVICE (no link), FAILED (engines or device do
-     *     not answer), READY (an ATA disk) or UNSUPPORTED_DEVICE
+     *     not answer), READY (an ATA disk or an ATAPI device) or UNSUPPORTED_DEVICE
      */
     PortState bringUp(DmaMemory structures) {
         try {
@@ -106,7 +106,12 @@ final class PortLink {
             snapshot(RegisterHistory.Event.ERROR);
             return PortState.FAILED;
         }
-        return signature() == DeviceSignature.ATA ? PortState.READY : PortState.UNSUPPORTED_DEVICE;
+        return drivable(signature()) ? PortState.READY : PortState.UNSUPPORTED_DEVICE;
+    }
+
+    /** Whether jahci drives a device of this class: an ATA disk or an ATAPI (packet) device. */
+    static boolean drivable(DeviceSignature signature) {
+        return signature == DeviceSignature.ATA || signature == DeviceSignature.ATAPI;
     }
 
     /** PxSIG as read now (§3.3.9). */

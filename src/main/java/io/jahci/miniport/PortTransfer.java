@@ -1,5 +1,7 @@
 package io.jahci.miniport;
 
+import io.jahci.ahci.AtaResult;
+
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,6 +20,9 @@ final class PortTransfer {
     private final AtomicInteger outstanding = new AtomicInteger(1);
     private final CompletableFuture<Void> future = new CompletableFuture<>();
     private volatile PortException failure;
+    /** For a command of the generic path: what the device answered, and the bytes the HBA moved. */
+    private volatile AtaResult result;
+    private volatile int transferred;
 
     /** @param buffer user data between its position and limit; the position is not moved */
     PortTransfer(ByteBuffer buffer) {
@@ -36,6 +41,22 @@ final class PortTransfer {
 
     ByteBuffer buffer() {
         return buffer;
+    }
+
+    /** The answer of a generic-path command; set before its chunk is done. */
+    void result(AtaResult answer, int bytes) {
+        result = answer;
+        transferred = bytes;
+    }
+
+    /** The device's answer, once the future completed normally (generic path only). */
+    AtaResult result() {
+        return result;
+    }
+
+    /** Bytes the HBA moved (PRDBC), once the future completed normally. */
+    int transferred() {
+        return transferred;
     }
 
     /** A chunk is about to be submitted. Submitter's thread. */

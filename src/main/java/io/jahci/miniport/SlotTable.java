@@ -183,6 +183,7 @@ final class SlotTable {
     private void completeSlot(int slot) {
         AhciCommand c = slots[slot];
         slots[slot] = null;
+        c.captureResult(commandList, PortLink.LIST_OFFSET, PortLink.FIS_OFFSET);
         issued &= ~(1 << slot);
         queuedIssued &= ~(1 << slot);
         channel().completeRequest(c.request, IoStatus.SUCCESS);
@@ -306,6 +307,7 @@ final class SlotTable {
             link.snapshot(RegisterHistory.Event.ERROR);
             return false;
         }
+        c.captureResult(commandList, PortLink.LIST_OFFSET, PortLink.FIS_OFFSET);
         return true;
     }
 

@@ -1,0 +1,26 @@
+package io.jahci.miniport;
+
+/**
+ * The device aborted a command it does not implement (ATA ERROR = ABRT alone, ACS-3 §6.3.2): not
+ * a media error, and the port was not reset.
+ */
+public final class CommandNotSupportedException extends PortException {
+    private final int status;
+    private final int error;
+
+    public CommandNotSupportedException(String message, int status, int error) {
+        super(message);
+        this.status = status;
+        this.error = error;
+    }
+
+    /** ATA status register. */
+    public int status() {
+        return status;
+    }
+
+    /** ATA error register (ABRT). */
+    public int error() {
+        return error;
+    }
+}
