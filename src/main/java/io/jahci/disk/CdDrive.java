@@ -11,8 +11,8 @@ import java.nio.ByteBuffer;
 /**
  * An ATAPI CD/DVD drive on one port, driven with PACKET commands (SPC-4/MMC-6 CDBs): INQUIRY,
  * READ CAPACITY (10), READ (10) in 2048-byte blocks, TEST UNIT READY. A CHECK CONDITION is
- * followed by REQUEST SENSE, and the sense goes into the error; a UNIT ATTENTION (the medium
- * changed, or the drive was reset) is reported once by the drive and the command is retried once.
+ * followed by REQUEST SENSE, and the sense goes into the error; the transient conditions of a
+ * medium change are retried (see {@link #run}).
  * Reading only: optical media are never written.
  *
  * <p>Thread safe: the port runs one command at a time.
@@ -20,6 +20,8 @@ import java.nio.ByteBuffer;
 public final class CdDrive {
     /** Bytes per block of CD/DVD data (MMC-6 §4.2.2, Mode 1 user data). */
     public static final int BLOCK = 2048;
+    /** Runs of one command at most: medium not present once, UNIT ATTENTION once, then the answer. */
+    private static final int ATTEMPTS = 3;
 
     private final String device;
     private final AhciPort port;
@@ -113,17 +115,24 @@ public final class CdDrive {
     }
 
     /**
-     * One PACKET command, retried once after a UNIT ATTENTION; returns the bytes it moved (PRDBC).
-     * A CHECK CONDITION becomes a {@link CheckConditionException} carrying REQUEST SENSE's answer.
+     * One PACKET command; returns the bytes it moved (PRDBC). A CHECK CONDITION becomes a
+     * {@link CheckConditionException} carrying REQUEST SENSE's answer, after these retries: a
+     * UNIT ATTENTION (reset, medium changed) is reported once per event, so the command runs again;
+     * and right after a medium change a drive may first report the tray's open state ("medium not
+     * present", as QEMU's ide-cd does once so that hosts see the change) and then the UNIT
+     * ATTENTION, so a first "medium not present" is asked again too. At most {@link #ATTEMPTS} runs.
      */
     private int run(ByteBuffer cdb, ByteBuffer data) throws PortException {
-        try {
-            return once(cdb, data);
-        } catch (CheckConditionException e) {
-            if (e.sense().senseKey() != SenseData.UNIT_ATTENTION) {
-                throw e;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return once(cdb, data);
+            } catch (CheckConditionException e) {
+                boolean passing = e.sense().senseKey() == SenseData.UNIT_ATTENTION
+                        || e.sense().noMedium() && attempt == 1;
+                if (!passing || attempt == ATTEMPTS) {
+                    throw e;
+                }
             }
-            return once(cdb, data);
         }
     }
 
@@ -133,8 +142,7 @@ public final class CdDrive {
         } catch (AtaCommandException e) {
             SenseData sense = requestSense();
             String what = AtapiCdb.name(cdb.get(0) & 0xFF);
-            String advice = sense.noMedium() ? " There is no disc in the drive: insert one."
-                    : sense.mediumChanged() ? " The disc was changed: the command is retried once." : "";
+            String advice = sense.noMedium() ? " There is no disc in the drive: insert one." : "";
             throw new CheckConditionException(where() + ": " + what + " ended in CHECK CONDITION: " + sense + "."
                     + advice, sense);
         }

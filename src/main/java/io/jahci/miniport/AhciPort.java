@@ -192,6 +192,11 @@ public final class AhciPort {
         return maxSectorsPerCommand * sectorSize;
     }
 
+    /** COMRESETs sent to the device since the port was made (bring-up, recovery, SLEEP). Any level. */
+    public long comresets() {
+        return link.comresets();
+    }
+
     /** COMRESETs that brought the device back from SLEEP. Any level. */
     public long wakeResets() {
         return wakeResets;

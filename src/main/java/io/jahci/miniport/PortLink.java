@@ -41,6 +41,8 @@ final class PortLink {
     private final HbaCapabilities caps;
     private final Timeouts timeouts;
     private final RegisterHistory history;
+    /** Written at PASSIVE by the one thread that resets the port, read at any level. */
+    private volatile long comresets;
 
     PortLink(String where, int number, RegisterWindow regs, HbaCapabilities caps, Timeouts timeouts,
              RegisterHistory history) {
@@ -114,6 +116,11 @@ final class PortLink {
         return signature == DeviceSignature.ATA || signature == DeviceSignature.ATAPI;
     }
 
+    /** COMRESETs sent since the port was made. Any level. */
+    long comresets() {
+        return comresets;
+    }
+
     /** PxSIG as read now (§3.3.9). */
     DeviceSignature signature() {
         return DeviceSignature.of(read(PortRegister.SIG));
@@ -165,6 +172,7 @@ final class PortLink {
         write(PortRegister.SCTL, PortSctl.DET.with(sctl, PortSctl.DET_NO_ACTION));
         boolean up = waitForLink();
         write(PortRegister.SERR, 0xffff_ffff);
+        comresets++;
         snapshot(RegisterHistory.Event.COMRESET);
         return up;
     }

@@ -83,6 +83,35 @@ class SmartDataTest {
     }
 
     @Test
+    void decodesQemusCapturedReadDataAndThresholds() {
+        ByteBuffer data = Captured.buffer(Captured.bytes("qemu-smart-read-data.bin"));
+        ByteBuffer thresholds = Captured.buffer(Captured.bytes("qemu-smart-read-thresholds.bin"));
+        SmartData smart = SmartData.parse(data, 0, thresholds, 0);
+        assertEquals(List.of(
+                new SmartAttribute(1, 0x03, 100, 100, 0, 6),
+                new SmartAttribute(3, 0x03, 100, 100, 16, 0),
+                new SmartAttribute(4, 0x02, 100, 100, 100, 20),
+                new SmartAttribute(5, 0x03, 100, 100, 0, 36),
+                new SmartAttribute(9, 0x03, 100, 100, 1, 0),
+                new SmartAttribute(12, 0x03, 100, 100, 0, 0),
+                new SmartAttribute(190, 0x03, 69, 69, 0x0000_1F1F_001FL, 50)), smart.attributes());
+        assertEquals(1, smart.revision());
+        assertTrue(smart.dataChecksumValid());
+        assertTrue(smart.thresholdsChecksumValid());
+        assertTrue(smart.selfTestSupported(), "byte 367 = 19h");
+        assertTrue(smart.errorLoggingSupported());
+        assertEquals(2, smart.shortTestMinutes());
+        assertEquals(54, smart.extendedTestMinutes());
+        assertEquals(0x82, smart.offlineStatus());
+        assertTrue(smart.failing().isEmpty());
+        assertEquals("Airflow_Temperature_Cel", smart.attributes().get(6).name());
+        assertEquals("31 (Min/Max 31/31)", smart.attributes().get(6).rawText());
+        ByteBuffer log = Captured.buffer(Captured.bytes("qemu-smart-self-test-log.bin"));
+        assertTrue(SmartData.checksumValid(log, 0));
+        assertTrue(SelfTestLog.parse(log, 0).isEmpty(), "QEMU has run no self-test");
+    }
+
+    @Test
     void anAttributeFailsAtOrBelowANonZeroThreshold() {
         entry(0, 5, 0x0033, 36, 36, 900, 36, 0);   // at the threshold: failing
         entry(1, 3, 0x0027, 70, 10, 0, 21, 1);     // worst was below: in the past
