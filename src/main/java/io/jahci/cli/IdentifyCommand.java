@@ -34,7 +34,8 @@ final class IdentifyCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "N", description = "Only the disk on port N.")
     Integer port;
 
-    @Option(names = "--json", description = "Print a JSON array with one object per disk.")
+    @Option(names = "--json", description = "Print a JSON array with one object per disk (and per CD/DVD drive, "
+            + "with \"type\":\"cdrom\").")
     boolean json;
 
     @Option(names = "--raw", description = "Print the disk's 256 IDENTIFY DEVICE words as `hdparm --Istdout` "
@@ -45,19 +46,22 @@ final class IdentifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (Controller controller = main.open(false)) {
-            List<Disk> disks = port == null ? controller.disks() : List.of(controller.disk(port));
             if (raw) {
-                if (disks.size() != 1) {
-                    throw new Main.UsageException("--raw prints one disk's words; name it with --port N (disks are on "
-                            + "ports " + disks.stream().map(Disk::port).toList() + ")");
-                }
-                out.print(IdentifyReport.hdparmRaw(disks.get(0).identifyData()));
+                Disk disk = port != null ? controller.disk(port) : onlyDisk(controller.disks());
+                out.print(IdentifyReport.hdparmRaw(disk.identifyData()));
                 return 0;
             }
             if (json) {
                 List<String> objects = new ArrayList<>();
-                for (Disk d : disks) {
-                    objects.add(d.identity().toJson());
+                for (Controller.PortStatus p : controller.ports()) {
+                    if (port != null && p.port() != port || p.state() != PortState.READY) {
+                        continue;
+                    }
+                    objects.add(controller.hasCdDrive(p.port()) ? controller.cdDrive(p.port()).identity().toJson()
+                            : controller.disk(p.port()).identity().toJson());
+                }
+                if (port != null && objects.isEmpty()) {
+                    controller.disk(port); // says what the port holds
                 }
                 out.println("[" + String.join(",", objects) + "]");
                 return 0;
@@ -74,6 +78,14 @@ final class IdentifyCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    private static Disk onlyDisk(List<Disk> disks) throws Main.UsageException {
+        if (disks.size() != 1) {
+            throw new Main.UsageException("--raw prints one disk's words; name it with --port N (disks are on ports "
+                    + disks.stream().map(Disk::port).toList() + ")");
+        }
+        return disks.get(0);
     }
 
     private static String describe(Controller controller, Controller.PortStatus p) throws PortException {

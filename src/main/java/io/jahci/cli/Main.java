@@ -82,7 +82,10 @@ public final class Main {
             commandLine.getErr().println("jahci: " + e.getMessage());
             return exitCodeFor(e);
         });
-        return cli.execute(args);
+        int exit = cli.execute(args);
+        out.flush(); // print() does not flush an autoflush PrintWriter, and main() exits right after
+        err.flush();
+        return exit;
     }
 
     private static int exitCodeFor(Exception e) {
