@@ -61,10 +61,13 @@ final class IdentifyCommand implements Callable<Integer> {
                             : controller.disk(p.port()).identity().toJson());
                 }
                 if (port != null && objects.isEmpty()) {
-                    controller.disk(port); // says what the port holds
+                    controller.disk(port); // says what the port holds, exit 2
                 }
                 out.println("[" + String.join(",", objects) + "]");
                 return 0;
+            }
+            if (port != null && !controller.hasCdDrive(port)) {
+                controller.disk(port); // a port without a disk or drive: says what it holds, exit 2
             }
             out.println(controller.describe());
             for (Controller.PortStatus p : controller.ports()) {

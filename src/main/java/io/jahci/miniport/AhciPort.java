@@ -344,9 +344,16 @@ public final class AhciPort {
     /**
      * Before the next command after SLEEP: COMRESET brings the device back (ACS-3 §4.15.4: only a
      * reset leaves the Sleep mode), then the command engine restarts; logs that it did. PASSIVE,
-     * from the caller's thread with no command of this port in flight.
+     * from the caller's thread with no command of this port in flight. Costs one volatile read
+     * when the device is awake.
      */
-    synchronized void wakeIfAsleep() throws PortException {
+    void wakeIfAsleep() throws PortException {
+        if (asleep) {
+            wake();
+        }
+    }
+
+    private synchronized void wake() throws PortException {
         if (!asleep) {
             return;
         }

@@ -5,6 +5,7 @@ import io.jahci.ahci.AtaResult;
 import io.jahci.ahci.AtaStatus;
 import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.AtapiCdb;
+import io.jahci.ahci.DeviceSignature;
 import io.jahci.ahci.IdentifyData;
 import io.jahci.ahci.PortIs;
 import io.jahci.ahci.PortTfd;
@@ -46,6 +47,10 @@ final class PortIo {
 
     /** See {@link AhciPort#submit(boolean, long, ByteBuffer, boolean)}. PASSIVE. */
     CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data, boolean fua) throws PortException {
+        if (port.signature() == DeviceSignature.ATAPI) {
+            throw new IllegalStateException(port.where() + " holds an ATAPI (CD/DVD) device: it reads with PACKET "
+                    + "commands (packet()), not READ DMA");
+        }
         if (fua && !(isWrite && port.supportsFua())) {
             throw new IllegalArgumentException(port.where()
                     + ": FUA is for writes to a disk that supports it (IDENTIFY word 84 bit 6)");
