@@ -4,7 +4,6 @@ import io.jahci.ahci.AtaCommand;
 import io.jahci.ahci.AtaResult;
 import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.CommandHeader;
-import io.jahci.ahci.PortTfd;
 import io.jahci.ahci.DeviceSignature;
 import io.jahci.ahci.IdentifyData;
 import io.jahci.ahci.PortRegister;
@@ -29,8 +28,9 @@ import java.util.function.Consumer;
  * {@link PortLink} (PASSIVE register sequences: engines, COMRESET, link and device waits,
  * signature), {@link SlotTable} (the command slots and all else guarded at DIRQL by the interrupt
  * lock: issue, ISR, completion, deadline check, recovery's hand-over), {@link PortIo} (the caller's
- * reads, writes, FUA, flush, and failure messages) and {@link PortRecovery} (the cause captured
- * once, a pure verdict per command, then the actions).
+ * reads, writes, FUA, flush, the generic non-queued and ATAPI PACKET commands, and failure
+ * messages), {@link PortRecovery} (the cause captured once, a pure verdict per command, then the
+ * actions) and {@link PortSleep} (the COMRESET that wakes a device after SLEEP).
  *
  * <p>Its states and their changes are drawn, with their table, in {@link PortState}; every change
  * goes through {@link #enter}, which checks it against that table.
@@ -48,7 +48,6 @@ public final class AhciPort {
     private static final ChannelRoutine<AhciPort> QUEUE_RECOVERY =
             port -> port.portDriver.queueWorkItem(port.recoveryWorker, RECOVER, port);
 
-    private static final System.Logger LOG = System.getLogger("io.jahci.miniport");
     /** Bytes per block of an ATAPI CD/DVD medium's data (MMC-6 §4.2.2, Mode 1). */
     private static final int PACKET_BLOCK_BYTES = 2048;
 
@@ -65,6 +64,7 @@ public final class AhciPort {
     private final AhciCommand logCommand;
     private final SlotTable slots;
     private final PortRecovery recovery;
+    private final PortSleep sleep;
 
     private Channel<AhciPort> channel;
     private PortDriver<AhciHba> portDriver;
@@ -77,9 +77,6 @@ public final class AhciPort {
     private volatile int sectorSize = 512;
     private volatile int maxSectorsPerCommand;
     private volatile boolean useNcq;
-    /** SLEEP succeeded: the device answers only to a reset until {@link #wakeIfAsleep} resets it. */
-    private volatile boolean asleep;
-    private volatile long wakeResets;
 
     AhciPort(String device, int number, Transport transport, HbaCapabilities caps, AhciPortOptions options)
             throws IOException {
@@ -102,6 +99,7 @@ public final class AhciPort {
         this.slots = new SlotTable(this, link, history, structures.buffer(), options.timeouts().commandMillis(),
                 QUEUE_RECOVERY);
         this.recovery = new PortRecovery(this, link, slots, logCommand);
+        this.sleep = new PortSleep(where(), link, history);
         this.maxSectorsPerCommand = AhciCommand.maxSectors(options, 512);
         checkReachable();
     }
@@ -199,7 +197,7 @@ public final class AhciPort {
 
     /** COMRESETs that brought the device back from SLEEP. Any level. */
     public long wakeResets() {
-        return wakeResets;
+        return sleep.wakeResets();
     }
 
     /** The largest number of sectors one command moves; larger transfers are split. */
@@ -217,6 +215,10 @@ public final class AhciPort {
 
     PortRecovery recovery() {
         return recovery;
+    }
+
+    PortSleep sleep() {
+        return sleep;
     }
 
     String where() {
@@ -334,39 +336,6 @@ public final class AhciPort {
         maxSectorsPerCommand = AhciCommand.maxSectors(options, sectorSize);
         useNcq = false;
         identity = IdentifyData.parse(data, 0);
-    }
-
-    /** A command after SLEEP: the device answered SLEEP and now waits for a reset (ACS-3 §7.52). */
-    void fellAsleep() {
-        asleep = true;
-    }
-
-    /**
-     * Before the next command after SLEEP: COMRESET brings the device back (ACS-3 §4.15.4: only a
-     * reset leaves the Sleep mode), then the command engine restarts; logs that it did. PASSIVE,
-     * from the caller's thread with no command of this port in flight. Costs one volatile read
-     * when the device is awake.
-     */
-    void wakeIfAsleep() throws PortException {
-        if (asleep) {
-            wake();
-        }
-    }
-
-    private synchronized void wake() throws PortException {
-        if (!asleep) {
-            return;
-        }
-        if (!(link.comreset() && link.waitForDeviceReady())) {
-            throw new PortException(where() + ": the device did not come back from SLEEP after a COMRESET (PxTFD "
-                    + PortTfd.describe(link.read(PortRegister.TFD)) + "); restart the controller.\n"
-                    + history.dump());
-        }
-        link.startEngine();
-        asleep = false;
-        wakeResets++;
-        LOG.log(System.Logger.Level.WARNING, where() + ": the device was asleep (SLEEP); brought it back with a "
-                + "COMRESET before the next command");
     }
 
     /** Control(StopChannel). PASSIVE: interrupts off, command and FIS engines stopped. */

@@ -112,7 +112,7 @@ final class PortIo {
      * {@code data.remaining()} bytes into {@code data} from its position. Returns the registers of
      * the device's last D2H Register FIS (meaningful for non-data commands such as SMART RETURN
      * STATUS and CHECK POWER MODE). After a successful SLEEP the port is marked asleep (see
-     * {@link AhciPort#wakeIfAsleep}). PASSIVE.
+     * {@link PortSleep}). PASSIVE.
      *
      * @throws CommandNotSupportedException when the device aborts it (ABRT alone): it does not
      *     implement it; the port is not reset
@@ -120,7 +120,7 @@ final class PortIo {
     AtaResult execute(AtaTaskFile registers, ByteBuffer data) throws PortException {
         PortTransfer t = runGeneric(registers, null, data);
         if (registers.command() == AtaCommand.SLEEP) {
-            port.fellAsleep();
+            port.sleep().fellAsleep();
         }
         return t.result();
     }
@@ -186,7 +186,7 @@ final class PortIo {
 
     private AhciCommand acquire() throws PortException {
         checkReady();
-        port.wakeIfAsleep();
+        port.sleep().wakeIfAsleep();
         try {
             return pool.acquire();
         } catch (InterruptedException e) {
