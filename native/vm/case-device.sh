@@ -12,7 +12,9 @@ device_field() {
 
 # The value after LABEL on the first line of FILE that has it, spaces squeezed.
 device_value() {
-    grep -m1 -F "$1" "$2" | sed "s/.*$1//" | tr -s ' \t' ' ' | sed 's/^ //; s/ $//'
+    local line
+    line=$(grep -m1 -F "$1" "$2") || return 0
+    echo "${line#*"$1"}" | tr -s ' \t' ' ' | sed 's/^ //; s/ $//'
 }
 
 device_case() {
