@@ -390,7 +390,8 @@ public final class AhciPort {
     /**
      * One non-queued ATA command with {@code registers}, non-data ({@code data} null) or data-in
      * into {@code data}; returns the device's answer registers. A command the device does not
-     * implement fails with {@link CommandNotSupportedException} and does not reset the port. PASSIVE.
+     * implement fails with {@link CommandNotSupportedException}; no COMRESET follows (recovery only
+     * restarts the command engine, AHCI 1.3.1 §6.2.2.1). PASSIVE.
      */
     public AtaResult execute(AtaTaskFile registers, ByteBuffer data) throws PortException {
         return io.execute(registers, data);

@@ -2,7 +2,8 @@ package io.jahci.miniport;
 
 /**
  * The device aborted a command it does not implement (ATA ERROR = ABRT alone, ACS-3 §6.3.2): not
- * a media error, and the port was not reset.
+ * a media error. No COMRESET follows: the device is idle, so recovery only restarts the command
+ * engine (AHCI 1.3.1 §6.2.2.1).
  */
 public final class CommandNotSupportedException extends PortException {
     private final int status;

@@ -115,7 +115,7 @@ final class PortIo {
      * {@link PortSleep}). PASSIVE.
      *
      * @throws CommandNotSupportedException when the device aborts it (ABRT alone): it does not
-     *     implement it; the port is not reset
+     *     implement it; no COMRESET follows
      */
     AtaResult execute(AtaTaskFile registers, ByteBuffer data) throws PortException {
         PortTransfer t = runGeneric(registers, null, data);
@@ -254,7 +254,7 @@ final class PortIo {
         if (c.registers != null && !c.atapi && error == AtaStatus.ABRT.mask() && PortIs.TFES.isSet(c.errorInterrupts)) {
             return new CommandNotSupportedException(port.where() + ": " + c.registers + " is not supported by this "
                     + "device: it answered ABRT (ATA status " + AtaStatus.describe(st) + ", error "
-                    + AtaStatus.describeError(error) + "). Nothing was changed; the port was not reset.", st, error);
+                    + AtaStatus.describeError(error) + "). Nothing was changed. " + c.outcome, st, error);
         }
         String message = what + " failed: " + PortIs.describe(c.errorInterrupts) + ", ATA status "
                 + AtaStatus.describe(st) + ", error " + AtaStatus.describeError(error) + ". " + advice(error) + " "
