@@ -6,6 +6,7 @@ import io.jahci.ahci.DeviceSignature;
 import io.jahci.ahci.IdentifyReport;
 import io.jahci.disk.CdIdentity;
 import io.jahci.disk.DiskIdentity;
+import io.jahci.disk.Json;
 import io.jahci.miniport.PortException;
 import io.jahci.miniport.PortState;
 import picocli.CommandLine.Command;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code jahci identify}: what each disk says in IDENTIFY DEVICE, and each CD-ROM in INQUIRY. */
@@ -52,7 +54,7 @@ final class IdentifyCommand implements Callable<Integer> {
                 return 0;
             }
             if (json) {
-                List<String> objects = new ArrayList<>();
+                List<Map<String, Object>> objects = new ArrayList<>();
                 for (Controller.PortStatus p : controller.ports()) {
                     if (port != null && p.port() != port || p.state() != PortState.READY) {
                         continue;
@@ -63,7 +65,7 @@ final class IdentifyCommand implements Callable<Integer> {
                 if (port != null && objects.isEmpty()) {
                     controller.disk(port); // says what the port holds, exit 2
                 }
-                out.println("[" + String.join(",", objects) + "]");
+                out.println(Json.write(objects));
                 return 0;
             }
             if (port != null && !controller.hasCdDrive(port)) {

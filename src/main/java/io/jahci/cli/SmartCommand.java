@@ -4,6 +4,7 @@ import io.jahci.ahci.SelfTestLog;
 import io.jahci.ahci.SmartAttribute;
 import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
+import io.jahci.disk.Json;
 import io.jahci.disk.SmartReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,7 +44,7 @@ final class SmartCommand implements Callable<Integer> {
             Disk disk = controller.disk(port);
             SmartReport report = disk.smart(enable);
             if (json) {
-                out.println(report.toJson());
+                out.println(Json.write(report.toJson()));
             } else {
                 print(out, disk, report);
             }

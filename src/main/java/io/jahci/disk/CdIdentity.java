@@ -1,5 +1,7 @@
 package io.jahci.disk;
 
+import java.util.Map;
+
 /**
  * What an ATAPI CD/DVD drive says about itself (INQUIRY, SPC-4 §6.6) and its medium (READ
  * CAPACITY (10)), as the CLI prints it.
@@ -8,10 +10,17 @@ package io.jahci.disk;
  * @param blockSize bytes per block (2048 for CD and DVD data); 0 when there is no medium
  */
 public record CdIdentity(int port, String vendor, String product, String revision, long blocks, int blockSize) {
-    /** One JSON object with every field. */
-    public String toJson() {
-        return String.format("{\"port\":%d,\"type\":\"cdrom\",\"vendor\":%s,\"product\":%s,\"revision\":%s,"
-                        + "\"blocks\":%d,\"blockSize\":%d,\"capacityBytes\":%d}", port, Json.string(vendor),
-                Json.string(product), Json.string(revision), blocks, blockSize, blocks * blockSize);
+    /** One JSON object with every field (the CLI's {@code identify --json}); {@code "type":"cdrom"} tells it from a disk. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> json = Json.object();
+        json.put("port", port);
+        json.put("type", "cdrom");
+        json.put("vendor", vendor);
+        json.put("product", product);
+        json.put("revision", revision);
+        json.put("blocks", blocks);
+        json.put("blockSize", blockSize);
+        json.put("capacityBytes", blocks * blockSize);
+        return json;
     }
 }

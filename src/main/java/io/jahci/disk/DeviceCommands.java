@@ -28,19 +28,19 @@ final class DeviceCommands {
 
     IdentifyData identify() throws PortException {
         ByteBuffer data = ByteBuffer.allocate(IdentifyData.SIZE);
-        port.execute(AtaTaskFile.of(AtaCommand.IDENTIFY_DEVICE), data);
+        port.execute(AtaTaskFile.dataIn(AtaCommand.IDENTIFY_DEVICE, 0, 0, 0, 0, IdentifyData.SIZE), data);
         return IdentifyData.parse(data, 0);
     }
 
     SmartReport smart(boolean enable) throws PortException {
         if (enable) {
-            port.execute(smartCommand(AtaCommand.SMART_ENABLE_OPERATIONS, 0, 0), null);
+            port.execute(smartNonData(AtaCommand.SMART_ENABLE_OPERATIONS), null);
         }
-        SmartHealth health = SmartHealth.of(port.execute(smartCommand(AtaCommand.SMART_RETURN_STATUS, 0, 0), null).lba());
+        SmartHealth health = SmartHealth.of(port.execute(smartNonData(AtaCommand.SMART_RETURN_STATUS), null).lba());
         ByteBuffer data = ByteBuffer.allocate(SmartData.SIZE);
-        port.execute(smartCommand(AtaCommand.SMART_READ_DATA, 0, 0), data);
+        port.execute(smartDataIn(AtaCommand.SMART_READ_DATA, 0, 0), data);
         ByteBuffer thresholds = ByteBuffer.allocate(SmartData.SIZE);
-        port.execute(smartCommand(AtaCommand.SMART_READ_THRESHOLDS, 0, 0), thresholds);
+        port.execute(smartDataIn(AtaCommand.SMART_READ_THRESHOLDS, 0, 0), thresholds);
         SmartData smart = SmartData.parse(data, 0, thresholds, 0);
         return new SmartReport(port.number(), health, smart, smart.selfTestSupported() ? selfTestLog() : null);
     }
@@ -49,7 +49,7 @@ final class DeviceCommands {
     private List<SelfTestLog.Entry> selfTestLog() throws PortException {
         ByteBuffer log = ByteBuffer.allocate(SmartData.SIZE);
         try {
-            port.execute(smartCommand(AtaCommand.SMART_READ_LOG, SelfTestLog.LOG_ADDRESS, 1), log);
+            port.execute(smartDataIn(AtaCommand.SMART_READ_LOG, SelfTestLog.LOG_ADDRESS, 1), log);
         } catch (CommandNotSupportedException e) {
             return null;
         }
@@ -57,19 +57,25 @@ final class DeviceCommands {
     }
 
     PowerMode checkPowerMode() throws PortException {
-        return PowerMode.of(port.execute(AtaTaskFile.of(AtaCommand.CHECK_POWER_MODE), null).count());
+        return PowerMode.of(port.execute(AtaTaskFile.nonData(AtaCommand.CHECK_POWER_MODE, 0, 0, 0, 0), null).count());
     }
 
     void nonData(int command, int features) throws PortException {
-        port.execute(new AtaTaskFile(command, features, 0, 0, 0), null);
+        port.execute(AtaTaskFile.nonData(command, features, 0, 0, 0), null);
     }
 
     void sleep() throws PortException {
-        port.execute(AtaTaskFile.of(AtaCommand.SLEEP), null);
+        port.execute(AtaTaskFile.nonData(AtaCommand.SLEEP, 0, 0, 0, 0), null);
     }
 
-    /** A SMART command: subcommand in FEATURES, 4Fh/C2h in LBA mid/high, {@code lbaLow} in LBA 7:0. */
-    private static AtaTaskFile smartCommand(int subcommand, int lbaLow, int count) {
-        return new AtaTaskFile(AtaCommand.SMART, subcommand, AtaCommand.SMART_LBA_SIGNATURE | lbaLow, count, 0);
+    /** A non-data SMART command: subcommand in FEATURES, 4Fh/C2h in LBA mid/high. */
+    private static AtaTaskFile smartNonData(int subcommand) {
+        return AtaTaskFile.nonData(AtaCommand.SMART, subcommand, AtaCommand.SMART_LBA_SIGNATURE, 0, 0);
+    }
+
+    /** A SMART command reading one 512-byte block: {@code lbaLow} in LBA 7:0 (READ LOG's log address). */
+    private static AtaTaskFile smartDataIn(int subcommand, int lbaLow, int count) {
+        return AtaTaskFile.dataIn(AtaCommand.SMART, subcommand, AtaCommand.SMART_LBA_SIGNATURE | lbaLow, count, 0,
+                SmartData.SIZE);
     }
 }

@@ -3,6 +3,7 @@ package io.jahci.disk;
 import io.jahci.ahci.AtaCommand;
 import io.jahci.ahci.IdentifyData;
 import io.jahci.ahci.PowerMode;
+import io.jahci.hw.RefusedException;
 import io.jahci.miniport.AhciPort;
 import io.jahci.miniport.PortException;
 
@@ -167,7 +168,7 @@ public final class Disk {
 
     private void checkWritable(String what) {
         if (!writable) {
-            throw new IllegalStateException("refusing to " + what + " " + where()
+            throw new RefusedException("refusing to " + what + " " + where()
                     + ": the controller was opened read-only; open it with writes allowed (CLI: --allow-write)");
         }
     }

@@ -7,6 +7,7 @@ import io.jahci.ahci.SmartHealth;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a disk says about its health: SMART RETURN STATUS, READ DATA with READ THRESHOLDS, and the
@@ -23,28 +24,46 @@ public record SmartReport(int port, SmartHealth health, SmartData data, List<Sel
     /**
      * One JSON object: {@code port}, {@code health} ("PASSED"/"FAILING" as the device says it),
      * {@code failing} (the exit-code verdict), {@code attributes} (id, name, flags, prefailure,
-     * online, value, worst, threshold, raw, failing, whenFailed), {@code selfTests} (null without a log).
+     * online, value, worst, threshold, raw, failing, whenFailed), {@code selfTests} (absent without a
+     * log; an entry's failingLba absent when no sector failed).
      */
-    public String toJson() {
-        List<String> attributes = new ArrayList<>();
+    public Map<String, Object> toJson() {
+        List<Map<String, Object>> attributes = new ArrayList<>();
         for (SmartAttribute a : data.attributes()) {
-            attributes.add(String.format("{\"id\":%d,\"name\":%s,\"flags\":%d,\"prefailure\":%b,\"online\":%b,"
-                            + "\"value\":%d,\"worst\":%d,\"threshold\":%d,\"raw\":%d,\"failing\":%b,\"whenFailed\":%s}",
-                    a.id(), Json.string(a.name()), a.flags(), a.prefailure(), a.online(), a.value(), a.worst(),
-                    a.threshold(), a.raw(), a.failing(), Json.string(a.whenFailed())));
+            Map<String, Object> json = Json.object();
+            json.put("id", a.id());
+            json.put("name", a.name());
+            json.put("flags", a.flags());
+            json.put("prefailure", a.prefailure());
+            json.put("online", a.online());
+            json.put("value", a.value());
+            json.put("worst", a.worst());
+            json.put("threshold", a.threshold());
+            json.put("raw", a.raw());
+            json.put("failing", a.failing());
+            json.put("whenFailed", a.whenFailed());
+            attributes.add(json);
         }
-        String tests = "null";
+        List<Map<String, Object>> tests = null;
         if (selfTests != null) {
-            List<String> entries = new ArrayList<>();
+            tests = new ArrayList<>();
             for (SelfTestLog.Entry e : selfTests) {
-                entries.add(String.format("{\"number\":%d,\"test\":%s,\"status\":%s,\"remainingPercent\":%d,"
-                                + "\"lifetimeHours\":%d,\"failingLba\":%s}", e.number(), Json.string(e.testName()),
-                        Json.string(e.statusText()), e.remainingPercent(), e.lifetimeHours(),
-                        e.failingLba() < 0 ? "null" : Long.toString(e.failingLba())));
+                Map<String, Object> json = Json.object();
+                json.put("number", e.number());
+                json.put("test", e.testName());
+                json.put("status", e.statusText());
+                json.put("remainingPercent", e.remainingPercent());
+                json.put("lifetimeHours", e.lifetimeHours());
+                json.put("failingLba", e.failingLba() < 0 ? null : e.failingLba());
+                tests.add(json);
             }
-            tests = "[" + String.join(",", entries) + "]";
         }
-        return String.format("{\"port\":%d,\"health\":%s,\"failing\":%b,\"attributes\":[%s],\"selfTests\":%s}",
-                port, Json.string(health.name()), failing(), String.join(",", attributes), tests);
+        Map<String, Object> json = Json.object();
+        json.put("port", port);
+        json.put("health", health.name());
+        json.put("failing", failing());
+        json.put("attributes", attributes);
+        json.put("selfTests", tests);
+        return json;
     }
 }

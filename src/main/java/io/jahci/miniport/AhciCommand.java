@@ -1,13 +1,15 @@
 package io.jahci.miniport;
 
 import io.jahci.ahci.AtaCommand;
+import io.jahci.ahci.AtaResult;
 import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.AtapiCdb;
-import io.jahci.ahci.D2HRegisterFis;
-import io.jahci.ahci.ReceivedFis;
 import io.jahci.ahci.CommandHeader;
 import io.jahci.ahci.CommandTable;
+import io.jahci.ahci.D2HRegisterFis;
+import io.jahci.ahci.PortTfd;
 import io.jahci.ahci.PrdTable;
+import io.jahci.ahci.ReceivedFis;
 import io.jahci.ahci.RegisterH2DFis;
 import io.jahci.ataport.IoCompletion;
 import io.jahci.ataport.IoRequest;
@@ -52,9 +54,9 @@ final class AhciCommand {
     /** The user transfer this command is a chunk of, and where in its buffer the chunk lies. */
     PortTransfer transfer;
     int transferOffset;
-    /** A command of the generic path: its registers; null for reads, writes, flush and IDENTIFY. */
-    AtaTaskFile registers;
-    /** With {@link #registers} = PACKET: the ATAPI command block for the ACMD area (§4.2.3). */
+    /** A caller's task file ({@link PortIo#execute}): the FIS is written from it as given; else null. */
+    AtaTaskFile callerTaskFile;
+    /** With a PACKET {@link #callerTaskFile}: the ATAPI command block for the ACMD area (§4.2.3). */
     final byte[] cdb = new byte[AtapiCdb.LENGTH];
     boolean atapi;
 
@@ -66,12 +68,12 @@ final class AhciCommand {
     boolean timedOut;
     /** What recovery did (a sentence for the error message), or why the command was refused. */
     String outcome;
-    /** Bytes the HBA moved (the header's PRDBC), and the last D2H Register FIS's fields: set at DIRQL. */
-    int transferred;
-    int resultStatus;
-    int resultError;
+    /** For a {@link #callerTaskFile} command, captured at DIRQL as it completed: PxTFD and the D2H FIS's registers. */
+    int resultTaskFile;
     long resultLba;
     int resultCount;
+    /** For a {@link #callerTaskFile} command: the bytes the HBA moved (the header's PRDBC), captured at DIRQL. */
+    int transferred;
 
     AhciCommand(int index, Transport transport, AhciPortOptions options, IoCompletion completion) throws IOException {
         this.index = index;
@@ -120,41 +122,48 @@ final class AhciCommand {
         fua = false;
         transfer = null;
         transferOffset = 0;
+        callerTaskFile = null;
+        atapi = false;
+        transferred = 0;
         errorInterrupts = 0;
         taskFile = 0;
         timedOut = false;
         outcome = null;
-        registers = null;
-        atapi = false;
-        transferred = 0;
+    }
+
+    /** Describes a caller's command from its task file (no LBA range: sectors stays 0 in messages). */
+    void prepare(AtaTaskFile tf) {
+        prepare(tf.command(), tf.lba(), 0, tf.byteCount(), tf.direction() == AtaTaskFile.Direction.OUT);
+        callerTaskFile = tf;
     }
 
     /**
-     * Makes this a command of the generic path: {@code command}'s registers, and for PACKET the
-     * 12 bytes of {@code cdb} (from its position) for the ACMD area. After {@link #prepare}.
+     * Records how a task-file command ended: {@code tfd} is PxTFD now, and the received-FIS area's
+     * D2H Register FIS counts only if it arrived since issue ({@link #clearD2hFis}). DIRQL, as the
+     * command completes, before another command can be issued. Allocates nothing.
      */
-    void generic(AtaTaskFile command, ByteBuffer packet) {
-        registers = command;
-        atapi = packet != null;
-        if (atapi) {
-            packet.get(packet.position(), cdb);
-        }
+    void captureResult(ByteBuffer structures, int fisOffset, int tfd) {
+        resultTaskFile = tfd;
+        transferred = CommandHeader.prdByteCount(structures, PortLink.LIST_OFFSET, index);
+        boolean arrived = (structures.get(fisOffset + ReceivedFis.RFIS) & 0xff) == D2HRegisterFis.TYPE;
+        resultLba = arrived ? ReceivedFis.lba(structures, fisOffset) : -1;
+        resultCount = arrived ? ReceivedFis.count(structures, fisOffset) : -1;
     }
 
-    /**
-     * DIRQL, when the HBA finished the command: keeps PRDBC and the fields of the last D2H
-     * Register FIS (in {@code structures}' received-FIS area) that the generic path reports.
-     * Allocates nothing.
-     */
-    void captureResult(ByteBuffer structures, int listOffset, int fisOffset) {
-        transferred = CommandHeader.prdByteCount(structures, listOffset, index);
-        if (registers != null) {
-            int d2h = fisOffset + ReceivedFis.RFIS;
-            resultStatus = D2HRegisterFis.status(structures, d2h);
-            resultError = D2HRegisterFis.error(structures, d2h);
-            resultLba = D2HRegisterFis.lba(structures, d2h);
-            resultCount = D2HRegisterFis.count(structures, d2h);
-        }
+    /** Forgets the last D2H Register FIS, so {@link #captureResult} sees whether a new one came. DIRQL, port idle. */
+    static void clearD2hFis(ByteBuffer structures, int fisOffset) {
+        structures.put(fisOffset + ReceivedFis.RFIS, (byte) 0);
+    }
+
+    /** The captured result as the caller sees it. After the completion, on the caller's side. */
+    AtaResult result() {
+        return new AtaResult(PortTfd.STS.get(resultTaskFile), PortTfd.ERR.get(resultTaskFile), resultLba, resultCount);
+    }
+
+    /** Makes a PACKET task-file command carry the 12 bytes of {@code packet} (from its position). After {@link #prepare(AtaTaskFile)}. */
+    void packet(ByteBuffer packet) {
+        atapi = true;
+        packet.get(packet.position(), cdb);
     }
 
     /** READ/WRITE FPDMA QUEUED (ACS-3 §7.23, §7.59): goes through PxSACT and may share the port. */
@@ -178,17 +187,21 @@ final class AhciCommand {
     void buildTable() {
         ByteBuffer mem = table.buffer();
         int fis = CommandTable.CFIS;
-        if (registers != null) {
-            registers.write(mem, fis);
+        if (callerTaskFile != null) {
+            callerTaskFile.writeFis(mem, fis);
             if (atapi) {
                 mem.put(CommandTable.ACMD, cdb);
                 for (int i = AtapiCdb.LENGTH; i < CommandTable.ACMD_SIZE; i++) {
                     mem.put(CommandTable.ACMD + i, (byte) 0);
                 }
             }
-            prds = bytes == 0 ? 0 : PrdTable.build(mem, CommandTable.PRDT, prdEntries, dataMap, 0, bytes, maxPrdEntryBytes);
-            return;
+        } else {
+            writeFis(mem, fis);
         }
+        prds = bytes == 0 ? 0 : PrdTable.build(mem, CommandTable.PRDT, prdEntries, dataMap, 0, bytes, maxPrdEntryBytes);
+    }
+
+    private void writeFis(ByteBuffer mem, int fis) {
         switch (opcode) {
             case AtaCommand.READ_FPDMA_QUEUED -> RegisterH2DFis.readFpdmaQueued(mem, fis, lba, sectors, index);
             case AtaCommand.WRITE_FPDMA_QUEUED -> {
@@ -203,14 +216,10 @@ final class AhciCommand {
             case AtaCommand.WRITE_DMA_FUA_EXT -> RegisterH2DFis.writeDmaFuaExt(mem, fis, lba, sectors);
             case AtaCommand.READ_DMA -> RegisterH2DFis.readDma(mem, fis, lba, sectors);
             case AtaCommand.WRITE_DMA -> RegisterH2DFis.writeDma(mem, fis, lba, sectors);
-            case AtaCommand.IDENTIFY_DEVICE -> RegisterH2DFis.identifyDevice(mem, fis);
             // For READ LOG EXT, lba holds the log address and sectors the page count.
             case AtaCommand.READ_LOG_EXT -> RegisterH2DFis.readLogExt(mem, fis, (int) lba, 0, sectors);
-            case AtaCommand.FLUSH_CACHE_EXT -> RegisterH2DFis.flushCacheExt(mem, fis);
-            case AtaCommand.FLUSH_CACHE -> RegisterH2DFis.flushCache(mem, fis);
             default -> throw new IllegalArgumentException("unsupported command " + AtaCommand.name(opcode));
         }
-        prds = bytes == 0 ? 0 : PrdTable.build(mem, CommandTable.PRDT, prdEntries, dataMap, 0, bytes, maxPrdEntryBytes);
     }
 
     /** Points this command's slot header in the list at its table (§4.2.2). Runs at DIRQL. */

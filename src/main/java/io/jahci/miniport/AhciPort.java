@@ -1,12 +1,10 @@
 package io.jahci.miniport;
 
-import io.jahci.ahci.AtaCommand;
 import io.jahci.ahci.AtaResult;
 import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.CommandHeader;
 import io.jahci.ahci.DeviceSignature;
 import io.jahci.ahci.IdentifyData;
-import io.jahci.ahci.PortRegister;
 import io.jahci.ataport.Channel;
 import io.jahci.ataport.ChannelRoutine;
 import io.jahci.ataport.IoStatus;
@@ -28,9 +26,9 @@ import java.util.function.Consumer;
  * {@link PortLink} (PASSIVE register sequences: engines, COMRESET, link and device waits,
  * signature), {@link SlotTable} (the command slots and all else guarded at DIRQL by the interrupt
  * lock: issue, ISR, completion, deadline check, recovery's hand-over), {@link PortIo} (the caller's
- * reads, writes, FUA, flush, the generic non-queued and ATAPI PACKET commands, and failure
- * messages), {@link PortRecovery} (the cause captured once, a pure verdict per command, then the
- * actions) and {@link PortSleep} (the COMRESET that wakes a device after SLEEP).
+ * reads, writes, FUA, flush, any non-queued command as a task file, IDENTIFY and the disk's
+ * geometry, failure messages) and {@link PortRecovery} (the cause captured once, a pure verdict per
+ * command, then the actions).
  *
  * <p>Its states and their changes are drawn, with their table, in {@link PortState}; every change
  * goes through {@link #enter}, which checks it against that table.
@@ -48,13 +46,9 @@ public final class AhciPort {
     private static final ChannelRoutine<AhciPort> QUEUE_RECOVERY =
             port -> port.portDriver.queueWorkItem(port.recoveryWorker, RECOVER, port);
 
-    /** Bytes per block of an ATAPI CD/DVD medium's data (MMC-6 §4.2.2, Mode 1). */
-    private static final int PACKET_BLOCK_BYTES = 2048;
-
     private final String device;
     private final int number;
     private final HbaCapabilities caps;
-    private final AhciPortOptions options;
     private final RegisterHistory history = new RegisterHistory();
     private final DmaMemory structures;
     private final PortLink link;
@@ -74,16 +68,12 @@ public final class AhciPort {
     private volatile PortState state = PortState.STOPPED;
     private volatile DeviceSignature signature = DeviceSignature.UNKNOWN;
     private volatile IdentifyData identity;
-    private volatile int sectorSize = 512;
-    private volatile int maxSectorsPerCommand;
-    private volatile boolean useNcq;
 
     AhciPort(String device, int number, Transport transport, HbaCapabilities caps, AhciPortOptions options)
             throws IOException {
         this.device = device;
         this.number = number;
         this.caps = caps;
-        this.options = options;
         this.link = new PortLink(where(), number, transport.abar(), caps, options.timeouts(), history);
         this.structures = transport.allocateDma(PortLink.STRUCTURES_BYTES, CommandHeader.LIST_ALIGNMENT);
         this.io = new PortIo(this, transport, options);
@@ -100,7 +90,6 @@ public final class AhciPort {
                 QUEUE_RECOVERY);
         this.recovery = new PortRecovery(this, link, slots, logCommand);
         this.sleep = new PortSleep(where(), link, history);
-        this.maxSectorsPerCommand = AhciCommand.maxSectors(options, 512);
         checkReachable();
     }
 
@@ -137,16 +126,13 @@ public final class AhciPort {
         return signature;
     }
 
-    /**
-     * The device's IDENTIFY DEVICE data (IDENTIFY PACKET DEVICE for an ATAPI device, see
-     * {@link #signature()}), or null when the port has no device jahci drives.
-     */
+    /** The device's IDENTIFY DEVICE data, or null when the port has no ATA disk. */
     public IdentifyData identity() {
         return identity;
     }
 
     public int sectorSize() {
-        return sectorSize;
+        return io.sectorSize();
     }
 
     /** Commands this port keeps in flight at most: 1 without NCQ. */
@@ -162,7 +148,7 @@ public final class AhciPort {
 
     /** Whether reads and writes go out as READ/WRITE FPDMA QUEUED. */
     public boolean usesNcq() {
-        return useNcq;
+        return io.usesNcq();
     }
 
     /** The register history, for diagnostics. */
@@ -185,9 +171,14 @@ public final class AhciPort {
         return recovery.commandsRetried();
     }
 
+    /** The largest number of sectors one command moves; larger transfers are split. */
+    public int maxSectorsPerCommand() {
+        return io.maxSectorsPerCommand();
+    }
+
     /** The most bytes one command moves: what one DMA buffer and its scatter list hold. */
     public int maxTransferBytes() {
-        return maxSectorsPerCommand * sectorSize;
+        return io.maxSectorsPerCommand() * io.sectorSize();
     }
 
     /** COMRESETs sent to the device since the port was made (bring-up, recovery, SLEEP). Any level. */
@@ -198,11 +189,6 @@ public final class AhciPort {
     /** COMRESETs that brought the device back from SLEEP. Any level. */
     public long wakeResets() {
         return sleep.wakeResets();
-    }
-
-    /** The largest number of sectors one command moves; larger transfers are split. */
-    public int maxSectorsPerCommand() {
-        return maxSectorsPerCommand;
     }
 
     Channel<AhciPort> channel() {
@@ -291,12 +277,7 @@ public final class AhciPort {
      * register writes: it neither blocks nor sleeps.
      */
     boolean initialize() {
-        link.clearErrorsAndInterrupts();
-        link.write(PortRegister.IE, PortLink.INTERRUPT_ENABLE);
-        if (state == PortState.READY || state == PortState.UNSUPPORTED_DEVICE) {
-            link.startEngine();
-        }
-        link.snapshot(RegisterHistory.Event.START);
+        link.initialize(state == PortState.READY || state == PortState.UNSUPPORTED_DEVICE);
         return true;
     }
 
@@ -306,49 +287,19 @@ public final class AhciPort {
      * option). PASSIVE, with the channel started and no command in flight.
      */
     void identify() throws PortException {
-        if (signature == DeviceSignature.ATAPI) {
-            identifyPacketDevice();
-            return;
-        }
-        IdentifyData id = io.identifyDevice();
-        sectorSize = id.logicalSectorSize();
-        maxSectorsPerCommand = AhciCommand.maxSectors(options, sectorSize);
-        useNcq = options.ncq() && caps.supportsNcq() && id.ncq();
-        int depth = useNcq ? Math.min(Math.min(caps.commandSlots(), id.ncqDepth()), options.maxQueueDepth()) : 1;
-        try {
-            pool.setDepth(depth);
-        } catch (IOException e) {
-            throw new PortException(where() + ": cannot allocate DMA memory for " + depth + " commands: "
-                    + e.getMessage(), e);
-        }
+        IdentifyData id = io.identify(caps);
         checkReachable();
         identity = id;
     }
 
-    /**
-     * IDENTIFY PACKET DEVICE (ACS-3 §7.13) for an ATAPI device: one command at a time, no NCQ,
-     * 2048-byte blocks (what CD/DVD data media use, MMC-6 §4.2.2). PASSIVE.
-     */
-    private void identifyPacketDevice() throws PortException {
-        ByteBuffer data = ByteBuffer.allocate(IdentifyData.SIZE);
-        io.execute(AtaTaskFile.of(AtaCommand.IDENTIFY_PACKET_DEVICE), data);
-        sectorSize = PACKET_BLOCK_BYTES;
-        maxSectorsPerCommand = AhciCommand.maxSectors(options, sectorSize);
-        useNcq = false;
-        identity = IdentifyData.parse(data, 0);
-    }
-
     /** Control(StopChannel). PASSIVE: interrupts off, command and FIS engines stopped. */
     boolean stopChannel() {
-        link.write(PortRegister.IE, 0);
         try {
-            link.stopEngines();
+            link.stop();
         } catch (PortException e) {
             enter(PortState.FAILED);
             return false;
         }
-        link.write(PortRegister.IS, 0xffff_ffff);
-        link.snapshot(RegisterHistory.Event.STOP);
         enter(PortState.STOPPED);
         return true;
     }
@@ -387,25 +338,6 @@ public final class AhciPort {
         io.await(io.submit(isWrite, lba, data, false));
     }
 
-    /**
-     * One non-queued ATA command with {@code registers}, non-data ({@code data} null) or data-in
-     * into {@code data}; returns the device's answer registers. A command the device does not
-     * implement fails with {@link CommandNotSupportedException}; no COMRESET follows (recovery only
-     * restarts the command engine, AHCI 1.3.1 §6.2.2.1). PASSIVE.
-     */
-    public AtaResult execute(AtaTaskFile registers, ByteBuffer data) throws PortException {
-        return io.execute(registers, data);
-    }
-
-    /**
-     * An ATAPI PACKET command with the 12-byte {@code cdb}; data, if any, by DMA into {@code data}.
-     * Returns the bytes moved. A CHECK CONDITION fails with an {@link AtaCommandException} (sense
-     * key in the error register's bits 7:4); ask REQUEST SENSE for the rest. PASSIVE.
-     */
-    public int packet(ByteBuffer cdb, ByteBuffer data) throws PortException {
-        return io.packet(cdb, data);
-    }
-
     /** Writes with forced unit access and waits for the end; see {@link #submit(boolean, long, ByteBuffer, boolean)}. */
     public void writeFua(long lba, ByteBuffer data) throws PortException {
         io.await(io.submit(true, lba, data, true));
@@ -418,6 +350,38 @@ public final class AhciPort {
      */
     public void flush() throws PortException {
         io.flush();
+    }
+
+    /**
+     * Runs one non-queued ATA command given as a task file and waits for it: the generic entry
+     * point for DATA SET MANAGEMENT, SMART, CHECK POWER MODE, STANDBY/IDLE and SET FEATURES
+     * (IDENTIFY and FLUSH go through it too). It waits for the queued commands in flight to
+     * complete, runs alone, and holds back later ones until it ends (AHCI 1.3.1 §5.6.4: queued and
+     * non-queued commands never share the port). PASSIVE.
+     *
+     * @param tf   the command; its {@link AtaTaskFile#byteCount()} bytes move in its direction
+     * @param data exactly {@code byteCount} bytes between position and limit: filled for IN, sent
+     *             for OUT (the position does not move); null for NONE
+     * @return status and error, and the D2H Register FIS's LBA and COUNT (e.g. SMART RETURN STATUS's
+     *     4Fh/C2h, CHECK POWER MODE's count); see {@link AtaResult#hasRegisters()}
+     * @throws CommandNotSupportedException the device aborted it (ABRT alone): it does not implement
+     *     it; no COMRESET follows (recovery only restarts the command engine, AHCI 1.3.1 §6.2.2.1)
+     * @throws AtaCommandException the device failed it otherwise (ERR)
+     * @throws NoDeviceException   no disk on the port
+     * @throws IllegalArgumentException the buffer does not match {@code byteCount}, or exceeds a
+     *     command's DMA buffer ({@link AhciPortOptions#bufferBytesPerCommand()})
+     */
+    public AtaResult execute(AtaTaskFile tf, ByteBuffer data) throws PortException {
+        return io.execute(tf, data);
+    }
+
+    /**
+     * An ATAPI PACKET command with the 12-byte {@code cdb}; data, if any, by DMA into {@code data}.
+     * Returns the bytes moved. A CHECK CONDITION fails with an {@link AtaCommandException} (sense
+     * key in the error register's bits 7:4); ask REQUEST SENSE for the rest. PASSIVE.
+     */
+    public int packet(ByteBuffer cdb, ByteBuffer data) throws PortException {
+        return io.packet(cdb, data);
     }
 
     // ---------------------------------------------------------------- miniport callbacks

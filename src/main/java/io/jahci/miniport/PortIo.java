@@ -2,8 +2,8 @@ package io.jahci.miniport;
 
 import io.jahci.ahci.AtaCommand;
 import io.jahci.ahci.AtaResult;
-import io.jahci.ahci.AtaStatus;
 import io.jahci.ahci.AtaTaskFile;
+import io.jahci.ahci.AtaStatus;
 import io.jahci.ahci.AtapiCdb;
 import io.jahci.ahci.DeviceSignature;
 import io.jahci.ahci.IdentifyData;
@@ -13,6 +13,7 @@ import io.jahci.ataport.IoRequest;
 import io.jahci.ataport.IoStatus;
 import io.jahci.hw.Transport;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -20,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The caller's side of a port: reads and writes split into commands, FUA, flush, IDENTIFY, and
+ * The caller's side of a port: reads and writes split into commands, FUA, flush, any non-queued
+ * command given as a task file ({@link #execute}, which IDENTIFY and FLUSH go through), and
  * the failure a caller sees when a command fails (with what it means and what to do). Callers run
  * at PASSIVE; each command is a preallocated {@link AhciCommand} taken from the port's
  * {@link CommandPool} and submitted through the port layer; its completion
@@ -29,24 +31,97 @@ import java.util.concurrent.TimeoutException;
 final class PortIo {
     /** How much longer than the command timeout a caller waits: recovery's own time. */
     private static final long RECOVERY_ALLOWANCE_MILLIS = 15_000;
+    private static final AtaTaskFile IDENTIFY_DEVICE =
+            AtaTaskFile.dataIn(AtaCommand.IDENTIFY_DEVICE, 0, 0, 0, 0, IdentifyData.SIZE);
+    private static final AtaTaskFile IDENTIFY_PACKET_DEVICE =
+            AtaTaskFile.dataIn(AtaCommand.IDENTIFY_PACKET_DEVICE, 0, 0, 0, 0, IdentifyData.SIZE);
+    private static final ByteBuffer NO_DATA = ByteBuffer.allocate(0);
+    /** Bytes per block of an ATAPI CD/DVD medium's data (MMC-6 §4.2.2, Mode 1). */
+    private static final int PACKET_BLOCK_BYTES = 2048;
+    /** The largest even byte count a PIO packet data phase may carry (ACS-3 §7.18.3). */
+    private static final long PACKET_BYTE_COUNT_LIMIT = 0xFFFE;
 
     private final AhciPort port;
     private final CommandPool pool;
+    private final AhciPortOptions options;
     private final long commandMillis;
+    private final int bufferBytes;
+    private volatile int sectorSize = 512;
+    private volatile int maxSectorsPerCommand;
+    private volatile boolean useNcq;
 
     /** Makes the port's command pool (no DMA yet: {@link CommandPool#setDepth} allocates). */
     PortIo(AhciPort port, Transport transport, AhciPortOptions options) {
         this.port = port;
         this.pool = new CommandPool(transport, options, this::commandCompleted);
+        this.options = options;
+        this.maxSectorsPerCommand = AhciCommand.maxSectors(options, sectorSize);
         this.commandMillis = options.timeouts().commandMillis();
+        this.bufferBytes = options.bufferBytesPerCommand();
     }
 
     CommandPool pool() {
         return pool;
     }
 
+    int sectorSize() {
+        return sectorSize;
+    }
+
+    int maxSectorsPerCommand() {
+        return maxSectorsPerCommand;
+    }
+
+    boolean usesNcq() {
+        return useNcq;
+    }
+
+    /**
+     * Reads IDENTIFY DEVICE (ACS-3 §7.12), takes the sector size from it and sizes the queue:
+     * NCQ when HBA, disk and options allow it, with depth min(CAP.NCS, the disk's depth, the
+     * option). PASSIVE, with the channel started and no command in flight.
+     */
+    IdentifyData identify(HbaCapabilities caps) throws PortException {
+        if (port.signature() == DeviceSignature.ATAPI) {
+            return identifyPacketDevice();
+        }
+        ByteBuffer data = ByteBuffer.allocate(IdentifyData.SIZE);
+        execute(IDENTIFY_DEVICE, data);
+        IdentifyData id = IdentifyData.parse(data, 0);
+        sectorSize = id.logicalSectorSize();
+        maxSectorsPerCommand = AhciCommand.maxSectors(options, sectorSize);
+        useNcq = options.ncq() && caps.supportsNcq() && id.ncq();
+        int depth = useNcq ? Math.min(Math.min(caps.commandSlots(), id.ncqDepth()), options.maxQueueDepth()) : 1;
+        try {
+            pool.setDepth(depth);
+        } catch (IOException e) {
+            throw new PortException(port.where() + ": cannot allocate DMA memory for " + depth + " commands: "
+                    + e.getMessage(), e);
+        }
+        return id;
+    }
+
+    /**
+     * IDENTIFY PACKET DEVICE (ACS-3 §7.13) for an ATAPI device: one command at a time, no NCQ,
+     * 2048-byte blocks (CD/DVD data, MMC-6 §4.2.2). PASSIVE, channel started, nothing in flight.
+     */
+    private IdentifyData identifyPacketDevice() throws PortException {
+        ByteBuffer data = ByteBuffer.allocate(IdentifyData.SIZE);
+        execute(IDENTIFY_PACKET_DEVICE, data);
+        sectorSize = PACKET_BLOCK_BYTES;
+        maxSectorsPerCommand = AhciCommand.maxSectors(options, sectorSize);
+        useNcq = false;
+        try {
+            pool.setDepth(1);
+        } catch (IOException e) {
+            throw new PortException(port.where() + ": cannot allocate DMA memory for 1 command: " + e.getMessage(), e);
+        }
+        return IdentifyData.parse(data, 0);
+    }
+
     /** See {@link AhciPort#submit(boolean, long, ByteBuffer, boolean)}. PASSIVE. */
     CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data, boolean fua) throws PortException {
+        checkReady();
         if (port.signature() == DeviceSignature.ATAPI) {
             throw new IllegalStateException(port.where() + " holds an ATAPI (CD/DVD) device: it reads with PACKET "
                     + "commands (packet()), not READ DMA");
@@ -55,12 +130,10 @@ final class PortIo {
             throw new IllegalArgumentException(port.where()
                     + ": FUA is for writes to a disk that supports it (IDENTIFY word 84 bit 6)");
         }
-        boolean ncq = port.usesNcq();
-        int opcode = isWrite ? (fua && !ncq ? AtaCommand.WRITE_DMA_FUA_EXT : writeOpcode()) : readOpcode();
+        int opcode = isWrite ? (fua && !useNcq ? AtaCommand.WRITE_DMA_FUA_EXT : writeOpcode()) : readOpcode();
         int bytes = data.remaining();
-        int sectorSize = port.sectorSize();
         PortTransfer transfer = new PortTransfer(data);
-        int chunkBytes = port.maxSectorsPerCommand() * sectorSize;
+        int chunkBytes = maxSectorsPerCommand * sectorSize;
         for (int offset = 0; offset < bytes; offset += chunkBytes) {
             int length = Math.min(chunkBytes, bytes - offset);
             AhciCommand c = acquire();
@@ -96,33 +169,21 @@ final class PortIo {
 
     /** FLUSH CACHE EXT (or FLUSH CACHE on a 28-bit device); see {@link AhciPort#flush}. PASSIVE. */
     void flush() throws PortException {
-        run(port.identity().lba48() ? AtaCommand.FLUSH_CACHE_EXT : AtaCommand.FLUSH_CACHE, null);
-    }
-
-    /** IDENTIFY DEVICE (ACS-3 §7.12): the device's 512-byte answer. PASSIVE, channel started. */
-    IdentifyData identifyDevice() throws PortException {
-        ByteBuffer data = ByteBuffer.allocate(IdentifyData.SIZE);
-        run(AtaCommand.IDENTIFY_DEVICE, data);
-        return IdentifyData.parse(data, 0);
+        checkReady();
+        execute(AtaTaskFile.nonData(port.identity().lba48() ? AtaCommand.FLUSH_CACHE_EXT : AtaCommand.FLUSH_CACHE,
+                0, 0, 0, 0), null);
     }
 
     /**
-     * One non-queued command of the generic path with {@code registers}: non-data when
-     * {@code data} is null, else data-in (PIO or DMA, the HBA moves both through the PRDs) of
-     * {@code data.remaining()} bytes into {@code data} from its position. Returns the registers of
-     * the device's last D2H Register FIS (meaningful for non-data commands such as SMART RETURN
-     * STATUS and CHECK POWER MODE). After a successful SLEEP the port is marked asleep (see
-     * {@link PortSleep}). PASSIVE.
-     *
-     * @throws CommandNotSupportedException when the device aborts it (ABRT alone): it does not
-     *     implement it; no COMRESET follows
+     * See {@link AhciPort#execute}. After a successful SLEEP the port is marked asleep
+     * ({@link PortSleep}). PASSIVE.
      */
-    AtaResult execute(AtaTaskFile registers, ByteBuffer data) throws PortException {
-        PortTransfer t = runGeneric(registers, null, data);
-        if (registers.command() == AtaCommand.SLEEP) {
+    AtaResult execute(AtaTaskFile tf, ByteBuffer data) throws PortException {
+        AtaResult result = run(tf, null, data).result();
+        if (tf.command() == AtaCommand.SLEEP) {
             port.sleep().fellAsleep();
         }
-        return t.result();
+        return result;
     }
 
     /**
@@ -136,19 +197,31 @@ final class PortIo {
             throw new IllegalArgumentException("an ATAPI command block has " + AtapiCdb.LENGTH + " bytes, not "
                     + cdb.remaining());
         }
-        return runGeneric(AtaTaskFile.packet(data != null), cdb, data).transferred();
+        // FEATURES bit 0: the data moves by DMA; LBA 23:8, the byte count limit, counts for PIO only
+        AtaTaskFile tf = data == null || !data.hasRemaining()
+                ? AtaTaskFile.nonData(AtaCommand.PACKET, 0, PACKET_BYTE_COUNT_LIMIT << 8, 0, 0)
+                : AtaTaskFile.dataIn(AtaCommand.PACKET, 1, PACKET_BYTE_COUNT_LIMIT << 8, 0, 0, data.remaining());
+        return run(tf, cdb, data).transferred();
     }
 
-    private PortTransfer runGeneric(AtaTaskFile registers, ByteBuffer cdb, ByteBuffer data) throws PortException {
-        ByteBuffer buffer = data == null ? ByteBuffer.allocate(0) : data;
-        if (buffer.remaining() > port.maxTransferBytes()) {
-            throw new IllegalArgumentException(port.where() + ": " + registers + " would move " + buffer.remaining()
-                    + " bytes; one command moves at most " + port.maxTransferBytes());
+    private PortTransfer run(AtaTaskFile tf, ByteBuffer cdb, ByteBuffer data) throws PortException {
+        int bytes = data == null ? 0 : data.remaining();
+        if (bytes != tf.byteCount() || tf.byteCount() > bufferBytes) {
+            throw new IllegalArgumentException(port.where() + ": " + AtaCommand.name(tf.command()) + " moves "
+                    + tf.byteCount() + " bytes " + tf.direction() + ", but the buffer has " + bytes
+                    + " remaining; pass a buffer of exactly that size (null for NONE), at most " + bufferBytes
+                    + " bytes (the command's DMA buffer)");
         }
+        ByteBuffer buffer = data == null ? NO_DATA : data;
         PortTransfer transfer = new PortTransfer(buffer);
         AhciCommand c = acquire();
-        c.prepare(registers.command(), 0, 0, buffer.remaining(), false);
-        c.generic(registers, cdb);
+        if (tf.direction() == AtaTaskFile.Direction.OUT) {
+            c.data().put(0, buffer, buffer.position(), bytes);
+        }
+        c.prepare(tf);
+        if (cdb != null) {
+            c.packet(cdb);
+        }
         c.transfer = transfer;
         transfer.chunkStarted();
         submit(c);
@@ -158,30 +231,17 @@ final class PortIo {
     }
 
     private int readOpcode() {
-        if (port.usesNcq()) {
+        if (useNcq) {
             return AtaCommand.READ_FPDMA_QUEUED;
         }
         return port.identity().lba48() ? AtaCommand.READ_DMA_EXT : AtaCommand.READ_DMA;
     }
 
     private int writeOpcode() {
-        if (port.usesNcq()) {
+        if (useNcq) {
             return AtaCommand.WRITE_FPDMA_QUEUED;
         }
         return port.identity().lba48() ? AtaCommand.WRITE_DMA_EXT : AtaCommand.WRITE_DMA;
-    }
-
-    /** One non-data or data-in command, waited for; {@code data} receives what it reads (null: nothing moves). */
-    private void run(int opcode, ByteBuffer data) throws PortException {
-        ByteBuffer buffer = data == null ? ByteBuffer.allocate(0) : data;
-        PortTransfer transfer = new PortTransfer(buffer);
-        AhciCommand c = acquire();
-        c.prepare(opcode, 0, 0, buffer.remaining(), false);
-        c.transfer = transfer;
-        transfer.chunkStarted();
-        submit(c);
-        transfer.allSubmitted();
-        await(transfer.future());
     }
 
     private AhciCommand acquire() throws PortException {
@@ -227,8 +287,8 @@ final class PortIo {
         if (error == null && !c.isWrite && moved > 0) {
             t.buffer().put(t.at(c.transferOffset), c.data(), 0, moved);
         }
-        if (error == null && c.registers != null) {
-            t.result(new AtaResult(c.resultStatus, c.resultError, c.resultLba, c.resultCount), moved);
+        if (error == null && c.callerTaskFile != null) {
+            t.result(c.result(), moved);
         }
         c.transfer = null;
         pool.release(c);
@@ -251,10 +311,12 @@ final class PortIo {
         }
         int st = PortTfd.STS.get(c.taskFile);
         int error = PortTfd.ERR.get(c.taskFile);
-        if (c.registers != null && !c.atapi && error == AtaStatus.ABRT.mask() && PortIs.TFES.isSet(c.errorInterrupts)) {
-            return new CommandNotSupportedException(port.where() + ": " + c.registers + " is not supported by this "
-                    + "device: it answered ABRT (ATA status " + AtaStatus.describe(st) + ", error "
-                    + AtaStatus.describeError(error) + "). Nothing was changed. " + c.outcome, st, error);
+        if (c.callerTaskFile != null && !c.atapi && error == AtaStatus.ABRT.mask() && PortIs.TFES.isSet(c.errorInterrupts)) {
+            AtaTaskFile tf = c.callerTaskFile;
+            return new CommandNotSupportedException(String.format("%s: %s (features %04Xh, LBA %012Xh, count %04Xh) is "
+                    + "not supported by this device: it answered ABRT (ATA status %s, error %s). Nothing was changed. %s",
+                    port.where(), AtaCommand.name(tf.command()), tf.features(), tf.lba(), tf.count(),
+                    AtaStatus.describe(st), AtaStatus.describeError(error), c.outcome), st, error, tf.lba());
         }
         String message = what + " failed: " + PortIs.describe(c.errorInterrupts) + ", ATA status "
                 + AtaStatus.describe(st) + ", error " + AtaStatus.describeError(error) + ". " + advice(error) + " "

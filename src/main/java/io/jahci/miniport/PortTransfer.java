@@ -20,9 +20,10 @@ final class PortTransfer {
     private final AtomicInteger outstanding = new AtomicInteger(1);
     private final CompletableFuture<Void> future = new CompletableFuture<>();
     private volatile PortException failure;
-    /** For a command of the generic path: what the device answered, and the bytes the HBA moved. */
-    private volatile AtaResult result;
-    private volatile int transferred;
+    /** How a task-file command ended ({@link PortIo#execute}); set before its chunk is done, read after the future. */
+    private AtaResult result;
+    /** Bytes a task-file command moved (PRDBC), set with {@link #result}. */
+    private int transferred;
 
     /** @param buffer user data between its position and limit; the position is not moved */
     PortTransfer(ByteBuffer buffer) {
@@ -43,18 +44,17 @@ final class PortTransfer {
         return buffer;
     }
 
-    /** The answer of a generic-path command; set before its chunk is done. */
-    void result(AtaResult answer, int bytes) {
-        result = answer;
-        transferred = bytes;
-    }
-
-    /** The device's answer, once the future completed normally (generic path only). */
     AtaResult result() {
         return result;
     }
 
-    /** Bytes the HBA moved (PRDBC), once the future completed normally. */
+    /** Records how the task-file command ended and how many bytes it moved. DISPATCH, before {@link #chunkDone}. */
+    void result(AtaResult r, int bytes) {
+        result = r;
+        transferred = bytes;
+    }
+
+    /** Bytes the task-file command moved (PRDBC); read after the future completed. */
     int transferred() {
         return transferred;
     }

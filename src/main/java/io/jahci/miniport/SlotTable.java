@@ -5,6 +5,7 @@ import io.jahci.ahci.PortRegister;
 import io.jahci.ataport.Channel;
 import io.jahci.ataport.ChannelRoutine;
 import io.jahci.ataport.IoStatus;
+import io.jahci.ataport.Verifier;
 
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -38,7 +39,7 @@ final class SlotTable {
     private final AhciPort port;
     private final PortLink link;
     private final RegisterHistory history;
-    private final ByteBuffer commandList;
+    private final ByteBuffer structures;
     private final long commandNanos;
     private final long timerPeriodMicros;
     /** Requested from the ISR or the timer, run at DISPATCH: queues the recovery work item. */
@@ -63,12 +64,12 @@ final class SlotTable {
     private volatile long commandsIssued;
     private volatile long prdEntriesIssued;
 
-    SlotTable(AhciPort port, PortLink link, RegisterHistory history, ByteBuffer commandList, long commandMillis,
+    SlotTable(AhciPort port, PortLink link, RegisterHistory history, ByteBuffer structures, long commandMillis,
               ChannelRoutine<AhciPort> recoveryRequest) {
         this.port = port;
         this.link = link;
         this.history = history;
-        this.commandList = commandList;
+        this.structures = structures;
         this.commandNanos = commandMillis * 1_000_000L;
         this.timerPeriodMicros = Math.max(1_000, Math.min(1_000_000, commandMillis * 250));
         this.recoveryRequest = recoveryRequest;
@@ -115,7 +116,10 @@ final class SlotTable {
             return;
         }
         int bit = 1 << c.index;
-        c.writeHeader(commandList, PortLink.LIST_OFFSET);
+        c.writeHeader(structures, PortLink.LIST_OFFSET);
+        if (c.callerTaskFile != null) {
+            AhciCommand.clearD2hFis(structures, PortLink.FIS_OFFSET);
+        }
         if (issued == 0) {
             channel().requestTimer(TIMER, timerPeriodMicros);
         }
@@ -183,9 +187,11 @@ final class SlotTable {
     private void completeSlot(int slot) {
         AhciCommand c = slots[slot];
         slots[slot] = null;
-        c.captureResult(commandList, PortLink.LIST_OFFSET, PortLink.FIS_OFFSET);
         issued &= ~(1 << slot);
         queuedIssued &= ~(1 << slot);
+        if (c.callerTaskFile != null) {
+            c.captureResult(structures, PortLink.FIS_OFFSET, link.read(PortRegister.TFD));
+        }
         channel().completeRequest(c.request, IoStatus.SUCCESS);
     }
 
@@ -284,6 +290,7 @@ final class SlotTable {
      * does not complete within the command timeout.
      */
     boolean runAlone(AhciCommand c) {
+        Verifier.mightSleep("SlotTable.runAlone");
         c.buildTable();
         isolationDone = false;
         isolationWaiter = Thread.currentThread();
@@ -307,7 +314,9 @@ final class SlotTable {
             link.snapshot(RegisterHistory.Event.ERROR);
             return false;
         }
-        c.captureResult(commandList, PortLink.LIST_OFFSET, PortLink.FIS_OFFSET);
+        if (c.callerTaskFile != null) {
+            c.captureResult(structures, PortLink.FIS_OFFSET, link.read(PortRegister.TFD));
+        }
         return true;
     }
 
@@ -317,7 +326,10 @@ final class SlotTable {
         isolationStarting = null;
         isolationInterrupts = 0;
         isolating = c;
-        c.writeHeader(commandList, PortLink.LIST_OFFSET);
+        c.writeHeader(structures, PortLink.LIST_OFFSET);
+        if (c.callerTaskFile != null) {
+            AhciCommand.clearD2hFis(structures, PortLink.FIS_OFFSET);
+        }
         commandsIssued++;
         VarHandle.releaseFence();
         link.write(PortRegister.CI, 1 << c.index);

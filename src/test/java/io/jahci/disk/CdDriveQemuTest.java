@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -91,7 +92,7 @@ class CdDriveQemuTest {
     void noMediumIsSaidSoAndAChangedMediumIsReadAfterTheUnitAttention() throws Exception {
         CdDrive cd = open(Discs.pattern(dir, "one.bin", BLOCKS, 1));
         assertTrue(cd.mediumPresent());
-        qemu.qmp("{\"execute\":\"eject\",\"arguments\":{\"id\":\"disk1\",\"force\":true}}");
+        qemu.qmp("eject", Map.of("id", "disk1", "force", true));
         assertFalse(cd.mediumPresent());
         CheckConditionException none = assertThrows(CheckConditionException.class,
                 () -> cd.read(0, ByteBuffer.allocate(2048)));
@@ -101,8 +102,7 @@ class CdDriveQemuTest {
         assertEquals(0, cd.identity().blocks(), "identify says: no medium");
 
         Path two = Discs.pattern(dir, "two.bin", 40, 2);
-        qemu.qmp("{\"execute\":\"blockdev-change-medium\",\"arguments\":{\"id\":\"disk1\",\"filename\":\"" + two
-                + "\",\"format\":\"raw\"}}");
+        qemu.qmp("blockdev-change-medium", Map.of("id", "disk1", "filename", two.toString(), "format", "raw"));
         // the drive reports UNIT ATTENTION (medium may have changed) once; the read retries past it
         ByteBuffer buf = ByteBuffer.allocate(2048);
         cd.read(39, buf);

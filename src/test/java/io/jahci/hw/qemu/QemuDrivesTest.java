@@ -34,15 +34,23 @@ class QemuDrivesTest {
         QemuConfig config = QemuConfig.fromEnvironment(List.of(image.toString(), "cd:" + disc),
                 Map.of("PATH", System.getenv("PATH")));
         try (QemuTransport t = QemuTransport.open(config)) {
-            String blocks = t.qmp("{\"execute\":\"query-block\"}");
-            String compact = blocks.replace(" ", "");
-            int cd = compact.indexOf("\"device\":\"d1\"");
-            assertTrue(cd >= 0, blocks);
-            String d1 = compact.substring(cd);
-            assertTrue(d1.contains("\"removable\":true"), "the CD is removable: " + blocks);
-            assertTrue(d1.contains(disc.toString()), blocks);
-            assertTrue(blocks.matches("(?s).*\"ro\": ?true.*"), "the CD is read-only: " + blocks);
-            assertTrue(blocks.matches("(?s).*\"ro\": ?false.*"), "the disk is writable: " + blocks);
+            List<?> blocks = (List<?>) t.qmp("query-block", Map.of());
+            Map<?, ?> cd = device(blocks, "d1");
+            Map<?, ?> disk = device(blocks, "d0");
+            assertEquals(true, cd.get("removable"), "the CD is removable: " + blocks);
+            Map<?, ?> medium = (Map<?, ?>) cd.get("inserted");
+            assertEquals(disc.toString(), medium.get("file"), blocks.toString());
+            assertEquals(true, medium.get("ro"), "the CD is read-only: " + blocks);
+            assertEquals(false, ((Map<?, ?>) disk.get("inserted")).get("ro"), "the disk is writable: " + blocks);
         }
+    }
+
+    private static Map<?, ?> device(List<?> blocks, String id) {
+        for (Object block : blocks) {
+            if (id.equals(((Map<?, ?>) block).get("device"))) {
+                return (Map<?, ?>) block;
+            }
+        }
+        throw new AssertionError("query-block lists no " + id + ": " + blocks);
     }
 }
