@@ -160,5 +160,6 @@ elif [ -n "$DATA" ]; then
     fi
 fi
 
+. /tmp/work/case-device.sh   # 9. jahci's identify, smart, power check vs hdparm -I, smartctl -a, hdparm -C
 check_dmesg iommu
 echo "job-iommu: end $(date +%s)"

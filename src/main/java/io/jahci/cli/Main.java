@@ -28,7 +28,7 @@ import java.util.NoSuchElementException;
 @Command(name = "jahci", mixinStandardHelpOptions = true, version = "jahci 0.1.0",
         description = "A user-space AHCI/SATA driver in Java.",
         subcommands = {DemoCommand.class, IdentifyCommand.class, ReadCommand.class, WriteCommand.class, ScanCommand.class,
-            VerifyCommand.class, ListCommand.class, BindCommand.class, UnbindCommand.class, BenchCommand.class},
+            VerifyCommand.class, SmartCommand.class, PowerCommand.class, SetCommand.class, ListCommand.class, BindCommand.class, UnbindCommand.class, BenchCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:device, I/O or runtime error", "2:usage error (bad option, LBA range, file)",
             "130:stopped by SIGINT (Ctrl-C)", "143:stopped by SIGTERM"})
@@ -38,7 +38,7 @@ public final class Main {
 
     @Option(names = "--device", paramLabel = "SPEC", defaultValue = "qemu",
             description = "Controller to drive: 'qemu' (QEMU's AHCI with a temporary 64 MiB disk), "
-                    + "'qemu:IMG[,IMG...]' (one disk per image, ports 0, 1, ...), 'vfio:BDF' or 'uio:BDF' "
+                    + "'qemu:IMG[,IMG...]' (one disk per image, ports 0, 1, ...; 'cd:FILE' attaches FILE as a CD-ROM), 'vfio:BDF' or 'uio:BDF' "
                     + "(a controller bound with `jahci bind`, e.g. vfio:0000:00:05.0). Default: ${DEFAULT-VALUE}.")
     String device;
 
@@ -152,7 +152,10 @@ public final class Main {
             }
             return new CommandLine.RunLast().execute(parseResult);
         });
-        return cli.execute(args);
+        int exit = cli.execute(args);
+        out.flush(); // print() does not flush an autoflush PrintWriter, and main() exits right after
+        err.flush();
+        return exit;
     }
 
     /**
