@@ -14,6 +14,21 @@ public final class PortDriverOptions {
     private long shutdownTimeoutNanos = TimeUnit.SECONDS.toNanos(2);
     private LatencyProbe latencyProbe;
 
+    /** A new, independent set of options with the same values; the caller's stays as it was. */
+    public PortDriverOptions copy() {
+        PortDriverOptions c = new PortDriverOptions();
+        c.dispatchThreads = dispatchThreads;
+        c.workItemThreads = workItemThreads;
+        c.waitMode = waitMode;
+        c.threadPlacement = threadPlacement;
+        c.verifier = verifier;
+        c.isrBudgetNanos = isrBudgetNanos;
+        c.workerRoutineQueueDepth = workerRoutineQueueDepth;
+        c.shutdownTimeoutNanos = shutdownTimeoutNanos;
+        c.latencyProbe = latencyProbe;
+        return c;
+    }
+
     /** Size of the fixed pool of DISPATCH worker threads (worker routines, timers, completions). Default 2. */
     public PortDriverOptions dispatchThreads(int n) {
         if (n < 1) {
