@@ -80,6 +80,26 @@ public final class Disk {
     }
 
     /**
+     * Starts a write with forced unit access: the future completes once the data is on the
+     * medium, not only in the disk's write cache. Only when {@link #supportsFua()}; otherwise use
+     * {@link #writeThrough}. See {@link #readAsync} for the buffer and the waiting.
+     */
+    public CompletableFuture<Void> writeFuaAsync(long lba, ByteBuffer buffer) throws PortException {
+        checkWritable("write");
+        checkRange(lba, buffer, "write");
+        if (!port.supportsFua()) {
+            throw new IllegalStateException(where() + " has no FUA write (IDENTIFY word 84 bit 6, 48-bit LBA); use "
+                    + "writeThrough, which writes and then flushes");
+        }
+        return port.submit(true, lba, buffer, true);
+    }
+
+    /** Whether the disk has a forced-unit-access write ({@link #writeFuaAsync}). */
+    public boolean supportsFua() {
+        return port.supportsFua();
+    }
+
+    /**
      * Writes and returns once the data is on the medium, not only in the disk's write cache: with
      * forced unit access when the disk supports it ({@link DiskIdentity#fua()}), else a write
      * followed by FLUSH CACHE EXT. Other writes in the cache are not made durable by it.
