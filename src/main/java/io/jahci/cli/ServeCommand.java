@@ -64,7 +64,8 @@ final class ServeCommand implements Callable<Integer> {
             }
             NbdServer server = new NbdServer(exports, err);
             CountDownLatch stop = new CountDownLatch(1);
-            try (TerminationSignals signals = TerminationSignals.install(stop::countDown)) {
+            TerminationSignals signals = TerminationSignals.install(stop::countDown);
+            try {
                 if (tcp != null) {
                     server.listenTcp(tcp);
                 } else {
@@ -77,6 +78,7 @@ final class ServeCommand implements Callable<Integer> {
                 return server.shutdown() ? 0 : Main.DEVICE_ERROR;
             } finally {
                 server.close();
+                signals.close();
             }
         }
     }

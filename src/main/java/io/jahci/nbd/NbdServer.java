@@ -234,11 +234,15 @@ public final class NbdServer implements Handshake.Exports, AutoCloseable {
         return flushed;
     }
 
-    /** {@link #shutdown()}. */
+    /** {@link #shutdown()} unless it ran; an interrupt ends the wait and is kept. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (!stopping) {
-            shutdown();
+            try {
+                shutdown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
