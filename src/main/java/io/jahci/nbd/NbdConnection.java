@@ -117,33 +117,39 @@ final class NbdConnection {
             if (r == null) {
                 return;
             }
-            header.clear();
-            if (ch.read(header) < 0) {
-                release(r);
-                if (!stopping) {
-                    throw new EOFException("the client hung up without NBD_CMD_DISC");
+            boolean handedOver = false;
+            try {
+                header.clear();
+                if (ch.read(header) < 0) {
+                    if (!stopping) {
+                        throw new EOFException("the client hung up without NBD_CMD_DISC");
+                    }
+                    return;
                 }
-                return;
+                Wire.readFully(ch, header, "a request header");
+                if (!r.decode(header.flip())) {
+                    throw new NbdProtocolException(String.format("request magic 0x%08x is not NBD_REQUEST_MAGIC 0x%08x",
+                            header.getInt(0), REQUEST_MAGIC));
+                }
+                requests++;
+                if (r.type == CMD_DISC) {
+                    return;
+                }
+                if (r.type == CMD_WRITE) {
+                    receivePayload(r);
+                }
+                handedOver = true;
+                handle(r);
+            } finally {
+                if (!handedOver) {
+                    release(r);
+                }
             }
-            Wire.readFully(ch, header, "a request header");
-            if (!r.decode(header.flip())) {
-                release(r);
-                throw new NbdProtocolException(String.format("request magic 0x%08x is not NBD_REQUEST_MAGIC 0x%08x",
-                        header.getInt(0), REQUEST_MAGIC));
-            }
-            requests++;
-            if (r.type == CMD_DISC) {
-                release(r);
-                return;
-            }
-            handle(r);
         }
     }
 
-    private void handle(NbdRequest r) throws IOException, NbdProtocolException {
-        if (r.type == CMD_WRITE) {
-            receivePayload(r);
-        }
+    /** Answers a request that was read completely: refused, submitted to the disk, or (FLUSH) done here. */
+    private void handle(NbdRequest r) {
         int refusal = refusal(r);
         if (refusal != 0) {
             reply(r, refusal);
@@ -172,7 +178,6 @@ final class NbdConnection {
     private void receivePayload(NbdRequest r) throws IOException, NbdProtocolException {
         long bytes = r.unsignedLength();
         if (bytes > NbdExport.MAX_REQUEST_BYTES) {
-            release(r);
             throw new NbdProtocolException(r.describe() + " is longer than the maximum block size "
                     + NbdExport.MAX_REQUEST_BYTES + " the server announced; its payload was not read");
         }
