@@ -41,8 +41,8 @@ public final class Main {
                     + "routines. Default: ${DEFAULT-VALUE}.")
     boolean syncWithIsr;
 
-    @Option(names = "--verifier", description = "Turn on the port layer's verifier: misuse of levels or work "
-            + "items fails loudly, a slow ISR is warned about.")
+    @Option(names = "--verifier", description = "Turn on the port layer's costly verifier checks: a slow ISR is "
+            + "warned about. Misuse of levels, work items or channels fails loudly with or without it.")
     boolean verifier;
 
     @Option(names = "--irq", paramLabel = "MODE", defaultValue = "auto",

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,6 +117,7 @@ class BenchIrqCommandTest {
 
     @Test
     @DisplayName("--device qemu bench irq: READ completions as the stimulus; wake, isr, worker and return from issue")
+    @Tag("qemu")
     void deviceRun() {
         Result r = run("--device", "qemu", "bench", "irq", "--events", "40", "--warmup", "10", "--json");
         assertEquals(0, r.exit(), r.err());

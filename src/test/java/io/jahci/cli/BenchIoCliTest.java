@@ -1,6 +1,7 @@
 package io.jahci.cli;
 
 import io.jahci.testing.Images;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,6 +12,7 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** bench io against QEMU: the JSON users script against, and writes only with consent. */
+@Tag("qemu")
 class BenchIoCliTest {
     @TempDir
     Path dir;

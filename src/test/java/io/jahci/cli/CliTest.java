@@ -1,6 +1,7 @@
 package io.jahci.cli;
 
 import io.jahci.testing.Images;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,6 +18,7 @@ class CliTest {
     Path dir;
 
     @Test
+    @Tag("qemu")
     void demoPassesOnTheDefaultTemporaryDisk() {
         CliRun r = CliRun.of("demo");
         assertEquals(0, r.exit(), r.err());
@@ -26,6 +28,7 @@ class CliTest {
     }
 
     @Test
+    @Tag("qemu")
     void demoOnANamedImageNeedsConsentAndRestoresItsSectors() throws Exception {
         Path image = Images.create(dir, "d.img", 8 << 20);
         Images.write(image, 0, Images.random(7, 8 << 20));
@@ -39,6 +42,7 @@ class CliTest {
     }
 
     @Test
+    @Tag("qemu")
     void identifyPrintsJsonPerDisk() throws Exception {
         Path a = Images.create(dir, "a.img", 16 << 20);
         Path b = Images.create(dir, "b.img", 8 << 20);
@@ -61,6 +65,7 @@ class CliTest {
 
     @ParameterizedTest(name = "--sync-with-isr {0}")
     @ValueSource(strings = {"true", "false"})
+    @Tag("qemu")
     void writeThenReadMovesTheFileIntactAndLandsInTheImage(String syncWithIsr) throws Exception {
         Path image = Images.create(dir, "w.img", 16 << 20);
         Path in = dir.resolve("in.bin");
@@ -81,6 +86,7 @@ class CliTest {
     }
 
     @Test
+    @Tag("qemu")
     void writeWithoutAllowWriteRefusesAndTouchesNothing() throws Exception {
         Path image = Images.create(dir, "w.img", 4 << 20);
         Path in = dir.resolve("in.bin");
@@ -94,6 +100,7 @@ class CliTest {
     }
 
     @Test
+    @Tag("qemu")
     void badRangesAndShortInputsAreUsageErrorsAndWriteNothing() throws Exception {
         Path image = Images.create(dir, "w.img", 1 << 20);
         Path in = dir.resolve("in.bin");
@@ -112,6 +119,7 @@ class CliTest {
     }
 
     @Test
+    @Tag("qemu")
     void aFailedReadIsADeviceErrorAndLeavesTheOutputFileAlone() throws Exception {
         Path image = Images.create(dir, "bad.img", 4 << 20);
         Path rules = dir.resolve("rules.conf");
@@ -130,6 +138,7 @@ class CliTest {
     }
 
     @Test
+    @Tag("qemu")
     void usageErrorsExitWithTwo() throws Exception {
         assertEquals(2, CliRun.of("--device", "floppy", "identify").exit());
         assertEquals(2, CliRun.of("read", "--port", "0").exit(), "missing options");

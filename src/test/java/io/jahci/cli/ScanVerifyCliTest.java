@@ -1,6 +1,7 @@
 package io.jahci.cli;
 
 import io.jahci.testing.Images;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** scan and verify against QEMU, with faults injected by blkdebug. */
+@Tag("qemu")
 class ScanVerifyCliTest {
     @TempDir
     Path dir;

@@ -10,6 +10,7 @@ import io.jahci.hw.Transport;
 import io.jahci.hw.qemu.QemuConfig;
 import io.jahci.hw.qemu.QemuTransport;
 import io.jahci.testing.Images;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,7 @@ import static org.mockito.Mockito.spy;
  * raises a port connect change (PCS) and lets the real registers show again. Everything else,
  * COMRESET and IDENTIFY of the returning disk included, is QEMU's AHCI.
  */
+@Tag("qemu")
 class HotPlugTest {
     private static final String THROTTLE = "{\"execute\":\"block_set_io_throttle\",\"arguments\":{\"id\":\"disk0\","
             + "\"bps\":0,\"bps_rd\":0,\"bps_wr\":0,\"iops\":%d,\"iops_rd\":0,\"iops_wr\":0}}";

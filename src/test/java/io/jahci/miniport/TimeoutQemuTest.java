@@ -3,6 +3,7 @@ package io.jahci.miniport;
 import io.jahci.hw.qemu.QemuConfig;
 import io.jahci.hw.qemu.QemuTransport;
 import io.jahci.testing.Images;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** A drive slowed by QEMU's I/O throttling (set over QMP) makes commands time out; the port recovers. */
+@Tag("qemu")
 class TimeoutQemuTest {
     private static final String THROTTLE = "{\"execute\":\"block_set_io_throttle\",\"arguments\":{\"id\":\"disk0\","
             + "\"bps\":0,\"bps_rd\":0,\"bps_wr\":0,\"iops\":%d,\"iops_rd\":0,\"iops_wr\":0}}";
