@@ -103,6 +103,21 @@ class NbdServerQemuTest {
     }
 
     @Test
+    void tcpListensOnlyOnTheAddressGiven() throws Exception {
+        NbdServer tcp = new NbdServer(List.of(new NbdExport(controller.disk(1), List.of("port1"), false)),
+                new PrintWriter(log, true));
+        tcp.listenTcp(new java.net.InetSocketAddress("127.0.0.1", 0));
+        tcp.start();
+        try {
+            String uri = tcp.uri("port1");
+            assertTrue(uri.matches("nbd://127\\.0\\.0\\.1:[0-9]+/port1"), uri);
+            assertEquals(String.valueOf(SIZE_RO), ClientTools.run("nbdinfo", "--size", uri).ok().output().trim());
+        } finally {
+            assertTrue(tcp.shutdown());
+        }
+    }
+
+    @Test
     void qemuIoPatternsReachTheImageAndReadBack() throws Exception {
         ClientTools.qemuIo(uri("port0"), List.of("write -P 0xab 1M 256k", "write -f -P 0x5c 2M 4k",
                 "read -P 0xab 1M 256k", "read -P 0x5c 2M 4k", "flush")).ok();
