@@ -20,7 +20,7 @@ import static io.jahci.nbd.NbdProtocol.*;
  *
  * <pre>
  *  request context:  FREE --reader--> SUBMITTED --completion (DISPATCH)--> REPLYING --sender--> FREE
- *                    FREE --reader (refused, FLUSH, sync FUA)-----------> REPLYING
+ *                    FREE --reader (refused, FLUSH, TRIM, WRITE_ZEROES)--> REPLYING
  * </pre>
  *
  * The reader takes a FREE context before it reads a request and waits while the client holds its
@@ -41,6 +41,8 @@ final class NbdConnection {
     private final NbdRequest end = new NbdRequest(this);
     private final Semaphore largeFree = new Semaphore(1);
     private ByteBuffer large;
+    /** Reader thread: zeroes for WRITE_ZEROES, allocated at the first one. */
+    private ByteBuffer zeroes;
 
     // reader thread only
     private NbdExport export;
@@ -158,6 +160,7 @@ final class NbdConnection {
         switch (r.type) {
             case CMD_READ -> submit(r, false);
             case CMD_WRITE -> submit(r, true);
+            case CMD_TRIM, CMD_WRITE_ZEROES -> discard(r);
             case CMD_FLUSH -> {
                 try {
                     disk.flush();
@@ -199,27 +202,69 @@ final class NbdConnection {
             return EINVAL;
         }
         switch (r.type) {
-            case CMD_READ, CMD_WRITE -> { }
+            case CMD_READ, CMD_WRITE, CMD_WRITE_ZEROES -> { }
+            case CMD_TRIM -> {
+                if (export.writable() && !disk.supportsTrim()) {
+                    return EINVAL; // not offered
+                }
+            }
             case CMD_FLUSH -> {
                 return export.writable() ? 0 : EINVAL;
             }
             default -> {
-                return EINVAL; // not advertised (TRIM, WRITE_ZEROES, ...) or unknown
+                return EINVAL; // not offered (CACHE, BLOCK_STATUS, ...) or unknown
             }
         }
-        if (r.type == CMD_WRITE && !export.writable()) {
+        if (r.type != CMD_READ && !export.writable()) {
             return EPERM;
         }
         long size = export.info().size();
         long length = r.unsignedLength();
         int sector = disk.sectorSize();
-        if (length == 0 || length > NbdExport.MAX_REQUEST_BYTES || r.offset % sector != 0 || length % sector != 0) {
+        boolean carriesData = r.type == CMD_READ || r.type == CMD_WRITE;
+        if (length == 0 || (carriesData && length > NbdExport.MAX_REQUEST_BYTES) || r.offset % sector != 0
+                || length % sector != 0) {
             return EINVAL;
         }
         if (r.offset < 0 || r.offset > size - length) {
-            return r.type == CMD_WRITE ? ENOSPC : EINVAL;
+            return r.type == CMD_WRITE || r.type == CMD_WRITE_ZEROES ? ENOSPC : EINVAL;
         }
         return 0;
+    }
+
+    /**
+     * TRIM and WRITE_ZEROES, on the reader (DATA SET MANAGEMENT is not queued; zeroes are written
+     * chunk by chunk): WRITE_ZEROES trims when the disk reads trimmed sectors as zeroes and the
+     * client allows holes (no NBD_CMD_FLAG_NO_HOLE), else writes zeroes. FUA adds a FLUSH CACHE EXT.
+     */
+    private void discard(NbdRequest r) {
+        long lba = r.offset / disk.sectorSize();
+        long sectors = r.unsignedLength() / disk.sectorSize();
+        try {
+            if (r.type == CMD_TRIM || ((r.flags & CMD_FLAG_NO_HOLE) == 0 && disk.trimReadsZeroes())) {
+                disk.trim(lba, sectors);
+            } else {
+                writeZeroes(lba, sectors);
+            }
+            if ((r.flags & CMD_FLAG_FUA) != 0) {
+                disk.flush();
+            }
+        } catch (PortException | RuntimeException e) {
+            r.failure = e;
+            r.error = EIO;
+        }
+        reply(r, r.error);
+    }
+
+    private void writeZeroes(long lba, long sectors) throws PortException {
+        if (zeroes == null) {
+            zeroes = ByteBuffer.allocateDirect(NbdRequest.OWN_BUFFER_BYTES);
+        }
+        int chunk = NbdRequest.OWN_BUFFER_BYTES / disk.sectorSize();
+        for (long done = 0; done < sectors; done += chunk) {
+            int n = (int) Math.min(chunk, sectors - done);
+            disk.write(lba + done, zeroes.clear().limit(n * disk.sectorSize()));
+        }
     }
 
     private void submit(NbdRequest r, boolean write) {

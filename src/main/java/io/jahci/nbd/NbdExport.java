@@ -38,7 +38,8 @@ public final class NbdExport {
                 // saw replied durable (FLUSH CACHE EXT covers all completed writes), as
                 // CAN_MULTI_CONN requires.
                 | FLAG_CAN_MULTI_CONN
-                | (writable ? FLAG_SEND_FLUSH | FLAG_SEND_FUA : FLAG_READ_ONLY);
+                | (writable ? FLAG_SEND_FLUSH | FLAG_SEND_FUA | FLAG_SEND_WRITE_ZEROES : FLAG_READ_ONLY)
+                | (writable && disk.supportsTrim() ? FLAG_SEND_TRIM : 0);
         this.info = new ExportInfo(names.get(0), disk.sectors() * disk.sectorSize(), flags, disk.sectorSize(),
                 disk.identity().physicalSectorSize(), MAX_REQUEST_BYTES,
                 disk.identity().model().trim() + " on AHCI port " + disk.port() + " (jahci)");

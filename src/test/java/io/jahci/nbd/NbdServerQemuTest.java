@@ -90,12 +90,13 @@ class NbdServerQemuTest {
         assertTrue(rw.contains("\"can_flush\": true"), rw);
         assertTrue(rw.contains("\"can_fua\": true"), rw);
         assertTrue(rw.contains("\"can_multi_conn\": true"), rw);
-        assertTrue(rw.contains("\"can_trim\": false"), rw);
-        assertTrue(rw.contains("\"can_zero\": false"), rw);
+        assertTrue(rw.contains("\"can_trim\": true"), "QEMU's disk has DSM TRIM: " + rw);
+        assertTrue(rw.contains("\"can_zero\": true"), rw);
         String ro = ClientTools.run("nbdinfo", "--json", uri("port1")).ok().output();
         assertTrue(ro.contains("\"export-size\": " + SIZE_RO), ro);
         assertTrue(ro.contains("\"is_read_only\": true"), ro);
         assertTrue(ro.contains("\"can_flush\": false"), ro);
+        assertTrue(ro.contains("\"can_trim\": false") && ro.contains("\"can_zero\": false"), ro);
         String list = ClientTools.run("nbdinfo", "--list", "--json", "nbd+unix:///?socket=" + socket).ok().output();
         assertTrue(list.contains("\"export-name\": \"port0\"") && list.contains("\"export-name\": \"port1\""), list);
         String dflt = ClientTools.run("nbdinfo", "--size", "nbd+unix:///?socket=" + socket).ok().output();
@@ -131,6 +132,34 @@ class NbdServerQemuTest {
         assertArrayEquals(expectedFua, fua, "the FUA write in the image file");
         ClientTools.Run wrong = ClientTools.qemuIo(uri("port0"), List.of("read -P 0xcd 1M 4k"));
         assertTrue(wrong.output().contains("Pattern verification failed"), "qemu-io's check can fail: " + wrong.output());
+    }
+
+    @Test
+    void trimPunchesAHoleAndWriteZeroesReadsBackZeroes() throws Exception {
+        Images.write(image, 24L << 20, Images.random(31, 8 << 20));
+        long before = allocatedBlocks(image);
+        ClientTools.qemuIo(uri("port0"), List.of("discard 24M 4M")).ok();
+        long after = allocatedBlocks(image);
+        assertTrue(after <= before - (4 << 20) / 512, "DSM TRIM punched a 4 MiB hole (QEMU discard=unmap): "
+                + before + " -> " + after + " 512-byte blocks");
+        ClientTools.qemuIo(uri("port0"), List.of("write -z 28M 2M", "write -z -u 30M 2M", "read -P 0 28M 4M")).ok();
+        assertArrayEquals(new byte[4 << 20], Images.read(image, 28L << 20, 4 << 20), "zeroes in the image");
+        try (RawClient c = RawClient.connect(socket).open("port1", false)) {
+            c.request(0, CMD_TRIM, 1, 0, 4096);
+            assertEquals(EPERM, c.reply(0).error(), "TRIM on the read-only export");
+            c.request(0, CMD_WRITE_ZEROES, 2, 0, 4096);
+            assertEquals(EPERM, c.reply(0).error(), "WRITE_ZEROES on the read-only export");
+        }
+        try (RawClient c = RawClient.connect(socket).open("port0", false)) {
+            c.request(0, CMD_WRITE_ZEROES, 1, SIZE - 4096, 8192);
+            assertEquals(ENOSPC, c.reply(0).error(), "WRITE_ZEROES past the end");
+            c.request(0, CMD_TRIM, 2, SIZE - 4096, 8192);
+            assertEquals(EINVAL, c.reply(0).error(), "TRIM past the end");
+        }
+    }
+
+    private static long allocatedBlocks(Path file) throws Exception {
+        return Long.parseLong(ClientTools.run("stat", "-c", "%b", file.toString()).ok().output().trim());
     }
 
     @Test
@@ -209,8 +238,8 @@ class NbdServerQemuTest {
             assertEquals(EINVAL, c.reply(0).error(), "longer than the maximum block size");
             c.request(0, 99, 7, 0, 0);
             assertEquals(EINVAL, c.reply(0).error(), "unknown command");
-            c.request(0, CMD_TRIM, 8, 0, 4096);
-            assertEquals(EINVAL, c.reply(0).error(), "TRIM is not offered");
+            c.request(0, 5, 8, 0, 4096);
+            assertEquals(EINVAL, c.reply(0).error(), "CACHE is not offered");
             c.request(1 << 9, CMD_READ, 9, 0, 512);
             assertEquals(EINVAL, c.reply(0).error(), "unknown command flag");
             c.request(0, CMD_FLUSH, 10, 0, 0);

@@ -155,7 +155,8 @@ final class QemuProcess implements AutoCloseable {
                 "-device", "ich9-ahci,id=ahci1,addr=0x" + Integer.toHexString(AHCI_SLOT)));
         for (int i = 0; i < config.images().size(); i++) {
             cmd.add("-drive");
-            cmd.add("if=none,id=d" + i + ",file=" + config.images().get(i) + ",format=raw");
+            // discard=unmap: DATA SET MANAGEMENT TRIM punches holes in the image instead of being ignored
+            cmd.add("if=none,id=d" + i + ",file=" + config.images().get(i) + ",format=raw,discard=unmap");
             cmd.add("-device");
             cmd.add("ide-hd,drive=d" + i + ",bus=ahci1." + i + ",id=disk" + i);
         }
