@@ -128,6 +128,8 @@ for job in $BENCH_JOBS; do
     fi
 done
 
+. /tmp/work/case-nbd.sh && nbd_over_vfio   # 9. NBD over VFIO (case-nbd.sh)
+
 # 7. unbind: the kernel's ahci takes the controller back and reads jahci's data byte for byte
 if run unbind jahci unbind "$BDF" && [ "$(driver_of $BDF)" = ahci ]; then
     DATA=$(disk_with_size 131072)
@@ -159,6 +161,8 @@ elif [ -n "$DATA" ]; then
         fail "bench: jahci over VFIO and the kernel's ahci ran the same jobs" "$(tr '\n' '|' < "$W/bench.txt")"
     fi
 fi
+
+nbd_qemu_nbd "$DATA"   # 10. the NBD comparison's qemu-nbd side (case-nbd.sh)
 
 check_dmesg iommu
 echo "job-iommu: end $(date +%s)"
