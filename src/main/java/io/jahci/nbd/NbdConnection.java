@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.Semaphore;
 
 import static io.jahci.nbd.NbdProtocol.*;
 
@@ -39,7 +38,6 @@ final class NbdConnection {
     private final Thread reader;
     private final Thread sender;
     private final NbdRequest end = new NbdRequest(this);
-    private final Semaphore largeFree = new Semaphore(1);
     private ByteBuffer large;
     /** Reader thread: zeroes for WRITE_ZEROES, allocated at the first one. */
     private ByteBuffer zeroes;
@@ -56,6 +54,7 @@ final class NbdConnection {
     private int taken;
     private int submitted;
     private boolean reading = true;
+    private boolean largeBusy;
 
     private volatile boolean stopping;
     private ArrayBlockingQueue<NbdRequest> replies;
@@ -189,6 +188,9 @@ final class NbdConnection {
             return;
         }
         r.data = buffer(r, (int) bytes);
+        if (r.data == null) {
+            throw new EOFException("the server stopped before the data of " + r.describe() + " was read");
+        }
         Wire.readFully(ch, r.data, "the data of " + r.describe());
         r.data.rewind();
     }
@@ -270,6 +272,10 @@ final class NbdConnection {
     private void submit(NbdRequest r, boolean write) {
         if (!write) {
             r.data = buffer(r, r.length);
+            if (r.data == null) {
+                reply(r, ESHUTDOWN);
+                return;
+            }
         }
         long lba = r.offset / disk.sectorSize();
         synchronized (this) {
@@ -291,12 +297,28 @@ final class NbdConnection {
         }
     }
 
-    /** A buffer of {@code bytes} for the request: its own, or the connection's large one (waits for it). */
+    /**
+     * A buffer of {@code bytes} for the request: its own, or the connection's large one (waiting
+     * while another request holds it); null once the connection stops. Reader thread.
+     */
     private ByteBuffer buffer(NbdRequest r, int bytes) {
         if (bytes <= NbdRequest.OWN_BUFFER_BYTES) {
             return r.ownBuffer(bytes);
         }
-        largeFree.acquireUninterruptibly();
+        synchronized (this) {
+            while (largeBusy && !stopping) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+            if (stopping) {
+                return null;
+            }
+            largeBusy = true;
+        }
         if (large == null) {
             large = ByteBuffer.allocateDirect(NbdExport.MAX_REQUEST_BYTES);
         }
@@ -397,12 +419,12 @@ final class NbdConnection {
 
     /** Gives a context back (and the large buffer it held). Sender or reader thread. */
     private void release(NbdRequest r) {
-        if (r.large != null) {
-            r.large = null;
-            largeFree.release();
-        }
         r.data = null;
         synchronized (this) {
+            if (r.large != null) {
+                r.large = null;
+                largeBusy = false;
+            }
             free[freeCount++] = r;
             taken--;
             notifyAll();
@@ -456,11 +478,28 @@ final class NbdConnection {
         }
     }
 
-    /** Waits until the reader submits nothing more and the disk completed all it got. PASSIVE. */
-    synchronized void awaitDiskIdle() throws InterruptedException {
-        while (reading || submitted > 0) {
-            wait();
+    /**
+     * Waits until the reader submits nothing more and the disk completed all it got. A reader
+     * still busy after {@code millis} (writing handshake replies a client does not read) is ended
+     * by closing the socket; the disk's commands always complete (or time out). PASSIVE.
+     */
+    void awaitDiskIdle(long millis) throws InterruptedException {
+        if (!awaitQuiet(millis)) {
+            closeQuietly();
+            awaitQuiet(Long.MAX_VALUE / 2_000_000L);
         }
+    }
+
+    private synchronized boolean awaitQuiet(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (reading || submitted > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000L));
+        }
+        return true;
     }
 
     /** Waits up to {@code millis} for the replies to be sent, then closes the socket and waits for the threads. PASSIVE. */

@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class NbdServer implements Handshake.Exports, AutoCloseable {
     /** Clients served at once; more are turned away (each may hold 32 request buffers). */
     public static final int MAX_CLIENTS = 16;
-    /** How long shutdown waits for a client to read its last replies before closing it. */
+    /** How long shutdown waits for a client to read its last replies (or handshake replies) before closing it. */
     static final long REPLY_GRACE_MILLIS = 5_000;
 
     private final Map<String, NbdExport> byName = new LinkedHashMap<>();
@@ -208,7 +208,7 @@ public final class NbdServer implements Handshake.Exports, AutoCloseable {
             c.stop();
         }
         for (NbdConnection c : open) {
-            c.awaitDiskIdle();
+            c.awaitDiskIdle(REPLY_GRACE_MILLIS);
         }
         boolean flushed = true;
         for (NbdExport e : exports) {

@@ -329,6 +329,40 @@ class NbdServerQemuTest {
         }
     }
 
+    @Test
+    void shutdownEndsClientsThatReadNothingInTheHandshakeOrInTransmission() throws Exception {
+        NbdServer s = new NbdServer(List.of(new NbdExport(controller.disk(1), List.of("port1"), false)),
+                new PrintWriter(log, true));
+        Path sock = dir.resolve("shutdown.sock");
+        s.listenUnix(sock);
+        s.start();
+        try (RawClient greedy = RawClient.connect(sock).open("port1", false);
+             RawClient chatty = RawClient.connect(sock)) {
+            // 1 MiB reads (the connection's large buffer) whose replies are never read
+            ByteBuffer read = ByteBuffer.allocate(REQUEST_BYTES);
+            greedy.ch.configureBlocking(false);
+            do {
+                read.clear().putInt(REQUEST_MAGIC).putInt(CMD_READ).putLong(1).putLong(0).putInt(1 << 20).flip();
+                while (read.hasRemaining() && greedy.ch.write(read) > 0) {
+                    // keep writing
+                }
+            } while (!read.hasRemaining());
+            // LIST after LIST whose replies are never read: the server blocks writing in the handshake
+            chatty.greet(FLAG_C_FIXED_NEWSTYLE);
+            chatty.ch.configureBlocking(false);
+            ByteBuffer list = ByteBuffer.allocate(16);
+            do {
+                list.clear().putLong(IHAVEOPT).putInt(OPT_LIST).putInt(0).flip();
+                while (list.hasRemaining() && chatty.ch.write(list) > 0) {
+                    // keep writing
+                }
+            } while (!list.hasRemaining());
+            assertTrue(s.shutdown(), log.toString());
+            assertEquals(0, s.clients(), "every client's threads ended");
+            assertFalse(Files.exists(sock));
+        }
+    }
+
     /** The server still serves a good client, and its log has {@code expected}. */
     private static void assertServedAndLogged(String expected) throws Exception {
         try (RawClient c = RawClient.connect(socket).open("port0", false)) {
