@@ -3,6 +3,7 @@ package io.jahci.cli;
 import io.jahci.disk.Controller;
 import io.jahci.disk.DeviceSpec;
 import io.jahci.disk.OpenOptions;
+import io.jahci.hw.RefusedException;
 import io.jahci.hw.pci.SysRoot;
 import io.jahci.hw.vfio.IrqMode;
 import picocli.CommandLine;
@@ -15,7 +16,8 @@ import java.io.PrintWriter;
 import java.util.NoSuchElementException;
 
 /**
- * The {@code jahci} command line. Exit codes: 0 success, 1 device or I/O error, 2 usage error.
+ * The {@code jahci} command line. Exit codes: 0 success, 1 device, I/O or runtime error, 2 usage error, 130/143
+ * stopped by SIGINT/SIGTERM during a long command ({@link StopSignals}).
  * Errors go to stderr, one message naming what failed and what to do.
  */
 @Command(name = "jahci", mixinStandardHelpOptions = true, version = "jahci 0.1.0",
@@ -24,7 +26,8 @@ import java.util.NoSuchElementException;
             VerifyCommand.class, ListCommand.class, BindCommand.class, UnbindCommand.class, BenchCommand.class,
             ServeCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:device or I/O error", "2:usage error (bad option, LBA range, file)"})
+        exitCodeList = {"0:success", "1:device, I/O or runtime error", "2:usage error (bad option, LBA range, file)",
+            "130:stopped by SIGINT (Ctrl-C)", "143:stopped by SIGTERM"})
 public final class Main {
     static final int DEVICE_ERROR = 1;
     static final int USAGE_ERROR = 2;
@@ -36,7 +39,7 @@ public final class Main {
     String device;
 
     @Option(names = "--sync-with-isr", paramLabel = "true|false", defaultValue = "true", arity = "1",
-            description = "The seeds' SyncWithIsr: true runs StartIo, Initialize and Reset under the channel's "
+            description = "The ATA port driver's SyncWithIsr (IDE_CHANNEL_CONFIGURATION): true runs StartIo, Initialize and Reset under the channel's "
                     + "interrupt lock (DIRQL); false runs them at DISPATCH, synchronizing through synchronized "
                     + "routines. Default: ${DEFAULT-VALUE}.")
     boolean syncWithIsr;
@@ -80,14 +83,21 @@ public final class Main {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("jahci: " + e.getMessage());
+            if (!StopSignals.stopping()) {
+                commandLine.getErr().println("jahci: " + e.getMessage());
+            }
             return exitCodeFor(e);
         });
         return cli.execute(args);
     }
 
-    private static int exitCodeFor(Exception e) {
-        if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
+    /**
+     * 2 for what the user can fix by asking differently: a bad argument, a missing file, a port without a disk, an
+     * operation jahci refused before touching the device ({@link RefusedException}); 1 for everything that failed
+     * while running, an {@link IllegalStateException} from the device or the port layer included.
+     */
+    static int exitCodeFor(Exception e) {
+        if (e instanceof IllegalArgumentException || e instanceof RefusedException
                 || e instanceof NoSuchElementException || e instanceof UsageException
                 || e instanceof FileNotFoundException) {
             return USAGE_ERROR;

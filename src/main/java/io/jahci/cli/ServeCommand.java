@@ -64,7 +64,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             NbdServer server = new NbdServer(exports, err);
             CountDownLatch stop = new CountDownLatch(1);
-            TerminationSignals signals = TerminationSignals.install(stop::countDown);
+            StopSignals signals = StopSignals.onStop(signal -> stop.countDown());
             try {
                 if (tcp != null) {
                     server.listenTcp(tcp);

@@ -4,6 +4,7 @@ import io.jahci.ahci.AtaCommand;
 import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.LbaRangeEntries;
 import io.jahci.ahci.RegisterH2DFis;
+import io.jahci.hw.RefusedException;
 import io.jahci.miniport.AhciPort;
 import io.jahci.miniport.PortException;
 
@@ -98,7 +99,7 @@ public final class Disk {
         checkWritable("write");
         checkRange(lba, buffer, "write");
         if (!port.supportsFua()) {
-            throw new IllegalStateException(where() + " has no FUA write (IDENTIFY word 84 bit 6, 48-bit LBA); use "
+            throw new RefusedException(where() + " has no FUA write (IDENTIFY word 84 bit 6, 48-bit LBA); use "
                     + "writeThrough, which writes and then flushes");
         }
         return port.submit(true, lba, buffer, true);
@@ -136,7 +137,7 @@ public final class Disk {
         checkWritable("trim");
         checkSectors(lba, sectors, "trim");
         if (!supportsTrim()) {
-            throw new IllegalStateException(where() + " does not support DATA SET MANAGEMENT TRIM (IDENTIFY word 169 "
+            throw new RefusedException(where() + " does not support DATA SET MANAGEMENT TRIM (IDENTIFY word 169 "
                     + "bit 0)");
         }
         int maxBlocks = Math.min(port.identity().trimMaxBlocks(), TRIM_BLOCKS_PER_COMMAND);
@@ -180,7 +181,7 @@ public final class Disk {
 
     private void checkWritable(String what) {
         if (!writable) {
-            throw new IllegalStateException("refusing to " + what + " " + where()
+            throw new RefusedException("refusing to " + what + " " + where()
                     + ": the controller was opened read-only; open it with writes allowed (CLI: --allow-write)");
         }
     }

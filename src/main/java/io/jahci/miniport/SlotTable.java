@@ -5,6 +5,7 @@ import io.jahci.ahci.PortRegister;
 import io.jahci.ataport.Channel;
 import io.jahci.ataport.ChannelRoutine;
 import io.jahci.ataport.IoStatus;
+import io.jahci.ataport.Verifier;
 
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -289,6 +290,7 @@ final class SlotTable {
      * does not complete within the command timeout.
      */
     boolean runAlone(AhciCommand c) {
+        Verifier.mightSleep("SlotTable.runAlone");
         c.buildTable();
         isolationDone = false;
         isolationWaiter = Thread.currentThread();

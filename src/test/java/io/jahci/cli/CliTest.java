@@ -2,6 +2,9 @@ package io.jahci.cli;
 
 import io.jahci.testing.Images;
 import org.junit.jupiter.api.Tag;
+import io.jahci.testing.JsonReader;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,15 +51,18 @@ class CliTest {
         Path b = Images.create(dir, "b.img", 8 << 20);
         CliRun r = CliRun.of("--device", "qemu:" + a + "," + b, "identify", "--json");
         assertEquals(0, r.exit(), r.err());
-        String json = r.out().strip();
-        assertTrue(json.startsWith("[{\"port\":0,\"model\":\"QEMU HARDDISK\""), json);
-        assertTrue(json.contains("{\"port\":1,"), json);
-        assertTrue(json.contains("\"sectors\":32768,"), json);
-        assertTrue(json.contains("\"sectors\":16384,"), json);
-        for (String key : new String[] {"serial", "firmware", "logicalSectorSize", "physicalSectorSize", "lba48",
-                "ncqDepth", "trim", "writeCache"}) {
-            assertTrue(json.contains("\"" + key + "\":"), key + " in " + json);
-        }
+        List<Object> disks = JsonReader.array(r.out());
+        assertEquals(2, disks.size(), r.out());
+        Map<String, Object> first = JsonReader.object(disks.get(0));
+        Map<String, Object> second = JsonReader.object(disks.get(1));
+        assertEquals(List.of("port", "model", "serial", "firmware", "sectors", "logicalSectorSize", "physicalSectorSize",
+                "capacityBytes", "lba48", "ncqDepth", "trim", "writeCache", "smart", "fua"), List.copyOf(first.keySet()));
+        assertEquals(0, first.get("port"));
+        assertEquals("QEMU HARDDISK", first.get("model"));
+        assertEquals(32768, first.get("sectors"));
+        assertEquals(1, second.get("port"));
+        assertEquals(16384, second.get("sectors"));
+        assertEquals(8L << 20, JsonReader.number(second.get("capacityBytes")));
         CliRun one = CliRun.of("--device", "qemu:" + a + "," + b, "identify", "--port", "1");
         assertEquals(0, one.exit(), one.err());
         assertTrue(one.out().contains("port 1: QEMU HARDDISK"), one.out());
