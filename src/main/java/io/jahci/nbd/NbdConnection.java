@@ -151,7 +151,7 @@ final class NbdConnection {
 
     /** Answers a request that was read completely: refused, submitted to the disk, or (FLUSH) done here. */
     private void handle(NbdRequest r) {
-        int refusal = refusal(r);
+        int refusal = Refusal.of(r, export, stopping);
         if (refusal != 0) {
             reply(r, refusal);
             return;
@@ -169,7 +169,7 @@ final class NbdConnection {
                 }
                 reply(r, r.error);
             }
-            default -> throw new IllegalStateException("refusal() passed " + r.describe());
+            default -> throw new IllegalStateException("Refusal.of passed " + r.describe());
         }
     }
 
@@ -193,45 +193,6 @@ final class NbdConnection {
         }
         Wire.readFully(ch, r.data, "the data of " + r.describe());
         r.data.rewind();
-    }
-
-    /** The NBD error a request gets without reaching the disk, or 0 (proto.md "Error values"). */
-    private int refusal(NbdRequest r) {
-        if (stopping) {
-            return ESHUTDOWN;
-        }
-        if ((r.flags & ~(CMD_FLAG_FUA | CMD_FLAG_NO_HOLE | CMD_FLAG_DF)) != 0) {
-            return EINVAL;
-        }
-        switch (r.type) {
-            case CMD_READ, CMD_WRITE, CMD_WRITE_ZEROES -> { }
-            case CMD_TRIM -> {
-                if (export.writable() && !disk.supportsTrim()) {
-                    return EINVAL; // not offered
-                }
-            }
-            case CMD_FLUSH -> {
-                return export.writable() ? 0 : EINVAL;
-            }
-            default -> {
-                return EINVAL; // not offered (CACHE, BLOCK_STATUS, ...) or unknown
-            }
-        }
-        if (r.type != CMD_READ && !export.writable()) {
-            return EPERM;
-        }
-        long size = export.info().size();
-        long length = r.unsignedLength();
-        int sector = disk.sectorSize();
-        boolean carriesData = r.type == CMD_READ || r.type == CMD_WRITE;
-        if (length == 0 || (carriesData && length > NbdExport.MAX_REQUEST_BYTES) || r.offset % sector != 0
-                || length % sector != 0) {
-            return EINVAL;
-        }
-        if (r.offset < 0 || r.offset > size - length) {
-            return r.type == CMD_WRITE || r.type == CMD_WRITE_ZEROES ? ENOSPC : EINVAL;
-        }
-        return 0;
     }
 
     /**

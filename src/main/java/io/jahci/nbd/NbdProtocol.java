@@ -37,11 +37,9 @@ public final class NbdProtocol {
     public static final int REP_SERVER = 2;
     public static final int REP_INFO = 3;
     public static final int REP_ERR_UNSUP = 0x8000_0001;
-    public static final int REP_ERR_POLICY = 0x8000_0002;
     public static final int REP_ERR_INVALID = 0x8000_0003;
     public static final int REP_ERR_UNKNOWN = 0x8000_0006;
     public static final int REP_ERR_SHUTDOWN = 0x8000_0007;
-    public static final int REP_ERR_TOO_BIG = 0x8000_0009;
 
     // ---- info types (NBD_OPT_INFO / NBD_OPT_GO)
     public static final int INFO_EXPORT = 0;
@@ -65,10 +63,6 @@ public final class NbdProtocol {
     public static final int STRUCTURED_REPLY_MAGIC = 0x668e33ef;
     /** Request header: magic 4, flags 2, type 2, handle 8, offset 8, length 4. */
     public static final int REQUEST_BYTES = 28;
-    /** Simple reply header: magic 4, error 4, handle 8. */
-    public static final int SIMPLE_REPLY_BYTES = 16;
-    /** Structured reply chunk header: magic 4, flags 2, type 2, handle 8, length 4. */
-    public static final int CHUNK_HEADER_BYTES = 20;
 
     /** Command flags. */
     public static final int CMD_FLAG_FUA = 1;
@@ -85,19 +79,16 @@ public final class NbdProtocol {
 
     /** Structured reply flags and chunk types. */
     public static final int REPLY_FLAG_DONE = 1;
-    public static final int REPLY_TYPE_NONE = 0;
     public static final int REPLY_TYPE_OFFSET_DATA = 1;
-    public static final int REPLY_TYPE_ERROR = 0x8001;
     public static final int REPLY_TYPE_ERROR_OFFSET = 0x8002;
 
-    // ---- error values ("Error values"): the Linux errno numbers, whatever the server's platform
+    // ---- error values ("Error values"): the Linux errno numbers, whatever the server's platform.
+    // Not sent by this server: ENOMEM, EOVERFLOW (a READ reply is never fragmented, so NBD_CMD_FLAG_DF
+    // always holds), ENOTSUP (no fast zero).
     public static final int EPERM = 1;
     public static final int EIO = 5;
-    public static final int ENOMEM = 12;
     public static final int EINVAL = 22;
     public static final int ENOSPC = 28;
-    public static final int EOVERFLOW = 75;
-    public static final int ENOTSUP = 95;
     public static final int ESHUTDOWN = 108;
 
     /** Strings (export names, descriptions) MUST be no longer than this ("Conventions"). */
