@@ -27,7 +27,7 @@ nbd_fio_jobs() {
 
 # 9. While the controller is on vfio-pci: jahci serves port 1 (the file system disk) and port 0; the
 #    kernel's nbd driver attaches them; ext4 on nbd0 (mkfs, mount, write, umount, e2fsck -fn); fio
-#    with crc32c verification at iodepth 32 on nbd1 (32..48 MiB of port 0: the patterns stay); the
+#    with crc32c verification at iodepth 32 on nbd1 (32..40 MiB of port 0: the patterns stay); the
 #    read jobs of 8a through nbd1; SIGTERM ends the server with exit 0.
 nbd_over_vfio() {
     local log="$W/logs/nbd-serve.txt" pid ok=1 why=
@@ -54,7 +54,7 @@ nbd_over_vfio() {
         [ $ok = 1 ] && pass "nbd: jahci serve over VFIO, nbd-client /dev/nbd0: mkfs.ext4, mount, write, umount, e2fsck -fn clean" \
             || fail "nbd: file system on /dev/nbd0 served by jahci over VFIO" "${why#; }"
         if run nbd-fio fio --name=verify --filename=/dev/nbd1 --direct=1 --ioengine=libaio --rw=randwrite --bs=4k \
-                --iodepth=32 --offset=32M --size=16M --verify=crc32c --verify_fatal=1 --do_verify=1 --output-format=terse \
+                --iodepth=32 --offset=32M --size=8M --verify=crc32c --verify_fatal=1 --do_verify=1 --output-format=terse \
             && ! grep -q "verify:.*bad\|crc32c: verify failed" "$W/logs/nbd-fio.txt"; then
             pass "nbd: fio randwrite 4k iodepth 32 with --verify=crc32c through /dev/nbd1 (jahci over VFIO)"
         else
