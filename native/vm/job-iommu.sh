@@ -155,7 +155,7 @@ elif [ -n "$DATA" ]; then
             echo "kernel $rw $bs $qd ${iops:-?}" >> "$W/bench.txt"
         fi
     done
-    if [ "$(grep -c ' [0-9][0-9.]*$' "$W/bench.txt")" -eq 6 ]; then
+    if [ "$(grep -cE '^(jahci|kernel) .* [0-9][0-9.]*$' "$W/bench.txt")" -eq 6 ]; then
         pass "bench: jahci over VFIO and the kernel's ahci ran the same 3 jobs (table above the results)"
     else
         fail "bench: jahci over VFIO and the kernel's ahci ran the same jobs" "$(tr '\n' '|' < "$W/bench.txt")"
