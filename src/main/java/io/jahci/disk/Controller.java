@@ -61,7 +61,9 @@ public final class Controller implements AutoCloseable {
 
     /** Opens the controller {@code spec} names, resets it, and identifies its disks. */
     public static Controller open(DeviceSpec spec, OpenOptions options) throws IOException {
-        return new Controller(spec, Transports.open(spec), options);
+        Transport transport = Transports.open(spec);
+        return new Controller(spec, options.registerCounts() == null ? transport
+                : options.registerCounts().install(transport), options);
     }
 
     public DeviceSpec spec() {

@@ -26,8 +26,9 @@ import java.util.function.Consumer;
  * {@link PortLink} (PASSIVE register sequences: engines, COMRESET, link and device waits,
  * signature), {@link SlotTable} (the command slots and all else guarded at DIRQL by the interrupt
  * lock: issue, ISR, completion, deadline check, recovery's hand-over), {@link PortIo} (the caller's
- * reads, writes, FUA, flush, and failure messages) and {@link PortRecovery} (the cause captured
- * once, a pure verdict per command, then the actions).
+ * reads, writes, FUA, flush, any non-queued command as a task file, IDENTIFY and the disk's
+ * geometry, failure messages) and {@link PortRecovery} (the cause captured once, a pure verdict per
+ * command, then the actions).
  *
  * <p>Its states and their changes are drawn, with their table, in {@link PortState}; every change
  * goes through {@link #enter}, which checks it against that table.

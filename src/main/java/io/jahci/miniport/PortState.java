@@ -55,7 +55,6 @@ package io.jahci.miniport;
  * FAILED              0 / 0 or 1       set    off                  no                 any (a new StartChannel; a
  *                                      or 0                                           restart that works)
  * </pre>
- *
  */
 public enum PortState {
     /** PxCMD.ST and FRE clear: the port processes nothing. */

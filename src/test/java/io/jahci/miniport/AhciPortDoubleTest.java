@@ -9,6 +9,7 @@ import io.jahci.ahci.PortSsts;
 import io.jahci.miniport.AhciRegisterDouble.Issued;
 import io.jahci.miniport.AhciRegisterDouble.Reply;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -44,7 +45,15 @@ class AhciPortDoubleTest {
         return open(10_000);
     }
 
-    private void setUpDevice() throws Exception {
+    /** Opens the HBA on the double's ATA disk and takes its IDENTIFY DEVICE from the queue. */
+    private AhciPort openReady() throws Exception {
+        AhciPort port = open();
+        expect(AtaCommand.IDENTIFY_DEVICE);
+        return port;
+    }
+
+    @BeforeEach
+    void setUpDevice() throws Exception {
         transport = new DoubleTransport();
         device = transport.registers();
     }
@@ -83,7 +92,6 @@ class AhciPortDoubleTest {
 
     @Test
     void bringUpWithAnAtaDiskIdentifiesItAndSizesTheQueue() throws Exception {
-        setUpDevice();
         AhciPort port = open();
         assertEquals(PortState.READY, port.state());
         assertEquals(DeviceSignature.ATA, port.signature());
@@ -97,7 +105,6 @@ class AhciPortDoubleTest {
 
     @Test
     void bringUpWithoutNcqOnTheHbaUsesOneNonQueuedCommand() throws Exception {
-        setUpDevice();
         device.withoutNcq();
         AhciPort port = open();
         assertFalse(port.usesNcq());
@@ -106,7 +113,6 @@ class AhciPortDoubleTest {
 
     @Test
     void bringUpWithNoLinkTriesOneComresetAndReportsNoDevice() throws Exception {
-        setUpDevice();
         device.det(PortSsts.DET_NONE);
         device.detAfterComreset(PortSsts.DET_NONE);
         AhciPort port = open();
@@ -118,7 +124,6 @@ class AhciPortDoubleTest {
 
     @Test
     void bringUpWithANonAtaDeviceLeavesItAlone() throws Exception {
-        setUpDevice();
         device.signature(DeviceSignature.ATAPI.value());
         AhciPort port = open();
         assertEquals(PortState.UNSUPPORTED_DEVICE, port.state());
@@ -130,7 +135,6 @@ class AhciPortDoubleTest {
 
     @Test
     void aDeviceBusyAtStartIsComresetAndComesBack() throws Exception {
-        setUpDevice();
         device.taskFile(0x80);
         AhciPort port = open();
         assertEquals(PortState.READY, port.state());
@@ -139,7 +143,6 @@ class AhciPortDoubleTest {
 
     @Test
     void aDeviceThatStaysBusyAfterComresetFailsTheStart() throws Exception {
-        setUpDevice();
         device.taskFile(0x80);
         device.taskFileAfterComreset(0x80);
         AhciPort port = open();
@@ -153,9 +156,7 @@ class AhciPortDoubleTest {
 
     @Test
     void theIsrCompletesQueuedCommandsInTheOrderTheDeviceEndsThem() throws Exception {
-        setUpDevice();
-        AhciPort port = open();
-        expect(AtaCommand.IDENTIFY_DEVICE);
+        AhciPort port = openReady();
         ByteBuffer[] buffers = new ByteBuffer[3];
         @SuppressWarnings("unchecked")
         CompletableFuture<Void>[] futures = new CompletableFuture[3];
@@ -185,7 +186,6 @@ class AhciPortDoubleTest {
 
     /** Two queued reads in flight; returns their futures and slots. */
     private Object[] twoQueuedReads(AhciPort port) throws Exception {
-        expect(AtaCommand.IDENTIFY_DEVICE);
         CompletableFuture<Void> a = port.submit(false, 100, ByteBuffer.allocate(4096));
         Issued ia = expect(AtaCommand.READ_FPDMA_QUEUED);
         CompletableFuture<Void> b = port.submit(false, 2000, ByteBuffer.allocate(4096));
@@ -196,8 +196,7 @@ class AhciPortDoubleTest {
     @Test
     @SuppressWarnings("unchecked")
     void anNcqErrorWithTheLogFailsTheNamedTagAndRetriesTheOtherWithoutComreset() throws Exception {
-        setUpDevice();
-        AhciPort port = open();
+        AhciPort port = openReady();
         Object[] r = twoQueuedReads(port);
         Issued good = (Issued) r[1];
         Issued bad = (Issued) r[3];
@@ -227,8 +226,7 @@ class AhciPortDoubleTest {
     @Test
     @SuppressWarnings("unchecked")
     void anNcqErrorWithoutTheLogComresetsAndRetriesEachCommandAlone() throws Exception {
-        setUpDevice();
-        AhciPort port = open();
+        AhciPort port = openReady();
         Object[] r = twoQueuedReads(port);
         device.fail(ERR_STATUS, UNC);
         expect(AtaCommand.READ_LOG_EXT);
@@ -250,10 +248,8 @@ class AhciPortDoubleTest {
 
     @Test
     void anErrorOnTheOnlyNonQueuedCommandFailsItWithoutRetryOrComreset() throws Exception {
-        setUpDevice();
         device.withoutNcq();
-        AhciPort port = open();
-        expect(AtaCommand.IDENTIFY_DEVICE);
+        AhciPort port = openReady();
         CompletableFuture<Void> f = port.submit(false, 2000, ByteBuffer.allocate(4096));
         expect(AtaCommand.READ_DMA_EXT);
         device.fail(ERR_STATUS, UNC);
@@ -267,7 +263,6 @@ class AhciPortDoubleTest {
 
     @Test
     void aCommandPastItsDeadlineFailsAsTimedOutAfterAComreset() throws Exception {
-        setUpDevice();
         AhciPort port = open(300);
         expect(AtaCommand.IDENTIFY_DEVICE);
         CompletableFuture<Void> f = port.submit(false, 100, ByteBuffer.allocate(4096));
@@ -283,9 +278,7 @@ class AhciPortDoubleTest {
 
     @Test
     void aLostLinkFailsTheCommandsAsRemovedAndLeavesThePortEmpty() throws Exception {
-        setUpDevice();
-        AhciPort port = open();
-        expect(AtaCommand.IDENTIFY_DEVICE);
+        AhciPort port = openReady();
         CompletableFuture<Void> f = port.submit(false, 100, ByteBuffer.allocate(4096));
         expect(AtaCommand.READ_FPDMA_QUEUED);
         device.detAfterComreset(PortSsts.DET_NONE);
@@ -299,7 +292,6 @@ class AhciPortDoubleTest {
 
     @Test
     void anArrivingDiskIsBroughtUpIdentifiedAndAnnounced() throws Exception {
-        setUpDevice();
         device.det(PortSsts.DET_NONE);
         device.detAfterComreset(PortSsts.DET_NONE);
         AhciPort port = open();
@@ -327,9 +319,7 @@ class AhciPortDoubleTest {
 
     @Test
     void executeReturnsTheRegistersOfTheD2hFisThisCommandEndedWith() throws Exception {
-        setUpDevice();
-        AhciPort port = open();
-        expect(AtaCommand.IDENTIFY_DEVICE);
+        AhciPort port = openReady();
         CompletableFuture<AtaResult> smart = CompletableFuture.supplyAsync(() -> execute(port,
                 AtaTaskFile.nonData(0xB0, 0xDA, 0xC24F00, 0, 0), null));
         Issued c = expect(0xB0);
@@ -343,9 +333,7 @@ class AhciPortDoubleTest {
 
     @Test
     void aPioDataInCommandEndedWithoutAD2hFisReportsNoRegistersRatherThanStaleOnes() throws Exception {
-        setUpDevice();
-        AhciPort port = open();
-        expect(AtaCommand.IDENTIFY_DEVICE);
+        AhciPort port = openReady();
         CompletableFuture<AtaResult> power = CompletableFuture.supplyAsync(() -> execute(port,
                 AtaTaskFile.nonData(0xE5, 0, 0, 0, 0), null));
         device.completeWithRegisters(expect(0xE5).slot(), 0, 0xFF);
@@ -372,7 +360,6 @@ class AhciPortDoubleTest {
 
     @Test
     void anIllegalStateChangeNamesBothStates() throws Exception {
-        setUpDevice();
         device.det(PortSsts.DET_NONE);
         device.detAfterComreset(PortSsts.DET_NONE);
         AhciPort port = open();
