@@ -128,6 +128,8 @@ for job in $BENCH_JOBS; do
     fi
 done
 
+. /tmp/work/case-nbd.sh && nbd_over_vfio   # 9. NBD over VFIO (case-nbd.sh)
+
 # 7. unbind: the kernel's ahci takes the controller back and reads jahci's data byte for byte
 if run unbind jahci unbind "$BDF" && [ "$(driver_of $BDF)" = ahci ]; then
     DATA=$(disk_with_size 131072)
@@ -153,13 +155,15 @@ elif [ -n "$DATA" ]; then
             echo "kernel $rw $bs $qd ${iops:-?}" >> "$W/bench.txt"
         fi
     done
-    if [ "$(grep -c ' [0-9][0-9.]*$' "$W/bench.txt")" -eq 6 ]; then
+    if [ "$(grep -cE '^(jahci|kernel) .* [0-9][0-9.]*$' "$W/bench.txt")" -eq 6 ]; then
         pass "bench: jahci over VFIO and the kernel's ahci ran the same 3 jobs (table above the results)"
     else
         fail "bench: jahci over VFIO and the kernel's ahci ran the same jobs" "$(tr '\n' '|' < "$W/bench.txt")"
     fi
 fi
 
-. /tmp/work/case-device.sh   # 9. jahci's identify, smart, power check vs hdparm -I, smartctl -a, hdparm -C
+. /tmp/work/case-device.sh   # 11. jahci's identify, smart, power check vs hdparm -I, smartctl -a, hdparm -C
+nbd_qemu_nbd "$DATA"   # 10. the NBD comparison's qemu-nbd side (case-nbd.sh)
+
 check_dmesg iommu
 echo "job-iommu: end $(date +%s)"

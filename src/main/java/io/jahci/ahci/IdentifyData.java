@@ -35,6 +35,8 @@ public final class IdentifyData {
     private static final int SECTOR_SIZE = 106;
     private static final int LOGICAL_SECTOR_WORDS = 117; // words 117-118
     private static final int DATA_SET_MANAGEMENT = 169;
+    private static final int ADDITIONAL_SUPPORTED = 69;
+    private static final int DSM_MAX_BLOCKS = 105;
 
     /** Word 75: maximum queue depth minus one. */
     private static final BitField QUEUE_DEPTH_MINUS_ONE = new BitField("QUEUE_DEPTH", 0, 5);
@@ -60,6 +62,10 @@ public final class IdentifyData {
     private static final BitField LOGICAL_PER_PHYSICAL_LOG2 = new BitField("LOG2", 0, 4);
     /** Word 169: TRIM bit of DATA SET MANAGEMENT supported. */
     private static final BitField TRIM = new BitField("TRIM", 0, 1);
+    /** Word 69: deterministic read after TRIM (DRAT). */
+    private static final BitField DRAT = new BitField("DRAT", 14, 1);
+    /** Word 69: read zeroes after TRIM (RZAT). */
+    private static final BitField RZAT = new BitField("RZAT", 5, 1);
 
     private final int[] words;
 
@@ -149,6 +155,20 @@ public final class IdentifyData {
     /** DATA SET MANAGEMENT with the TRIM bit is supported (word 169 bit 0). */
     public boolean trim() {
         return TRIM.isSet(words[DATA_SET_MANAGEMENT]);
+    }
+
+    /**
+     * How many 512-byte blocks of LBA range entries one DATA SET MANAGEMENT command takes (word
+     * 105); a device that reports 0 is taken at 1, the least any TRIM device accepts.
+     */
+    public int trimMaxBlocks() {
+        return Math.max(1, words[DSM_MAX_BLOCKS]);
+    }
+
+    /** Trimmed sectors read back as zeroes: DRAT and RZAT (word 69 bits 14 and 5). */
+    public boolean trimReadsZeroes() {
+        int word69 = words[ADDITIONAL_SUPPORTED];
+        return DRAT.isSet(word69) && RZAT.isSet(word69);
     }
 
     /** A volatile write cache is supported (word 82 bit 5). */
