@@ -76,7 +76,7 @@ final class QemuProcess implements AutoCloseable {
             this.process = started;
             UnixSocket socket = accept(server);
             Files.deleteIfExists(socketPath);
-            this.qtest = new QtestConnection(socket, name, this::diagnostics);
+            this.qtest = new QtestConnection(socket, name, config.replyTimeoutMillis(), this::diagnostics);
         } catch (IOException | RuntimeException e) {
             if (started != null) {
                 started.destroyForcibly();
