@@ -49,6 +49,9 @@ public final class Main {
                     + "unmasked after each interrupt) or 'auto' (MSI when offered). Default: ${DEFAULT-VALUE}.")
     String irq;
 
+    /** Where error messages go (the command line's stderr). */
+    private PrintWriter err = new PrintWriter(System.err, true);
+
     /** Where sysfs and procfs are (tests point it at a fake tree). */
     @Option(names = "--sysroot", hidden = true, defaultValue = "/")
     String sysroot;
@@ -62,7 +65,14 @@ public final class Main {
         }
         OpenOptions options = OpenOptions.readOnly().withAllowWrite(allowWrite).withSyncWithIsr(syncWithIsr)
                 .withVerifier(verifier || Boolean.getBoolean("jahci.verifier"));
-        return Controller.open(spec, options);
+        Controller controller = Controller.open(spec, options);
+        controller.onReleased(message -> {
+            // The kernel took the controller back (VFIO device request): whatever the command was doing is over.
+            err.println("jahci: " + message);
+            err.flush();
+            System.exit(DEVICE_ERROR);
+        });
+        return controller;
     }
 
     SysRoot sysRoot() {
@@ -75,7 +85,9 @@ public final class Main {
 
     /** Runs the command line; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new Main());
+        Main main = new Main();
+        main.err = err;
+        CommandLine cli = new CommandLine(main);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
