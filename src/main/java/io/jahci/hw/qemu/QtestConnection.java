@@ -34,6 +34,9 @@ final class QtestConnection implements AutoCloseable {
     /** Receives the controller's interrupt line changes. Called on the reader thread. */
     interface IrqListener {
         void irq(int line, boolean raised);
+
+        /** The connection is lost: no more IRQ lines will come, so no line stays asserted. */
+        void connectionLost();
     }
 
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
@@ -215,7 +218,12 @@ final class QtestConnection implements AutoCloseable {
 
     /** Keeps the first reason the connection was lost (a timeout is followed by the socket's close). */
     private void loseOnce(String reason) {
-        lostReason.compareAndSet(null, reason);
+        if (lostReason.compareAndSet(null, reason)) {
+            IrqListener listener = irqListener;
+            if (listener != null) {
+                listener.connectionLost();
+            }
+        }
     }
 
     /** Handles one complete line. Runs on the reader thread; allocates only for error replies. */
