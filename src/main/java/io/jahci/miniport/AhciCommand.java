@@ -55,6 +55,10 @@ final class AhciCommand {
     /** PxTFD when it failed. */
     int taskFile;
     boolean timedOut;
+    /** It failed because the controller was lost ({@link ControllerLoss}). */
+    boolean lost;
+    /** The byte count the HBA reported (PRDBC) when it moved less than asked; -1 otherwise. */
+    int shortTransferBytes = -1;
     /** What recovery did (a sentence for the error message), or why the command was refused. */
     String outcome;
 
@@ -108,7 +112,28 @@ final class AhciCommand {
         errorInterrupts = 0;
         taskFile = 0;
         timedOut = false;
+        lost = false;
+        shortTransferBytes = -1;
         outcome = null;
+    }
+
+    /**
+     * The bytes the HBA says it moved for this command: PRDBC of its slot's header (AHCI 1.3.1
+     * §4.2.2), read once the command completed and before the slot is reused. The one place a
+     * completion's byte count is read: the short-transfer check here, and ATAPI's variable-length
+     * replies.
+     */
+    int bytesTransferred(ByteBuffer commandList, int listOffset) {
+        return CommandHeader.prdByteCount(commandList, listOffset, index);
+    }
+
+    /**
+     * Whether a completed data command moved fewer (or more) bytes than asked, given its PRDBC:
+     * its buffer then holds stale data and it must fail. Non-queued commands only: for NCQ commands
+     * the HBA need not update PRDBC (QEMU's does not), the device's status is all there is. Pure.
+     */
+    boolean shortTransfer(int transferred) {
+        return bytes > 0 && !queued() && transferred != bytes;
     }
 
     /** READ/WRITE FPDMA QUEUED (ACS-3 §7.23, §7.59): goes through PxSACT and may share the port. */

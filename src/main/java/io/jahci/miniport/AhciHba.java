@@ -67,6 +67,7 @@ public final class AhciHba implements AutoCloseable {
         this.regs = transport.abar();
         this.config = config;
         this.loss = new ControllerLoss(transport.describe(), transport.pci());
+        loss.onLost(() -> ports.forEach(AhciPort::controllerLost));
         loss.check(read(HbaRegister.CAP), "CAP");
         takeOwnership();
         reset();
@@ -75,7 +76,7 @@ public final class AhciHba implements AutoCloseable {
         try {
             for (int port = 0; port < 32; port++) {
                 if (caps.isImplemented(port)) {
-                    ports.add(new AhciPort(transport.describe(), port, transport, caps, config.ports()));
+                    ports.add(new AhciPort(transport.describe(), port, transport, caps, config.ports(), loss));
                     firstPort = firstPort < 0 ? port : firstPort;
                     lastPort = port;
                 }
@@ -184,7 +185,11 @@ public final class AhciHba implements AutoCloseable {
         }
         boolean claimed = (latchedIs & (1 << port.number())) != 0 && port.interrupt();
         if (port.number() == lastPort && latchedIs != 0 && !loss.isLost()) {
-            write(HbaRegister.IS, latchedIs);
+            try {
+                write(HbaRegister.IS, latchedIs);
+            } catch (DeviceLostException e) {
+                loss.lose(e.getMessage());
+            }
         }
         return claimed;
     }
@@ -246,7 +251,9 @@ public final class AhciHba implements AutoCloseable {
             if (portDriver != null) {
                 portDriver.close();
             }
-            write(HbaRegister.GHC, read(HbaRegister.GHC) & ~Ghc.IE.mask());
+            if (!loss.isLost()) {
+                write(HbaRegister.GHC, read(HbaRegister.GHC) & ~Ghc.IE.mask());
+            }
         } catch (RuntimeException e) {
             warnings.add("closing: " + e.getMessage());
         } finally {

@@ -10,6 +10,7 @@ import io.jahci.ataport.IoStatus;
 import io.jahci.ataport.PortDriver;
 import io.jahci.ataport.WorkItemCallback;
 import io.jahci.ataport.Worker;
+import io.jahci.hw.DeviceLostException;
 import io.jahci.hw.DmaMemory;
 import io.jahci.hw.Transport;
 
@@ -44,8 +45,12 @@ public final class AhciPort {
     private static final ChannelRoutine<AhciPort> QUEUE_RECOVERY =
             port -> port.portDriver.queueWorkItem(port.recoveryWorker, RECOVER, port);
 
+    /** Fails every command in a slot because the controller is lost; DIRQL, see {@link SlotTable#failLost}. */
+    private static final ChannelRoutine<AhciPort> FAIL_LOST = port -> port.slots.failLost();
+
     private final String device;
     private final int number;
+    private final ControllerLoss loss;
     private final HbaCapabilities caps;
     private final AhciPortOptions options;
     private final RegisterHistory history = new RegisterHistory();
@@ -70,10 +75,11 @@ public final class AhciPort {
     private volatile int maxSectorsPerCommand;
     private volatile boolean useNcq;
 
-    AhciPort(String device, int number, Transport transport, HbaCapabilities caps, AhciPortOptions options)
-            throws IOException {
+    AhciPort(String device, int number, Transport transport, HbaCapabilities caps, AhciPortOptions options,
+             ControllerLoss loss) throws IOException {
         this.device = device;
         this.number = number;
+        this.loss = loss;
         this.caps = caps;
         this.options = options;
         this.link = new PortLink(where(), number, transport.abar(), caps, options.timeouts(), history);
@@ -180,6 +186,22 @@ public final class AhciPort {
 
     Channel<AhciPort> channel() {
         return channel;
+    }
+
+    /** Whether the controller is lost, and why; shared by every port of the HBA. */
+    ControllerLoss loss() {
+        return loss;
+    }
+
+    /**
+     * The controller was found lost (on any thread, at any level): fails this port's commands in
+     * flight, under the interrupt lock (inline when the caller already holds it). Before the port
+     * layer runs the port, there is nothing in flight.
+     */
+    void controllerLost() {
+        if (channel != null && channel.isStarted()) {
+            channel.requestSynchronizedRoutine(FAIL_LOST);
+        }
     }
 
     SlotTable slotTable() {
@@ -289,12 +311,20 @@ public final class AhciPort {
 
     /** Control(StopChannel). PASSIVE: interrupts off, command and FIS engines stopped. */
     boolean stopChannel() {
-        link.write(PortRegister.IE, 0);
+        if (loss.isLost()) {
+            enter(PortState.STOPPED); // nothing to stop: the controller is gone or cut off from memory
+            return true;
+        }
         try {
+            link.write(PortRegister.IE, 0);
             link.stopEngines();
         } catch (PortException e) {
             enter(PortState.FAILED);
             return false;
+        } catch (DeviceLostException e) {
+            loss.lose(e.getMessage());
+            enter(PortState.STOPPED);
+            return true;
         }
         link.write(PortRegister.IS, 0xffff_ffff);
         link.snapshot(RegisterHistory.Event.STOP);
@@ -364,6 +394,11 @@ public final class AhciPort {
      * command may not join those in flight ({@link SlotTable#issue}). Allocates nothing.
      */
     boolean startIo(AhciCommand c) {
+        if (loss.isLost()) {
+            c.lost = true;
+            channel.completeRequest(c.request, IoStatus.ERROR);
+            return true;
+        }
         PortState s = state;
         if (s == PortState.RECOVERING) {
             return false;

@@ -31,10 +31,19 @@ public final class ControllerLoss {
     private final PciFunction pci;
     private final AtomicReference<String> reason = new AtomicReference<>();
     private volatile long ignoredInterrupts;
+    private volatile Runnable listener = () -> { };
 
     ControllerLoss(String controller, PciFunction pci) {
         this.controller = controller;
         this.pci = pci;
+    }
+
+    /**
+     * Runs {@code l} once, on the thread that finds the controller lost, right after it is marked
+     * lost: the HBA fails every port's commands in flight there.
+     */
+    void onLost(Runnable l) {
+        this.listener = l;
     }
 
     /** Whether the controller is lost. Any level. */
@@ -55,14 +64,33 @@ public final class ControllerLoss {
     DeviceLostException lose(String cause) {
         if (reason.compareAndSet(null, cause)) {
             LOG.log(System.Logger.Level.WARNING, controller + ": controller lost: " + cause);
+            listener.run();
         }
-        return exception();
+        return new DeviceLostException(controller + ": " + describe());
     }
 
-    /** The exception for a request that meets a lost controller. */
-    DeviceLostException exception() {
-        return new DeviceLostException(controller + ": the controller is lost (" + reason.get()
-                + "); every request fails. Check that the device is still there (lspci), then restart jahci.");
+    /**
+     * The command engine of a port would not stop (PxCMD.CR stays set after ST was cleared, AHCI
+     * 1.3.1 §10.3.2), so its commands may still move data: bus mastering is turned off on the
+     * function (PCI command register), after which the device can move no data at all, and the
+     * controller is lost. Only then may its commands fail. PASSIVE.
+     */
+    DeviceLostException stopDma(String cause) {
+        String how;
+        try {
+            int command = pci.readConfig16(PciFunction.COMMAND);
+            pci.writeConfig16(PciFunction.COMMAND, command & ~PciFunction.COMMAND_BUS_MASTER);
+            how = "bus mastering was turned off, so none of its commands can move data any more";
+        } catch (java.io.IOException | RuntimeException e) {
+            how = "turning bus mastering off failed too (" + e.getMessage() + ")";
+        }
+        return lose(cause + "; " + how);
+    }
+
+    /** A sentence for messages: that the controller is lost, why, and what to do. */
+    String describe() {
+        return "the controller is lost (" + reason.get() + "); every request fails. Check that the device is "
+                + "still there (lspci), then restart jahci.";
     }
 
     /**

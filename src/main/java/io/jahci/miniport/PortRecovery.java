@@ -9,6 +9,7 @@ import io.jahci.ahci.PortTfd;
 import io.jahci.ataport.Channel;
 import io.jahci.ataport.ChannelRoutine;
 import io.jahci.ataport.IoStatus;
+import io.jahci.hw.DeviceLostException;
 
 /**
  * A port's error recovery, AHCI 1.3.1 §6.2.2, as drawn in {@link AhciPort}'s diagram, in three
@@ -108,6 +109,22 @@ final class PortRecovery {
         port.enter(PortState.RECOVERING);
         Channel<AhciPort> channel = port.channel();
         channel.requestSynchronizedRoutine(TAKE_SLOTS);
+        try {
+            recoverTaken(before);
+        } catch (DeviceLostException e) {
+            // A register access timed out, read all ones, or the engine would not stop (then bus
+            // mastering is off): the commands still taken fail as lost, once.
+            port.loss().lose(e.getMessage());
+            failAllLost();
+            port.enter(PortState.FAILED);
+        } finally {
+            channel.requestSynchronizedRoutine(END_RECOVERY);
+            channel.requestNextRequest();
+        }
+    }
+
+    /** {@link #recover()} once the slots are taken; throws DeviceLostException when the controller is lost. */
+    private void recoverTaken(PortState before) {
         int tfd = link.read(PortRegister.TFD);
         link.snapshot(cause.timeouts != 0 ? RegisterHistory.Event.TIMEOUT : RegisterHistory.Event.ERROR);
         NcqErrorLog log = null;
@@ -128,8 +145,6 @@ final class PortRecovery {
             case SETTLE -> settle(tfd, outcome, log);
             case ARRIVED -> arrived();
         }
-        channel.requestSynchronizedRoutine(END_RECOVERY);
-        channel.requestNextRequest();
     }
 
     /**
@@ -170,8 +185,8 @@ final class PortRecovery {
             port.enter(PortState.READY);
             return "The port was recovered and accepts new commands.";
         } catch (PortException e) {
-            port.enter(PortState.FAILED);
-            return "Recovery failed: " + e.getMessage();
+            // The engine did not stop: its commands may still move data, so none may fail yet.
+            throw port.loss().stopDma(port.where() + ": " + e.getMessage());
         }
     }
 
@@ -180,7 +195,6 @@ final class PortRecovery {
         Channel<AhciPort> channel = port.channel();
         for (int i = 0; i < cause.count; i++) {
             AhciCommand c = cause.commands[i];
-            cause.commands[i] = null;
             c.outcome = outcome;
             switch (verdict(cause, c.index, log)) {
                 case FAIL_TIMED_OUT -> {
@@ -200,6 +214,7 @@ final class PortRecovery {
                 }
                 case RETRY_ALONE -> retryAlone(c);
             }
+            cause.commands[i] = null; // completed: a lost controller found later leaves it alone
         }
         cause.count = 0;
     }
@@ -220,9 +235,22 @@ final class PortRecovery {
     private void failAll(String outcome) {
         for (int i = 0; i < cause.count; i++) {
             AhciCommand c = cause.commands[i];
-            cause.commands[i] = null;
             c.outcome = outcome;
             port.channel().completeRequest(c.request, IoStatus.ERROR);
+            cause.commands[i] = null;
+        }
+        cause.count = 0;
+    }
+
+    /** The controller is lost: every taken command not completed yet fails as lost. PASSIVE. */
+    private void failAllLost() {
+        for (int i = 0; i < cause.count; i++) {
+            AhciCommand c = cause.commands[i];
+            if (c != null) {
+                c.lost = true;
+                port.channel().completeRequest(c.request, IoStatus.ERROR);
+                cause.commands[i] = null;
+            }
         }
         cause.count = 0;
     }

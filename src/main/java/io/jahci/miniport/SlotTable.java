@@ -5,6 +5,7 @@ import io.jahci.ahci.PortRegister;
 import io.jahci.ataport.Channel;
 import io.jahci.ataport.ChannelRoutine;
 import io.jahci.ataport.IoStatus;
+import io.jahci.hw.DeviceLostException;
 
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -128,12 +129,20 @@ final class SlotTable {
         commandsIssued++;
         prdEntriesIssued += c.prds;
         VarHandle.releaseFence();
-        if (queued) {
-            link.write(PortRegister.SACT, bit);
-        }
-        link.write(PortRegister.CI, bit);
-        history.record(RegisterHistory.Event.ISSUE, -1, -1, -1, -1, -1, bit, queued ? bit : -1);
         startAccepted = true;
+        try {
+            if (queued) {
+                link.write(PortRegister.SACT, bit);
+            }
+            link.write(PortRegister.CI, bit);
+        } catch (DeviceLostException e) {
+            // The doorbell may or may not have reached the device: only because the controller is
+            // lost (nothing it does reaches us any more) may the command fail now.
+            port.loss().lose(e.getMessage());
+            failLost();
+            return;
+        }
+        history.record(RegisterHistory.Event.ISSUE, -1, -1, -1, -1, -1, bit, queued ? bit : -1);
     }
 
     /**
@@ -144,7 +153,18 @@ final class SlotTable {
      * @return whether the port had anything pending
      */
     boolean interrupt() {
-        int is = link.read(PortRegister.IS);
+        try {
+            return service();
+        } catch (DeviceLostException e) {
+            port.loss().lose(e.getMessage());
+            failLost();
+            return true;
+        }
+    }
+
+    /** The ISR's work; throws DeviceLostException when a register access finds the controller lost. DIRQL. */
+    private boolean service() {
+        int is = port.loss().check(link.read(PortRegister.IS), "PxIS of port " + port.number());
         if (is == 0) {
             return false;
         }
@@ -179,13 +199,55 @@ final class SlotTable {
         return true;
     }
 
-    /** DIRQL: the slot's command is done; the port layer runs its completion at DISPATCH. */
+    /**
+     * DIRQL: the controller is lost. Every command in a slot fails now, once, as lost (nothing the
+     * controller does reaches this port any more: its interrupts are ignored), the command timer
+     * stops, and a command recovery runs alone stops being waited for. Idempotent: a second call
+     * finds the slots empty.
+     */
+    void failLost() {
+        int pending = issued;
+        issued = 0;
+        queuedIssued = 0;
+        pendingTimeouts = 0;
+        while (pending != 0) {
+            int slot = Integer.numberOfTrailingZeros(pending);
+            pending &= pending - 1;
+            AhciCommand c = slots[slot];
+            slots[slot] = null;
+            c.lost = true;
+            channel().completeRequest(c.request, IoStatus.ERROR);
+        }
+        channel().requestTimer(TIMER, 0);
+        if (isolating != null) {
+            isolationDone = true;
+            Thread w = isolationWaiter;
+            if (w != null) {
+                LockSupport.unpark(w);
+            }
+        }
+    }
+
+    /**
+     * DIRQL: the slot's command is done; the port layer runs its completion at DISPATCH. A data
+     * command that moved fewer bytes than asked fails ({@link AhciCommand#shortTransfer}).
+     */
     private void completeSlot(int slot) {
         AhciCommand c = slots[slot];
         slots[slot] = null;
         issued &= ~(1 << slot);
         queuedIssued &= ~(1 << slot);
-        channel().completeRequest(c.request, IoStatus.SUCCESS);
+        channel().completeRequest(c.request, checkTransferred(c) ? IoStatus.SUCCESS : IoStatus.ERROR);
+    }
+
+    /** Whether {@code c} moved all its bytes; if not, records PRDBC in it. DIRQL or PASSIVE after it completed. */
+    private boolean checkTransferred(AhciCommand c) {
+        int moved = c.bytesTransferred(commandList, PortLink.LIST_OFFSET);
+        if (c.shortTransfer(moved)) {
+            c.shortTransferBytes = moved;
+            return false;
+        }
+        return true;
     }
 
     /** DIRQL: asks for recovery once (AtaPortRequestWorkerRoutine; the ISR cannot queue work items). */
@@ -268,6 +330,9 @@ final class SlotTable {
         pendingLinkChange = false;
         pendingErrors = 0;
         recoveryQueued = false;
+        if (port.loss().isLost()) {
+            return;
+        }
         PortState s = port.state();
         boolean expectsDevice = s != PortState.NO_DEVICE && s != PortState.STOPPED;
         if (link.linkUp() != expectsDevice) {
@@ -294,6 +359,9 @@ final class SlotTable {
         }
         isolationWaiter = null;
         channel().requestSynchronizedRoutine(END_ISOLATION);
+        if (port.loss().isLost()) {
+            throw new DeviceLostException(port.where() + ": " + port.loss().describe());
+        }
         if (!isolationDone) {
             c.timedOut = true;
             link.snapshot(RegisterHistory.Event.TIMEOUT);
@@ -306,7 +374,7 @@ final class SlotTable {
             link.snapshot(RegisterHistory.Event.ERROR);
             return false;
         }
-        return true;
+        return checkTransferred(c);
     }
 
     /** DIRQL: issues the isolated command. */
@@ -318,7 +386,13 @@ final class SlotTable {
         c.writeHeader(commandList, PortLink.LIST_OFFSET);
         commandsIssued++;
         VarHandle.releaseFence();
-        link.write(PortRegister.CI, 1 << c.index);
+        try {
+            link.write(PortRegister.CI, 1 << c.index);
+        } catch (DeviceLostException e) {
+            port.loss().lose(e.getMessage()); // runAlone sees it and hands it to recovery
+            isolationDone = true;
+            return;
+        }
         history.record(RegisterHistory.Event.ISSUE, -1, -1, -1, -1, -1, 1 << c.index, -1);
     }
 
