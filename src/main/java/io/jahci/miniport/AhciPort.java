@@ -95,7 +95,7 @@ public final class AhciPort {
             throw e;
         }
         this.slots = new SlotTable(this, link, history, structures.buffer(), options.timeouts().commandMillis(),
-                QUEUE_RECOVERY);
+                transport.registerAccessNanos(), QUEUE_RECOVERY);
         this.recovery = new PortRecovery(this, link, slots, logCommand);
         this.maxSectorsPerCommand = AhciCommand.maxSectors(options, 512);
         checkReachable();
@@ -177,6 +177,16 @@ public final class AhciPort {
     /** Commands recovery retried alone after an error, a link change or a reset. */
     public long commandsRetried() {
         return recovery.commandsRetried();
+    }
+
+    /** Interrupts of this port that completed nothing and flagged nothing (see {@link InterruptStorm}). */
+    public long spuriousInterrupts() {
+        return slots.spuriousInterrupts();
+    }
+
+    /** Interrupt storms detected on this port; each masked its interrupts and reset it. */
+    public int interruptStorms() {
+        return slots.interruptStorms();
     }
 
     /** The largest number of sectors one command moves; larger transfers are split. */

@@ -76,6 +76,8 @@ public final class ControllerLoss {
      * controller is lost. Only then may its commands fail. PASSIVE.
      */
     DeviceLostException stopDma(String cause) {
+        int newline = cause.indexOf('\n'); // the register history follows in the request's own message
+        String what = newline < 0 ? cause : cause.substring(0, newline);
         String how;
         try {
             int command = pci.readConfig16(PciFunction.COMMAND);
@@ -84,7 +86,7 @@ public final class ControllerLoss {
         } catch (java.io.IOException | RuntimeException e) {
             how = "turning bus mastering off failed too (" + e.getMessage() + ")";
         }
-        return lose(cause + "; " + how);
+        return lose(what + "; " + how);
     }
 
     /** A sentence for messages: that the controller is lost, why, and what to do. */

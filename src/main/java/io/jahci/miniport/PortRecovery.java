@@ -127,6 +127,10 @@ final class PortRecovery {
     private void recoverTaken(PortState before) {
         int tfd = link.read(PortRegister.TFD);
         link.snapshot(cause.timeouts != 0 ? RegisterHistory.Event.TIMEOUT : RegisterHistory.Event.ERROR);
+        if (cause.storm && slots.interruptStorms() >= InterruptStorm.MAX_STORMS) {
+            giveUpAfterStorms();
+            return;
+        }
         NcqErrorLog log = null;
         String outcome;
         if (cause.ncqErrorOnly()) {
@@ -138,6 +142,9 @@ final class PortRecovery {
             }
         } else {
             outcome = restart(cause.mustComreset());
+        }
+        if (cause.storm && port.state() == PortState.READY) {
+            link.write(PortRegister.IE, PortLink.INTERRUPT_ENABLE); // the reset cleared what kept firing
         }
         switch (course(link.linkUp(), port.state() == PortState.FAILED, before)) {
             case REMOVED -> removed();
@@ -186,8 +193,25 @@ final class PortRecovery {
             return "The port was recovered and accepts new commands.";
         } catch (PortException e) {
             // The engine did not stop: its commands may still move data, so none may fail yet.
-            throw port.loss().stopDma(port.where() + ": " + e.getMessage());
+            throw port.loss().stopDma(e.getMessage());
         }
+    }
+
+    /**
+     * The port's interrupts kept storming after {@link InterruptStorm#MAX_STORMS} resets: its
+     * command engine is stopped (CR seen clear, or bus mastering turned off), its interrupts stay
+     * masked, its commands fail and it is FAILED. The other ports are not touched. PASSIVE.
+     */
+    private void giveUpAfterStorms() {
+        try {
+            link.stopCommandEngine();
+        } catch (PortException e) {
+            throw port.loss().stopDma(e.getMessage());
+        }
+        port.enter(PortState.FAILED);
+        failAll(port.where() + ": its interrupts kept firing with nothing to do (" + InterruptStorm.MAX_STORMS
+                + " interrupt storms; a PxIS bit that cannot be cleared?), so they stay masked and the port is given up."
+                + " Restart the controller; if it comes back, the HBA is faulty.");
     }
 
     /** Carries out each taken command's {@link #verdict}. PASSIVE. */

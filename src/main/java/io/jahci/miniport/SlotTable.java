@@ -27,6 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  * allocates.
  */
 final class SlotTable {
+    private static final System.Logger LOG = System.getLogger(SlotTable.class.getName());
     /** StartIo's slot assignment, at DIRQL (inline when StartIo already holds the lock). */
     private static final ChannelRoutine<AhciPort> ISSUE = port -> port.slotTable().issueStarting();
     /** The command timer (AtaPortRequestTimer), at DISPATCH: checks deadlines at DIRQL. */
@@ -56,6 +57,8 @@ final class SlotTable {
     private int pendingTimeouts;
     private boolean pendingLinkChange;
     private boolean pendingComreset;
+    private boolean pendingStorm;
+    private final InterruptStorm storm;
     private AhciCommand isolationStarting;
     private AhciCommand isolating;
     private int isolationInterrupts;
@@ -65,8 +68,9 @@ final class SlotTable {
     private volatile long prdEntriesIssued;
 
     SlotTable(AhciPort port, PortLink link, RegisterHistory history, ByteBuffer commandList, long commandMillis,
-              ChannelRoutine<AhciPort> recoveryRequest) {
+              long registerAccessNanos, ChannelRoutine<AhciPort> recoveryRequest) {
         this.port = port;
+        this.storm = new InterruptStorm(registerAccessNanos);
         this.link = link;
         this.history = history;
         this.commandList = commandList;
@@ -166,6 +170,7 @@ final class SlotTable {
     private boolean service() {
         int is = port.loss().check(link.read(PortRegister.IS), "PxIS of port " + port.number());
         if (is == 0) {
+            noProgress(is);
             return false;
         }
         link.write(PortRegister.IS, is);
@@ -173,8 +178,15 @@ final class SlotTable {
         int sact = queuedIssued != 0 ? link.read(PortRegister.SACT) : 0;
         history.record(RegisterHistory.Event.INTERRUPT, is, -1, -1, -1, -1, ci, sact);
         if (isolating != null) {
-            isolationInterrupt(is, ci);
+            if (isolationInterrupt(is, ci)) {
+                storm.progress();
+            } else {
+                noProgress(is);
+            }
             return true;
+        }
+        if ((is & (PortLink.LINK_CHANGE | PortIs.ERROR_MASK)) != 0) {
+            storm.progress();
         }
         if ((is & PortLink.LINK_CHANGE) != 0) {
             pendingLinkChange = true;
@@ -188,6 +200,11 @@ final class SlotTable {
             return true;
         }
         int done = issued & ~(ci | sact);
+        if (done == 0) {
+            noProgress(is);
+        } else {
+            storm.progress();
+        }
         while (done != 0) {
             int slot = Integer.numberOfTrailingZeros(done);
             done &= done - 1;
@@ -312,12 +329,14 @@ final class SlotTable {
         cause.timeouts = pendingTimeouts;
         cause.linkChange = pendingLinkChange;
         cause.comreset = pendingComreset;
+        cause.storm = pendingStorm;
         issued = 0;
         queuedIssued = 0;
         pendingErrors = 0;
         pendingTimeouts = 0;
         pendingLinkChange = false;
         pendingComreset = false;
+        pendingStorm = false;
         channel().requestTimer(TIMER, 0);
     }
 
@@ -396,8 +415,8 @@ final class SlotTable {
         history.record(RegisterHistory.Event.ISSUE, -1, -1, -1, -1, -1, 1 << c.index, -1);
     }
 
-    /** DIRQL, from the ISR while a command runs alone: it finished or failed. */
-    private void isolationInterrupt(int is, int ci) {
+    /** DIRQL, from the ISR while a command runs alone: returns whether it finished or failed. */
+    private boolean isolationInterrupt(int is, int ci) {
         isolationInterrupts |= is;
         if ((is & (PortIs.ERROR_MASK | PortLink.LINK_CHANGE)) != 0 || (ci & (1 << isolating.index)) == 0) {
             isolationDone = true;
@@ -405,6 +424,35 @@ final class SlotTable {
             if (w != null) {
                 LockSupport.unpark(w);
             }
+            return true;
         }
+        return false;
+    }
+
+    /**
+     * DIRQL: an interrupt that did nothing. On a storm ({@link InterruptStorm}) the port's
+     * interrupts are masked (PxIE=0), one line is logged, and recovery is asked for; it resets
+     * the port and unmasks them, or gives the port up after {@link InterruptStorm#MAX_STORMS}.
+     */
+    private void noProgress(int is) {
+        if (!storm.noProgress(System.nanoTime()) || storm.givenUp()) {
+            return;
+        }
+        link.write(PortRegister.IE, 0);
+        pendingStorm = true;
+        requestRecovery();
+        LOG.log(System.Logger.Level.WARNING, port.where() + ": interrupt storm: " + InterruptStorm.STORM_INTERRUPTS
+                + " interrupts in a row did nothing (PxIS " + Integer.toHexString(is) + "); its interrupts are masked"
+                + " and the port is reset (storm " + storm.storms() + " of at most " + InterruptStorm.MAX_STORMS + ")");
+    }
+
+    /** Interrupts of this port that made no progress. Any level. */
+    long spuriousInterrupts() {
+        return storm.spurious();
+    }
+
+    /** Interrupt storms detected on this port. Any level. */
+    int interruptStorms() {
+        return storm.storms();
     }
 }
