@@ -2,9 +2,13 @@ package io.jahci.cli;
 
 import io.jahci.disk.Controller;
 import io.jahci.disk.DeviceSpec;
+import io.jahci.disk.Json;
 import io.jahci.disk.OpenOptions;
+import io.jahci.hw.DeviceLostException;
 import io.jahci.hw.pci.SysRoot;
 import io.jahci.hw.vfio.IrqMode;
+import io.jahci.miniport.Fault;
+import io.jahci.miniport.PortException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -68,7 +72,7 @@ public final class Main {
         Controller controller = Controller.open(spec, options);
         controller.onReleased(message -> {
             // The kernel took the controller back (VFIO device request): whatever the command was doing is over.
-            err.println("jahci: " + message);
+            err.println("jahci: " + Fault.RELEASED + ": " + message);
             err.flush();
             System.exit(DEVICE_ERROR);
         });
@@ -92,9 +96,25 @@ public final class Main {
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("jahci: " + e.getMessage());
+            CommandLine.ParseResult sub = parseResult.subcommand();
+            if (sub != null && sub.hasMatchedOption("--json")) {
+                commandLine.getOut().println(errorJson(e));
+            }
             return exitCodeFor(e);
         });
         return cli.execute(args);
+    }
+
+    /**
+     * A failed command's answer under {@code --json}:
+     * {@code {"error":{"fault":"controller-lost","message":"..."}}}, the fault named as in docs/faults.md.
+     */
+    static String errorJson(Exception e) {
+        String fault = e instanceof PortException p ? p.fault().toString()
+                : e instanceof DeviceLostException ? Fault.CONTROLLER_LOST.toString()
+                : exitCodeFor(e) == USAGE_ERROR ? "usage" : "error";
+        return "{\"error\":{\"fault\":" + Json.string(fault) + ",\"message\":" + Json.string(String.valueOf(e.getMessage()))
+                + "}}";
     }
 
     private static int exitCodeFor(Exception e) {

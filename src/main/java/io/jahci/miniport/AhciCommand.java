@@ -59,6 +59,8 @@ final class AhciCommand {
     boolean lost;
     /** The byte count the HBA reported (PRDBC) when it moved less than asked; -1 otherwise. */
     int shortTransferBytes = -1;
+    /** The fault a failure without error bits names (recovery sets it; PORT_FAILED otherwise). */
+    Fault fault = Fault.PORT_FAILED;
     /** What recovery did (a sentence for the error message), or why the command was refused. */
     String outcome;
 
@@ -114,6 +116,7 @@ final class AhciCommand {
         timedOut = false;
         lost = false;
         shortTransferBytes = -1;
+        fault = Fault.PORT_FAILED;
         outcome = null;
     }
 

@@ -10,6 +10,6 @@ import io.jahci.hw.DeviceLostException;
  */
 public final class ControllerLostException extends PortException {
     public ControllerLostException(String message) {
-        super(message);
+        super(message, Fault.CONTROLLER_LOST);
     }
 }

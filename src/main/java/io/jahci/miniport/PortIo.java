@@ -146,7 +146,7 @@ final class PortIo {
 
     private void checkReady() throws PortException {
         if (port.loss().isLost()) {
-            throw new ControllerLostException(port.where() + ": " + port.loss().describe());
+            throw new ControllerLostException(port.where() + ": " + port.loss().describe() + "\n" + port.history());
         }
         PortState s = port.state();
         if (s == PortState.NO_DEVICE) {
@@ -182,7 +182,7 @@ final class PortIo {
         if (c.shortTransferBytes >= 0) {
             return new PortException(what + " failed: short transfer, the HBA moved " + c.shortTransferBytes + " of " + c.bytes
                     + " bytes (PRDBC, AHCI 1.3.1 §4.2.2) although the device reported success; its data was not used."
-                    + " Check the cabling and the HBA.\n" + port.history());
+                    + " Check the cabling and the HBA.\n" + port.history(), Fault.SHORT_TRANSFER);
         }
         if (status == IoStatus.ABORTED) {
             return new PortException(what + " was aborted: the port was stopped.");
@@ -193,7 +193,7 @@ final class PortIo {
         }
         if (c.errorInterrupts == 0) {
             return port.state() == PortState.NO_DEVICE ? new NoDeviceException(what + " did not complete: " + c.outcome)
-                    : new PortException(what + " did not complete: " + c.outcome);
+                    : new PortException(what + " did not complete: " + c.outcome, c.fault);
         }
         int st = PortTfd.STS.get(c.taskFile);
         int error = PortTfd.ERR.get(c.taskFile);

@@ -209,6 +209,9 @@ final class PortRecovery {
             throw port.loss().stopDma(e.getMessage());
         }
         port.enter(PortState.FAILED);
+        for (int i = 0; i < cause.count; i++) {
+            cause.commands[i].fault = Fault.INTERRUPT_STORM;
+        }
         failAll(port.where() + ": its interrupts kept firing with nothing to do (" + InterruptStorm.MAX_STORMS
                 + " interrupt storms; a PxIS bit that cannot be cleared?), so they stay masked and the port is given up."
                 + " Restart the controller; if it comes back, the HBA is faulty.");

@@ -223,6 +223,9 @@ final class SlotTable {
      * finds the slots empty.
      */
     void failLost() {
+        if (issued != 0 || isolating != null) {
+            history.record(RegisterHistory.Event.LOST, -1, -1, -1, -1, -1, issued, queuedIssued);
+        }
         int pending = issued;
         issued = 0;
         queuedIssued = 0;
