@@ -160,5 +160,7 @@ elif [ -n "$DATA" ]; then
     fi
 fi
 
+. /tmp/work/case-vfio-req.sh   # 9. the kernel asks for the controller back while jahci holds it
+
 check_dmesg iommu
 echo "job-iommu: end $(date +%s)"

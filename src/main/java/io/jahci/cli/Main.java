@@ -53,6 +53,9 @@ public final class Main {
                     + "unmasked after each interrupt) or 'auto' (MSI when offered). Default: ${DEFAULT-VALUE}.")
     String irq;
 
+    /** The controller {@link #open} opened, if any. */
+    private volatile Controller opened;
+
     /** Where error messages go (the command line's stderr). */
     private PrintWriter err = new PrintWriter(System.err, true);
 
@@ -70,6 +73,7 @@ public final class Main {
         OpenOptions options = OpenOptions.readOnly().withAllowWrite(allowWrite).withSyncWithIsr(syncWithIsr)
                 .withVerifier(verifier || Boolean.getBoolean("jahci.verifier"));
         Controller controller = Controller.open(spec, options);
+        opened = controller;
         controller.onReleased(message -> {
             // The kernel took the controller back (VFIO device request): whatever the command was doing is over.
             err.println("jahci: " + Fault.RELEASED + ": " + message);
@@ -95,6 +99,7 @@ public final class Main {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            awaitRelease(main.opened);
             commandLine.getErr().println("jahci: " + e.getMessage());
             CommandLine.ParseResult sub = parseResult.subcommand();
             if (sub != null && sub.hasMatchedOption("--json")) {
@@ -103,6 +108,17 @@ public final class Main {
             return exitCodeFor(e);
         });
         return cli.execute(args);
+    }
+
+    /**
+     * When the command failed because the kernel is taking the controller back, the release
+     * listener prints why and exits; the command's own error (a request refused by the stopped
+     * port) would only confuse, so it waits for that exit (a minute at most, then reports anyway).
+     */
+    private static void awaitRelease(Controller controller) {
+        if (controller != null && controller.releasing()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MINUTES.toNanos(1));
+        }
     }
 
     /**

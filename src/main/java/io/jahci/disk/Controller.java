@@ -38,6 +38,7 @@ public final class Controller implements AutoCloseable {
     private final java.util.Map<Integer, Disk> disks = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile java.util.function.Consumer<String> releasedListener = message -> { };
     private boolean closed;
+    private volatile boolean releasing;
 
     private Controller(DeviceSpec spec, Transport transport, OpenOptions options) throws IOException {
         this.spec = spec;
@@ -59,6 +60,14 @@ public final class Controller implements AutoCloseable {
     }
 
     /**
+     * Whether the controller is being given back to the operating system (see
+     * {@link #onReleased}): requests failing now fail because of that.
+     */
+    public boolean releasing() {
+        return releasing;
+    }
+
+    /**
      * Called once the controller was given back because the operating system asked for it (VFIO
      * device request: unbind or removal), with a sentence saying so; on a transport thread. The
      * CLI prints it and exits; {@code serve} stops serving.
@@ -73,6 +82,7 @@ public final class Controller implements AutoCloseable {
      * ports and release the device. Runs on the transport's request thread.
      */
     private void releaseToKernel() {
+        releasing = true;
         StringBuilder message = new StringBuilder(transport.describe()
                 + ": the kernel asked for the controller back (unbind or device removal); ");
         if (options.allowWrite()) {
