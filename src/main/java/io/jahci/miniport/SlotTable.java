@@ -25,6 +25,18 @@ import java.util.concurrent.locks.LockSupport;
  * fields only through synchronized routines and polls the two volatile ones ({@link #isolationDone},
  * {@link #isolationWaiter}). The statistics counters are volatile, read at any level. Nothing here
  * allocates.
+ *
+ * <p><b>A controller that stops answering.</b> The doorbell write and the ISR's reads run at DIRQL
+ * under the interrupt lock, as in StorAHCI; on the QEMU transport each is a qtest round trip that
+ * can wait up to the register-access limit (on PCIe, an access to a dead device likewise stalls
+ * until the completion timeout). Moving them out of the lock would let the ISR and StartIo race
+ * on PxCI; instead the hold is bounded: the access that times out (or reads all ones) marks the
+ * controller lost ({@link ControllerLoss}), this table fails its slots ({@link #failLost}) and the
+ * lock is released on the way out; every later access fails at once, so no thread holds or waits
+ * for the lock across a second timeout, and the threads spinning on it meanwhile get it within one
+ * limit. A doorbell whose write timed out may still land: its command fails only because the
+ * controller is lost, and nothing a late transfer leaves in a command's buffer reaches a caller:
+ * every later request fails, and read data is copied out only on success.
  */
 final class SlotTable {
     private static final System.Logger LOG = System.getLogger(SlotTable.class.getName());
