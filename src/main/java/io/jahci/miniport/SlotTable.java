@@ -71,6 +71,8 @@ final class SlotTable {
     private boolean pendingComreset;
     private boolean pendingStorm;
     private final InterruptStorm storm;
+    /** How the ISR names PxIS when it reads all ones (made once: the ISR allocates nothing). */
+    private final String pxIsName;
     private AhciCommand isolationStarting;
     private AhciCommand isolating;
     private int isolationInterrupts;
@@ -83,6 +85,7 @@ final class SlotTable {
               long registerAccessNanos, ChannelRoutine<AhciPort> recoveryRequest) {
         this.port = port;
         this.storm = new InterruptStorm(registerAccessNanos);
+        this.pxIsName = "PxIS of port " + port.number();
         this.link = link;
         this.history = history;
         this.commandList = commandList;
@@ -180,7 +183,7 @@ final class SlotTable {
 
     /** The ISR's work; throws DeviceLostException when a register access finds the controller lost. DIRQL. */
     private boolean service() {
-        int is = port.loss().check(link.read(PortRegister.IS), "PxIS of port " + port.number());
+        int is = port.loss().check(link.read(PortRegister.IS), pxIsName);
         if (is == 0) {
             noProgress(is);
             return false;
