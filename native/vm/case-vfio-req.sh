@@ -15,7 +15,7 @@ req_case() {
         fail "device request ($name)" "bind --vfio failed: $(tr '\n' '|' < "$W/logs/req-bind-$name.txt")"; return
     fi
     group=$(basename "$(readlink /sys/bus/pci/devices/$BDF/iommu_group)")
-    if [ "$name" = unbind ]; then
+    if [ ! -f "$W/logs/req-write.txt" ]; then
         run req-write jahci --device "vfio:$BDF" write --port 0 --lba 8192 --count 2048 --in "$W/pattern-req.bin" \
             --allow-write || { fail "device request ($name)" "writing the pattern failed"; return; }
     fi
@@ -29,7 +29,7 @@ req_case() {
     sleep 3   # let it get going: I/O in flight when the kernel asks
     t0=$(date +%s)
     case $how in
-        unbind) timeout 120 "$JAVA" $JAVA_OPTS -jar "$JAR" unbind "$BDF" >> "$W/logs/req-unbind.txt" 2>&1; asked=$? ;;
+        unbind) timeout 120 "$JAVA" $JAVA_OPTS -jar "$JAR" unbind "$BDF" >> "$W/logs/req-unbind-cmd.txt" 2>&1; asked=$? ;;
         remove) timeout 120 sh -c "echo 1 > /sys/bus/pci/devices/$BDF/remove"; asked=$? ;;
     esac
     for i in $(seq 1 300); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
@@ -47,10 +47,12 @@ req_case() {
     fi
     DATA=$(disk_with_size 131072)
     if [ "$(driver_of $BDF)" = ahci ] && [ -n "$DATA" ] && compare_dd "req-$name" "$DATA" 8192 2048 "$W/pattern-req.bin"; then
-        pass "device request ($how while jahci runs $1): released in $elapsed s with exit 1 and its message; ahci reads jahci's pattern back"
+        pass "device request ($how while jahci runs $1 $2 $6): released in $elapsed s with exit 1 and its message; ahci reads jahci's pattern back"
     else
         fail "device request ($name)" "after the release: driver '$(driver_of $BDF)', disk '$DATA', or the pattern differs (logs/dd.txt)"
     fi
 }
-req_case unbind unbind verify --port 0 --lba 65536 --count 65536 --qd 32 --allow-write
-req_case remove remove read --port 0 --lba 0 --count 131072 --out /tmp/req.bin
+# Commands that would hold the controller for ten minutes: the kernel's request must end them. The
+# writes stay in the first MiB, clear of the patterns (LBA 2048 and 8192); they are flushed on release.
+req_case unbind unbind bench io --port 0 --rw randwrite --bs 4k --qd 32 --size 1m --seconds 600 --allow-write
+req_case remove remove bench io --port 0 --rw randread --bs 4k --qd 32 --seconds 600
