@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.TearDown;
  *       and {@code setRelease}.
  * </ul>
  *
- * Run (not part of {@code mvn verify}): see the README's Performance section.
+ * Run (not part of {@code mvn verify}): see docs/performance.md.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -3,7 +3,8 @@ package io.jahci.ataport;
 /**
  * The channel interface an ATA miniport implements (the {@code IDE_CHANNEL_INTERFACE} callbacks).
  * The port calls each method with the channel extension that {@link #channelInit} returned, at
- * the level given below; see {@link Channel} for the full serialization table.
+ * the level given below; the full serialization table, for both SyncWithIsr modes and for
+ * channels sharing an interrupt source, is in {@code docs/port-layer.md}.
  *
  * @param <X> the channel extension type: the miniport's per-channel state
  */

@@ -51,13 +51,13 @@ public final class PortDriver<D> implements AutoCloseable {
             workItemThreads.add(taskThread("jahci-workitem-" + i, Irql.PASSIVE, workItemQueue));
         }
         this.timerThread = new PortThread("jahci-timer", Irql.DISPATCH, this::runTimers);
-        this.workItems = new WorkItems<>(deviceExtension, verifier, workItemQueue, this);
+        this.workItems = new WorkItems<>(deviceExtension, workItemQueue, this);
     }
 
     /** Creates the port driver for one controller and starts its threads. PASSIVE. */
     public static <D> PortDriver<D> start(D deviceExtension, PortDriverOptions options) {
+        Verifier.mightSleep("PortDriver.start");
         PortDriver<D> port = new PortDriver<>(deviceExtension, options);
-        port.verifier.checkMayBlock("PortDriver.start");
         port.dispatchThreads.forEach(Thread::start);
         port.workItemThreads.forEach(Thread::start);
         port.timerThread.start();
@@ -91,7 +91,7 @@ public final class PortDriver<D> implements AutoCloseable {
      * owned by the caller, who closes it after {@link #close()}.
      */
     public InterruptConnection connectInterrupt(InterruptSource source) throws NativeException {
-        verifier.checkMayBlock("PortDriver.connectInterrupt");
+        Verifier.mightSleep("PortDriver.connectInterrupt");
         InterruptConnection connection = new InterruptConnection(this, source, connections.size());
         connections.add(connection);
         connection.start();
@@ -104,7 +104,7 @@ public final class PortDriver<D> implements AutoCloseable {
      * The channel is stopped until {@link Channel#start()}. PASSIVE.
      */
     public synchronized <X> Channel<X> createChannel(Miniport<X> miniport, InterruptConnection interrupt) {
-        verifier.checkMayBlock("PortDriver.createChannel");
+        Verifier.mightSleep("PortDriver.createChannel");
         Channel<X> channel = new Channel<>(this, verifier, miniport, interrupt, channels.length,
                 options.workerRoutineQueueDepth());
         ChannelConfiguration configuration = new ChannelConfiguration();
@@ -126,8 +126,8 @@ public final class PortDriver<D> implements AutoCloseable {
      * port lock held, receiving the device extension, {@code context} and {@code worker}. At most
      * DISPATCH; may be called from inside the worker's own callback to run it again.
      *
-     * @throws VerifierException (verifier on) or IllegalStateException (off) if the worker is
-     *     freed, or queued and not yet started
+     * @throws VerifierException QUEUE_FREED_WORKER or QUEUE_QUEUED_WORKER if the worker is freed,
+     *     or queued and not yet started; WRONG_LEVEL at DIRQL
      */
     public void queueWorkItem(Worker worker, WorkItemCallback<D> callback, Object context) {
         workItems.queue(worker, callback, context);
@@ -137,6 +137,9 @@ public final class PortDriver<D> implements AutoCloseable {
      * StorPortFreeWorker: releases the worker; it can never be queued again. From inside its own
      * callback it frees at once; otherwise it waits until the worker is neither queued nor
      * running. PASSIVE only (it may park).
+     *
+     * @throws VerifierException FREE_FREED_WORKER if it is already free; FREE_REQUEUED_WORKER from
+     *     its own callback after queuing it again; BLOCKING_CALL_AT_RAISED_LEVEL above PASSIVE
      */
     public void freeWorker(Worker worker) {
         workItems.free(worker);
@@ -150,7 +153,7 @@ public final class PortDriver<D> implements AutoCloseable {
      */
     @Override
     public void close() {
-        verifier.checkMayBlock("PortDriver.close");
+        Verifier.mightSleep("PortDriver.close");
         if (closed) {
             return;
         }

@@ -37,13 +37,16 @@ public final class PortDriverOptions {
         return this;
     }
 
-    /** Turns the {@link Verifier} on or off. Default: system property {@code jahci.verifier}. */
+    /**
+     * Turns the {@link Verifier}'s costly checks (ISR timing against {@link #isrBudget}) on or off;
+     * the misuse rules are checked either way. Default: system property {@code jahci.verifier}.
+     */
     public PortDriverOptions verifier(boolean on) {
         verifier = on;
         return this;
     }
 
-    /** An ISR running longer than this is a verifier warning. Default 1 ms. */
+    /** With the verifier on, an ISR running longer than this is a verifier warning. Default 1 ms. */
     public PortDriverOptions isrBudget(long amount, TimeUnit unit) {
         isrBudgetNanos = unit.toNanos(amount);
         return this;

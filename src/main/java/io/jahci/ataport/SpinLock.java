@@ -9,15 +9,22 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Acquiring it never allocates and never parks (unlike {@code ReentrantLock}, whose contended
  * path enqueues a node); after a short spin it yields the processor. Holders must not block.
- * Acquiring a lock the calling thread already holds is a bug that would deadlock, so it throws.
+ * Acquiring a lock the calling thread already holds is a bug that would deadlock, so it throws
+ * (the port checks its callers first and reports {@link VerifierException.Rule#CHANNEL_LOCK_ALREADY_OWNED}).
+ *
+ * <p>A thread that finds the lock taken publishes itself as its {@link #waiter()} until it gets
+ * it: one volatile write on the contended path only, so a test can see, by observation rather
+ * than by waiting, that a thread is held at this lock.
  */
 final class SpinLock {
     private static final int SPINS_BEFORE_YIELD = 64;
     private static final VarHandle OWNER;
+    private static final VarHandle WAITER;
 
     static {
         try {
             OWNER = MethodHandles.lookup().findVarHandle(SpinLock.class, "owner", Thread.class);
+            WAITER = MethodHandles.lookup().findVarHandle(SpinLock.class, "waiter", Thread.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -26,6 +33,7 @@ final class SpinLock {
     private final String name;
     @SuppressWarnings("unused") // accessed through OWNER
     private volatile Thread owner;
+    private volatile Thread waiter;
 
     SpinLock(String name) {
         this.name = name;
@@ -37,6 +45,10 @@ final class SpinLock {
             throw new IllegalStateException(name + " is already held by " + me.getName()
                     + " (a routine that holds it called back into the port in a way that needs it again)");
         }
+        if (OWNER.compareAndSet(this, null, me)) {
+            return;
+        }
+        waiter = me;
         int spins = 0;
         while (!OWNER.compareAndSet(this, null, me)) {
             if (++spins < SPINS_BEFORE_YIELD) {
@@ -45,6 +57,7 @@ final class SpinLock {
                 Thread.yield();
             }
         }
+        WAITER.compareAndSet(this, me, null);
     }
 
     void unlock() {
@@ -57,6 +70,14 @@ final class SpinLock {
 
     boolean isHeldByCurrentThread() {
         return owner == Thread.currentThread();
+    }
+
+    /**
+     * A thread spinning for this lock right now, or null (with several, the last to arrive that
+     * has not got it yet, or null if that one got it first).
+     */
+    Thread waiter() {
+        return waiter;
     }
 
     @Override

@@ -4,14 +4,31 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The port layer's Driver Verifier. When enabled it checks, at the entry of every port service and
- * miniport routine call, the level of the calling thread ({@link Irql#current()}), and reports
- * misuse with a {@link VerifierException}; an ISR that runs longer than the budget becomes a
- * {@link VerifierWarning}, recorded and logged. When disabled, every check is one test of a final
- * boolean; misuse that would corrupt state (queuing a freed or queued worker, submitting a request
- * twice) still throws {@link IllegalStateException}.
+ * The port layer's Driver Verifier. Misuse is an error in every mode: the cheap checks are always
+ * on and throw a {@link VerifierException} naming the rule; enabling the verifier
+ * ({@code --verifier}, system property {@code jahci.verifier}, {@link PortDriverOptions#verifier})
+ * adds the costly ones.
  *
- * <p>The checks allocate nothing unless they fail.
+ * <p>Always on (each costs a read of the calling thread's level, {@link Irql#current()}, or of a
+ * field the call reads anyway, and allocates nothing unless it fails):
+ * <ul>
+ *   <li>{@link VerifierException.Rule#WRONG_LEVEL}: a service called above the level it allows
+ *       ({@code queueWorkItem} from the ISR, {@code submit} from a synchronized routine);
+ *   <li>{@link VerifierException.Rule#BLOCKING_CALL_AT_RAISED_LEVEL}: a call that may park at
+ *       DISPATCH or DIRQL, including the miniport's own sleeps through {@link #mightSleep} (Linux's
+ *       {@code might_sleep});
+ *   <li>{@link VerifierException.Rule#QUEUE_FREED_WORKER}, {@link VerifierException.Rule#QUEUE_QUEUED_WORKER},
+ *       {@link VerifierException.Rule#FREE_FREED_WORKER}, {@link VerifierException.Rule#FREE_REQUEUED_WORKER}:
+ *       the work-item state machine drawn in {@link WorkItems};
+ *   <li>{@link VerifierException.Rule#SERVICE_ON_STOPPED_CHANNEL}: a port service on a channel
+ *       that is not started (see {@link ChannelState});
+ *   <li>{@link VerifierException.Rule#CHANNEL_LOCK_ALREADY_OWNED}: a routine holding its channel
+ *       lock calls a service that takes it again.
+ * </ul>
+ *
+ * <p>Only when enabled (costly: two clock reads per ISR, and an allocation when it fires): an ISR
+ * that runs longer than {@link PortDriverOptions#isrBudget} becomes a {@link VerifierWarning},
+ * recorded and logged, not an exception.
  */
 public final class Verifier {
     private static final System.Logger LOG = System.getLogger("io.jahci.ataport.verifier");
@@ -25,6 +42,7 @@ public final class Verifier {
         this.isrBudgetNanos = isrBudgetNanos;
     }
 
+    /** Whether the costly checks are on; the cheap ones always are. */
     public boolean enabled() {
         return enabled;
     }
@@ -34,41 +52,35 @@ public final class Verifier {
         return List.copyOf(warnings);
     }
 
-    /** Rule WRONG_LEVEL: {@code routine} may be called at {@code highest} or below. */
-    void checkAtMost(String routine, Irql highest) {
-        if (enabled) {
-            Irql actual = Irql.current();
-            if (actual.isAbove(highest)) {
-                throw violation(VerifierException.Rule.WRONG_LEVEL, routine,
-                        highest == Irql.PASSIVE ? "PASSIVE" : "<= " + highest, actual.toString());
-            }
-        }
-    }
-
-    /** Rule BLOCKING_CALL_AT_RAISED_LEVEL: {@code routine} may park, so it needs PASSIVE. */
-    void checkMayBlock(String routine) {
-        if (enabled) {
-            Irql actual = Irql.current();
-            if (actual != Irql.PASSIVE) {
-                throw violation(VerifierException.Rule.BLOCKING_CALL_AT_RAISED_LEVEL, routine, "PASSIVE",
-                        actual.toString());
-            }
-        }
-    }
-
     /**
-     * A state-corrupting misuse: a {@link VerifierException} when enabled, otherwise a plain
-     * {@link IllegalStateException} with the same message.
+     * Rule BLOCKING_CALL_AT_RAISED_LEVEL, Linux's {@code might_sleep}: call it before anything that
+     * may sleep or park ({@code routine} names it, e.g. {@code "Poll.until"}). Throws unless the
+     * calling thread is at PASSIVE. Always on; any level; allocates nothing unless it throws.
+     *
+     * @throws VerifierException at DISPATCH or DIRQL
      */
-    IllegalStateException misuse(VerifierException.Rule rule, String routine, String expected, String actual) {
-        if (enabled) {
-            return violation(rule, routine, expected, actual);
+    public static void mightSleep(String routine) {
+        Irql actual = Irql.current();
+        if (actual != Irql.PASSIVE) {
+            throw violation(VerifierException.Rule.BLOCKING_CALL_AT_RAISED_LEVEL, routine, "PASSIVE", actual.toString());
         }
-        return new IllegalStateException(
-                VerifierException.message(rule, routine, expected, actual, Thread.currentThread().getName()));
     }
 
-    /** Whether ISR durations should be measured; the caller reads the clock only then. */
+    /** Rule WRONG_LEVEL: {@code routine} may be called at {@code highest} or below. Always on. */
+    static void checkAtMost(String routine, Irql highest) {
+        Irql actual = Irql.current();
+        if (actual.isAbove(highest)) {
+            throw violation(VerifierException.Rule.WRONG_LEVEL, routine,
+                    highest == Irql.PASSIVE ? "PASSIVE" : "<= " + highest, actual.toString());
+        }
+    }
+
+    /** A broken rule, to throw; the message names the calling thread. */
+    static VerifierException violation(VerifierException.Rule rule, String routine, String expected, String actual) {
+        return new VerifierException(rule, routine, expected, actual, Thread.currentThread().getName());
+    }
+
+    /** Whether ISR durations should be measured (costly check); the caller reads the clock only then. */
     boolean timesIsr() {
         return enabled;
     }
@@ -81,10 +93,5 @@ public final class Verifier {
             warnings.add(w);
             LOG.log(System.Logger.Level.WARNING, w.toString());
         }
-    }
-
-    private static VerifierException violation(VerifierException.Rule rule, String routine, String expected,
-            String actual) {
-        return new VerifierException(rule, routine, expected, actual, Thread.currentThread().getName());
     }
 }

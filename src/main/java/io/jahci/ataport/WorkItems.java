@@ -21,7 +21,18 @@ import java.util.concurrent.locks.LockSupport;
  *         +-- freeWorker from another thread: waits (parks) until the worker is IDLE
  *
  *   queueWorkItem on FREE: rule QUEUE_FREED_WORKER; on QUEUED or REQUEUED: QUEUE_QUEUED_WORKER.
+ *   freeWorker on FREE: FREE_FREED_WORKER; from its own callback on REQUEUED: FREE_REQUEUED_WORKER.
  * </pre>
+ *
+ * <table>
+ *   <caption>What each call does in each state (rule = {@link VerifierException}, thrown in every mode)</caption>
+ *   <tr><th>state</th><th>queueWorkItem</th><th>freeWorker (own callback)</th><th>freeWorker (other thread)</th></tr>
+ *   <tr><td>IDLE</td><td>QUEUED</td><td>-</td><td>FREE</td></tr>
+ *   <tr><td>QUEUED</td><td>QUEUE_QUEUED_WORKER</td><td>-</td><td>waits until IDLE, then FREE</td></tr>
+ *   <tr><td>RUNNING</td><td>REQUEUED</td><td>FREE</td><td>waits until IDLE, then FREE</td></tr>
+ *   <tr><td>REQUEUED</td><td>QUEUE_QUEUED_WORKER</td><td>FREE_REQUEUED_WORKER</td><td>waits until IDLE, then FREE</td></tr>
+ *   <tr><td>FREE</td><td>QUEUE_FREED_WORKER</td><td>FREE_FREED_WORKER</td><td>FREE_FREED_WORKER</td></tr>
+ * </table>
  *
  * <p>One worker runs on at most one thread at a time: a worker queued again while RUNNING is
  * put back on the queue by its runner only after the callback returned. State changes happen
@@ -32,22 +43,20 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class WorkItems<D> {
     private final D deviceExtension;
-    private final Verifier verifier;
     private final TaskQueue queue;
     private final PortDriver<D> port;
     private final SpinLock lock = new SpinLock("work-item lock");
     private int nextId;
 
-    WorkItems(D deviceExtension, Verifier verifier, TaskQueue queue, PortDriver<D> port) {
+    WorkItems(D deviceExtension, TaskQueue queue, PortDriver<D> port) {
         this.deviceExtension = deviceExtension;
-        this.verifier = verifier;
         this.queue = queue;
         this.port = port;
     }
 
     /** StorPortInitializeWorker. At most DISPATCH. */
     Worker initializeWorker() {
-        verifier.checkAtMost("PortDriver.initializeWorker", Irql.DISPATCH);
+        Verifier.checkAtMost("PortDriver.initializeWorker", Irql.DISPATCH);
         lock.lock();
         try {
             return new Worker(nextId++, this);
@@ -58,17 +67,17 @@ final class WorkItems<D> {
 
     /** StorPortQueueWorkItem. At most DISPATCH; from inside the worker's own callback too. */
     void queue(Worker worker, WorkItemCallback<D> callback, Object context) {
-        verifier.checkAtMost("PortDriver.queueWorkItem", Irql.DISPATCH);
+        Verifier.checkAtMost("PortDriver.queueWorkItem", Irql.DISPATCH);
         boolean enqueue;
         lock.lock();
         try {
             switch (worker.state) {
                 case FREE:
-                    throw verifier.misuse(VerifierException.Rule.QUEUE_FREED_WORKER, "PortDriver.queueWorkItem(" + worker + ")",
+                    throw Verifier.violation(VerifierException.Rule.QUEUE_FREED_WORKER, "PortDriver.queueWorkItem(" + worker + ")",
                             "worker IDLE or RUNNING", "worker FREE");
                 case QUEUED:
                 case REQUEUED:
-                    throw verifier.misuse(VerifierException.Rule.QUEUE_QUEUED_WORKER, "PortDriver.queueWorkItem(" + worker + ")",
+                    throw Verifier.violation(VerifierException.Rule.QUEUE_QUEUED_WORKER, "PortDriver.queueWorkItem(" + worker + ")",
                             "worker IDLE or RUNNING", "worker " + worker.state);
                 case IDLE:
                     worker.state = Worker.State.QUEUED;
@@ -96,18 +105,20 @@ final class WorkItems<D> {
      * thread waits until it is idle. From inside its own callback it frees at once.
      */
     void free(Worker worker) {
-        verifier.checkMayBlock("PortDriver.freeWorker");
+        Verifier.mightSleep("PortDriver.freeWorker");
         Thread me = Thread.currentThread();
         for (;;) {
             lock.lock();
             try {
                 if (worker.state == Worker.State.FREE) {
-                    throw new IllegalStateException(worker + " was already freed");
+                    throw Verifier.violation(VerifierException.Rule.FREE_FREED_WORKER, "PortDriver.freeWorker(" + worker + ")",
+                            "worker not FREE", "worker FREE");
                 }
                 boolean ownCallback = worker.runner == me;
                 if (ownCallback && worker.state == Worker.State.REQUEUED) {
-                    throw new IllegalStateException(worker + " was queued again by its own callback and cannot wait for itself;"
-                            + " free it in the next run of the callback");
+                    throw Verifier.violation(VerifierException.Rule.FREE_REQUEUED_WORKER,
+                            "PortDriver.freeWorker(" + worker + ") from its own callback", "worker RUNNING",
+                            "worker REQUEUED");
                 }
                 if (worker.state == Worker.State.IDLE || ownCallback) {
                     worker.state = Worker.State.FREE;

@@ -1,5 +1,6 @@
 package io.jahci.bench;
 
+import io.jahci.disk.Json;
 import io.jahci.disk.Disk;
 import io.jahci.disk.InFlightBuffers;
 import io.jahci.miniport.PortException;
@@ -7,6 +8,7 @@ import org.HdrHistogram.Histogram;
 
 import java.nio.ByteBuffer;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -48,11 +50,25 @@ public final class IoBench {
             return ios * (double) blockBytes / seconds;
         }
 
-        public String toJson() {
-            return String.format(Locale.ROOT, "{\"rw\":\"%s\",\"bs\":%d,\"qd\":%d,\"ios\":%d,\"seconds\":%.3f,"
-                            + "\"iops\":%.1f,\"bytesPerSecond\":%.0f,\"latency\":%s}", pattern.name().toLowerCase(Locale.ROOT),
-                    blockBytes, queueDepth, ios, seconds, iops(), bytesPerSecond(), latency.toJson());
+        /** {@code {"rw","bs","qd","ios","seconds","iops","bytesPerSecond","latency":{"count","p50",...,"max"}}}, latency in ns. */
+        public Map<String, Object> toJson() {
+            Map<String, Object> json = Json.object();
+            json.put("rw", pattern.name().toLowerCase(Locale.ROOT));
+            json.put("bs", blockBytes);
+            json.put("qd", queueDepth);
+            json.put("ios", ios);
+            json.put("seconds", Json.fixed(seconds, 3));
+            json.put("iops", Json.fixed(iops(), 1));
+            json.put("bytesPerSecond", Json.fixed(bytesPerSecond(), 0));
+            json.put("latency", latency.toJson());
+            return json;
         }
+    }
+
+    /** Told after each submitted I/O how many were submitted and how long the run has gone; the caller's thread. */
+    @FunctionalInterface
+    public interface Progress {
+        void update(long ios, long elapsedNanos, long durationNanos);
     }
 
     private IoBench() {}
@@ -64,7 +80,7 @@ public final class IoBench {
      * @throws PortException the first request that failed (a benchmark stops at the first error)
      */
     public static Result run(Disk disk, Pattern pattern, int blockBytes, int queueDepth, double seconds,
-                             long regionSectors) throws PortException, InterruptedException {
+                             long regionSectors, Progress progress) throws PortException, InterruptedException {
         int sectors = blockBytes / disk.sectorSize();
         long blocks = regionSectors / sectors;
         if (blocks < 1) {
@@ -80,7 +96,8 @@ public final class IoBench {
         SplittableRandom random = new SplittableRandom(42);
         long ios = 0;
         long start = System.nanoTime();
-        long end = start + (long) (seconds * 1e9);
+        long duration = (long) (seconds * 1e9);
+        long end = start + duration;
         long next = 0;
         while (System.nanoTime() < end && failure.get() == null) {
             int slot = buffers.acquire();
@@ -99,6 +116,7 @@ public final class IoBench {
                         buffers.release(slot);
                     });
             ios++;
+            progress.update(ios, System.nanoTime() - start, duration);
         }
         buffers.awaitAll();
         double elapsed = (System.nanoTime() - start) / 1e9;

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import io.jahci.disk.Json;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 import org.knowm.xchart.BitmapEncoder;
@@ -93,34 +94,21 @@ public final class IrqReport {
      * {@code {"java": {"<stage>": {"count":N,"p50":ns,"p90":ns,"p99":ns,"p999":ns,"max":ns}, ...,
      * "allocatedBytesPerEvent": x}, "c": {"<stage>": {...}}}}; {@code "c": null} when there is no C side.
      */
-    public String json() {
-        StringBuilder b = new StringBuilder("{\"java\": {");
-        appendStages(b, java);
-        b.append(", \"allocatedBytesPerEvent\": ").append(number(javaAllocatedBytesPerEvent)).append("}, \"c\": ");
-        if (c == null) {
-            b.append("null");
-        } else {
-            b.append('{');
-            appendStages(b, c);
-            b.append('}');
-        }
-        return b.append('}').toString();
+    public Map<String, Object> toJson() {
+        Map<String, Object> javaSide = stages(java);
+        javaSide.put("allocatedBytesPerEvent", Json.number(javaAllocatedBytesPerEvent));
+        Map<String, Object> json = Json.object();
+        json.put("java", javaSide);
+        json.put("c", c == null ? null : stages(c));
+        return json;
     }
 
-    private static void appendStages(StringBuilder b, LatencyRecorder r) {
-        boolean first = true;
+    private static Map<String, Object> stages(LatencyRecorder r) {
+        Map<String, Object> json = Json.object();
         for (Map.Entry<Stage, StageStats> e : r.stats().entrySet()) {
-            b.append(first ? "" : ", ").append('"').append(e.getKey().key()).append("\": ").append(e.getValue().toJson());
-            first = false;
+            json.put(e.getKey().key(), e.getValue().toJson());
         }
-    }
-
-    /** A number as JSON prints it: integral values without a fraction, others with 3 decimals. */
-    public static String number(double x) {
-        if (x == Math.rint(x) && Math.abs(x) < 1e15) {
-            return Long.toString((long) x);
-        }
-        return String.format(Locale.ROOT, "%.3f", x);
+        return json;
     }
 
     // ---------------------------------------------------------------- hgrm

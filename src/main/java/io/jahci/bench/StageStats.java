@@ -1,5 +1,7 @@
 package io.jahci.bench;
 
+import io.jahci.disk.Json;
+import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /** One stage's summary in nanoseconds: what the table and the JSON print. */
@@ -10,8 +12,14 @@ public record StageStats(long count, long p50, long p90, long p99, long p999, lo
     }
 
     /** {@code {"count":N,"p50":ns,"p90":ns,"p99":ns,"p999":ns,"max":ns}}. */
-    public String toJson() {
-        return "{\"count\":" + count + ",\"p50\":" + p50 + ",\"p90\":" + p90 + ",\"p99\":" + p99 + ",\"p999\":" + p999
-                + ",\"max\":" + max + "}";
+    public Map<String, Object> toJson() {
+        Map<String, Object> json = Json.object();
+        json.put("count", count);
+        json.put("p50", p50);
+        json.put("p90", p90);
+        json.put("p99", p99);
+        json.put("p999", p999);
+        json.put("max", max);
+        return json;
     }
 }

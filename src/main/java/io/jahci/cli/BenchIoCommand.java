@@ -1,5 +1,6 @@
 package io.jahci.cli;
 
+import io.jahci.disk.Json;
 import io.jahci.bench.IoBench;
 import io.jahci.bench.StageStats;
 import io.jahci.disk.Controller;
@@ -70,9 +71,17 @@ final class BenchIoCommand implements Callable<Integer> {
                         + "-byte sectors");
             }
             long sectors = region == null ? disk.sectors() : Math.min(disk.sectors(), IoBench.parseSize(region) / disk.sectorSize());
-            IoBench.Result r = IoBench.run(disk, pattern, bs, queueDepth, seconds, sectors);
+            Progress progress = new Progress(spec.commandLine().getErr(), (ms, totalMs, ios) -> String.format(Locale.ROOT,
+                    "%s bs=%d qd=%d: %d I/Os submitted in %.1f of %.1f s", rw, bs, queueDepth, ios, ms / 1000.0,
+                    totalMs / 1000.0));
+            IoBench.Result r;
+            try (StopSignals stop = StopSignals.summarizeAndExit(spec.commandLine().getErr(), progress::summary)) {
+                r = IoBench.run(disk, pattern, bs, queueDepth, seconds, sectors,
+                        (ios, elapsed, duration) -> progress.update(elapsed / 1_000_000, duration / 1_000_000, ios));
+            }
+            progress.done();
             if (json) {
-                out.println(r.toJson());
+                out.println(Json.write(r.toJson()));
             } else {
                 StageStats l = r.latency();
                 out.printf(Locale.ROOT, "%s: bs=%d qd=%d, %d I/Os in %.1f s: IOPS=%.0f, BW=%.1f MiB/s (%.1f MB/s)%n",

@@ -1,5 +1,6 @@
 package io.jahci.cli;
 
+import io.jahci.disk.Json;
 import io.jahci.bench.CBaseline;
 import io.jahci.bench.DeviceIrqBench;
 import io.jahci.bench.IrqReport;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Spec;
                 + "in the same invocation, on the same schedule.",
                 "With the global --device, real 1-sector READ completions are the stimulus instead (no C side)."})
 final class BenchIrqCommand implements Callable<Integer> {
-    /** Sustained by the 2-core machine the README's Performance section was measured on, with headroom: see there. */
+    /** Sustained by the 2-core machine docs/performance.md was measured on, with headroom: see there. */
     static final double DEFAULT_RATE = 5000;
     static final int DEFAULT_EVENTS = 50_000;
     static final int DEFAULT_WARMUP = 20_000;
@@ -89,8 +90,17 @@ final class BenchIrqCommand implements Callable<Integer> {
             + "Java and C on one chart (PNG).")
     Path plot;
 
+    /** What a stop signal reports as done so far. */
+    private volatile String doneSoFar = "nothing measured yet";
+
     @Override
     public Integer call() throws Exception {
+        try (StopSignals stop = StopSignals.summarizeAndExit(spec.commandLine().getErr(), () -> doneSoFar)) {
+            return measure();
+        }
+    }
+
+    private Integer measure() throws Exception {
         Main main = bench.main;
         PrintWriter out = spec.commandLine().getOut();
         boolean verifier = main.verifier || Boolean.getBoolean("jahci.verifier");
@@ -108,18 +118,24 @@ final class BenchIrqCommand implements Callable<Integer> {
             cNote = "C baseline: skipped (--no-c)";
         } else {
             try (CBaseline baseline = CBaseline.build()) {
+                doneSoFar = "nothing measured yet: the C baseline was running";
                 RawRun cRun = baseline.run(settings);
+                doneSoFar = "the C baseline measured " + cRun.measured() + " events; the Java pipeline was running"
+                        + " (nothing printed: Java and C are reported together)";
                 c = LatencyRecorder.record(cRun);
                 cNote = String.format(Locale.ROOT, "C baseline: %s, %d warm-up + %d measured events (built with %s)",
                         "native/bench/irqbench.c", cRun.warmup(), cRun.measured(), baseline.compiler());
             }
+        }
+        if (c == null) {
+            doneSoFar = "nothing measured yet: the Java pipeline was running";
         }
         JavaIrqPipeline.Result j = JavaIrqPipeline.run(settings);
         LatencyRecorder java = LatencyRecorder.record(j.run());
         IrqReport report = new IrqReport(java, j.allocatedBytesPerEvent(), c);
 
         if (json) {
-            out.println(report.json());
+            out.println(Json.write(report.toJson()));
         } else {
             out.printf(Locale.ROOT, "jahci bench irq: port layer (Java) vs the same pipeline in C, one after the other%n");
             out.printf(Locale.ROOT, "schedule: %s; %d warm-up + %d measured events; workers %s (%d dispatch thread%s); "
@@ -132,7 +148,7 @@ final class BenchIrqCommand implements Callable<Integer> {
             out.println();
             out.printf(Locale.ROOT, "Java: %s bytes allocated per event on the port threads (%s) over %d events; "
                     + "%d interrupts for %d events; %d verifier warnings; %.2f s%s%n",
-                    IrqReport.number(j.allocatedBytesPerEvent()), perThread(j.allocatedBytesByThread()),
+                    Json.number(j.allocatedBytesPerEvent()), perThread(j.allocatedBytesByThread()),
                     j.run().measured(), j.interrupts(), j.run().total(), j.verifierWarnings(), j.seconds(),
                     j.timerSlackSet() ? "" : " (the stimulus could not set a 1 ns timer slack)");
             out.println(cNote);
@@ -152,12 +168,13 @@ final class BenchIrqCommand implements Callable<Integer> {
         if (n < 1 || w < 0) {
             throw new Main.UsageException("--events must be at least 1 and --warmup at least 0");
         }
+        doneSoFar = "nothing reported: " + w + " warm-up + " + n + " READs were running";
         DeviceIrqBench.Result r = DeviceIrqBench.run(main.device, w, n, main.syncWithIsr, verifier, spin,
                 dispatchThreads);
         LatencyRecorder java = LatencyRecorder.record(r.run());
         IrqReport report = new IrqReport(java, r.allocatedBytesPerEvent(), null);
         if (json) {
-            out.println(report.json());
+            out.println(Json.write(report.toJson()));
         } else {
             out.printf(Locale.ROOT, "jahci bench irq on %s: 1-sector READ DMA EXT at LBA 0, one at a time%n", r.device());
             out.printf(Locale.ROOT, "%d warm-up + %d measured READs; workers %s (%d dispatch thread%s); SyncWithIsr %s; "
@@ -173,7 +190,7 @@ final class BenchIrqCommand implements Callable<Integer> {
                     + "these numbers measure the transport more than the driver. No C baseline exists for this mode.%n",
                     r.registerAccessNanos() / 1000.0);
             out.printf(Locale.ROOT, "Java: %s bytes allocated per READ on the interrupt and dispatch threads (%s); %.2f s%n",
-                    IrqReport.number(r.allocatedBytesPerEvent()), perThread(r.allocatedBytesByThread()),
+                    Json.number(r.allocatedBytesPerEvent()), perThread(r.allocatedBytesByThread()),
                     r.seconds());
         }
         writeFiles(report, out, "bench irq on " + r.device() + " (1-sector READs)");
@@ -290,7 +307,7 @@ final class BenchIrqCommand implements Callable<Integer> {
 
     private static String describeRate(IrqSettings s) {
         return s.backToBack() ? "back to back" : String.format(Locale.ROOT, "%s events/s (period %d ns)",
-                IrqReport.number(s.rate()), s.periodNanos());
+                Json.number(s.rate()), s.periodNanos());
     }
 
     private static String perThread(Map<String, Long> bytes) {

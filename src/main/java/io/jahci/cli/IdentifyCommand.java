@@ -3,6 +3,7 @@ package io.jahci.cli;
 import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
 import io.jahci.disk.DiskIdentity;
+import io.jahci.disk.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code jahci identify}: what each disk says in IDENTIFY DEVICE. */
@@ -36,11 +38,11 @@ final class IdentifyCommand implements Callable<Integer> {
         try (Controller controller = main.open(false)) {
             List<Disk> disks = port == null ? controller.disks() : List.of(controller.disk(port));
             if (json) {
-                List<String> objects = new ArrayList<>();
+                List<Map<String, Object>> objects = new ArrayList<>();
                 for (Disk d : disks) {
                     objects.add(d.identity().toJson());
                 }
-                out.println("[" + String.join(",", objects) + "]");
+                out.println(Json.write(objects));
                 return 0;
             }
             out.println(controller.describe());

@@ -5,6 +5,7 @@ import io.jahci.disk.DeviceSpec;
 import io.jahci.disk.Json;
 import io.jahci.disk.OpenOptions;
 import io.jahci.hw.DeviceLostException;
+import io.jahci.hw.RefusedException;
 import io.jahci.hw.pci.SysRoot;
 import io.jahci.hw.vfio.IrqMode;
 import io.jahci.miniport.Fault;
@@ -16,10 +17,12 @@ import picocli.CommandLine.Option;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
- * The {@code jahci} command line. Exit codes: 0 success, 1 device or I/O error, 2 usage error.
+ * The {@code jahci} command line. Exit codes: 0 success, 1 device, I/O or runtime error, 2 usage error, 130/143
+ * stopped by SIGINT/SIGTERM during a long command ({@link StopSignals}).
  * Errors go to stderr, one message naming what failed and what to do.
  */
 @Command(name = "jahci", mixinStandardHelpOptions = true, version = "jahci 0.1.0",
@@ -27,7 +30,8 @@ import java.util.NoSuchElementException;
         subcommands = {DemoCommand.class, IdentifyCommand.class, ReadCommand.class, WriteCommand.class, ScanCommand.class,
             VerifyCommand.class, ListCommand.class, BindCommand.class, UnbindCommand.class, BenchCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:device or I/O error", "2:usage error (bad option, LBA range, file)"})
+        exitCodeList = {"0:success", "1:device, I/O or runtime error", "2:usage error (bad option, LBA range, file)",
+            "130:stopped by SIGINT (Ctrl-C)", "143:stopped by SIGTERM"})
 public final class Main {
     static final int DEVICE_ERROR = 1;
     static final int USAGE_ERROR = 2;
@@ -39,13 +43,13 @@ public final class Main {
     String device;
 
     @Option(names = "--sync-with-isr", paramLabel = "true|false", defaultValue = "true", arity = "1",
-            description = "The seeds' SyncWithIsr: true runs StartIo, Initialize and Reset under the channel's "
+            description = "The ATA port driver's SyncWithIsr (IDE_CHANNEL_CONFIGURATION): true runs StartIo, Initialize and Reset under the channel's "
                     + "interrupt lock (DIRQL); false runs them at DISPATCH, synchronizing through synchronized "
                     + "routines. Default: ${DEFAULT-VALUE}.")
     boolean syncWithIsr;
 
-    @Option(names = "--verifier", description = "Turn on the port layer's verifier: misuse of levels or work "
-            + "items fails loudly, a slow ISR is warned about.")
+    @Option(names = "--verifier", description = "Turn on the port layer's costly verifier checks: a slow ISR is "
+            + "warned about. Misuse of levels, work items or channels fails loudly with or without it.")
     boolean verifier;
 
     @Option(names = "--irq", paramLabel = "MODE", defaultValue = "auto",
@@ -100,10 +104,12 @@ public final class Main {
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             awaitRelease(main.opened);
-            commandLine.getErr().println("jahci: " + e.getMessage());
-            CommandLine.ParseResult sub = parseResult.subcommand();
-            if (sub != null && sub.hasMatchedOption("--json")) {
-                commandLine.getOut().println(errorJson(e));
+            if (!StopSignals.stopping()) {
+                commandLine.getErr().println("jahci: " + e.getMessage());
+                CommandLine.ParseResult sub = parseResult.subcommand();
+                if (sub != null && sub.hasMatchedOption("--json")) {
+                    commandLine.getOut().println(errorJson(e));
+                }
             }
             return exitCodeFor(e);
         });
@@ -129,12 +135,21 @@ public final class Main {
         String fault = e instanceof PortException p ? p.fault().toString()
                 : e instanceof DeviceLostException ? Fault.CONTROLLER_LOST.toString()
                 : exitCodeFor(e) == USAGE_ERROR ? "usage" : "error";
-        return "{\"error\":{\"fault\":" + Json.string(fault) + ",\"message\":" + Json.string(String.valueOf(e.getMessage()))
-                + "}}";
+        Map<String, Object> error = Json.object();
+        error.put("fault", fault);
+        error.put("message", String.valueOf(e.getMessage()));
+        Map<String, Object> answer = Json.object();
+        answer.put("error", error);
+        return Json.write(answer);
     }
 
-    private static int exitCodeFor(Exception e) {
-        if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
+    /**
+     * 2 for what the user can fix by asking differently: a bad argument, a missing file, a port without a disk, an
+     * operation jahci refused before touching the device ({@link RefusedException}); 1 for everything that failed
+     * while running, an {@link IllegalStateException} from the device or the port layer included.
+     */
+    static int exitCodeFor(Exception e) {
+        if (e instanceof IllegalArgumentException || e instanceof RefusedException
                 || e instanceof NoSuchElementException || e instanceof UsageException
                 || e instanceof FileNotFoundException) {
             return USAGE_ERROR;

@@ -1,5 +1,6 @@
 package io.jahci.cli;
 
+import io.jahci.disk.Json;
 import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
 import io.jahci.disk.SurfaceScan;
@@ -38,11 +39,15 @@ final class ScanCommand implements Callable<Integer> {
             Disk disk = controller.disk(range.port);
             long sectors = range.sectors(disk);
             long lba = range.lba;
-            Progress progress = new Progress(spec.commandLine().getErr());
-            SurfaceScan.Result result = SurfaceScan.run(disk, lba, sectors, range.queueDepth, progress);
+            Progress progress = new Progress(spec.commandLine().getErr(), (done, total, bad) -> String.format(
+                    "scanned %d/%d sectors (%d%%) from LBA %d, %d bad", done, total, Progress.percent(done, total), lba, bad));
+            SurfaceScan.Result result;
+            try (StopSignals stop = StopSignals.summarizeAndExit(spec.commandLine().getErr(), progress::summary)) {
+                result = SurfaceScan.run(disk, lba, sectors, range.queueDepth, progress::update);
+            }
             progress.done();
             if (json) {
-                out.println(result.toJson());
+                out.println(Json.write(result.toJson()));
             } else {
                 out.printf("scanned %d sectors (LBA %d..%d) in %.1f s: %d bad%n", result.sectors(), lba,
                         lba + sectors - 1, result.seconds(), result.badSectors());
@@ -51,35 +56,6 @@ final class ScanCommand implements Callable<Integer> {
                 }
             }
             return result.bad().isEmpty() ? 0 : Main.DEVICE_ERROR;
-        }
-    }
-
-    /** Progress on a terminal only: a line on stderr rewritten in place, at most 10 times a second. */
-    private static final class Progress implements SurfaceScan.Progress {
-        private final PrintWriter err;
-        private final boolean terminal = System.console() != null;
-        private long lastPrint;
-
-        Progress(PrintWriter err) {
-            this.err = err;
-        }
-
-        @Override
-        public void update(long scanned, long total, long bad) {
-            long now = System.nanoTime();
-            if (terminal && now - lastPrint > 100_000_000L) {
-                lastPrint = now;
-                err.printf("\rscanned %d/%d sectors (%.0f%%)%s", scanned, total, 100.0 * scanned / total,
-                        bad > 0 ? ", " + bad + " bad" : "");
-                err.flush();
-            }
-        }
-
-        void done() {
-            if (terminal) {
-                err.print("\r\033[K");
-                err.flush();
-            }
         }
     }
 }

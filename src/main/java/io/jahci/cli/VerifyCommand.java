@@ -1,5 +1,6 @@
 package io.jahci.cli;
 
+import io.jahci.disk.Json;
 import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
 import io.jahci.disk.PatternVerify;
@@ -46,9 +47,24 @@ final class VerifyCommand implements Callable<Integer> {
             Disk disk = controller.disk(range.port);
             long sectors = range.sectors(disk);
             long lba = range.lba;
-            PatternVerify.Result result = PatternVerify.run(disk, lba, sectors, range.queueDepth, System.nanoTime());
+            Progress progress = new Progress(spec.commandLine().getErr(), (done, total, failed) -> String.format(
+                    "wrote %d/%d sectors (%d%%) from LBA %d, %d failed; nothing read back yet", done, total,
+                    Progress.percent(done, total), lba, failed));
+            Progress.Text readBack = (done, total, mismatched) -> String.format("wrote and flushed %d sectors from LBA %d; "
+                    + "read back %d/%d (%d%%), %d mismatched", total, lba, done, total, Progress.percent(done, total), mismatched);
+            PatternVerify.Result result;
+            try (StopSignals stop = StopSignals.summarizeAndExit(spec.commandLine().getErr(), progress::summary)) {
+                result = PatternVerify.run(disk, lba, sectors, range.queueDepth, System.nanoTime(),
+                        (reading, done, total, mismatches) -> {
+                            if (reading && done == 0) {
+                                progress.phase(readBack);
+                            }
+                            progress.update(done, total, mismatches);
+                        });
+            }
+            progress.done();
             if (json) {
-                out.println(result.toJson());
+                out.println(Json.write(result.toJson()));
             } else {
                 out.printf("verify %s: %d sectors (LBA %d..%d), wrote in %.2f s, read back in %.2f s, %d mismatched%n",
                         result.passed() ? "passed" : "FAILED", sectors, lba, lba + sectors - 1, result.writeSeconds(),

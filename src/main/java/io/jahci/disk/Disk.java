@@ -1,5 +1,6 @@
 package io.jahci.disk;
 
+import io.jahci.hw.RefusedException;
 import io.jahci.miniport.AhciPort;
 import io.jahci.miniport.PortException;
 
@@ -113,7 +114,7 @@ public final class Disk {
 
     private void checkWritable(String what) {
         if (!writable) {
-            throw new IllegalStateException("refusing to " + what + " " + where()
+            throw new RefusedException("refusing to " + what + " " + where()
                     + ": the controller was opened read-only; open it with writes allowed (CLI: --allow-write)");
         }
     }

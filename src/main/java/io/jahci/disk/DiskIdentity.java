@@ -1,6 +1,7 @@
 package io.jahci.disk;
 
 import io.jahci.ahci.IdentifyData;
+import java.util.Map;
 
 /**
  * What a disk says about itself in IDENTIFY DEVICE (ACS-3 §7.12.7), as the CLI prints it.
@@ -21,11 +22,22 @@ public record DiskIdentity(int port, String model, String serial, String firmwar
     }
 
     /** One JSON object with every field (the CLI's {@code identify --json}). */
-    public String toJson() {
-        return String.format("{\"port\":%d,\"model\":%s,\"serial\":%s,\"firmware\":%s,\"sectors\":%d,"
-                        + "\"logicalSectorSize\":%d,\"physicalSectorSize\":%d,\"capacityBytes\":%d,\"lba48\":%b,"
-                        + "\"ncqDepth\":%d,\"trim\":%b,\"writeCache\":%b,\"smart\":%b,\"fua\":%b}",
-                port, Json.string(model), Json.string(serial), Json.string(firmware), sectors, logicalSectorSize,
-                physicalSectorSize, capacityBytes(), lba48, ncqDepth, trim, writeCache, smart, fua);
+    public Map<String, Object> toJson() {
+        Map<String, Object> json = Json.object();
+        json.put("port", port);
+        json.put("model", model);
+        json.put("serial", serial);
+        json.put("firmware", firmware);
+        json.put("sectors", sectors);
+        json.put("logicalSectorSize", logicalSectorSize);
+        json.put("physicalSectorSize", physicalSectorSize);
+        json.put("capacityBytes", capacityBytes());
+        json.put("lba48", lba48);
+        json.put("ncqDepth", ncqDepth);
+        json.put("trim", trim);
+        json.put("writeCache", writeCache);
+        json.put("smart", smart);
+        json.put("fua", fua);
+        return json;
     }
 }

@@ -1,28 +1,45 @@
 package io.jahci.disk;
 
-/** The one JSON detail jahci needs by hand: quoting a string (RFC 8259 §7). */
+import com.fasterxml.jackson.jr.ob.JSON;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The JSON of jahci's results ({@code --json} of the CLI), written by jackson-jr: a result describes itself as
+ * {@link #object()} maps (fields in insertion order), lists, strings, booleans and numbers; {@link #write} turns that
+ * into one line of JSON text (RFC 8259). Runs on the caller's thread (PASSIVE), never on an I/O path.
+ */
 public final class Json {
     private Json() {}
 
-    public static String string(String s) {
-        StringBuilder out = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
+    /** An empty JSON object whose fields print in the order they are put. */
+    public static Map<String, Object> object() {
+        return new LinkedHashMap<>();
+    }
+
+    /** {@code value} (maps, lists, strings, numbers, booleans, null) as one line of JSON text. */
+    public static String write(Object value) {
+        try {
+            return JSON.std.asString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + value + " as JSON", e);
         }
-        return out.append('"').toString();
+    }
+
+    /** {@code x} with exactly {@code decimals} decimals ({@code 1.500}), or null when it is not a finite number. */
+    public static BigDecimal fixed(double x, int decimals) {
+        return Double.isFinite(x) ? BigDecimal.valueOf(x).setScale(decimals, RoundingMode.HALF_UP) : null;
+    }
+
+    /** An integral {@code x} without a fraction ({@code 3}), any other with 3 decimals ({@code 0.009}). */
+    public static Number number(double x) {
+        if (x == Math.rint(x) && Math.abs(x) < 1e15) {
+            return (long) x;
+        }
+        return fixed(x, 3);
     }
 }

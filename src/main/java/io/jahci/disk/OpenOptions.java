@@ -12,7 +12,7 @@ import io.jahci.miniport.AhciPortOptions;
  * @param portOptions timeouts and DMA sizes per port
  * @param syncWithIsr the seeds' SyncWithIsr (default true): StartIo, Initialize and Reset run
  *                    under the interrupt lock (DIRQL) or without it (DISPATCH)
- * @param verifier    the port layer's verifier: fail loudly on level and work-item misuse
+ * @param verifier    the port layer's costly verifier checks (ISR timing); misuse fails loudly either way
  */
 public record OpenOptions(boolean allowWrite, AhciPortOptions portOptions, boolean syncWithIsr, boolean verifier) {
     public static OpenOptions readOnly() {

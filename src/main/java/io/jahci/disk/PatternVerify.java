@@ -7,6 +7,8 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 
 /**
@@ -29,15 +31,33 @@ public final class PatternVerify {
             return mismatches.isEmpty();
         }
 
-        public String toJson() {
-            List<String> items = new ArrayList<>();
+        /** {@code {"passed":B,"firstLba":L,"sectors":N,"mismatches":[{"lba":L,"what":"..."},...],"writeSeconds":S,"readSeconds":S}}. */
+        public Map<String, Object> toJson() {
+            List<Map<String, Object>> items = new ArrayList<>();
             for (Mismatch m : mismatches) {
-                items.add("{\"lba\":" + m.lba() + ",\"what\":" + Json.string(m.what()) + "}");
+                Map<String, Object> item = Json.object();
+                item.put("lba", m.lba());
+                item.put("what", m.what());
+                items.add(item);
             }
-            return String.format("{\"passed\":%b,\"firstLba\":%d,\"sectors\":%d,\"mismatches\":[%s],"
-                            + "\"writeSeconds\":%.3f,\"readSeconds\":%.3f}", passed(), firstLba, sectors,
-                    String.join(",", items), writeSeconds, readSeconds);
+            Map<String, Object> json = Json.object();
+            json.put("passed", passed());
+            json.put("firstLba", firstLba);
+            json.put("sectors", sectors);
+            json.put("mismatches", items);
+            json.put("writeSeconds", Json.fixed(writeSeconds, 3));
+            json.put("readSeconds", Json.fixed(readSeconds, 3));
+            return json;
         }
+    }
+
+    /**
+     * Told how far the run got: {@code done} of {@code total} sectors written ({@code readingBack} false), then read
+     * back and compared; called on the caller's thread (so it may print), first with {@code done} 0 in each pass.
+     */
+    @FunctionalInterface
+    public interface Progress {
+        void update(boolean readingBack, long done, long total, long mismatches);
     }
 
     private static final int TRAILER = 8;
@@ -68,16 +88,16 @@ public final class PatternVerify {
      * Writes the pattern over {@code count} sectors from {@code lba} with up to {@code queueDepth}
      * commands in flight, flushes, reads it all back the same way and compares every sector.
      */
-    public static Result run(Disk disk, long lba, long count, int queueDepth, long seed)
+    public static Result run(Disk disk, long lba, long count, int queueDepth, long seed, Progress progress)
             throws PortException, InterruptedException {
         int sectorSize = disk.sectorSize();
         int chunk = disk.maxSectorsPerCommand();
         List<Mismatch> mismatches = Collections.synchronizedList(new ArrayList<>());
         long t0 = System.nanoTime();
-        pass(disk, lba, count, chunk, queueDepth, true, seed, mismatches);
+        pass(disk, lba, count, chunk, queueDepth, true, seed, mismatches, progress);
         disk.flush();
         long t1 = System.nanoTime();
-        pass(disk, lba, count, chunk, queueDepth, false, seed, mismatches);
+        pass(disk, lba, count, chunk, queueDepth, false, seed, mismatches, progress);
         long t2 = System.nanoTime();
         List<Mismatch> sorted = new ArrayList<>(mismatches);
         sorted.sort((a, b) -> Long.compare(a.lba(), b.lba()));
@@ -85,9 +105,11 @@ public final class PatternVerify {
     }
 
     private static void pass(Disk disk, long lba, long count, int chunk, int queueDepth, boolean write, long seed,
-                             List<Mismatch> mismatches) throws PortException, InterruptedException {
+                             List<Mismatch> mismatches, Progress progress) throws PortException, InterruptedException {
         int sectorSize = disk.sectorSize();
         InFlightBuffers buffers = new InFlightBuffers(queueDepth, chunk * sectorSize);
+        AtomicLong completed = new AtomicLong();
+        progress.update(!write, 0, count, mismatches.size());
         for (long at = lba; at < lba + count; at += chunk) {
             int sectors = (int) Math.min(chunk, lba + count - at);
             int slot = buffers.acquire();
@@ -105,10 +127,13 @@ public final class PatternVerify {
                 } else if (!write) {
                     compare(buffer, sectors, sectorSize, first, seed, mismatches);
                 }
+                completed.addAndGet(sectors);
                 buffers.release(slot);
             });
+            progress.update(!write, completed.get(), count, mismatches.size());
         }
         buffers.awaitAll();
+        progress.update(!write, count, count, mismatches.size());
     }
 
     private static void compare(ByteBuffer read, int sectors, int sectorSize, long first, long seed,

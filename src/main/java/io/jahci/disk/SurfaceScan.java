@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -35,13 +36,23 @@ public final class SurfaceScan {
             return n;
         }
 
-        public String toJson() {
-            List<String> ranges = new ArrayList<>();
+        /** {@code {"bad":[{"lba":L,"count":C},...],"badSectors":N,"firstLba":L,"sectors":N,"failedChunks":N,"seconds":S}}. */
+        public Map<String, Object> toJson() {
+            List<Map<String, Object>> ranges = new ArrayList<>();
             for (BadRange r : bad) {
-                ranges.add("{\"lba\":" + r.lba() + ",\"count\":" + r.count() + "}");
+                Map<String, Object> range = Json.object();
+                range.put("lba", r.lba());
+                range.put("count", r.count());
+                ranges.add(range);
             }
-            return String.format("{\"bad\":[%s],\"badSectors\":%d,\"firstLba\":%d,\"sectors\":%d,\"failedChunks\":%d,"
-                    + "\"seconds\":%.3f}", String.join(",", ranges), badSectors(), firstLba, sectors, failedChunks, seconds);
+            Map<String, Object> json = Json.object();
+            json.put("bad", ranges);
+            json.put("badSectors", badSectors());
+            json.put("firstLba", firstLba);
+            json.put("sectors", sectors);
+            json.put("failedChunks", failedChunks);
+            json.put("seconds", Json.fixed(seconds, 3));
+            return json;
         }
     }
 

@@ -15,6 +15,12 @@ public interface PciFunction {
     int COMMAND_BUS_MASTER = 1 << 2;
     /** Command register: INTx emulation disabled. */
     int COMMAND_INTX_DISABLE = 1 << 10;
+    /** Offset of the vendor and device IDs (PCI 3.0 §6.2.1). */
+    int VENDOR_ID = 0x00;
+    /** Offset of the revision ID and, above it, the class code (PCI 3.0 §6.2.1). */
+    int CLASS_REVISION = 0x08;
+    /** Class code of an AHCI 1.0 HBA: mass storage, SATA, AHCI (AHCI 1.3.1 §2.1.6). */
+    int AHCI_CLASS = 0x010601;
 
     /** The function's address, e.g. {@code 0000:00:05.0}. */
     String address();
@@ -28,4 +34,19 @@ public interface PciFunction {
     void writeConfig32(int offset, int value) throws IOException;
 
     void writeConfig16(int offset, int value) throws IOException;
+
+    /**
+     * Checks, in config space, that this function is an AHCI controller (class 01:06:01). PASSIVE.
+     *
+     * @param where what the function is, for the message, e.g. {@code QEMU's device at 0000:00:05.0}
+     * @throws IOException naming the IDs and class found
+     */
+    default void requireAhciClass(String where) throws IOException {
+        int classCode = readConfig32(CLASS_REVISION) >>> 8;
+        if (classCode != AHCI_CLASS) {
+            int ids = readConfig32(VENDOR_ID);
+            throw new IOException(String.format("%s is %04x:%04x class %06x, not an AHCI controller (class 010601)",
+                    where, ids & 0xffff, ids >>> 16, classCode));
+        }
+    }
 }

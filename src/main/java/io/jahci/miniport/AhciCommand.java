@@ -1,9 +1,14 @@
 package io.jahci.miniport;
 
 import io.jahci.ahci.AtaCommand;
+import io.jahci.ahci.AtaResult;
+import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.CommandHeader;
 import io.jahci.ahci.CommandTable;
+import io.jahci.ahci.D2HRegisterFis;
+import io.jahci.ahci.PortTfd;
 import io.jahci.ahci.PrdTable;
+import io.jahci.ahci.ReceivedFis;
 import io.jahci.ahci.RegisterH2DFis;
 import io.jahci.ataport.IoCompletion;
 import io.jahci.ataport.IoRequest;
@@ -48,6 +53,8 @@ final class AhciCommand {
     /** The user transfer this command is a chunk of, and where in its buffer the chunk lies. */
     PortTransfer transfer;
     int transferOffset;
+    /** A caller's task file ({@link PortIo#execute}): the FIS is written from it as given; else null. */
+    AtaTaskFile callerTaskFile;
 
     // How it ended: set by the ISR or recovery, read in the completion.
     /** PxIS error bits that failed it; 0 when it did not fail on a PxIS error. */
@@ -63,6 +70,10 @@ final class AhciCommand {
     Fault fault = Fault.PORT_FAILED;
     /** What recovery did (a sentence for the error message), or why the command was refused. */
     String outcome;
+    /** For a {@link #callerTaskFile} command, captured at DIRQL as it completed: PxTFD and the D2H FIS's registers. */
+    int resultTaskFile;
+    long resultLba;
+    int resultCount;
 
     AhciCommand(int index, Transport transport, AhciPortOptions options, IoCompletion completion) throws IOException {
         this.index = index;
@@ -111,6 +122,7 @@ final class AhciCommand {
         fua = false;
         transfer = null;
         transferOffset = 0;
+        callerTaskFile = null;
         errorInterrupts = 0;
         taskFile = 0;
         timedOut = false;
@@ -132,11 +144,40 @@ final class AhciCommand {
 
     /**
      * Whether a completed data command moved fewer (or more) bytes than asked, given its PRDBC:
-     * its buffer then holds stale data and it must fail. Non-queued commands only: for NCQ commands
-     * the HBA need not update PRDBC (QEMU's does not), the device's status is all there is. Pure.
+     * its buffer then holds stale data and it must fail. Non-queued commands only: jahci does not
+     * rely on PRDBC for NCQ commands (whether every HBA totals their DMA Setup phases there is not
+     * checked), the device's status is all there is for them. Pure.
      */
     boolean shortTransfer(int transferred) {
         return bytes > 0 && !queued() && transferred != bytes;
+    }
+
+    /** Describes a caller's command from its task file (no LBA range: sectors stays 0 in messages). */
+    void prepare(AtaTaskFile tf) {
+        prepare(tf.command(), tf.lba(), 0, tf.byteCount(), tf.direction() == AtaTaskFile.Direction.OUT);
+        callerTaskFile = tf;
+    }
+
+    /**
+     * Records how a task-file command ended: {@code tfd} is PxTFD now, and the received-FIS area's
+     * D2H Register FIS counts only if it arrived since issue ({@link #clearD2hFis}). DIRQL, as the
+     * command completes, before another command can be issued. Allocates nothing.
+     */
+    void captureResult(ByteBuffer structures, int fisOffset, int tfd) {
+        resultTaskFile = tfd;
+        boolean arrived = (structures.get(fisOffset + ReceivedFis.RFIS) & 0xff) == D2HRegisterFis.TYPE;
+        resultLba = arrived ? ReceivedFis.lba(structures, fisOffset) : -1;
+        resultCount = arrived ? ReceivedFis.count(structures, fisOffset) : -1;
+    }
+
+    /** Forgets the last D2H Register FIS, so {@link #captureResult} sees whether a new one came. DIRQL, port idle. */
+    static void clearD2hFis(ByteBuffer structures, int fisOffset) {
+        structures.put(fisOffset + ReceivedFis.RFIS, (byte) 0);
+    }
+
+    /** The captured result as the caller sees it. After the completion, on the caller's side. */
+    AtaResult result() {
+        return new AtaResult(PortTfd.STS.get(resultTaskFile), PortTfd.ERR.get(resultTaskFile), resultLba, resultCount);
     }
 
     /** READ/WRITE FPDMA QUEUED (ACS-3 §7.23, §7.59): goes through PxSACT and may share the port. */
@@ -160,6 +201,15 @@ final class AhciCommand {
     void buildTable() {
         ByteBuffer mem = table.buffer();
         int fis = CommandTable.CFIS;
+        if (callerTaskFile != null) {
+            callerTaskFile.writeFis(mem, fis);
+        } else {
+            writeFis(mem, fis);
+        }
+        prds = bytes == 0 ? 0 : PrdTable.build(mem, CommandTable.PRDT, prdEntries, dataMap, 0, bytes, maxPrdEntryBytes);
+    }
+
+    private void writeFis(ByteBuffer mem, int fis) {
         switch (opcode) {
             case AtaCommand.READ_FPDMA_QUEUED -> RegisterH2DFis.readFpdmaQueued(mem, fis, lba, sectors, index);
             case AtaCommand.WRITE_FPDMA_QUEUED -> {
@@ -174,14 +224,10 @@ final class AhciCommand {
             case AtaCommand.WRITE_DMA_FUA_EXT -> RegisterH2DFis.writeDmaFuaExt(mem, fis, lba, sectors);
             case AtaCommand.READ_DMA -> RegisterH2DFis.readDma(mem, fis, lba, sectors);
             case AtaCommand.WRITE_DMA -> RegisterH2DFis.writeDma(mem, fis, lba, sectors);
-            case AtaCommand.IDENTIFY_DEVICE -> RegisterH2DFis.identifyDevice(mem, fis);
             // For READ LOG EXT, lba holds the log address and sectors the page count.
             case AtaCommand.READ_LOG_EXT -> RegisterH2DFis.readLogExt(mem, fis, (int) lba, 0, sectors);
-            case AtaCommand.FLUSH_CACHE_EXT -> RegisterH2DFis.flushCacheExt(mem, fis);
-            case AtaCommand.FLUSH_CACHE -> RegisterH2DFis.flushCache(mem, fis);
             default -> throw new IllegalArgumentException("unsupported command " + AtaCommand.name(opcode));
         }
-        prds = bytes == 0 ? 0 : PrdTable.build(mem, CommandTable.PRDT, prdEntries, dataMap, 0, bytes, maxPrdEntryBytes);
     }
 
     /** Points this command's slot header in the list at its table (§4.2.2). Runs at DIRQL. */

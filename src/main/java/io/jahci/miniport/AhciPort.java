@@ -1,9 +1,10 @@
 package io.jahci.miniport;
 
+import io.jahci.ahci.AtaResult;
+import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.CommandHeader;
 import io.jahci.ahci.DeviceSignature;
 import io.jahci.ahci.IdentifyData;
-import io.jahci.ahci.PortRegister;
 import io.jahci.ataport.Channel;
 import io.jahci.ataport.ChannelRoutine;
 import io.jahci.ataport.IoStatus;
@@ -26,8 +27,9 @@ import java.util.function.Consumer;
  * {@link PortLink} (PASSIVE register sequences: engines, COMRESET, link and device waits,
  * signature), {@link SlotTable} (the command slots and all else guarded at DIRQL by the interrupt
  * lock: issue, ISR, completion, deadline check, recovery's hand-over), {@link PortIo} (the caller's
- * reads, writes, FUA, flush, and failure messages) and {@link PortRecovery} (the cause captured
- * once, a pure verdict per command, then the actions).
+ * reads, writes, FUA, flush, any non-queued command as a task file, IDENTIFY and the disk's
+ * geometry, failure messages) and {@link PortRecovery} (the cause captured once, a pure verdict per
+ * command, then the actions).
  *
  * <p>Its states and their changes are drawn, with their table, in {@link PortState}; every change
  * goes through {@link #enter}, which checks it against that table.
@@ -52,7 +54,6 @@ public final class AhciPort {
     private final int number;
     private final ControllerLoss loss;
     private final HbaCapabilities caps;
-    private final AhciPortOptions options;
     private final RegisterHistory history = new RegisterHistory();
     private final DmaMemory structures;
     private final PortLink link;
@@ -71,9 +72,6 @@ public final class AhciPort {
     private volatile PortState state = PortState.STOPPED;
     private volatile DeviceSignature signature = DeviceSignature.UNKNOWN;
     private volatile IdentifyData identity;
-    private volatile int sectorSize = 512;
-    private volatile int maxSectorsPerCommand;
-    private volatile boolean useNcq;
 
     AhciPort(String device, int number, Transport transport, HbaCapabilities caps, AhciPortOptions options,
              ControllerLoss loss) throws IOException {
@@ -81,7 +79,6 @@ public final class AhciPort {
         this.number = number;
         this.loss = loss;
         this.caps = caps;
-        this.options = options;
         this.link = new PortLink(where(), number, transport.abar(), caps, options.timeouts(), history);
         this.structures = transport.allocateDma(PortLink.STRUCTURES_BYTES, CommandHeader.LIST_ALIGNMENT);
         this.io = new PortIo(this, transport, options);
@@ -97,7 +94,6 @@ public final class AhciPort {
         this.slots = new SlotTable(this, link, history, structures.buffer(), options.timeouts().commandMillis(),
                 transport.registerAccessNanos(), QUEUE_RECOVERY);
         this.recovery = new PortRecovery(this, link, slots, logCommand);
-        this.maxSectorsPerCommand = AhciCommand.maxSectors(options, 512);
         checkReachable();
     }
 
@@ -140,7 +136,7 @@ public final class AhciPort {
     }
 
     public int sectorSize() {
-        return sectorSize;
+        return io.sectorSize();
     }
 
     /** Commands this port keeps in flight at most: 1 without NCQ. */
@@ -156,7 +152,7 @@ public final class AhciPort {
 
     /** Whether reads and writes go out as READ/WRITE FPDMA QUEUED. */
     public boolean usesNcq() {
-        return useNcq;
+        return io.usesNcq();
     }
 
     /** The register history, for diagnostics. */
@@ -191,7 +187,7 @@ public final class AhciPort {
 
     /** The largest number of sectors one command moves; larger transfers are split. */
     public int maxSectorsPerCommand() {
-        return maxSectorsPerCommand;
+        return io.maxSectorsPerCommand();
     }
 
     Channel<AhciPort> channel() {
@@ -289,12 +285,7 @@ public final class AhciPort {
      * register writes: it neither blocks nor sleeps.
      */
     boolean initialize() {
-        link.clearErrorsAndInterrupts();
-        link.write(PortRegister.IE, PortLink.INTERRUPT_ENABLE);
-        if (state == PortState.READY || state == PortState.UNSUPPORTED_DEVICE) {
-            link.startEngine();
-        }
-        link.snapshot(RegisterHistory.Event.START);
+        link.initialize(state == PortState.READY || state == PortState.UNSUPPORTED_DEVICE);
         return true;
     }
 
@@ -304,17 +295,7 @@ public final class AhciPort {
      * option). PASSIVE, with the channel started and no command in flight.
      */
     void identify() throws PortException {
-        IdentifyData id = io.identifyDevice();
-        sectorSize = id.logicalSectorSize();
-        maxSectorsPerCommand = AhciCommand.maxSectors(options, sectorSize);
-        useNcq = options.ncq() && caps.supportsNcq() && id.ncq();
-        int depth = useNcq ? Math.min(Math.min(caps.commandSlots(), id.ncqDepth()), options.maxQueueDepth()) : 1;
-        try {
-            pool.setDepth(depth);
-        } catch (IOException e) {
-            throw new PortException(where() + ": cannot allocate DMA memory for " + depth + " commands: "
-                    + e.getMessage(), e);
-        }
+        IdentifyData id = io.identify(caps);
         checkReachable();
         identity = id;
     }
@@ -326,8 +307,7 @@ public final class AhciPort {
             return true;
         }
         try {
-            link.write(PortRegister.IE, 0);
-            link.stopEngines();
+            link.stop();
         } catch (PortException e) {
             enter(PortState.FAILED);
             return false;
@@ -336,8 +316,6 @@ public final class AhciPort {
             enter(PortState.STOPPED);
             return true;
         }
-        link.write(PortRegister.IS, 0xffff_ffff);
-        link.snapshot(RegisterHistory.Event.STOP);
         enter(PortState.STOPPED);
         return true;
     }
@@ -388,6 +366,27 @@ public final class AhciPort {
      */
     public void flush() throws PortException {
         io.flush();
+    }
+
+    /**
+     * Runs one non-queued ATA command given as a task file and waits for it: the generic entry
+     * point for DATA SET MANAGEMENT, SMART, CHECK POWER MODE, STANDBY/IDLE and SET FEATURES
+     * (IDENTIFY and FLUSH go through it too). It waits for the queued commands in flight to
+     * complete, runs alone, and holds back later ones until it ends (AHCI 1.3.1 §5.6.4: queued and
+     * non-queued commands never share the port). PASSIVE.
+     *
+     * @param tf   the command; its {@link AtaTaskFile#byteCount()} bytes move in its direction
+     * @param data exactly {@code byteCount} bytes between position and limit: filled for IN, sent
+     *             for OUT (the position does not move); null for NONE
+     * @return status and error, and the D2H Register FIS's LBA and COUNT (e.g. SMART RETURN STATUS's
+     *     4Fh/C2h, CHECK POWER MODE's count); see {@link AtaResult#hasRegisters()}
+     * @throws AtaCommandException the device failed it (ERR): e.g. ABRT for an unsupported command
+     * @throws NoDeviceException   no disk on the port
+     * @throws IllegalArgumentException the buffer does not match {@code byteCount}, or exceeds a
+     *     command's DMA buffer ({@link AhciPortOptions#bufferBytesPerCommand()})
+     */
+    public AtaResult execute(AtaTaskFile tf, ByteBuffer data) throws PortException {
+        return io.execute(tf, data);
     }
 
     // ---------------------------------------------------------------- miniport callbacks

@@ -1,6 +1,8 @@
 package io.jahci.miniport;
 
 import io.jahci.ahci.AtaCommand;
+import io.jahci.ahci.AtaResult;
+import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.AtaStatus;
 import io.jahci.ahci.IdentifyData;
 import io.jahci.ahci.PortIs;
@@ -9,6 +11,7 @@ import io.jahci.ataport.IoRequest;
 import io.jahci.ataport.IoStatus;
 import io.jahci.hw.Transport;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -16,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The caller's side of a port: reads and writes split into commands, FUA, flush, IDENTIFY, and
+ * The caller's side of a port: reads and writes split into commands, FUA, flush, any non-queued
+ * command given as a task file ({@link #execute}, which IDENTIFY and FLUSH go through), and
  * the failure a caller sees when a command fails (with what it means and what to do). Callers run
  * at PASSIVE; each command is a preallocated {@link AhciCommand} taken from the port's
  * {@link CommandPool} and submitted through the port layer; its completion
@@ -25,34 +29,78 @@ import java.util.concurrent.TimeoutException;
 final class PortIo {
     /** How much longer than the command timeout a caller waits: recovery's own time. */
     private static final long RECOVERY_ALLOWANCE_MILLIS = 15_000;
+    private static final AtaTaskFile IDENTIFY_DEVICE =
+            AtaTaskFile.dataIn(AtaCommand.IDENTIFY_DEVICE, 0, 0, 0, 0, IdentifyData.SIZE);
+    private static final ByteBuffer NO_DATA = ByteBuffer.allocate(0);
 
     private final AhciPort port;
     private final CommandPool pool;
+    private final AhciPortOptions options;
     private final long commandMillis;
+    private final int bufferBytes;
+    private volatile int sectorSize = 512;
+    private volatile int maxSectorsPerCommand;
+    private volatile boolean useNcq;
 
     /** Makes the port's command pool (no DMA yet: {@link CommandPool#setDepth} allocates). */
     PortIo(AhciPort port, Transport transport, AhciPortOptions options) {
         this.port = port;
         this.pool = new CommandPool(transport, options, this::commandCompleted);
+        this.options = options;
+        this.maxSectorsPerCommand = AhciCommand.maxSectors(options, sectorSize);
         this.commandMillis = options.timeouts().commandMillis();
+        this.bufferBytes = options.bufferBytesPerCommand();
     }
 
     CommandPool pool() {
         return pool;
     }
 
+    int sectorSize() {
+        return sectorSize;
+    }
+
+    int maxSectorsPerCommand() {
+        return maxSectorsPerCommand;
+    }
+
+    boolean usesNcq() {
+        return useNcq;
+    }
+
+    /**
+     * Reads IDENTIFY DEVICE (ACS-3 §7.12), takes the sector size from it and sizes the queue:
+     * NCQ when HBA, disk and options allow it, with depth min(CAP.NCS, the disk's depth, the
+     * option). PASSIVE, with the channel started and no command in flight.
+     */
+    IdentifyData identify(HbaCapabilities caps) throws PortException {
+        ByteBuffer data = ByteBuffer.allocate(IdentifyData.SIZE);
+        execute(IDENTIFY_DEVICE, data);
+        IdentifyData id = IdentifyData.parse(data, 0);
+        sectorSize = id.logicalSectorSize();
+        maxSectorsPerCommand = AhciCommand.maxSectors(options, sectorSize);
+        useNcq = options.ncq() && caps.supportsNcq() && id.ncq();
+        int depth = useNcq ? Math.min(Math.min(caps.commandSlots(), id.ncqDepth()), options.maxQueueDepth()) : 1;
+        try {
+            pool.setDepth(depth);
+        } catch (IOException e) {
+            throw new PortException(port.where() + ": cannot allocate DMA memory for " + depth + " commands: "
+                    + e.getMessage(), e);
+        }
+        return id;
+    }
+
     /** See {@link AhciPort#submit(boolean, long, ByteBuffer, boolean)}. PASSIVE. */
     CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data, boolean fua) throws PortException {
+        checkReady();
         if (fua && !(isWrite && port.supportsFua())) {
             throw new IllegalArgumentException(port.where()
                     + ": FUA is for writes to a disk that supports it (IDENTIFY word 84 bit 6)");
         }
-        boolean ncq = port.usesNcq();
-        int opcode = isWrite ? (fua && !ncq ? AtaCommand.WRITE_DMA_FUA_EXT : writeOpcode()) : readOpcode();
+        int opcode = isWrite ? (fua && !useNcq ? AtaCommand.WRITE_DMA_FUA_EXT : writeOpcode()) : readOpcode();
         int bytes = data.remaining();
-        int sectorSize = port.sectorSize();
         PortTransfer transfer = new PortTransfer(data);
-        int chunkBytes = port.maxSectorsPerCommand() * sectorSize;
+        int chunkBytes = maxSectorsPerCommand * sectorSize;
         for (int offset = 0; offset < bytes; offset += chunkBytes) {
             int length = Math.min(chunkBytes, bytes - offset);
             AhciCommand c = acquire();
@@ -88,41 +136,47 @@ final class PortIo {
 
     /** FLUSH CACHE EXT (or FLUSH CACHE on a 28-bit device); see {@link AhciPort#flush}. PASSIVE. */
     void flush() throws PortException {
-        run(port.identity().lba48() ? AtaCommand.FLUSH_CACHE_EXT : AtaCommand.FLUSH_CACHE, null);
+        checkReady();
+        execute(AtaTaskFile.nonData(port.identity().lba48() ? AtaCommand.FLUSH_CACHE_EXT : AtaCommand.FLUSH_CACHE,
+                0, 0, 0, 0), null);
     }
 
-    /** IDENTIFY DEVICE (ACS-3 §7.12): the device's 512-byte answer. PASSIVE, channel started. */
-    IdentifyData identifyDevice() throws PortException {
-        ByteBuffer data = ByteBuffer.allocate(IdentifyData.SIZE);
-        run(AtaCommand.IDENTIFY_DEVICE, data);
-        return IdentifyData.parse(data, 0);
+    /** See {@link AhciPort#execute}. PASSIVE. */
+    AtaResult execute(AtaTaskFile tf, ByteBuffer data) throws PortException {
+        int bytes = data == null ? 0 : data.remaining();
+        if (bytes != tf.byteCount() || tf.byteCount() > bufferBytes) {
+            throw new IllegalArgumentException(port.where() + ": " + AtaCommand.name(tf.command()) + " moves "
+                    + tf.byteCount() + " bytes " + tf.direction() + ", but the buffer has " + bytes
+                    + " remaining; pass a buffer of exactly that size (null for NONE), at most " + bufferBytes
+                    + " bytes (the command's DMA buffer)");
+        }
+        ByteBuffer buffer = data == null ? NO_DATA : data;
+        PortTransfer transfer = new PortTransfer(buffer);
+        AhciCommand c = acquire();
+        if (tf.direction() == AtaTaskFile.Direction.OUT) {
+            c.data().put(0, buffer, buffer.position(), bytes);
+        }
+        c.prepare(tf);
+        c.transfer = transfer;
+        transfer.chunkStarted();
+        submit(c);
+        transfer.allSubmitted();
+        await(transfer.future());
+        return transfer.result();
     }
 
     private int readOpcode() {
-        if (port.usesNcq()) {
+        if (useNcq) {
             return AtaCommand.READ_FPDMA_QUEUED;
         }
         return port.identity().lba48() ? AtaCommand.READ_DMA_EXT : AtaCommand.READ_DMA;
     }
 
     private int writeOpcode() {
-        if (port.usesNcq()) {
+        if (useNcq) {
             return AtaCommand.WRITE_FPDMA_QUEUED;
         }
         return port.identity().lba48() ? AtaCommand.WRITE_DMA_EXT : AtaCommand.WRITE_DMA;
-    }
-
-    /** One non-data or data-in command, waited for; {@code data} receives what it reads (null: nothing moves). */
-    private void run(int opcode, ByteBuffer data) throws PortException {
-        ByteBuffer buffer = data == null ? ByteBuffer.allocate(0) : data;
-        PortTransfer transfer = new PortTransfer(buffer);
-        AhciCommand c = acquire();
-        c.prepare(opcode, 0, 0, buffer.remaining(), false);
-        c.transfer = transfer;
-        transfer.chunkStarted();
-        submit(c);
-        transfer.allSubmitted();
-        await(transfer.future());
     }
 
     private AhciCommand acquire() throws PortException {
@@ -167,6 +221,9 @@ final class PortIo {
         PortException error = request.status() == IoStatus.SUCCESS ? null : failure(c, request.status());
         if (error == null && !c.isWrite && c.bytes > 0) {
             t.buffer().put(t.at(c.transferOffset), c.data(), 0, c.bytes);
+        }
+        if (error == null && c.callerTaskFile != null) {
+            t.result(c.result());
         }
         c.transfer = null;
         pool.release(c);

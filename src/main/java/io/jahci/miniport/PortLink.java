@@ -109,6 +109,28 @@ final class PortLink {
         return signature() == DeviceSignature.ATA ? PortState.READY : PortState.UNSUPPORTED_DEVICE;
     }
 
+    /**
+     * IdeHwInitialize's registers, at DIRQL or DISPATCH: clears stale status, enables the port's
+     * interrupts and, with a device present, starts the command engine (§10.3.1). Only register
+     * writes: it neither blocks nor sleeps.
+     */
+    void initialize(boolean startEngine) {
+        clearErrorsAndInterrupts();
+        write(PortRegister.IE, INTERRUPT_ENABLE);
+        if (startEngine) {
+            startEngine();
+        }
+        snapshot(RegisterHistory.Event.START);
+    }
+
+    /** StopChannel's registers, PASSIVE: interrupts off, command and FIS engines stopped, PxIS cleared. */
+    void stop() throws PortException {
+        write(PortRegister.IE, 0);
+        stopEngines();
+        write(PortRegister.IS, 0xffff_ffff);
+        snapshot(RegisterHistory.Event.STOP);
+    }
+
     /** PxSIG as read now (§3.3.9). */
     DeviceSignature signature() {
         return DeviceSignature.of(read(PortRegister.SIG));

@@ -1,5 +1,7 @@
 package io.jahci.miniport;
 
+import io.jahci.ahci.AtaResult;
+
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,6 +20,8 @@ final class PortTransfer {
     private final AtomicInteger outstanding = new AtomicInteger(1);
     private final CompletableFuture<Void> future = new CompletableFuture<>();
     private volatile PortException failure;
+    /** How a task-file command ended ({@link PortIo#execute}); set before its chunk is done, read after the future. */
+    private AtaResult result;
 
     /** @param buffer user data between its position and limit; the position is not moved */
     PortTransfer(ByteBuffer buffer) {
@@ -36,6 +40,15 @@ final class PortTransfer {
 
     ByteBuffer buffer() {
         return buffer;
+    }
+
+    AtaResult result() {
+        return result;
+    }
+
+    /** Records how the task-file command ended. DISPATCH, before {@link #chunkDone}. */
+    void result(AtaResult r) {
+        result = r;
     }
 
     /** A chunk is about to be submitted. Submitter's thread. */

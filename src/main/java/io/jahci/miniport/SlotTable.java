@@ -5,6 +5,7 @@ import io.jahci.ahci.PortRegister;
 import io.jahci.ataport.Channel;
 import io.jahci.ataport.ChannelRoutine;
 import io.jahci.ataport.IoStatus;
+import io.jahci.ataport.Verifier;
 import io.jahci.hw.DeviceLostException;
 
 import java.lang.invoke.VarHandle;
@@ -52,7 +53,7 @@ final class SlotTable {
     private final AhciPort port;
     private final PortLink link;
     private final RegisterHistory history;
-    private final ByteBuffer commandList;
+    private final ByteBuffer structures;
     private final long commandNanos;
     private final long timerPeriodMicros;
     /** Requested from the ISR or the timer, run at DISPATCH: queues the recovery work item. */
@@ -81,14 +82,14 @@ final class SlotTable {
     private volatile long commandsIssued;
     private volatile long prdEntriesIssued;
 
-    SlotTable(AhciPort port, PortLink link, RegisterHistory history, ByteBuffer commandList, long commandMillis,
+    SlotTable(AhciPort port, PortLink link, RegisterHistory history, ByteBuffer structures, long commandMillis,
               long registerAccessNanos, ChannelRoutine<AhciPort> recoveryRequest) {
         this.port = port;
         this.storm = new InterruptStorm(registerAccessNanos);
         this.pxIsName = "PxIS of port " + port.number();
         this.link = link;
         this.history = history;
-        this.commandList = commandList;
+        this.structures = structures;
         this.commandNanos = commandMillis * 1_000_000L;
         this.timerPeriodMicros = Math.max(1_000, Math.min(1_000_000, commandMillis * 250));
         this.recoveryRequest = recoveryRequest;
@@ -135,7 +136,10 @@ final class SlotTable {
             return;
         }
         int bit = 1 << c.index;
-        c.writeHeader(commandList, PortLink.LIST_OFFSET);
+        c.writeHeader(structures, PortLink.LIST_OFFSET);
+        if (c.callerTaskFile != null) {
+            AhciCommand.clearD2hFis(structures, PortLink.FIS_OFFSET);
+        }
         if (issued == 0) {
             channel().requestTimer(TIMER, timerPeriodMicros);
         }
@@ -272,12 +276,15 @@ final class SlotTable {
         slots[slot] = null;
         issued &= ~(1 << slot);
         queuedIssued &= ~(1 << slot);
+        if (c.callerTaskFile != null) {
+            c.captureResult(structures, PortLink.FIS_OFFSET, link.read(PortRegister.TFD));
+        }
         channel().completeRequest(c.request, checkTransferred(c) ? IoStatus.SUCCESS : IoStatus.ERROR);
     }
 
     /** Whether {@code c} moved all its bytes; if not, records PRDBC in it. DIRQL or PASSIVE after it completed. */
     private boolean checkTransferred(AhciCommand c) {
-        int moved = c.bytesTransferred(commandList, PortLink.LIST_OFFSET);
+        int moved = c.bytesTransferred(structures, PortLink.LIST_OFFSET);
         if (c.shortTransfer(moved)) {
             c.shortTransferBytes = moved;
             return false;
@@ -385,6 +392,7 @@ final class SlotTable {
      * does not complete within the command timeout.
      */
     boolean runAlone(AhciCommand c) {
+        Verifier.mightSleep("SlotTable.runAlone");
         c.buildTable();
         isolationDone = false;
         isolationWaiter = Thread.currentThread();
@@ -411,6 +419,9 @@ final class SlotTable {
             link.snapshot(RegisterHistory.Event.ERROR);
             return false;
         }
+        if (c.callerTaskFile != null) {
+            c.captureResult(structures, PortLink.FIS_OFFSET, link.read(PortRegister.TFD));
+        }
         return checkTransferred(c);
     }
 
@@ -420,7 +431,10 @@ final class SlotTable {
         isolationStarting = null;
         isolationInterrupts = 0;
         isolating = c;
-        c.writeHeader(commandList, PortLink.LIST_OFFSET);
+        c.writeHeader(structures, PortLink.LIST_OFFSET);
+        if (c.callerTaskFile != null) {
+            AhciCommand.clearD2hFis(structures, PortLink.FIS_OFFSET);
+        }
         commandsIssued++;
         VarHandle.releaseFence();
         try {

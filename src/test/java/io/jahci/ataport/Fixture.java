@@ -56,6 +56,10 @@ final class Fixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Polls until {@code condition} holds: for something that must happen; the bound is only
+     * reached on failure. Never used to show that something did not happen.
+     */
     static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
         while (!condition.getAsBoolean()) {
@@ -64,6 +68,31 @@ final class Fixture implements AutoCloseable {
             }
             Thread.sleep(1);
         }
+    }
+
+    /**
+     * Returns once {@code thread} is seen spinning for {@code lock}: it has reached the lock and
+     * cannot go on until the holder releases it. This is how the tests prove exclusion by
+     * observation: while the caller holds the lock, the other thread is parked at it, not merely
+     * late. Callable from inside a routine (no checked exception).
+     */
+    static void awaitWaitingFor(SpinLock lock, Thread thread, String what) {
+        try {
+            awaitTrue(() -> lock.waiter() == thread, thread.getName() + " waiting for " + lock + " (" + what + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("interrupted waiting for " + what);
+        }
+    }
+
+    /** The interrupt thread of source {@code i}. */
+    Thread interruptThread(int i) {
+        return connections.get(i).thread();
+    }
+
+    /** The interrupt lock of source {@code i}. */
+    SpinLock interruptLock(int i) {
+        return connections.get(i).lock();
     }
 
     @Override

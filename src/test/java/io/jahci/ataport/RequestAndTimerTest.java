@@ -53,18 +53,28 @@ class RequestAndTimerTest {
         }
     }
 
+    /**
+     * A cancelled timer is shown never to fire by ordering, not by waiting: the timer thread checks
+     * every channel, in creation order, against one clock reading per pass. When channel B's timer
+     * (due after the cancelled one of channel A) fires, a pending timer of A would have been
+     * queued on A's worker-routine queue in the same pass or an earlier one. A worker routine then
+     * requested on A runs after anything already on that FIFO queue; when it runs and the
+     * cancelled (or replaced) routine has not, that routine was never queued and never will be.
+     */
     @Test
     @DisplayName("Timer: AtaPortRequestTimer runs the routine like a worker routine after the delay; re-requesting replaces it, zero cancels it")
     void timer() throws Exception {
         try (Fixture f = new Fixture()) {
-            Channel<TestExt> channel = f.startChannel(new TestMiniport(false), f.newSource());
+            InterruptConnection irq = f.newSource();
+            Channel<TestExt> a = f.startChannel(new TestMiniport(false), irq);
+            Channel<TestExt> b = f.startChannel(new TestMiniport(false), irq);
             List<String> fired = new CopyOnWriteArrayList<>();
             AtomicReference<Seen> seen = new AtomicReference<>();
             CountDownLatch ran = new CountDownLatch(1);
-            channel.requestTimer(ext -> fired.add("replaced"), TimeUnit.MILLISECONDS.toMicros(20));
+            a.requestTimer(ext -> fired.add("replaced"), TimeUnit.MILLISECONDS.toMicros(20));
             long start = System.nanoTime();
-            channel.requestTimer(ext -> {
-                seen.set(Seen.now(channel, ext));
+            a.requestTimer(ext -> {
+                seen.set(Seen.now(a, ext));
                 fired.add("second");
                 ran.countDown();
             }, TimeUnit.MILLISECONDS.toMicros(30));
@@ -73,12 +83,21 @@ class RequestAndTimerTest {
             assertEquals(Irql.DISPATCH, seen.get().irql());
             assertTrue(seen.get().channelLock());
             assertFalse(seen.get().interruptLock());
-            assertSame(channel.extension(), seen.get().extension());
+            assertSame(a.extension(), seen.get().extension());
 
-            channel.requestTimer(ext -> fired.add("cancelled"), TimeUnit.MILLISECONDS.toMicros(10));
-            channel.requestTimer(null, 0);
-            Thread.sleep(50);
-            assertEquals(List.of("second"), fired);
+            a.requestTimer(ext -> fired.add("cancelled"), TimeUnit.MILLISECONDS.toMicros(10));
+            a.requestTimer(null, 0);
+            CountDownLatch laterFired = new CountDownLatch(1);
+            b.requestTimer(ext -> laterFired.countDown(), TimeUnit.MILLISECONDS.toMicros(20));
+            await(laterFired, "B's timer, due after A's cancelled one");
+            CountDownLatch probed = new CountDownLatch(1);
+            List<String> firedWhenProbed = new CopyOnWriteArrayList<>();
+            a.requestWorkerRoutine(ext -> {
+                firedWhenProbed.addAll(fired);
+                probed.countDown();
+            });
+            await(probed, "a worker routine on A, queued behind anything A's timer queued");
+            assertEquals(List.of("second"), firedWhenProbed, "the replaced and the cancelled timer routines never ran");
         }
     }
 }

@@ -15,6 +15,7 @@ import static org.mockito.Mockito.mock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,6 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.mockito.InOrder;
 
 class SyncWithIsrTest {
@@ -50,13 +53,14 @@ class SyncWithIsrTest {
     }
 
     @Test
-    @DisplayName("S8: with SyncWithIsr TRUE, Initialize, StartIo and Reset run at DIRQL under the interrupt lock and never concurrently with the ISR")
+    @DisplayName("S8: with SyncWithIsr TRUE, Initialize, StartIo and Reset run at DIRQL under the interrupt lock; an interrupt raised inside each is held at the lock until it returns")
     void syncWithIsrTrue() throws Exception {
         try (Fixture f = new Fixture()) {
             TestMiniport miniport = new TestMiniport(true);
             AtomicBoolean inside = new AtomicBoolean();
             AtomicBoolean isrOverlapped = new AtomicBoolean();
             AtomicLong isrCalls = new AtomicLong();
+            List<Long> isrCallsWhileInside = new CopyOnWriteArrayList<>();
             miniport.onInterrupt = ext -> {
                 isrOverlapped.compareAndSet(false, inside.get());
                 isrCalls.incrementAndGet();
@@ -66,14 +70,13 @@ class SyncWithIsrTest {
                 inside.set(true);
                 long before = isrCalls.get();
                 f.source(0).fire();
-                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
-                while (System.nanoTime() < until) {
-                    Thread.onSpinWait();
-                }
-                boolean held = isrCalls.get() == before;
+                // The interrupt thread took the interrupt and waits for the interrupt lock this routine holds.
+                Fixture.awaitWaitingFor(f.interruptLock(0), f.interruptThread(0), "the ISR held off");
+                isrCallsWhileInside.add(isrCalls.get() - before);
                 inside.set(false);
-                return held;
-            }, step -> awaitTrue(() -> isrCalls.get() == step, "the interrupt held off until step " + step + " returned"));
+                return true;
+            }, step -> awaitTrue(() -> isrCalls.get() == step, "the interrupt, once step " + step + " returned"));
+            assertEquals(List.of(0L, 0L, 0L), isrCallsWhileInside, "the ISR ran inside Initialize, StartIo or Reset");
             assertFalse(isrOverlapped.get(), "the ISR ran inside Initialize, StartIo or Reset");
             Map<String, Seen> seen = channel.extension().seen;
             for (String routine : SERIALIZED) {
@@ -132,11 +135,12 @@ class SyncWithIsrTest {
         }
     }
 
-    @Test
-    @DisplayName("S10: channel init and Start/StopChannel run at PASSIVE, PowerUp/PowerDown and BuildIo at or below DISPATCH, the ISR at DIRQL")
-    void levelsOfTheOtherRoutines() throws Exception {
+    @ParameterizedTest(name = "SyncWithIsr={0}")
+    @ValueSource(booleans = {false, true})
+    @DisplayName("S10: channel init and Start/StopChannel run at PASSIVE, PowerUp/PowerDown and BuildIo at or below DISPATCH, the ISR at DIRQL, in both SyncWithIsr modes")
+    void levelsOfTheOtherRoutines(boolean syncWithIsr) throws Exception {
         try (Fixture f = new Fixture()) {
-            TestMiniport miniport = new TestMiniport(false);
+            TestMiniport miniport = new TestMiniport(syncWithIsr);
             CountDownLatch isrRan = new CountDownLatch(1);
             miniport.onInterrupt = ext -> {
                 isrRan.countDown();

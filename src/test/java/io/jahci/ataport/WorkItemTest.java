@@ -124,11 +124,6 @@ class WorkItemTest {
             f.port.queueWorkItem(worker, (device, ctx, w) -> {
                 level.set(Irql.current());
                 thread.set(Thread.currentThread().getName());
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
                 blockedAndCompleted.set(channel.submitAndWait(new IoRequest(null, null), Fixture.WAIT_SECONDS, TimeUnit.SECONDS));
                 done.countDown();
             }, null);

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static io.jahci.testing.JsonReader.number;
+import static io.jahci.testing.JsonReader.object;
+
 import io.jahci.cli.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -14,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,18 +47,18 @@ class BenchIrqCommandTest {
         Path hgrm = dir.resolve("hgrm");
         Result r = run("bench", "irq", "--events", "2000", "--json", "--hgrm", hgrm.toString(), "--plot", png.toString());
         assertEquals(0, r.exit(), r.err());
-        Map<String, Object> top = MiniJson.object(MiniJson.parse(r.out().trim()));
+        Map<String, Object> top = object(r.out().trim());
         assertEquals(Set.of("java", "c"), top.keySet());
-        Map<String, Object> java = MiniJson.object(top.get("java"));
-        Map<String, Object> c = MiniJson.object(top.get("c"));
+        Map<String, Object> java = object(top.get("java"));
+        Map<String, Object> c = object(top.get("c"));
         for (String stage : STAGES) {
             for (Map<String, Object> side : List.of(java, c)) {
-                Map<String, Object> stats = MiniJson.object(side.get(stage));
+                Map<String, Object> stats = object(side.get(stage));
                 assertEquals(STAT_KEYS, stats.keySet(), stage);
-                assertEquals(2000.0, stats.get("count"), stage);
-                double p50 = (Double) stats.get("p50");
-                double p999 = (Double) stats.get("p999");
-                double max = (Double) stats.get("max");
+                assertEquals(2000.0, number(stats.get("count")), stage);
+                double p50 = number(stats.get("p50"));
+                double p999 = number(stats.get("p999"));
+                double max = number(stats.get("max"));
                 assertTrue(p50 >= 0 && p50 <= p999 && p999 <= max, stage + " " + stats);
             }
         }
@@ -63,9 +67,9 @@ class BenchIrqCommandTest {
         // The path allocates nothing per event. Exactly 0 is what a quiet run reports, but in a full
         // `mvn verify` (one JVM, after the QEMU tests) a one-off allocation of a few hundred bytes
         // sometimes lands on a port thread in the measured window (seen: 344 B over 2,000 events),
-        // from the first execution of a rarely taken port-layer path; see the README's Performance section. So this
+        // from the first execution of a rarely taken port-layer path; see docs/performance.md. So this
         // asserts "nothing per event": under 1 byte per event, i.e. under 2,000 bytes in total.
-        double perEvent = (Double) java.get("allocatedBytesPerEvent");
+        double perEvent = number(java.get("allocatedBytesPerEvent"));
         assertTrue(perEvent >= 0 && perEvent < 1.0, "bytes allocated per event on the Java port threads: " + perEvent);
 
         byte[] magic = Arrays.copyOf(Files.readAllBytes(png), 8);
@@ -94,13 +98,13 @@ class BenchIrqCommandTest {
 
     @Test
     @DisplayName("bench irq with SyncWithIsr false and the verifier on runs the same pipeline")
-    void syncWithIsrFalseVerifierOn() {
+    void syncWithIsrFalseVerifierOn() throws Exception {
         Result r = run("--sync-with-isr", "false", "--verifier", "bench", "irq", "--rate", "max", "--events", "300",
                 "--warmup", "300", "--no-c", "--json");
         assertEquals(0, r.exit(), r.err());
-        Map<String, Object> top = MiniJson.object(MiniJson.parse(r.out().trim()));
+        Map<String, Object> top = object(r.out().trim());
         assertNull(top.get("c"));
-        assertEquals(300.0, MiniJson.object(MiniJson.object(top.get("java")).get("workitem")).get("count"));
+        assertEquals(300.0, number(object(object(top.get("java")).get("workitem")).get("count")));
     }
 
     @Test
@@ -116,18 +120,19 @@ class BenchIrqCommandTest {
 
     @Test
     @DisplayName("--device qemu bench irq: READ completions as the stimulus; wake, isr, worker and return from issue")
-    void deviceRun() {
+    @Tag("qemu")
+    void deviceRun() throws Exception {
         Result r = run("--device", "qemu", "bench", "irq", "--events", "40", "--warmup", "10", "--json");
         assertEquals(0, r.exit(), r.err());
-        Map<String, Object> top = MiniJson.object(MiniJson.parse(r.out().trim()));
+        Map<String, Object> top = object(r.out().trim());
         assertNull(top.get("c"));
-        Map<String, Object> java = MiniJson.object(top.get("java"));
+        Map<String, Object> java = object(top.get("java"));
         assertEquals(Set.of("wake", "isr", "worker", "return", "allocatedBytesPerEvent"), java.keySet());
         for (String stage : List.of("wake", "isr", "worker", "return")) {
-            assertEquals(40.0, MiniJson.object(java.get(stage)).get("count"), stage);
+            assertEquals(40.0, number(object(java.get(stage)).get("count")), stage);
         }
-        double wake = (Double) MiniJson.object(java.get("wake")).get("p50");
-        double worker = (Double) MiniJson.object(java.get("worker")).get("p50");
+        double wake = number(object(java.get("wake")).get("p50"));
+        double worker = number(object(java.get("worker")).get("p50"));
         assertTrue(wake <= worker, "wake before the completion");
     }
 

@@ -1,25 +1,22 @@
 package io.jahci.cli;
 
 import io.jahci.testing.Images;
+import org.junit.jupiter.api.Tag;
+import io.jahci.testing.JsonReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /** bench io against QEMU: the JSON users script against, and writes only with consent. */
+@Tag("qemu")
 class BenchIoCliTest {
     @TempDir
     Path dir;
-
-    private static long number(String json, String key) {
-        Matcher m = Pattern.compile("\"" + key + "\":([0-9.]+)").matcher(json);
-        assertTrue(m.find(), key + " in " + json);
-        return (long) Double.parseDouble(m.group(1));
-    }
 
     @Test
     void randomReadsAtDepth32ReportIopsAndLatencyPercentilesAsJson() throws Exception {
@@ -27,15 +24,21 @@ class BenchIoCliTest {
         CliRun r = CliRun.of("--device", "qemu:" + image, "bench", "io", "--port", "0", "--rw", "randread", "--bs", "4k",
                 "--qd", "32", "--seconds", "1", "--json");
         assertEquals(0, r.exit(), r.err());
-        String json = r.out().strip();
-        assertTrue(json.startsWith("{\"rw\":\"randread\",\"bs\":4096,\"qd\":32,"), json);
-        long ios = number(json, "ios");
-        assertTrue(ios > 0, json);
-        assertTrue(number(json, "iops") > 0, json);
-        assertEquals(ios, number(json, "count"), "every I/O has a latency");
-        long p50 = number(json, "p50");
-        long p99 = number(json, "p99");
-        assertTrue(p50 > 0 && p50 <= p99 && p99 <= number(json, "max"), json);
+        Map<String, Object> json = JsonReader.object(r.out());
+        assertEquals(List.of("rw", "bs", "qd", "ios", "seconds", "iops", "bytesPerSecond", "latency"),
+                List.copyOf(json.keySet()), r.out());
+        assertEquals("randread", json.get("rw"));
+        assertEquals(4096, json.get("bs"));
+        assertEquals(32, json.get("qd"));
+        double ios = JsonReader.number(json.get("ios"));
+        assertTrue(ios > 0, r.out());
+        assertTrue(JsonReader.number(json.get("iops")) > 0, r.out());
+        Map<String, Object> latency = JsonReader.object(json.get("latency"));
+        assertEquals(List.of("count", "p50", "p90", "p99", "p999", "max"), List.copyOf(latency.keySet()));
+        assertEquals(ios, JsonReader.number(latency.get("count")), "every I/O has a latency");
+        double p50 = JsonReader.number(latency.get("p50"));
+        double p99 = JsonReader.number(latency.get("p99"));
+        assertTrue(p50 > 0 && p50 <= p99 && p99 <= JsonReader.number(latency.get("max")), r.out());
     }
 
     @Test

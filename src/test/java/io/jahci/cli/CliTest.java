@@ -1,6 +1,10 @@
 package io.jahci.cli;
 
 import io.jahci.testing.Images;
+import org.junit.jupiter.api.Tag;
+import io.jahci.testing.JsonReader;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,6 +21,7 @@ class CliTest {
     Path dir;
 
     @Test
+    @Tag("qemu")
     void demoPassesOnTheDefaultTemporaryDisk() {
         CliRun r = CliRun.of("demo");
         assertEquals(0, r.exit(), r.err());
@@ -26,6 +31,7 @@ class CliTest {
     }
 
     @Test
+    @Tag("qemu")
     void demoOnANamedImageNeedsConsentAndRestoresItsSectors() throws Exception {
         Path image = Images.create(dir, "d.img", 8 << 20);
         Images.write(image, 0, Images.random(7, 8 << 20));
@@ -39,20 +45,24 @@ class CliTest {
     }
 
     @Test
+    @Tag("qemu")
     void identifyPrintsJsonPerDisk() throws Exception {
         Path a = Images.create(dir, "a.img", 16 << 20);
         Path b = Images.create(dir, "b.img", 8 << 20);
         CliRun r = CliRun.of("--device", "qemu:" + a + "," + b, "identify", "--json");
         assertEquals(0, r.exit(), r.err());
-        String json = r.out().strip();
-        assertTrue(json.startsWith("[{\"port\":0,\"model\":\"QEMU HARDDISK\""), json);
-        assertTrue(json.contains("{\"port\":1,"), json);
-        assertTrue(json.contains("\"sectors\":32768,"), json);
-        assertTrue(json.contains("\"sectors\":16384,"), json);
-        for (String key : new String[] {"serial", "firmware", "logicalSectorSize", "physicalSectorSize", "lba48",
-                "ncqDepth", "trim", "writeCache"}) {
-            assertTrue(json.contains("\"" + key + "\":"), key + " in " + json);
-        }
+        List<Object> disks = JsonReader.array(r.out());
+        assertEquals(2, disks.size(), r.out());
+        Map<String, Object> first = JsonReader.object(disks.get(0));
+        Map<String, Object> second = JsonReader.object(disks.get(1));
+        assertEquals(List.of("port", "model", "serial", "firmware", "sectors", "logicalSectorSize", "physicalSectorSize",
+                "capacityBytes", "lba48", "ncqDepth", "trim", "writeCache", "smart", "fua"), List.copyOf(first.keySet()));
+        assertEquals(0, first.get("port"));
+        assertEquals("QEMU HARDDISK", first.get("model"));
+        assertEquals(32768, first.get("sectors"));
+        assertEquals(1, second.get("port"));
+        assertEquals(16384, second.get("sectors"));
+        assertEquals(8L << 20, JsonReader.number(second.get("capacityBytes")));
         CliRun one = CliRun.of("--device", "qemu:" + a + "," + b, "identify", "--port", "1");
         assertEquals(0, one.exit(), one.err());
         assertTrue(one.out().contains("port 1: QEMU HARDDISK"), one.out());
@@ -61,6 +71,7 @@ class CliTest {
 
     @ParameterizedTest(name = "--sync-with-isr {0}")
     @ValueSource(strings = {"true", "false"})
+    @Tag("qemu")
     void writeThenReadMovesTheFileIntactAndLandsInTheImage(String syncWithIsr) throws Exception {
         Path image = Images.create(dir, "w.img", 16 << 20);
         Path in = dir.resolve("in.bin");
@@ -81,6 +92,7 @@ class CliTest {
     }
 
     @Test
+    @Tag("qemu")
     void writeWithoutAllowWriteRefusesAndTouchesNothing() throws Exception {
         Path image = Images.create(dir, "w.img", 4 << 20);
         Path in = dir.resolve("in.bin");
@@ -94,6 +106,7 @@ class CliTest {
     }
 
     @Test
+    @Tag("qemu")
     void badRangesAndShortInputsAreUsageErrorsAndWriteNothing() throws Exception {
         Path image = Images.create(dir, "w.img", 1 << 20);
         Path in = dir.resolve("in.bin");
@@ -112,6 +125,7 @@ class CliTest {
     }
 
     @Test
+    @Tag("qemu")
     void aFailedReadIsADeviceErrorAndLeavesTheOutputFileAlone() throws Exception {
         Path image = Images.create(dir, "bad.img", 4 << 20);
         Path rules = dir.resolve("rules.conf");
@@ -130,6 +144,7 @@ class CliTest {
     }
 
     @Test
+    @Tag("qemu")
     void usageErrorsExitWithTwo() throws Exception {
         assertEquals(2, CliRun.of("--device", "floppy", "identify").exit());
         assertEquals(2, CliRun.of("read", "--port", "0").exit(), "missing options");

@@ -2,6 +2,7 @@ package io.jahci.disk;
 
 import io.jahci.miniport.PortState;
 import io.jahci.testing.Images;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import java.util.NoSuchElementException;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The disk API against QEMU's AHCI with two disks: identify, read, write, bad input. */
+@Tag("qemu")
 class ControllerQemuTest {
     private static final long SIZE_A = 64L << 20;
     private static final long SIZE_B = 24L << 20;

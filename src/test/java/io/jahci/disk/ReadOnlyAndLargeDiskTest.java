@@ -1,6 +1,7 @@
 package io.jahci.disk;
 
 import io.jahci.testing.Images;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** A disk beyond LBA28's reach, opened read-only. */
+@Tag("qemu")
 class ReadOnlyAndLargeDiskTest {
     private static final long LBA28_LIMIT = 1L << 28;
 

@@ -3,6 +3,7 @@ package io.jahci.miniport;
 import io.jahci.hw.qemu.QemuConfig;
 import io.jahci.hw.qemu.QemuTransport;
 import io.jahci.testing.Images;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +14,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The miniport against QEMU's AHCI: scatter lists and commands split from one transfer. */
+@Tag("qemu")
 class AhciPortQemuTest {
     @TempDir
     Path dir;

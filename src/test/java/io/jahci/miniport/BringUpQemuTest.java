@@ -9,6 +9,7 @@ import io.jahci.hw.Transport;
 import io.jahci.hw.qemu.QemuConfig;
 import io.jahci.hw.qemu.QemuTransport;
 import io.jahci.testing.Images;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.mockito.Mockito.*;
 
 /** HBA and port bring-up against QEMU: signatures, empty ports, firmware handoff. */
+@Tag("qemu")
 class BringUpQemuTest {
     @TempDir
     Path dir;

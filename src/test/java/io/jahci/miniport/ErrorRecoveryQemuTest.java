@@ -1,6 +1,7 @@
 package io.jahci.miniport;
 
 import io.jahci.testing.Images;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Real device errors from QEMU (blkdebug), queued and non-queued: nothing lost, nothing twice. */
+@Tag("qemu")
 class ErrorRecoveryQemuTest {
     private static final int BAD_SECTOR = 2000;
 

@@ -10,6 +10,8 @@ import io.jahci.hw.Transport;
 import io.jahci.hw.qemu.QemuConfig;
 import io.jahci.hw.qemu.QemuTransport;
 import io.jahci.testing.Images;
+import org.junit.jupiter.api.Tag;
+import io.jahci.testing.Throttle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,10 +37,8 @@ import static org.mockito.Mockito.spy;
  * raises a port connect change (PCS) and lets the real registers show again. Everything else,
  * COMRESET and IDENTIFY of the returning disk included, is QEMU's AHCI.
  */
+@Tag("qemu")
 class HotPlugTest {
-    private static final String THROTTLE = "{\"execute\":\"block_set_io_throttle\",\"arguments\":{\"id\":\"disk0\","
-            + "\"bps\":0,\"bps_rd\":0,\"bps_wr\":0,\"iops\":%d,\"iops_rd\":0,\"iops_wr\":0}}";
-
     @TempDir
     Path dir;
 
@@ -59,7 +59,7 @@ class HotPlugTest {
             try (AhciHba hba = AhciHba.open(transport, AhciHba.Config.defaults())) {
                 AhciPort port = hba.ports().get(0);
                 port.onArrival(p -> arrivals.incrementAndGet());
-                qemu.qmp(String.format(THROTTLE, 1));
+                Throttle.iops(qemu, 1);
                 CompletableFuture<Void> first = port.submit(false, 0, ByteBuffer.allocate(4096));
                 CompletableFuture<Void> second = port.submit(false, 100, ByteBuffer.allocate(4096));
 
@@ -81,7 +81,7 @@ class HotPlugTest {
                         () -> port.transfer(false, 0, ByteBuffer.allocate(512)));
                 assertTrue(noDevice.getMessage().contains("no disk is attached"), noDevice.getMessage());
 
-                qemu.qmp(String.format(THROTTLE, 0));
+                Throttle.iops(qemu, 0);
                 unplugged.set(false);
                 raise(qemu, PortIs.PCS.mask());
                 long deadline = System.currentTimeMillis() + 20_000;

@@ -3,6 +3,7 @@ package io.jahci.miniport;
 import io.jahci.ataport.Irql;
 import io.jahci.ataport.PortDriverOptions;
 import io.jahci.testing.Images;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The AHCI miniport running on the port layer, against QEMU: Reset, levels, allocation. */
+@Tag("qemu")
 class PortLayerPlumbingQemuTest {
     @TempDir
     Path dir;

@@ -3,6 +3,7 @@ package io.jahci.miniport;
 import io.jahci.hw.qemu.QemuConfig;
 import io.jahci.hw.qemu.QemuTransport;
 import io.jahci.testing.Images;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Deep queues against QEMU: many submitters at queue depth 32, verified, NCQ seen in QEMU's trace. */
+@Tag("qemu")
 class QueueQemuTest {
     private static final int THREADS = 8;
     private static final int LANES = 4;

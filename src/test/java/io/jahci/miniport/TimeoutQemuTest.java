@@ -3,6 +3,8 @@ package io.jahci.miniport;
 import io.jahci.hw.qemu.QemuConfig;
 import io.jahci.hw.qemu.QemuTransport;
 import io.jahci.testing.Images;
+import org.junit.jupiter.api.Tag;
+import io.jahci.testing.Throttle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,10 +19,8 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** A drive slowed by QEMU's I/O throttling (set over QMP) makes commands time out; the port recovers. */
+@Tag("qemu")
 class TimeoutQemuTest {
-    private static final String THROTTLE = "{\"execute\":\"block_set_io_throttle\",\"arguments\":{\"id\":\"disk0\","
-            + "\"bps\":0,\"bps_rd\":0,\"bps_wr\":0,\"iops\":%d,\"iops_rd\":0,\"iops_wr\":0}}";
-
     @TempDir
     Path dir;
 
@@ -33,7 +33,7 @@ class TimeoutQemuTest {
         try (QemuTransport t = QemuTransport.open(QemuConfig.fromEnvironment(List.of(image.toString())));
              AhciHba hba = AhciHba.open(t, AhciHba.Config.defaults().withPorts(AhciPortOptions.DEFAULT.withTimeouts(quick)))) {
             AhciPort port = hba.ports().get(0);
-            t.qmp(String.format(THROTTLE, 1));
+            Throttle.iops(t, 1);
             List<CompletableFuture<Void>> futures = new ArrayList<>();
             List<ByteBuffer> buffers = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
@@ -58,7 +58,7 @@ class TimeoutQemuTest {
             assertTrue(port.history().contains("TIMEOUT"), port.history());
             assertTrue(port.history().contains("COMRESET"), "a timed-out port is reset: " + port.history());
 
-            t.qmp(String.format(THROTTLE, 0));
+            Throttle.iops(t, 0);
             ByteBuffer later = ByteBuffer.allocate(8192);
             port.transfer(false, 7000, later);
             byte[] expected = new byte[8192];

@@ -1,7 +1,9 @@
 package io.jahci.hw.pci;
 
+import io.jahci.hw.RefusedException;
+
 /** The controller is not bound to the driver a transport needs; the message says which command binds it. */
-public final class DeviceNotBoundException extends IllegalStateException {
+public final class DeviceNotBoundException extends RefusedException {
     public DeviceNotBoundException(String message) {
         super(message);
     }

@@ -1,5 +1,6 @@
 package io.jahci.hw.pci;
 
+import io.jahci.hw.RefusedException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
@@ -45,12 +46,13 @@ public final class PciBinder {
      * Binds {@code address} to {@code target}'s driver and returns what was done, one line.
      *
      * @throws NoSuchPciDeviceException when there is no such function
-     * @throws IllegalStateException    when it is not AHCI or a disk on it is in use (nothing changed)
+     * @throws IllegalArgumentException when it is not AHCI (nothing changed)
+     * @throws RefusedException         when a disk on it is in use (nothing changed)
      */
     public String bind(String address, Target target) throws IOException {
         PciDeviceInfo info = devices.describe(address);
         if (!info.isAhci()) {
-            throw new IllegalStateException(address + " (" + info.ids() + ", class " + String.format("%06x", info.classCode())
+            throw new IllegalArgumentException(address + " (" + info.ids() + ", class " + String.format("%06x", info.classCode())
                     + ") is not an AHCI controller (class 010601); jahci binds only AHCI functions. `jahci list` shows them.");
         }
         if (info.driver().filter(target.driver::equals).isPresent()) {
@@ -58,7 +60,7 @@ public final class PciBinder {
         }
         List<String> uses = info.uses();
         if (!uses.isEmpty()) {
-            throw new IllegalStateException("refusing to take " + address + " from the kernel's "
+            throw new RefusedException("refusing to take " + address + " from the kernel's "
                     + info.driverName() + " driver: " + String.join("; ", uses)
                     + ". Unmount it, swapoff it or stop what holds it (mdadm --stop, dmsetup remove, vgchange -an) first.");
         }

@@ -1,5 +1,6 @@
 package io.jahci.hw.pci;
 
+import io.jahci.hw.PciFunction;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,14 +18,12 @@ import java.util.Optional;
  */
 public record PciDeviceInfo(String address, int vendor, int device, int classCode, Optional<String> driver,
         Optional<String> iommuGroup, List<BlockDisk> disks) {
-    public static final int AHCI_CLASS = 0x010601;
-
     public PciDeviceInfo {
         disks = List.copyOf(disks);
     }
 
     public boolean isAhci() {
-        return classCode == AHCI_CLASS;
+        return classCode == PciFunction.AHCI_CLASS;
     }
 
     public String ids() {

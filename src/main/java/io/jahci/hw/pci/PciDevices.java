@@ -1,5 +1,6 @@
 package io.jahci.hw.pci;
 
+import io.jahci.hw.PciFunction;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ public final class PciDevices {
         }
         MountTable mounts = MountTable.read(root);
         for (String address : addresses) {
-            if (readHex(root.pciDevice(address).resolve("class")) == PciDeviceInfo.AHCI_CLASS) {
+            if (readHex(root.pciDevice(address).resolve("class")) == PciFunction.AHCI_CLASS) {
                 out.add(describe(address, mounts));
             }
         }
@@ -81,9 +82,26 @@ public final class PciDevices {
             throw new NoSuchPciDeviceException(address);
         }
         int classCode = readHex(root.pciDevice(address).resolve("class"));
-        if (classCode != PciDeviceInfo.AHCI_CLASS) {
+        if (classCode != PciFunction.AHCI_CLASS) {
             throw new IllegalArgumentException(address + " is PCI class " + String.format("%06x", classCode)
                     + ", not an AHCI controller (010601); `jahci list` shows the AHCI controllers");
+        }
+    }
+
+    /**
+     * The "bound to driver" check every host transport makes before it opens {@code address}: an AHCI
+     * function bound to {@code driver}. PASSIVE; reads sysfs only.
+     *
+     * @param bindFlag the {@code jahci bind} flag that binds it, e.g. {@code --vfio}, for the message
+     * @throws NoSuchPciDeviceException when there is no such function
+     * @throws IllegalArgumentException when it is not AHCI
+     * @throws DeviceNotBoundException  when another driver (or none) owns it; names the bind command
+     */
+    public void requireBound(String address, String driver, String bindFlag) throws IOException {
+        requireAhci(address);
+        Optional<String> current = driver(address);
+        if (current.filter(driver::equals).isEmpty()) {
+            throw DeviceNotBoundException.of(address, current.orElse(null), driver, bindFlag);
         }
     }
 

@@ -5,12 +5,14 @@ import io.jahci.hw.DmaPool;
 import io.jahci.hw.InterruptSource;
 import io.jahci.hw.PciFunction;
 import io.jahci.hw.RegisterWindow;
+import io.jahci.hw.Release;
 import io.jahci.hw.Transport;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * QEMU's own AHCI model as a device: a paused q35 machine driven over qtest, its guest RAM shared
@@ -25,9 +27,6 @@ public final class QemuTransport implements Transport {
     /** q35 routes INTA of slot 5 to IOAPIC input 21 (seen in QEMU 7.2, QEMU-NOTES.md). */
     static final int AHCI_GSI = 21;
     private static final int BAR5 = 0x24;
-    private static final int VENDOR_ID = 0x00;
-    private static final int CLASS_REVISION = 0x08;
-    private static final int AHCI_CLASS = 0x010601;
     private static final int MAX_ABAR_BYTES = 1 << 20;
 
     private final QemuProcess process;
@@ -53,7 +52,7 @@ public final class QemuTransport implements Transport {
                 Files.deleteIfExists(image);
             }
             this.pci = new QtestPciFunction(qtest, QemuProcess.AHCI_SLOT, 0);
-            checkIsAhci();
+            pci.requireAhciClass("QEMU's device at " + pci.address());
             this.abar = new QtestRegisterWindow(qtest, ABAR_ADDRESS, assignAbar());
             // Connected now, the monitor socket's name can go: nothing is left even if the JVM is killed.
             this.qmp = new QmpConnection(process.qmpPath());
@@ -75,16 +74,6 @@ public final class QemuTransport implements Transport {
      */
     public static QemuTransport openWithTemporaryImages(QemuConfig config, List<Path> images) throws IOException {
         return new QemuTransport(config, images);
-    }
-
-    private void checkIsAhci() throws IOException {
-        int ids = pci.readConfig32(VENDOR_ID);
-        int classCode = pci.readConfig32(CLASS_REVISION) >>> 8;
-        if (classCode != AHCI_CLASS) {
-            throw new IOException(String.format(
-                    "QEMU's device at %s is %04x:%04x class %06x, not an AHCI controller (class 010601)",
-                    pci.address(), ids & 0xffff, ids >>> 16, classCode));
-        }
     }
 
     /** Sizes BAR5 by writing all ones (PCI 3.0 §6.2.5.1), assigns it, enables MMIO and DMA. */
@@ -153,23 +142,22 @@ public final class QemuTransport implements Transport {
     }
 
     /**
-     * Sends a QMP command (JSON) to this machine's monitor and returns QEMU's answer line; for
-     * tests and tools, e.g. {@code block_set_io_throttle}. Throws with QEMU's error.
+     * Sends a QMP command with its arguments to this machine's monitor and returns QEMU's
+     * {@code return} value; for tests and tools, e.g. {@code block_set_io_throttle}. Throws with
+     * QEMU's error. PASSIVE.
      */
-    public String qmp(String json) throws IOException {
-        return qmp.execute(json);
+    public Object qmp(String command, Map<String, ?> arguments) throws IOException {
+        return qmp.execute(command, arguments);
     }
 
 
     @Override
     public void close() {
-        try {
-            qmp.close();
-        } catch (IOException ignored) {
-            // the socket goes with QEMU anyway
-        }
-        process.close();
-        guestRam.close();
-        interrupt.close();
+        Release r = new Release(describe());
+        r.step("closing the QMP socket", qmp::close);
+        r.step("stopping QEMU", process::close);
+        r.step("unmapping guest RAM", guestRam::close);
+        r.step("closing the interrupt", interrupt::close);
+        r.done();
     }
 }

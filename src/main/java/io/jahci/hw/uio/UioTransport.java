@@ -1,18 +1,18 @@
 package io.jahci.hw.uio;
 
 import io.jahci.hw.DmaMemory;
+import io.jahci.hw.DmaPool;
+import io.jahci.hw.FdPciFunction;
 import io.jahci.hw.InterruptSource;
+import io.jahci.hw.MappedRegisterWindow;
 import io.jahci.hw.PciFunction;
 import io.jahci.hw.RegisterWindow;
+import io.jahci.hw.Release;
+import io.jahci.hw.ReleaseOnExit;
 import io.jahci.hw.Transport;
 import io.jahci.hw.pci.DeviceNotBoundException;
-import io.jahci.hw.DmaPool;
-import io.jahci.hw.pci.FdPciFunction;
-import io.jahci.hw.pci.MappedRegisterWindow;
 import io.jahci.hw.pci.NoSuchPciDeviceException;
-import io.jahci.hw.pci.PciDeviceInfo;
 import io.jahci.hw.pci.PciDevices;
-import io.jahci.hw.pci.ReleaseOnExit;
 import io.jahci.hw.pci.SysRoot;
 import io.jahci.platform.Errno;
 import io.jahci.platform.Linux;
@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -41,7 +40,6 @@ import java.util.stream.Stream;
  */
 public final class UioTransport implements Transport, ReleaseOnExit.Releasable {
     public static final String DRIVER = "uio_pci_generic";
-    private static final int CLASS_REVISION = 0x08;
     private static final long HUGE = 2L * 1024 * 1024;
 
     private final String address;
@@ -70,21 +68,8 @@ public final class UioTransport implements Transport, ReleaseOnExit.Releasable {
      * @throws DeviceNotBoundException  bound to another driver (says which bind command to run)
      */
     public static UioTransport open(String address) throws IOException {
-        PciDevices devices = new PciDevices(SysRoot.SYSTEM);
-        devices.requireAhci(address);
-        Optional<String> driver = devices.driver(address);
-        if (driver.filter(DRIVER::equals).isEmpty()) {
-            throw DeviceNotBoundException.of(address, driver.orElse(null), DRIVER, "--uio");
-        }
-        UioTransport t = new UioTransport(address, SysRoot.SYSTEM.pciDevice(address));
-        try {
-            t.openDevice();
-        } catch (IOException | RuntimeException e) {
-            t.close();
-            throw e;
-        }
-        ReleaseOnExit.register(t);
-        return t;
+        new PciDevices(SysRoot.SYSTEM).requireBound(address, DRIVER, "--uio");
+        return ReleaseOnExit.open(new UioTransport(address, SysRoot.SYSTEM.pciDevice(address)), UioTransport::openDevice);
     }
 
     private void openDevice() throws IOException {
@@ -105,11 +90,7 @@ public final class UioTransport implements Transport, ReleaseOnExit.Releasable {
         }
         configFd = openSysfs("config");
         pci = new FdPciFunction(address, configFd, 0, "sysfs config of " + address);
-        int classCode = pci.readConfig32(CLASS_REVISION) >>> 8;
-        if (classCode != PciDeviceInfo.AHCI_CLASS) {
-            throw new IOException(address + " is class " + String.format("%06x", classCode)
-                    + ", not an AHCI controller (010601)");
-        }
+        pci.requireAhciClass(address);
         Path resource = sysfs.resolve("resource5");
         if (!Files.exists(resource) || Files.size(resource) == 0) {
             throw new IOException(address + " has no memory BAR5 (ABAR) to map (" + resource + ")");
@@ -304,46 +285,27 @@ public final class UioTransport implements Transport, ReleaseOnExit.Releasable {
         }
         closed = true;
         ReleaseOnExit.unregister(this);
-        List<String> failures = new ArrayList<>();
+        Release r = new Release(address);
         if (interrupt != null) {
-            interrupt.close();
+            r.step("closing the interrupt", interrupt::close);
         }
         if (pci != null) {
-            try {
-                int command = pci.readConfig16(PciFunction.COMMAND);
-                pci.writeConfig16(PciFunction.COMMAND,
-                        command & ~PciFunction.COMMAND_BUS_MASTER & ~PciFunction.COMMAND_INTX_DISABLE);
-            } catch (IOException e) {
-                failures.add("clearing bus master: " + e.getMessage());
-            }
+            r.step("clearing bus master", () -> pci.writeConfig16(PciFunction.COMMAND, pci.readConfig16(PciFunction.COMMAND)
+                    & ~PciFunction.COMMAND_BUS_MASTER & ~PciFunction.COMMAND_INTX_DISABLE));
         }
         if (unmapMemory) {
             if (dma != null) {
-                try {
-                    dma.close();
-                } catch (RuntimeException e) {
-                    failures.add(e.getMessage());
-                }
+                r.step("unmapping DMA memory", dma::close);
             }
             if (barAddress != 0) {
-                try {
-                    Linux.munmap(barAddress, (barSize + Pagemap.PAGE_SIZE - 1) & -Pagemap.PAGE_SIZE);
-                } catch (NativeException e) {
-                    failures.add(e.getMessage());
-                }
+                r.step("unmapping BAR5", () -> Linux.munmap(barAddress, (barSize + Pagemap.PAGE_SIZE - 1) & -Pagemap.PAGE_SIZE));
             }
             for (int fd : new int[] {uioFd, configFd}) {
                 if (fd >= 0) {
-                    try {
-                        Linux.close(fd);
-                    } catch (NativeException e) {
-                        failures.add(e.getMessage());
-                    }
+                    r.step("closing fd " + fd, () -> Linux.close(fd));
                 }
             }
         }
-        if (!failures.isEmpty()) {
-            throw new IllegalStateException("releasing " + address + ": " + String.join("; ", failures));
-        }
+        r.done();
     }
 }

@@ -2,18 +2,18 @@ package io.jahci.hw.vfio;
 
 import com.sun.jna.Memory;
 import io.jahci.hw.DmaMemory;
+import io.jahci.hw.DmaPool;
+import io.jahci.hw.FdPciFunction;
 import io.jahci.hw.InterruptSource;
+import io.jahci.hw.MappedRegisterWindow;
 import io.jahci.hw.PciFunction;
 import io.jahci.hw.RegisterWindow;
+import io.jahci.hw.Release;
+import io.jahci.hw.ReleaseOnExit;
 import io.jahci.hw.Transport;
 import io.jahci.hw.pci.DeviceNotBoundException;
-import io.jahci.hw.DmaPool;
-import io.jahci.hw.pci.FdPciFunction;
-import io.jahci.hw.pci.MappedRegisterWindow;
 import io.jahci.hw.pci.NoSuchPciDeviceException;
-import io.jahci.hw.pci.PciDeviceInfo;
 import io.jahci.hw.pci.PciDevices;
-import io.jahci.hw.pci.ReleaseOnExit;
 import io.jahci.hw.pci.SysRoot;
 import io.jahci.platform.Errno;
 import io.jahci.platform.EventFd;
@@ -42,7 +42,6 @@ import java.util.Optional;
  */
 public final class VfioTransport implements Transport, ReleaseOnExit.Releasable {
     public static final String DRIVER = "vfio-pci";
-    private static final int CLASS_REVISION = 0x08;
     /** IOVAs stay below 4 GiB, so a controller without CAP.S64A works too. */
     private static final long IOVA_LIMIT = 1L << 32;
     private static final long REGION_IOVA_ALIGNMENT = 2L * 1024 * 1024;
@@ -78,31 +77,21 @@ public final class VfioTransport implements Transport, ReleaseOnExit.Releasable 
      */
     public static VfioTransport open(String address, IrqMode irq) throws IOException {
         PciDevices devices = new PciDevices(SysRoot.SYSTEM);
-        devices.requireAhci(address);
-        Optional<String> driver = devices.driver(address);
-        if (driver.filter(DRIVER::equals).isEmpty()) {
-            throw DeviceNotBoundException.of(address, driver.orElse(null), DRIVER, "--vfio");
-        }
+        devices.requireBound(address, DRIVER, "--vfio");
         Optional<String> group = devices.iommuGroup(address);
         if (group.isEmpty()) {
             throw new IOException(address + " has no IOMMU group: VFIO needs the IOMMU. Enable VT-d/AMD-Vi in the "
                     + "firmware and boot with intel_iommu=on (or amd_iommu=on); without an IOMMU use "
                     + "`jahci bind --uio " + address + "` and --device uio:" + address);
         }
-        VfioTransport t = new VfioTransport(address, group.get());
-        try {
+        return ReleaseOnExit.open(new VfioTransport(address, group.get()), t -> {
             t.openContainer();
             t.openGroup(devices);
             t.openDevice();
             t.openDma(devices);
             t.openInterrupt(irq);
             t.openDeviceRequest();
-        } catch (IOException | RuntimeException e) {
-            t.close();
-            throw e;
-        }
-        ReleaseOnExit.register(t);
-        return t;
+        });
     }
 
     private static Memory struct(int size) {
@@ -205,11 +194,7 @@ public final class VfioTransport implements Transport, ReleaseOnExit.Releasable 
         }
         Vfio.RegionInfo config = regionInfo(Vfio.PCI_CONFIG_REGION_INDEX);
         pci = new FdPciFunction(address, deviceFd, config.offset(), "VFIO config region of " + address);
-        int classCode = pci.readConfig32(CLASS_REVISION) >>> 8;
-        if (classCode != PciDeviceInfo.AHCI_CLASS) {
-            throw new IOException(address + " is class " + String.format("%06x", classCode)
-                    + ", not an AHCI controller (010601)");
-        }
+        pci.requireAhciClass(address);
         Vfio.RegionInfo bar5 = regionInfo(Vfio.PCI_BAR5_REGION_INDEX);
         if (bar5.size() == 0 || !bar5.mappable()) {
             throw new IOException("BAR5 (ABAR) of " + address + " is " + (bar5.size() == 0 ? "not implemented"
@@ -451,67 +436,43 @@ public final class VfioTransport implements Transport, ReleaseOnExit.Releasable 
         }
         closed = true;
         ReleaseOnExit.unregister(this);
-        List<String> failures = new ArrayList<>();
+        Release r = new Release(address);
         if (interrupt != null) {
             interrupt.markClosed();
-            try {
+            r.step("disabling the interrupt", () -> {
                 Memory off = struct(Vfio.IRQ_SET_HEADER_SIZE);
                 Vfio.encodeIrqDisable(view(off), interrupt.isIntx() ? Vfio.PCI_INTX_IRQ_INDEX : Vfio.PCI_MSI_IRQ_INDEX);
                 Linux.ioctl(deviceFd, Vfio.DEVICE_SET_IRQS, off, "VFIO_DEVICE_SET_IRQS(disable)");
-            } catch (NativeException e) {
-                failures.add(e.getMessage());
-            }
+            });
         }
         if (deviceRequest != null) {
-            try {
+            r.step("turning the device request off", () -> {
                 Memory off = struct(Vfio.IRQ_SET_HEADER_SIZE);
                 Vfio.encodeIrqDisable(view(off), Vfio.PCI_REQ_IRQ_INDEX);
                 Linux.ioctl(deviceFd, Vfio.DEVICE_SET_IRQS, off, "VFIO_DEVICE_SET_IRQS(device request off)");
                 deviceRequest.close();
-            } catch (NativeException e) {
-                failures.add(e.getMessage());
-            }
+            });
         }
         if (pci != null) {
-            try {
-                int command = pci.readConfig16(PciFunction.COMMAND);
-                pci.writeConfig16(PciFunction.COMMAND, command & ~PciFunction.COMMAND_BUS_MASTER);
-            } catch (IOException e) {
-                failures.add("clearing bus master: " + e.getMessage());
-            }
+            r.step("clearing bus master", () -> pci.writeConfig16(PciFunction.COMMAND,
+                    pci.readConfig16(PciFunction.COMMAND) & ~PciFunction.COMMAND_BUS_MASTER));
         }
-        if (dma != null) {
-            if (unmapMemory) {
-                try {
-                    dma.close();
-                } catch (RuntimeException e) {
-                    failures.add(e.getMessage());
-                }
-            }
+        if (unmapMemory && dma != null) {
+            r.step("unmapping DMA memory", dma::close);
         }
-        if (barAddress != 0 && unmapMemory) {
-            try {
-                Linux.munmap(barAddress, barSize);
-            } catch (NativeException e) {
-                failures.add(e.getMessage());
-            }
+        if (unmapMemory && barAddress != 0) {
+            r.step("unmapping BAR5", () -> Linux.munmap(barAddress, barSize));
         }
         // Closing the device fd lets vfio-pci disable and (if it can) reset the function; closing the
         // group fd detaches it from the container, which drops every remaining IOMMU mapping.
         for (int fd : new int[] {deviceFd, groupFd, containerFd}) {
             if (fd >= 0) {
-                try {
-                    Linux.close(fd);
-                } catch (NativeException e) {
-                    failures.add(e.getMessage());
-                }
+                r.step("closing fd " + fd, () -> Linux.close(fd));
             }
         }
-        if (interrupt != null && unmapMemory) {
-            interrupt.close();
+        if (unmapMemory && interrupt != null) {
+            r.step("closing the eventfd", interrupt::close);
         }
-        if (!failures.isEmpty()) {
-            throw new IllegalStateException("releasing " + address + ": " + String.join("; ", failures));
-        }
+        r.done();
     }
 }

@@ -1,5 +1,6 @@
 package io.jahci.hw.pci;
 
+import io.jahci.hw.RefusedException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,7 +74,7 @@ class PciBinderTest {
     void refusesWhileADiskIsMountedAndChangesNothing() throws Exception {
         fs.disk(CTRL, 0, "sda", 8, 0, 1);
         fs.mount("/dev/sda1", "/mnt", "ext2");
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> binder.bind(CTRL, PciBinder.Target.VFIO));
+        RefusedException e = assertThrows(RefusedException.class, () -> binder.bind(CTRL, PciBinder.Target.VFIO));
         assertTrue(e.getMessage().startsWith("refusing to take " + CTRL + " from the kernel's ahci driver: "
                 + "sda1 is mounted on /mnt (ext2)"), e.getMessage());
         assertTrue(kernel.log.isEmpty());
@@ -85,7 +86,7 @@ class PciBinderTest {
         Path sda = fs.disk(CTRL, 0, "sda", 8, 0, 2);
         fs.swap("/dev/sda2");
         fs.holder(sda, "dm-3");
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> binder.bind(CTRL, PciBinder.Target.UIO));
+        RefusedException e = assertThrows(RefusedException.class, () -> binder.bind(CTRL, PciBinder.Target.UIO));
         assertTrue(e.getMessage().contains("sda2 is active swap"), e.getMessage());
         assertTrue(e.getMessage().contains("sda is held by dm-3"), e.getMessage());
         assertTrue(kernel.log.isEmpty());
@@ -94,7 +95,7 @@ class PciBinderTest {
     @Test
     void refusesANonAhciFunction() throws Exception {
         fs.pci("0000:00:02.0", 0x1af4, 0x1000, 0x020000);
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> binder.bind("0000:00:02.0", PciBinder.Target.VFIO));
         assertTrue(e.getMessage().contains("not an AHCI controller"), e.getMessage());
     }

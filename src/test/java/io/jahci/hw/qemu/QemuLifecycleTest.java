@@ -2,6 +2,7 @@ package io.jahci.hw.qemu;
 
 import io.jahci.testing.Images;
 import io.jahci.testing.Leftovers;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,6 +29,7 @@ class QemuLifecycleTest {
     }
 
     @Test
+    @Tag("qemu")
     void bringsUpTheControllerAsABiosWouldAndCleansUpOnClose() throws Exception {
         Path image = Images.create(dir, "a.img", 1 << 20);
         long pid;
@@ -55,6 +57,7 @@ class QemuLifecycleTest {
     }
 
     @Test
+    @Tag("qemu")
     void aQemuThatExitsAtStartShowsWhatQemuSaid() throws Exception {
         Path image = Images.create(dir, "a.img", 1 << 20);
         QemuConfig config = config(image).withExtraArgs(List.of("-no-such-option"));
@@ -65,6 +68,7 @@ class QemuLifecycleTest {
     }
 
     @Test
+    @Tag("qemu")
     void aMissingImageGivesQemusError() {
         QemuConfig config = config(dir.resolve("missing.img"));
         IOException e = assertThrows(IOException.class, () -> QemuTransport.open(config));
@@ -73,6 +77,7 @@ class QemuLifecycleTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"SIGKILL", "SIGTERM (Ctrl-C takes the same path)"})
+    @Tag("qemu")
     void qemuDiesWithTheJvm(String signal) throws Exception {
         Path image = Images.create(dir, "a.img", 1 << 20);
         String java = ProcessHandle.current().info().command().orElse("java");

@@ -1,7 +1,6 @@
-package io.jahci.hw.pci;
+package io.jahci.hw;
 
 import com.sun.jna.Memory;
-import io.jahci.hw.PciFunction;
 import io.jahci.platform.Linux;
 import io.jahci.platform.NativeException;
 

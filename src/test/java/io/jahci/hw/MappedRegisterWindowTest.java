@@ -1,4 +1,4 @@
-package io.jahci.hw.pci;
+package io.jahci.hw;
 
 import org.junit.jupiter.api.Test;
 

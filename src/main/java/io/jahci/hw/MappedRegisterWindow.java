@@ -1,7 +1,6 @@
-package io.jahci.hw.pci;
+package io.jahci.hw;
 
 import com.sun.jna.Pointer;
-import io.jahci.hw.RegisterWindow;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

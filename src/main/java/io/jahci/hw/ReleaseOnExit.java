@@ -1,5 +1,6 @@
-package io.jahci.hw.pci;
+package io.jahci.hw;
 
+import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -10,12 +11,42 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ReleaseOnExit {
     /** What a transport does at exit: quiesce the device and give up the kernel objects. */
-    public interface Releasable {
+    public interface Releasable extends AutoCloseable {
         /**
          * Called from the shutdown hook while other threads may still run: must stop interrupts
          * and DMA, but may leave process mappings in place (the process is ending).
          */
         void releaseAtExit();
+
+        /** Releases everything, mappings included; releases what was opened when the open failed half way. */
+        @Override
+        void close();
+    }
+
+    /** The steps that open a transport, on the new (empty) transport. */
+    @FunctionalInterface
+    public interface Opening<T> {
+        void open(T transport) throws IOException;
+    }
+
+    /**
+     * The open preamble every host transport shares: runs {@code opening} on {@code transport}; when it
+     * fails, closes what it opened so far and rethrows; when it succeeds, registers the transport for
+     * release at exit. PASSIVE.
+     */
+    public static <T extends Releasable> T open(T transport, Opening<T> opening) throws IOException {
+        try {
+            opening.open(transport);
+        } catch (IOException | RuntimeException e) {
+            try {
+                transport.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+        register(transport);
+        return transport;
     }
 
     private static final Set<Releasable> LIVE = ConcurrentHashMap.newKeySet();
@@ -40,5 +71,10 @@ public final class ReleaseOnExit {
 
     public static void unregister(Releasable r) {
         LIVE.remove(r);
+    }
+
+    /** Whether {@code r} will be released by the shutdown hook. */
+    static boolean isRegistered(Releasable r) {
+        return LIVE.contains(r);
     }
 }

@@ -1,0 +1,161 @@
+package io.jahci.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jahci.testing.Images;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIGINT and SIGTERM during a long command, on the CLI run as its own JVM: once it printed progress, the signal
+ * makes it print what it did so far and exit 130/143, and QEMU goes with it.
+ */
+@Tag("qemu")
+class StopSignalsCliTest {
+    /** Longest a step may take on a loaded machine before the test gives up (a failure, not a timing assertion). */
+    private static final long PATIENCE_SECONDS = 180;
+
+    @TempDir
+    Path dir;
+
+    /** The CLI in a child JVM; stderr lines arrive in a queue as they are printed. */
+    private static final class Child {
+        final Process process;
+        final BlockingQueue<String> errLines = new LinkedBlockingQueue<>();
+        final List<String> err = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        Child(String... args) throws IOException {
+            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                    "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+            command.addAll(List.of(args));
+            process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(),
+                        StandardCharsets.UTF_8))) {
+                    for (String line = r.readLine(); line != null; line = r.readLine()) {
+                        err.add(line);
+                        errLines.add(line);
+                    }
+                } catch (IOException e) {
+                    err.add("(reading stderr failed: " + e + ")");
+                }
+            }, "stderr of " + args[args.length - 1]);
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** Waits for the first progress line matching {@code pattern} whose first number is above 0. */
+        Matcher awaitProgress(Pattern pattern) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PATIENCE_SECONDS);
+            while (System.nanoTime() < deadline) {
+                String line = errLines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (line == null) {
+                    break;
+                }
+                Matcher m = pattern.matcher(line);
+                if (m.find() && Long.parseLong(m.group(1)) > 0) {
+                    return m;
+                }
+            }
+            process.destroyForcibly();
+            throw new AssertionError("no progress line matching " + pattern + " within " + PATIENCE_SECONDS
+                    + " s; stderr: " + err);
+        }
+
+        void signal(String name) throws IOException, InterruptedException {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            assertEquals(0, kill.waitFor(), "kill -" + name);
+        }
+
+        int awaitExit() throws InterruptedException {
+            assertTrue(process.waitFor(PATIENCE_SECONDS, TimeUnit.SECONDS), "the CLI did not exit after the signal");
+            return process.exitValue();
+        }
+
+        String stopLine() {
+            synchronized (err) {
+                return err.stream().filter(l -> l.startsWith("jahci: stopped by")).findFirst().orElse(null);
+            }
+        }
+    }
+
+    /** The QEMU the child started; gone once the child's shutdown hook stopped it. */
+    private static List<ProcessHandle> qemuOf(Child child) {
+        return child.process.descendants().filter(p -> p.info().command().orElse("").contains("qemu")).toList();
+    }
+
+    private static void assertGone(List<ProcessHandle> processes) throws Exception {
+        for (ProcessHandle p : processes) {
+            p.onExit().get(PATIENCE_SECONDS, TimeUnit.SECONDS);
+            assertFalse(p.isAlive(), "QEMU pid " + p.pid() + " outlived jahci");
+        }
+    }
+
+    /**
+     * Starts the CLI with {@code args}, waits for its first progress line matching {@code progress}, sends
+     * {@code signal}, and checks it exits with {@code exitCode} and takes its QEMU along. Returns the progress line's
+     * match and the "stopped by" line.
+     */
+    private static Stopped stopAfterProgress(String signal, int exitCode, Pattern progress, String... args)
+            throws Exception {
+        Child child = new Child(args);
+        Matcher seen = child.awaitProgress(progress);
+        List<ProcessHandle> qemu = qemuOf(child);
+        child.signal(signal);
+        assertEquals(exitCode, child.awaitExit(), String.join("\n", child.err));
+        String stop = child.stopLine();
+        assertNotNull(stop, String.join("\n", child.err));
+        assertGone(qemu);
+        return new Stopped(Long.parseLong(seen.group(1)), stop);
+    }
+
+    private record Stopped(long progressShown, String line) {}
+
+    @Test
+    void sigtermDuringScanPrintsTheSectorsScannedSoFarAndExits143() throws Exception {
+        Path image = Images.create(dir, "scan.img", 4L << 30);
+        Stopped stopped = stopAfterProgress("TERM", 143, Pattern.compile("^scanned (\\d+)/8388608 sectors"),
+                "--device", "qemu:" + image, "scan", "--port", "0", "--qd", "8");
+        Matcher m = Pattern.compile("^jahci: stopped by SIGTERM: scanned (\\d+)/8388608 sectors \\(\\d+%\\) from LBA 0, "
+                + "0 bad$").matcher(stopped.line());
+        assertTrue(m.matches(), stopped.line());
+        assertTrue(Long.parseLong(m.group(1)) >= stopped.progressShown(), "at least what progress showed: "
+                + stopped.line());
+    }
+
+    @Test
+    void sigintDuringVerifyPrintsTheSectorsWrittenSoFarAndExits130() throws Exception {
+        Path image = Images.create(dir, "verify.img", 512L << 20);
+        Stopped stopped = stopAfterProgress("INT", 130, Pattern.compile("^wrote (\\d+)/1048576 sectors"),
+                "--device", "qemu:" + image, "verify", "--port", "0", "--allow-write");
+        assertTrue(stopped.line().matches("^jahci: stopped by SIGINT: (wrote \\d+/1048576 sectors \\(\\d+%\\) from LBA 0, "
+                + "0 failed; nothing read back yet|wrote and flushed 1048576 sectors from LBA 0; read back \\d+/1048576 .*)$"),
+                stopped.line());
+    }
+
+    @Test
+    void sigintDuringBenchIoPrintsTheIosSoFarAndExits130() throws Exception {
+        Path image = Images.create(dir, "bench.img", 64 << 20);
+        Stopped stopped = stopAfterProgress("INT", 130, Pattern.compile("^randread bs=4096 qd=4: (\\d+) I/Os submitted"),
+                "--device", "qemu:" + image, "bench", "io", "--port", "0", "--rw", "randread", "--qd", "4",
+                "--seconds", "40");
+        assertTrue(stopped.line().matches("^jahci: stopped by SIGINT: randread bs=4096 qd=4: [1-9]\\d* I/Os submitted in "
+                + "[0-9.]+ of 40\\.0 s$"), stopped.line());
+    }
+}
