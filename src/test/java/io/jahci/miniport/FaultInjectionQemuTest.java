@@ -13,6 +13,7 @@ import io.jahci.hw.Transport;
 import io.jahci.hw.qemu.QemuConfig;
 import io.jahci.hw.qemu.QemuTransport;
 import io.jahci.testing.Images;
+import io.jahci.testing.Throttle;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,9 +45,6 @@ import static org.mockito.Mockito.spy;
  */
 @Tag("qemu")
 class FaultInjectionQemuTest {
-    private static final String THROTTLE = "{\"execute\":\"block_set_io_throttle\",\"arguments\":{\"id\":\"disk0\","
-            + "\"bps\":0,\"bps_rd\":0,\"bps_wr\":0,\"iops\":%d,\"iops_rd\":0,\"iops_wr\":0}}";
-
     @TempDir
     Path dir;
 
@@ -138,7 +136,7 @@ class FaultInjectionQemuTest {
     void interruptsForSlotsNeverIssuedCompleteNothingAndAreCountedAsSpurious() throws Exception {
         try (QemuTransport qemu = qemu(1); AhciHba hba = AhciHba.open(spied(qemu), AhciHba.Config.defaults())) {
             AhciPort port = hba.ports().get(0);
-            qemu.qmp(String.format(THROTTLE, 1));
+            Throttle.iops(qemu, 1);
             ByteBuffer first = ByteBuffer.allocate(4096);
             ByteBuffer second = ByteBuffer.allocate(4096);
             CompletableFuture<Void> a = port.submit(false, 0, first);
@@ -200,7 +198,7 @@ class FaultInjectionQemuTest {
     void anEngineThatWillNotStopHasBusMasteringTurnedOffBeforeItsCommandsFail() throws Exception {
         try (QemuTransport qemu = qemu(1); AhciHba hba = AhciHba.open(spied(qemu), AhciHba.Config.defaults())) {
             AhciPort port = hba.ports().get(0);
-            qemu.qmp(String.format(THROTTLE, 1));
+            Throttle.iops(qemu, 1);
             List<CompletableFuture<Void>> requests = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 requests.add(port.submit(false, 8L * i, ByteBuffer.allocate(4096)));
