@@ -66,7 +66,7 @@ public final class AhciHba implements AutoCloseable {
         this.transport = transport;
         this.regs = transport.abar();
         this.config = config;
-        this.loss = new ControllerLoss(transport.describe(), transport.pci());
+        this.loss = new ControllerLoss(transport.describe(), transport::pci);
         loss.onLost(() -> ports.forEach(AhciPort::controllerLost));
         loss.check(read(HbaRegister.CAP), "CAP");
         takeOwnership();

@@ -4,6 +4,7 @@ import io.jahci.hw.DeviceLostException;
 import io.jahci.hw.PciFunction;
 
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Whether the controller is lost, and why: set once, by the first register access that timed out
@@ -28,12 +29,13 @@ public final class ControllerLoss {
     private static final int VENDOR_ID = 0x00;
 
     private final String controller;
-    private final PciFunction pci;
+    /** The function's config space, asked for only when a fault needs it. */
+    private final Supplier<PciFunction> pci;
     private final AtomicReference<String> reason = new AtomicReference<>();
     private volatile long ignoredInterrupts;
     private volatile Runnable listener = () -> { };
 
-    ControllerLoss(String controller, PciFunction pci) {
+    ControllerLoss(String controller, Supplier<PciFunction> pci) {
         this.controller = controller;
         this.pci = pci;
     }
@@ -80,8 +82,9 @@ public final class ControllerLoss {
         String what = newline < 0 ? cause : cause.substring(0, newline);
         String how;
         try {
-            int command = pci.readConfig16(PciFunction.COMMAND);
-            pci.writeConfig16(PciFunction.COMMAND, command & ~PciFunction.COMMAND_BUS_MASTER);
+            PciFunction function = pci.get();
+            function.writeConfig16(PciFunction.COMMAND, function.readConfig16(PciFunction.COMMAND)
+                    & ~PciFunction.COMMAND_BUS_MASTER);
             how = "bus mastering was turned off, so none of its commands can move data any more";
         } catch (java.io.IOException | RuntimeException e) {
             how = "turning bus mastering off failed too (" + e.getMessage() + ")";
@@ -110,7 +113,7 @@ public final class ControllerLoss {
 
     private String vendorIdSays() {
         try {
-            int ids = pci.readConfig32(VENDOR_ID);
+            int ids = pci.get().readConfig32(VENDOR_ID);
             return (ids & 0xffff) == 0xffff ? "its PCI vendor ID reads 0xffff too: the function is gone"
                     : String.format("its PCI config space still answers, vendor %04x device %04x", ids & 0xffff,
                             ids >>> 16);

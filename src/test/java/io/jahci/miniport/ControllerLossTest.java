@@ -31,7 +31,7 @@ class ControllerLossTest {
     void allOnesIsLossAndTheVendorIdSaysWhetherTheFunctionIsGone() throws Exception {
         PciFunction gone = mock(PciFunction.class);
         when(gone.readConfig32(0)).thenReturn(0xffff_ffff);
-        ControllerLoss loss = new ControllerLoss("vfio 0000:00:05.0", gone);
+        ControllerLoss loss = new ControllerLoss("vfio 0000:00:05.0", () -> gone);
         assertEquals(0x3f, loss.check(0x3f, "HBA IS"));
         assertFalse(loss.isLost());
         DeviceLostException e = assertThrows(DeviceLostException.class, () -> loss.check(-1, "PxIS of port 2"));
@@ -47,7 +47,7 @@ class ControllerLossTest {
     void aBarThatReadsAllOnesWhileConfigSpaceAnswersSaysSo() throws Exception {
         PciFunction alive = mock(PciFunction.class);
         when(alive.readConfig32(0)).thenReturn(0x2922_8086);
-        ControllerLoss loss = new ControllerLoss("uio 0000:00:05.0", alive);
+        ControllerLoss loss = new ControllerLoss("uio 0000:00:05.0", () -> alive);
         DeviceLostException e = assertThrows(DeviceLostException.class, () -> loss.check(-1, "CAP"));
         assertTrue(e.getMessage().contains("config space still answers, vendor 8086 device 2922"), e.getMessage());
     }
