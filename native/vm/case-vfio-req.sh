@@ -1,5 +1,5 @@
 # Sourced by job-iommu.sh once the controller is back on the kernel's ahci (after case 8b).
-# 9. VFIO device request: while jahci holds the controller over VFIO, the kernel asks for it back,
+# 10. VFIO device request: while jahci holds the controller over VFIO, the kernel asks for it back,
 #    (a) through `jahci unbind` from another shell, (b) by removing the device through sysfs (then a
 #    rescan). jahci flushes, releases the device and exits 1 within seconds with its "released"
 #    message, so the kernel's unbind or remove returns; the kernel's ahci then reads back the pattern

@@ -160,7 +160,7 @@ elif [ -n "$DATA" ]; then
     fi
 fi
 
-. /tmp/work/case-vfio-req.sh   # 9. the kernel asks for the controller back while jahci holds it
-
+. /tmp/work/case-vfio-req.sh   # 10. the kernel asks for the controller back while jahci holds it
+. /tmp/work/case-device.sh   # 9. jahci's identify, smart, power check vs hdparm -I, smartctl -a, hdparm -C
 check_dmesg iommu
 echo "job-iommu: end $(date +%s)"

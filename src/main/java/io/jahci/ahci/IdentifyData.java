@@ -1,6 +1,8 @@
 package io.jahci.ahci;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The 512-byte data of IDENTIFY DEVICE (ACS-3 §7.12.7): 256 little-endian words. {@link #parse}
@@ -23,6 +25,7 @@ public final class IdentifyData {
     private static final int MODEL_WORDS = 20;
     private static final int LBA28_SECTORS = 60; // words 60-61
     private static final int QUEUE_DEPTH = 75;
+    private static final int MAJOR_VERSION = 80;
     private static final int SATA_CAPABILITIES = 76;
     private static final int COMMAND_SET_82 = 82;
     private static final int COMMAND_SET_83 = 83;
@@ -171,6 +174,24 @@ public final class IdentifyData {
     /** FLUSH CACHE EXT is supported (word 83 bit 13, word 83 valid). */
     public boolean flushCacheExt() {
         return word83Valid() && FLUSH_CACHE_EXT.isSet(words[COMMAND_SET_83]);
+    }
+
+    /**
+     * The major versions word 80 claims, as its bit numbers, highest first (4-7 are ATA/ATAPI-4..7,
+     * 8 ATA8-ACS, 9 ACS-2, 10 ACS-3, 11 ACS-4); empty when the word is 0000h or FFFFh (not reported).
+     */
+    public List<Integer> majorVersions() {
+        int word80 = words[MAJOR_VERSION];
+        List<Integer> versions = new ArrayList<>();
+        if (word80 == 0 || word80 == 0xFFFF) {
+            return versions;
+        }
+        for (int bit = 14; bit >= 1; bit--) {
+            if ((word80 & 1 << bit) != 0) {
+                versions.add(bit);
+            }
+        }
+        return versions;
     }
 
     /** Capacity in bytes: {@link #sectors()} times {@link #logicalSectorSize()}. */

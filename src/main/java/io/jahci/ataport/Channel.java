@@ -475,6 +475,9 @@ public final class Channel<X> {
                 complete(request, IoStatus.ERROR);
                 continue;
             }
+            if (accepted && probe != null) {
+                probe.startIoReturned(this, request);
+            }
             if (!accepted) {
                 request.next = busyHead;
                 busyHead = request;

@@ -11,6 +11,13 @@ package io.jahci.ataport;
  */
 public interface LatencyProbe {
     /**
+     * The miniport's StartIo accepted {@code request} (for AHCI: the command is in its slot and the
+     * doorbell, PxCI, was written). DIRQL with SyncWithIsr, else DISPATCH; the channel lock is held.
+     */
+    default void startIoReturned(Channel<?> channel, IoRequest request) {
+    }
+
+    /**
      * The interrupt thread of {@code connection} returned from epoll with its source readable,
      * before {@code acknowledge()}. DISPATCH, no lock held.
      */

@@ -6,7 +6,8 @@ import java.util.concurrent.TimeUnit;
 public final class PortDriverOptions {
     private int dispatchThreads = 2;
     private int workItemThreads = 1;
-    private boolean spinningWorkers;
+    private WaitMode waitMode = WaitMode.BLOCK;
+    private ThreadPlacement threadPlacement = ThreadPlacement.none();
     private boolean verifier = Boolean.getBoolean("jahci.verifier");
     private long isrBudgetNanos = TimeUnit.MILLISECONDS.toNanos(1);
     private int workerRoutineQueueDepth = 256;
@@ -31,9 +32,21 @@ public final class PortDriverOptions {
         return this;
     }
 
-    /** Idle DISPATCH workers spin on their queue instead of parking: lower latency, busy cores. Default false. */
-    public PortDriverOptions spinningWorkers(boolean spin) {
-        spinningWorkers = spin;
+    /**
+     * How the interrupt thread and idle DISPATCH workers wait: block, spin, or spin then block
+     * ({@link WaitMode}). Spinning lowers latency and keeps a core busy. Default block.
+     */
+    public PortDriverOptions waitMode(WaitMode mode) {
+        waitMode = java.util.Objects.requireNonNull(mode);
+        return this;
+    }
+
+    /**
+     * CPU and SCHED_FIFO per thread role, applied by each port thread when it starts; also where
+     * the port threads register for the read-back. Default {@link ThreadPlacement#none()}.
+     */
+    public PortDriverOptions threadPlacement(ThreadPlacement placement) {
+        threadPlacement = java.util.Objects.requireNonNull(placement);
         return this;
     }
 
@@ -81,8 +94,12 @@ public final class PortDriverOptions {
         return workItemThreads;
     }
 
-    boolean spinningWorkers() {
-        return spinningWorkers;
+    public WaitMode waitMode() {
+        return waitMode;
+    }
+
+    public ThreadPlacement threadPlacement() {
+        return threadPlacement;
     }
 
     boolean verifier() {

@@ -7,6 +7,7 @@ import io.jahci.ataport.LatencyProbe;
 import io.jahci.ataport.PortDriverOptions;
 import io.jahci.disk.DeviceSpec;
 import io.jahci.disk.Transports;
+import io.jahci.hw.RegisterCounts;
 import io.jahci.hw.Transport;
 import io.jahci.miniport.AhciHba;
 import io.jahci.miniport.AhciPort;
@@ -37,8 +38,8 @@ import java.util.NoSuchElementException;
  */
 public final class DeviceIrqBench implements LatencyProbe {
     /** The outcome of a device run. */
-    public record Result(RawRun run, Map<String, Long> allocatedBytesByThread, String device,
-            long registerAccessNanos, double seconds) {
+    public record Result(RawRun run, Map<String, Long> allocatedBytesByThread, List<BenchThread> threads,
+            RegisterCounts.PerCommand registers, String device, long registerAccessNanos, double seconds) {
         public long allocatedBytes() {
             return allocatedBytesByThread.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -48,6 +49,7 @@ public final class DeviceIrqBench implements LatencyProbe {
         }
     }
 
+    private volatile long doorbell;
     private volatile long wake;
     private volatile long isrEntry;
     private volatile long completion;
@@ -56,29 +58,38 @@ public final class DeviceIrqBench implements LatencyProbe {
 
     private DeviceIrqBench() {}
 
-    /** Opens {@code spec}, reads {@code warmup + events} single sectors from the first disk, closes. */
-    public static Result run(String spec, int warmup, int events, boolean syncWithIsr, boolean verifier, boolean spin,
-            int dispatchThreads) throws IOException {
+    /**
+     * Opens {@code spec} with its register accesses counted, reads {@code warmup + events} single
+     * sectors from the first disk, closes. {@code driver} gives the wait mode, placement and
+     * dispatch threads; the verifier and the probe are set here.
+     */
+    public static Result run(String spec, int warmup, int events, boolean syncWithIsr, boolean verifier,
+            PortDriverOptions driver) throws IOException {
         DeviceIrqBench probe = new DeviceIrqBench();
-        AllocationMeter meter = new AllocationMeter();
-        Transport transport = Transports.open(DeviceSpec.parse(spec));
-        PortDriverOptions driver = new PortDriverOptions().verifier(verifier).spinningWorkers(spin)
-                .dispatchThreads(dispatchThreads).latencyProbe(probe);
+        ThreadMeter meter = new ThreadMeter();
+        RegisterCounts counts = new RegisterCounts();
+        Transport transport = counts.install(Transports.open(DeviceSpec.parse(spec)));
+        driver.verifier(verifier).latencyProbe(probe);
         try (AhciHba hba = AhciHba.open(transport, new AhciHba.Config(AhciPortOptions.DEFAULT, syncWithIsr, driver))) {
             AhciPort port = hba.ports().stream().filter(p -> p.state() == PortState.READY).findFirst()
                     .orElseThrow(() -> new NoSuchElementException(transport.describe() + " has no ATA disk to read from"));
             ByteBuffer sector = ByteBuffer.allocateDirect(port.sectorSize());
-            RawRun run = new RawRun(warmup + events, Stage.WAKE, Stage.ISR, Stage.WORKER, Stage.RETURN);
+            RawRun run = new RawRun(warmup + events, Stage.DOORBELL, Stage.WAKE, Stage.ISR, Stage.WORKER,
+                    Stage.RETURN);
+            long[] doorbells = run.stamps.get(Stage.DOORBELL);
             long[] wakes = run.stamps.get(Stage.WAKE);
             long[] isrs = run.stamps.get(Stage.ISR);
             long[] workers = run.stamps.get(Stage.WORKER);
             long[] returns = run.stamps.get(Stage.RETURN);
             long began = System.nanoTime();
+            RegisterCounts.Snapshot before = counts.snapshot();
             for (int i = 0; i < warmup + events; i++) {
                 if (i == warmup) {
                     run.warmup = warmup;
                     meter.start();
+                    before = counts.snapshot();
                 }
+                probe.doorbell = 0;
                 probe.wake = 0;
                 probe.isrEntry = 0;
                 probe.completion = 0;
@@ -87,27 +98,40 @@ public final class DeviceIrqBench implements LatencyProbe {
                 port.transfer(false, 0, sector);
                 long returned = System.nanoTime();
                 run.intended[i] = issue;
+                doorbells[i] = probe.doorbell;
                 wakes[i] = probe.wake;
                 isrs[i] = probe.isrEntry;
                 workers[i] = probe.completion;
                 returns[i] = returned;
-                if (wakes[i] == 0 || isrs[i] == 0 || workers[i] == 0) {
+                if (doorbells[i] == 0 || wakes[i] == 0 || isrs[i] == 0 || workers[i] == 0) {
                     throw new IllegalStateException("READ " + i + " completed without the probe seeing the interrupt"
-                            + " path (wake " + wakes[i] + ", ISR " + isrs[i] + ", completion " + workers[i] + ")");
+                            + " path (doorbell " + doorbells[i] + ", wake " + wakes[i] + ", ISR " + isrs[i]
+                            + ", completion " + workers[i] + ")");
                 }
             }
             run.total = warmup + events;
             double seconds = (System.nanoTime() - began) / 1e9;
+            RegisterCounts.PerCommand registers = counts.snapshot().perCommandSince(before, events);
             List<Thread> threads = new ArrayList<>(probe.irqThreads.toList());
             threads.addAll(probe.dispatchThreads.toList());
-            return new Result(run, meter.bytesSince(threads), transport.describe(), transport.registerAccessNanos(),
-                    seconds);
+            threads.add(Thread.currentThread());
+            List<BenchThread> inForce = BenchThread.of(driver.threadPlacement().readBack(), meter.cpuNanosSince(threads));
+            threads.remove(Thread.currentThread());
+            return new Result(run, meter.bytesSince(threads), inForce, registers, transport.describe(),
+                    transport.registerAccessNanos(), seconds);
         } finally {
             transport.close();
         }
     }
 
     // ---------------------------------------------------------------- probe (port threads, no allocation)
+
+    @Override
+    public void startIoReturned(Channel<?> channel, IoRequest request) {
+        if (doorbell == 0) {
+            doorbell = System.nanoTime();
+        }
+    }
 
     @Override
     public void interruptWake(InterruptConnection connection) {

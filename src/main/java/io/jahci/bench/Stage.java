@@ -7,6 +7,8 @@ package io.jahci.bench;
 public enum Stage {
     /** The stimulus wrote the eventfd (how late the stimulus itself was). */
     SEND("send"),
+    /** With a device: StartIo returned, the command is in its slot and PxCI was written ({@code LatencyProbe.startIoReturned}). */
+    DOORBELL("doorbell"),
     /** The interrupt thread returned from epoll ({@code LatencyProbe.interruptWake}). */
     WAKE("wake"),
     /** Inside the ISR, under the interrupt lock. */

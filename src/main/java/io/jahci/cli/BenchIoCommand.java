@@ -5,6 +5,7 @@ import io.jahci.bench.IoBench;
 import io.jahci.bench.StageStats;
 import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
+import io.jahci.hw.RegisterCounts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -47,7 +48,8 @@ final class BenchIoCommand implements Callable<Integer> {
     @Option(names = "--allow-write", description = "Confirm that write and randwrite may overwrite the disk.")
     boolean allowWrite;
 
-    @Option(names = "--json", description = "Print {\"iops\":..., \"bytesPerSecond\":..., \"latency\":{\"p50\":ns,...}, ...}.")
+    @Option(names = "--json", description = "Print {\"iops\":..., \"bytesPerSecond\":..., \"latency\":{\"p50\":ns,...}, "
+            + "\"registerReadsPerCommand\":..., \"registerWritesPerCommand\":..., ...}.")
     boolean json;
 
     @Override
@@ -64,7 +66,8 @@ final class BenchIoCommand implements Callable<Integer> {
         }
         int bs = IoBench.parseSize(blockSize);
         PrintWriter out = spec.commandLine().getOut();
-        try (Controller controller = bench.main.open(allowWrite)) {
+        RegisterCounts counts = new RegisterCounts();
+        try (Controller controller = bench.main.open(allowWrite, counts)) {
             Disk disk = controller.disk(port);
             if (bs % disk.sectorSize() != 0) {
                 throw new Main.UsageException("--bs " + blockSize + " is not a whole number of " + disk.sectorSize()
@@ -76,7 +79,7 @@ final class BenchIoCommand implements Callable<Integer> {
                     totalMs / 1000.0));
             IoBench.Result r;
             try (StopSignals stop = StopSignals.summarizeAndExit(spec.commandLine().getErr(), progress::summary)) {
-                r = IoBench.run(disk, pattern, bs, queueDepth, seconds, sectors,
+                r = IoBench.run(disk, pattern, bs, queueDepth, seconds, sectors, counts,
                         (ios, elapsed, duration) -> progress.update(elapsed / 1_000_000, duration / 1_000_000, ios));
             }
             progress.done();
@@ -89,6 +92,8 @@ final class BenchIoCommand implements Callable<Integer> {
                         r.bytesPerSecond() / 1e6);
                 out.printf(Locale.ROOT, "  latency (us): p50=%.1f p90=%.1f p99=%.1f p99.9=%.1f max=%.1f%n",
                         l.p50() / 1e3, l.p90() / 1e3, l.p99() / 1e3, l.p999() / 1e3, l.max() / 1e3);
+                out.printf(Locale.ROOT, "  register accesses per command: %.2f reads, %.2f writes%n", r.registers().reads(),
+                        r.registers().writes());
                 out.println("  " + controller.describe());
             }
             return 0;

@@ -2,10 +2,14 @@ package io.jahci.cli;
 
 import io.jahci.disk.Controller;
 import io.jahci.disk.DeviceSpec;
+import io.jahci.ataport.ThreadPlacement;
+import io.jahci.ataport.WaitMode;
 import io.jahci.disk.Json;
 import io.jahci.disk.OpenOptions;
 import io.jahci.hw.DeviceLostException;
 import io.jahci.hw.RefusedException;
+import io.jahci.hw.RegisterCounts;
+import io.jahci.platform.Scheduling;
 import io.jahci.hw.pci.SysRoot;
 import io.jahci.hw.vfio.IrqMode;
 import io.jahci.miniport.Fault;
@@ -13,6 +17,7 @@ import io.jahci.miniport.PortException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -28,7 +33,7 @@ import java.util.NoSuchElementException;
 @Command(name = "jahci", mixinStandardHelpOptions = true, version = "jahci 0.1.0",
         description = "A user-space AHCI/SATA driver in Java.",
         subcommands = {DemoCommand.class, IdentifyCommand.class, ReadCommand.class, WriteCommand.class, ScanCommand.class,
-            VerifyCommand.class, ListCommand.class, BindCommand.class, UnbindCommand.class, BenchCommand.class},
+            VerifyCommand.class, SmartCommand.class, PowerCommand.class, SetCommand.class, ListCommand.class, BindCommand.class, UnbindCommand.class, BenchCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:device, I/O or runtime error", "2:usage error (bad option, LBA range, file)",
             "130:stopped by SIGINT (Ctrl-C)", "143:stopped by SIGTERM"})
@@ -38,7 +43,7 @@ public final class Main {
 
     @Option(names = "--device", paramLabel = "SPEC", defaultValue = "qemu",
             description = "Controller to drive: 'qemu' (QEMU's AHCI with a temporary 64 MiB disk), "
-                    + "'qemu:IMG[,IMG...]' (one disk per image, ports 0, 1, ...), 'vfio:BDF' or 'uio:BDF' "
+                    + "'qemu:IMG[,IMG...]' (one disk per image, ports 0, 1, ...; 'cd:FILE' attaches FILE as a CD-ROM), 'vfio:BDF' or 'uio:BDF' "
                     + "(a controller bound with `jahci bind`, e.g. vfio:0000:00:05.0). Default: ${DEFAULT-VALUE}.")
     String device;
 
@@ -57,6 +62,31 @@ public final class Main {
                     + "unmasked after each interrupt) or 'auto' (MSI when offered). Default: ${DEFAULT-VALUE}.")
     String irq;
 
+    @Option(names = "--pin", paramLabel = "ROLE=CPU[,ROLE=CPU...]", scope = ScopeType.INHERIT,
+            description = "Pin thread roles to CPUs (sched_setaffinity): stimulus (bench irq), irq (jahci-irq-N), "
+                    + "dispatch (jahci-dispatch-N), workitem (jahci-workitem-N), timer (jahci-timer), caller (this "
+                    + "command's own thread). bench irq pins its C threads the same way.")
+    String pin;
+
+    @Option(names = "--rt-priority", paramLabel = "N", scope = ScopeType.INHERIT, defaultValue = "0",
+            description = "Run every role's thread SCHED_FIFO at priority N (1..99; sched_setscheduler). Needs "
+                    + "CAP_SYS_NICE or `ulimit -r N`. Default: the normal policy.")
+    int rtPriority;
+
+    @Option(names = "--mlockall", scope = ScopeType.INHERIT,
+            description = "Lock all current and future memory of the process (mlockall MCL_CURRENT|MCL_FUTURE).")
+    boolean mlockall;
+
+    @Option(names = "--wait", paramLabel = "block|spin|hybrid[:MICROS]", scope = ScopeType.INHERIT,
+            defaultValue = "block", description = "How the interrupt thread and idle DISPATCH workers wait: block "
+                    + "(epoll_wait / park), spin (poll, one busy core each), hybrid (spin, then block; MICROS fixes "
+                    + "the spin, without it the window adapts). Default: ${DEFAULT-VALUE}.")
+    String waitOption;
+
+    /** Set from the options before the command runs ({@link #applyProcessSettings()}). */
+    ThreadPlacement placement = ThreadPlacement.none();
+    WaitMode waitMode = WaitMode.BLOCK;
+
     /** The controller {@link #open} opened, if any. */
     private volatile Controller opened;
 
@@ -69,13 +99,19 @@ public final class Main {
 
     /** Opens the controller named by {@code --device}. */
     Controller open(boolean allowWrite) throws IOException {
+        return open(allowWrite, null);
+    }
+
+    /** Opens the controller named by {@code --device}, counting register accesses into {@code counts} (or not: null). */
+    Controller open(boolean allowWrite, RegisterCounts counts) throws IOException {
         DeviceSpec spec = DeviceSpec.parse(device);
         IrqMode mode = IrqMode.parse(irq);
         if (mode != IrqMode.AUTO) {
             spec = spec.withIrq(mode);
         }
         OpenOptions options = OpenOptions.readOnly().withAllowWrite(allowWrite).withSyncWithIsr(syncWithIsr)
-                .withVerifier(verifier || Boolean.getBoolean("jahci.verifier"));
+                .withVerifier(verifier || Boolean.getBoolean("jahci.verifier")).withWaitMode(waitMode)
+                .withThreadPlacement(placement).withRegisterCounts(counts);
         Controller controller = Controller.open(spec, options);
         opened = controller;
         controller.onReleased(message -> {
@@ -85,6 +121,23 @@ public final class Main {
             System.exit(DEVICE_ERROR);
         });
         return controller;
+    }
+
+    /**
+     * Before any command runs: parses --wait and --pin, locks memory (--mlockall), and, when
+     * --pin or --rt-priority asks for anything, places the caller's own thread (role caller; with
+     * --rt-priority it becomes SCHED_FIFO here, so a missing privilege stops the command before
+     * anything starts).
+     */
+    void applyProcessSettings() throws IOException {
+        waitMode = WaitMode.parse(waitOption);
+        placement = ThreadPlacement.parse(pin, rtPriority);
+        if (mlockall) {
+            Scheduling.mlockall();
+        }
+        if (placement.requestsAnything()) {
+            placement.applyToCurrentThread(ThreadPlacement.Role.CALLER);
+        }
     }
 
     SysRoot sysRoot() {
@@ -113,7 +166,22 @@ public final class Main {
             }
             return exitCodeFor(e);
         });
-        return cli.execute(args);
+        cli.setExecutionStrategy(parseResult -> {
+            Integer help = CommandLine.executeHelpRequest(parseResult);
+            if (help != null) {
+                return help;
+            }
+            try {
+                ((Main) cli.getCommand()).applyProcessSettings();
+            } catch (IOException | RuntimeException e) {
+                throw new CommandLine.ExecutionException(cli, e.getMessage(), e);
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
+        int exit = cli.execute(args);
+        out.flush(); // print() does not flush an autoflush PrintWriter, and main() exits right after
+        err.flush();
+        return exit;
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.jahci.disk;
 
+import io.jahci.ahci.AtaCommand;
+import io.jahci.ahci.IdentifyData;
+import io.jahci.ahci.PowerMode;
 import io.jahci.hw.RefusedException;
 import io.jahci.miniport.AhciPort;
 import io.jahci.miniport.PortException;
@@ -20,10 +23,12 @@ public final class Disk {
     private final AhciPort port;
     private final DiskIdentity identity;
     private final boolean writable;
+    private final DeviceCommands commands;
 
     Disk(String device, AhciPort port, boolean writable) {
         this.device = device;
         this.port = port;
+        this.commands = new DeviceCommands(port);
         this.identity = DiskIdentity.of(port.number(), port.identity());
         this.writable = writable;
     }
@@ -94,6 +99,55 @@ public final class Disk {
             port.transfer(true, lba, buffer);
             port.flush();
         }
+    }
+
+    /** The IDENTIFY DEVICE data read when the disk was brought up. */
+    public IdentifyData identifyData() {
+        return port.identity();
+    }
+
+    /** Reads IDENTIFY DEVICE again, e.g. to see a setting SET FEATURES changed. PASSIVE. */
+    public IdentifyData identifyNow() throws PortException {
+        return commands.identify();
+    }
+
+    /**
+     * SMART RETURN STATUS, READ DATA, READ THRESHOLDS and, when the device keeps one, the self-test
+     * log; with {@code enable}, SMART ENABLE OPERATIONS first. PASSIVE.
+     */
+    public SmartReport smart(boolean enable) throws PortException {
+        return commands.smart(enable);
+    }
+
+    /** CHECK POWER MODE. PASSIVE. */
+    public PowerMode checkPowerMode() throws PortException {
+        return commands.checkPowerMode();
+    }
+
+    /** IDLE IMMEDIATE. PASSIVE. */
+    public void idleImmediate() throws PortException {
+        commands.nonData(AtaCommand.IDLE_IMMEDIATE, 0);
+    }
+
+    /** STANDBY IMMEDIATE: the disk spins down. PASSIVE. */
+    public void standbyImmediate() throws PortException {
+        commands.nonData(AtaCommand.STANDBY_IMMEDIATE, 0);
+    }
+
+    /** SLEEP: the disk then answers only to a reset; the next command on the port resets it first. PASSIVE. */
+    public void sleep() throws PortException {
+        commands.sleep();
+    }
+
+    /** SET FEATURES 02h (on) / 82h (off): the volatile write cache. PASSIVE. */
+    public void setWriteCache(boolean on) throws PortException {
+        commands.nonData(AtaCommand.SET_FEATURES, on ? AtaCommand.SF_ENABLE_WRITE_CACHE : AtaCommand.SF_DISABLE_WRITE_CACHE);
+    }
+
+    /** SET FEATURES AAh (on) / 55h (off): read look-ahead. PASSIVE. */
+    public void setReadLookAhead(boolean on) throws PortException {
+        commands.nonData(AtaCommand.SET_FEATURES,
+                on ? AtaCommand.SF_ENABLE_READ_LOOK_AHEAD : AtaCommand.SF_DISABLE_READ_LOOK_AHEAD);
     }
 
     /** Commands this disk keeps in flight at most (NCQ depth, or 1). */

@@ -1,22 +1,30 @@
 package io.jahci.disk;
 
 import io.jahci.ataport.PortDriverOptions;
+import io.jahci.ataport.ThreadPlacement;
+import io.jahci.ataport.WaitMode;
+import io.jahci.hw.RegisterCounts;
 import io.jahci.miniport.AhciHba;
 import io.jahci.miniport.AhciPortOptions;
 
 /**
  * How to open a controller.
  *
- * @param allowWrite  whether {@link Disk#write} and {@link Disk#flush} may run (off by default:
- *                    jahci reads unless told to write)
- * @param portOptions timeouts and DMA sizes per port
- * @param syncWithIsr the seeds' SyncWithIsr (default true): StartIo, Initialize and Reset run
- *                    under the interrupt lock (DIRQL) or without it (DISPATCH)
- * @param verifier    the port layer's costly verifier checks (ISR timing); misuse fails loudly either way
+ * @param allowWrite      whether {@link Disk#write} and {@link Disk#flush} may run (off by default:
+ *                        jahci reads unless told to write)
+ * @param portOptions     timeouts and DMA sizes per port
+ * @param syncWithIsr     the seeds' SyncWithIsr (default true): StartIo, Initialize and Reset run
+ *                        under the interrupt lock (DIRQL) or without it (DISPATCH)
+ * @param verifier        the port layer's costly verifier checks (ISR timing); misuse fails loudly either way
+ * @param waitMode        how the interrupt thread and DISPATCH workers wait (default block)
+ * @param threadPlacement CPU and SCHED_FIFO per port-thread role (default none)
+ * @param registerCounts  where to count register accesses, or null (the default) to count nothing
  */
-public record OpenOptions(boolean allowWrite, AhciPortOptions portOptions, boolean syncWithIsr, boolean verifier) {
+public record OpenOptions(boolean allowWrite, AhciPortOptions portOptions, boolean syncWithIsr, boolean verifier,
+        WaitMode waitMode, ThreadPlacement threadPlacement, RegisterCounts registerCounts) {
     public static OpenOptions readOnly() {
-        return new OpenOptions(false, AhciPortOptions.DEFAULT, true, Boolean.getBoolean("jahci.verifier"));
+        return new OpenOptions(false, AhciPortOptions.DEFAULT, true, Boolean.getBoolean("jahci.verifier"),
+                WaitMode.BLOCK, ThreadPlacement.none(), null);
     }
 
     public static OpenOptions readWrite() {
@@ -24,22 +32,36 @@ public record OpenOptions(boolean allowWrite, AhciPortOptions portOptions, boole
     }
 
     public OpenOptions withAllowWrite(boolean allow) {
-        return new OpenOptions(allow, portOptions, syncWithIsr, verifier);
+        return new OpenOptions(allow, portOptions, syncWithIsr, verifier, waitMode, threadPlacement, registerCounts);
     }
 
     public OpenOptions withPortOptions(AhciPortOptions options) {
-        return new OpenOptions(allowWrite, options, syncWithIsr, verifier);
+        return new OpenOptions(allowWrite, options, syncWithIsr, verifier, waitMode, threadPlacement, registerCounts);
     }
 
     public OpenOptions withSyncWithIsr(boolean sync) {
-        return new OpenOptions(allowWrite, portOptions, sync, verifier);
+        return new OpenOptions(allowWrite, portOptions, sync, verifier, waitMode, threadPlacement, registerCounts);
     }
 
     public OpenOptions withVerifier(boolean on) {
-        return new OpenOptions(allowWrite, portOptions, syncWithIsr, on);
+        return new OpenOptions(allowWrite, portOptions, syncWithIsr, on, waitMode, threadPlacement, registerCounts);
+    }
+
+    public OpenOptions withWaitMode(WaitMode mode) {
+        return new OpenOptions(allowWrite, portOptions, syncWithIsr, verifier, mode, threadPlacement, registerCounts);
+    }
+
+    public OpenOptions withThreadPlacement(ThreadPlacement placement) {
+        return new OpenOptions(allowWrite, portOptions, syncWithIsr, verifier, waitMode, placement, registerCounts);
+    }
+
+    /** Counts every register access into {@code counts} (a benchmark's accounting); null counts nothing. */
+    public OpenOptions withRegisterCounts(RegisterCounts counts) {
+        return new OpenOptions(allowWrite, portOptions, syncWithIsr, verifier, waitMode, threadPlacement, counts);
     }
 
     AhciHba.Config hbaConfig() {
-        return new AhciHba.Config(portOptions, syncWithIsr, new PortDriverOptions().verifier(verifier));
+        return new AhciHba.Config(portOptions, syncWithIsr, new PortDriverOptions().verifier(verifier)
+                .waitMode(waitMode).threadPlacement(threadPlacement));
     }
 }

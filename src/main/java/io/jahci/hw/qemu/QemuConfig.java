@@ -9,10 +9,11 @@ import java.util.Map;
 
 /**
  * How to start QEMU for one controller: the binary, the disk images (one {@code ide-hd} per image,
- * on ports 0, 1, ...), guest RAM size and extra arguments.
+ * or an {@code ide-cd} for {@code cd:FILE}, on ports 0, 1, ...), guest RAM size and extra arguments.
  *
  * @param qemuBinary  path of {@code qemu-system-x86_64}
- * @param images      image strings passed verbatim to {@code -drive file=} (so {@code blkdebug:RULES:IMG} works)
+ * @param images      image strings passed verbatim to {@code -drive file=} (so {@code blkdebug:RULES:IMG} works);
+ *                    {@code cd:FILE} attaches FILE as a CD-ROM
  * @param guestRamMiB guest RAM, shared with this process as DMA memory
  * @param extraArgs   appended to QEMU's command line
  * @param replyTimeoutMillis how long one qtest command (a register or config access) may wait for
@@ -32,6 +33,8 @@ public record QemuConfig(String qemuBinary, List<String> images, int guestRamMiB
      * stopped or wedged, and its controller is lost. Long enough for a loaded machine under TCG.
      */
     public static final long DEFAULT_REPLY_TIMEOUT_MILLIS = 30_000;
+    /** An image string starting with this is attached as an ATAPI CD-ROM ({@code ide-cd}) instead of a disk. */
+    public static final String CD_PREFIX = "cd:";
 
     public QemuConfig {
         images = List.copyOf(images);
