@@ -162,8 +162,9 @@ elif [ -n "$DATA" ]; then
     fi
 fi
 
+. /tmp/work/case-vfio-req.sh   # 10. the kernel asks for the controller back while jahci holds it
 . /tmp/work/case-device.sh   # 11. jahci's identify, smart, power check vs hdparm -I, smartctl -a, hdparm -C
-nbd_qemu_nbd "$DATA"   # 10. the NBD comparison's qemu-nbd side (case-nbd.sh)
+nbd_qemu_nbd "$DATA"   # 12. the NBD comparison's qemu-nbd side (case-nbd.sh)
 
 check_dmesg iommu
 echo "job-iommu: end $(date +%s)"

@@ -4,12 +4,16 @@ import io.jahci.disk.Controller;
 import io.jahci.disk.DeviceSpec;
 import io.jahci.ataport.ThreadPlacement;
 import io.jahci.ataport.WaitMode;
+import io.jahci.disk.Json;
 import io.jahci.disk.OpenOptions;
+import io.jahci.hw.DeviceLostException;
 import io.jahci.hw.RefusedException;
 import io.jahci.hw.RegisterCounts;
 import io.jahci.platform.Scheduling;
 import io.jahci.hw.pci.SysRoot;
 import io.jahci.hw.vfio.IrqMode;
+import io.jahci.miniport.Fault;
+import io.jahci.miniport.PortException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,6 +22,7 @@ import picocli.CommandLine.ScopeType;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
@@ -83,6 +88,12 @@ public final class Main {
     ThreadPlacement placement = ThreadPlacement.none();
     WaitMode waitMode = WaitMode.BLOCK;
 
+    /** The controller {@link #open} opened, if any. */
+    private volatile Controller opened;
+
+    /** Where error messages go (the command line's stderr). */
+    private PrintWriter err = new PrintWriter(System.err, true);
+
     /** Where sysfs and procfs are (tests point it at a fake tree). */
     @Option(names = "--sysroot", hidden = true, defaultValue = "/")
     String sysroot;
@@ -102,7 +113,15 @@ public final class Main {
         OpenOptions options = OpenOptions.readOnly().withAllowWrite(allowWrite).withSyncWithIsr(syncWithIsr)
                 .withVerifier(verifier || Boolean.getBoolean("jahci.verifier")).withWaitMode(waitMode)
                 .withThreadPlacement(placement).withRegisterCounts(counts);
-        return Controller.open(spec, options);
+        Controller controller = Controller.open(spec, options);
+        opened = controller;
+        controller.onReleased(message -> {
+            // The kernel took the controller back (VFIO device request): whatever the command was doing is over.
+            err.println("jahci: " + Fault.RELEASED + ": " + message);
+            err.flush();
+            System.exit(DEVICE_ERROR);
+        });
+        return controller;
     }
 
     /**
@@ -132,12 +151,19 @@ public final class Main {
 
     /** Runs the command line; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new Main());
+        Main main = new Main();
+        main.err = err;
+        CommandLine cli = new CommandLine(main);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            awaitRelease(main.opened);
             if (!StopSignals.stopping()) {
                 commandLine.getErr().println("jahci: " + e.getMessage());
+                CommandLine.ParseResult sub = parseResult.subcommand();
+                if (sub != null && sub.hasMatchedOption("--json")) {
+                    commandLine.getOut().println(errorJson(e));
+                }
             }
             return exitCodeFor(e);
         });
@@ -157,6 +183,33 @@ public final class Main {
         out.flush(); // print() does not flush an autoflush PrintWriter, and main() exits right after
         err.flush();
         return exit;
+    }
+
+    /**
+     * When the command failed because the kernel is taking the controller back, the release
+     * listener prints why and exits; the command's own error (a request refused by the stopped
+     * port) would only confuse, so it waits for that exit (a minute at most, then reports anyway).
+     */
+    private static void awaitRelease(Controller controller) {
+        if (controller != null && controller.releasing()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MINUTES.toNanos(1));
+        }
+    }
+
+    /**
+     * A failed command's answer under {@code --json}:
+     * {@code {"error":{"fault":"controller-lost","message":"..."}}}, the fault named as in docs/faults.md.
+     */
+    static String errorJson(Exception e) {
+        String fault = e instanceof PortException p ? p.fault().toString()
+                : e instanceof DeviceLostException ? Fault.CONTROLLER_LOST.toString()
+                : exitCodeFor(e) == USAGE_ERROR ? "usage" : "error";
+        Map<String, Object> error = Json.object();
+        error.put("fault", fault);
+        error.put("message", String.valueOf(e.getMessage()));
+        Map<String, Object> answer = Json.object();
+        answer.put("error", error);
+        return Json.write(answer);
     }
 
     /**

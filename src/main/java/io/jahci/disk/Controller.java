@@ -5,6 +5,7 @@ import io.jahci.hw.Transport;
 import io.jahci.miniport.AhciHba;
 import io.jahci.miniport.AhciPort;
 import io.jahci.miniport.HbaCapabilities;
+import io.jahci.miniport.PortException;
 import io.jahci.miniport.PortState;
 
 import java.io.IOException;
@@ -37,6 +38,9 @@ public final class Controller implements AutoCloseable {
     private final java.util.Map<Integer, Disk> disks = new java.util.concurrent.ConcurrentHashMap<>();
     /** The CD/DVD drive of each port with an ATAPI device. */
     private final java.util.Map<Integer, CdDrive> cdDrives = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile java.util.function.Consumer<String> releasedListener = message -> { };
+    private boolean closed;
+    private volatile boolean releasing;
 
     private Controller(DeviceSpec spec, Transport transport, OpenOptions options) throws IOException {
         this.spec = spec;
@@ -54,6 +58,49 @@ public final class Controller implements AutoCloseable {
                 arrived(port);
             }
         }
+        transport.onDeviceRequest(this::releaseToKernel);
+    }
+
+    /**
+     * Whether the controller is being given back to the operating system (see
+     * {@link #onReleased}): requests failing now fail because of that.
+     */
+    public boolean releasing() {
+        return releasing;
+    }
+
+    /**
+     * Called once the controller was given back because the operating system asked for it (VFIO
+     * device request: unbind or removal), with a sentence saying so; on a transport thread. The
+     * CLI prints it and exits; {@code serve} stops serving.
+     */
+    public void onReleased(java.util.function.Consumer<String> listener) {
+        this.releasedListener = listener;
+    }
+
+    /**
+     * The kernel wants the device (it is being unbound or removed, and waits until jahci lets go):
+     * flush each disk jahci may write (FLUSH CACHE waits for the commands in flight), then stop the
+     * ports and release the device. Runs on the transport's request thread.
+     */
+    private void releaseToKernel() {
+        releasing = true;
+        StringBuilder message = new StringBuilder(transport.describe()
+                + ": the kernel asked for the controller back (unbind or device removal); ");
+        if (options.allowWrite()) {
+            for (Disk d : disks()) {
+                try {
+                    d.flush();
+                } catch (PortException | RuntimeException e) {
+                    message.append("flushing port ").append(d.port()).append(" failed (").append(e.getMessage())
+                            .append("); ");
+                }
+            }
+            message.append("flushed the disks, ");
+        }
+        close();
+        message.append("stopped the ports and released the device. Commands still in flight failed.");
+        releasedListener.accept(message.toString());
     }
 
     /** A disk is ready on {@code port}: at open, or hot-plugged later (on a work-item thread). */
@@ -173,7 +220,11 @@ public final class Controller implements AutoCloseable {
 
     /** Stops the ports, releases DMA memory and the device (for QEMU: stops it). */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             hba.close();
         } finally {

@@ -35,6 +35,15 @@ public interface Transport extends AutoCloseable {
         return 1_000;
     }
 
+    /**
+     * Runs {@code listener} once, on a transport thread, when the operating system asks for the
+     * device back (VFIO's device request: the device is being unbound or removed). The listener
+     * finishes or fails what is in flight, flushes and closes this transport promptly: the kernel
+     * waits until then. Transports without such a request ignore the listener.
+     */
+    default void onDeviceRequest(Runnable listener) {
+    }
+
     @Override
     void close();
 }

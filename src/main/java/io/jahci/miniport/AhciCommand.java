@@ -66,6 +66,12 @@ final class AhciCommand {
     /** PxTFD when it failed. */
     int taskFile;
     boolean timedOut;
+    /** It failed because the controller was lost ({@link ControllerLoss}). */
+    boolean lost;
+    /** The byte count the HBA reported (PRDBC) when it moved less than asked; -1 otherwise. */
+    int shortTransferBytes = -1;
+    /** The fault a failure without error bits names (recovery sets it; PORT_FAILED otherwise). */
+    Fault fault = Fault.PORT_FAILED;
     /** What recovery did (a sentence for the error message), or why the command was refused. */
     String outcome;
     /** For a {@link #callerTaskFile} command, captured at DIRQL as it completed: PxTFD and the D2H FIS's registers. */
@@ -128,7 +134,30 @@ final class AhciCommand {
         errorInterrupts = 0;
         taskFile = 0;
         timedOut = false;
+        lost = false;
+        shortTransferBytes = -1;
+        fault = Fault.PORT_FAILED;
         outcome = null;
+    }
+
+    /**
+     * The bytes the HBA says it moved for this command: PRDBC of its slot's header (AHCI 1.3.1
+     * §4.2.2), read once the command completed and before the slot is reused. The one place a
+     * completion's byte count is read: the short-transfer check here, and ATAPI's variable-length
+     * replies.
+     */
+    int bytesTransferred(ByteBuffer commandList, int listOffset) {
+        return CommandHeader.prdByteCount(commandList, listOffset, index);
+    }
+
+    /**
+     * Whether a completed data command moved fewer (or more) bytes than asked, given its PRDBC:
+     * its buffer then holds stale data and it must fail. Non-queued commands only: jahci does not
+     * rely on PRDBC for NCQ commands (whether every HBA totals their DMA Setup phases there is not
+     * checked), the device's status is all there is for them. Pure.
+     */
+    boolean shortTransfer(int transferred) {
+        return bytes > 0 && !queued() && transferred != bytes;
     }
 
     /** Describes a caller's command from its task file (no LBA range: sectors stays 0 in messages). */

@@ -7,6 +7,7 @@ import io.jahci.ahci.HbaRegister;
 import io.jahci.ataport.InterruptConnection;
 import io.jahci.ataport.PortDriver;
 import io.jahci.ataport.PortDriverOptions;
+import io.jahci.hw.DeviceLostException;
 import io.jahci.hw.RegisterWindow;
 import io.jahci.hw.Transport;
 
@@ -30,6 +31,7 @@ public final class AhciHba implements AutoCloseable {
     private final RegisterWindow regs;
     private final Config config;
     private final HbaCapabilities caps;
+    private final ControllerLoss loss;
     private final List<AhciPort> ports = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private PortDriver<AhciHba> portDriver;
@@ -64,14 +66,17 @@ public final class AhciHba implements AutoCloseable {
         this.transport = transport;
         this.regs = transport.abar();
         this.config = config;
+        this.loss = new ControllerLoss(transport.describe(), transport::pci);
+        loss.onLost(() -> ports.forEach(AhciPort::controllerLost));
+        loss.check(read(HbaRegister.CAP), "CAP");
         takeOwnership();
         reset();
-        this.caps = new HbaCapabilities(read(HbaRegister.CAP), read(HbaRegister.CAP2), read(HbaRegister.PI),
-                read(HbaRegister.VS));
+        this.caps = new HbaCapabilities(loss.check(read(HbaRegister.CAP), "CAP"), read(HbaRegister.CAP2),
+                read(HbaRegister.PI), read(HbaRegister.VS));
         try {
             for (int port = 0; port < 32; port++) {
                 if (caps.isImplemented(port)) {
-                    ports.add(new AhciPort(transport.describe(), port, transport, caps, config.ports()));
+                    ports.add(new AhciPort(transport.describe(), port, transport, caps, config.ports(), loss));
                     firstPort = firstPort < 0 ? port : firstPort;
                     lastPort = port;
                 }
@@ -171,13 +176,42 @@ public final class AhciHba implements AutoCloseable {
      */
     boolean portInterrupt(AhciPort port) {
         if (port.number() == firstPort) {
-            latchedIs = read(HbaRegister.IS);
+            if (loss.isLost()) {
+                loss.ignoredInterrupt();
+                latchedIs = 0;
+            } else {
+                latchedIs = readIs();
+            }
         }
         boolean claimed = (latchedIs & (1 << port.number())) != 0 && port.interrupt();
-        if (port.number() == lastPort && latchedIs != 0) {
-            write(HbaRegister.IS, latchedIs);
+        if (port.number() == lastPort && latchedIs != 0 && !loss.isLost()) {
+            try {
+                write(HbaRegister.IS, latchedIs);
+            } catch (DeviceLostException e) {
+                loss.lose(e.getMessage());
+            }
         }
         return claimed;
+    }
+
+    /**
+     * HBA IS at the start of an interrupt, or 0 when the controller is lost (found lost now: the
+     * read timed out, or IS read all ones with fewer than 32 ports implemented). A lost controller's
+     * interrupts are counted and ignored. DIRQL; allocates nothing while the controller answers.
+     */
+    private int readIs() {
+        try {
+            int is = read(HbaRegister.IS);
+            return caps.portsImplemented() == -1 ? is : loss.check(is, "HBA IS");
+        } catch (DeviceLostException e) {
+            loss.lose(e.getMessage());
+            return 0;
+        }
+    }
+
+    /** Whether the controller is lost, and why (shared with every port). */
+    public ControllerLoss loss() {
+        return loss;
     }
 
     public HbaCapabilities capabilities() {
@@ -217,7 +251,9 @@ public final class AhciHba implements AutoCloseable {
             if (portDriver != null) {
                 portDriver.close();
             }
-            write(HbaRegister.GHC, read(HbaRegister.GHC) & ~Ghc.IE.mask());
+            if (!loss.isLost()) {
+                write(HbaRegister.GHC, read(HbaRegister.GHC) & ~Ghc.IE.mask());
+            }
         } catch (RuntimeException e) {
             warnings.add("closing: " + e.getMessage());
         } finally {

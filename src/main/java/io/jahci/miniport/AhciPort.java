@@ -11,6 +11,7 @@ import io.jahci.ataport.IoStatus;
 import io.jahci.ataport.PortDriver;
 import io.jahci.ataport.WorkItemCallback;
 import io.jahci.ataport.Worker;
+import io.jahci.hw.DeviceLostException;
 import io.jahci.hw.DmaMemory;
 import io.jahci.hw.Transport;
 
@@ -46,8 +47,12 @@ public final class AhciPort {
     private static final ChannelRoutine<AhciPort> QUEUE_RECOVERY =
             port -> port.portDriver.queueWorkItem(port.recoveryWorker, RECOVER, port);
 
+    /** Fails every command in a slot because the controller is lost; DIRQL, see {@link SlotTable#failLost}. */
+    private static final ChannelRoutine<AhciPort> FAIL_LOST = port -> port.slots.failLost();
+
     private final String device;
     private final int number;
+    private final ControllerLoss loss;
     private final HbaCapabilities caps;
     private final RegisterHistory history = new RegisterHistory();
     private final DmaMemory structures;
@@ -69,10 +74,11 @@ public final class AhciPort {
     private volatile DeviceSignature signature = DeviceSignature.UNKNOWN;
     private volatile IdentifyData identity;
 
-    AhciPort(String device, int number, Transport transport, HbaCapabilities caps, AhciPortOptions options)
-            throws IOException {
+    AhciPort(String device, int number, Transport transport, HbaCapabilities caps, AhciPortOptions options,
+             ControllerLoss loss) throws IOException {
         this.device = device;
         this.number = number;
+        this.loss = loss;
         this.caps = caps;
         this.link = new PortLink(where(), number, transport.abar(), caps, options.timeouts(), history);
         this.structures = transport.allocateDma(PortLink.STRUCTURES_BYTES, CommandHeader.LIST_ALIGNMENT);
@@ -87,7 +93,7 @@ public final class AhciPort {
             throw e;
         }
         this.slots = new SlotTable(this, link, history, structures.buffer(), options.timeouts().commandMillis(),
-                QUEUE_RECOVERY);
+                transport.registerAccessNanos(), QUEUE_RECOVERY);
         this.recovery = new PortRecovery(this, link, slots, logCommand);
         this.sleep = new PortSleep(where(), link, history);
         checkReachable();
@@ -171,6 +177,16 @@ public final class AhciPort {
         return recovery.commandsRetried();
     }
 
+    /** Interrupts of this port that completed nothing and flagged nothing (see {@link InterruptStorm}). */
+    public long spuriousInterrupts() {
+        return slots.spuriousInterrupts();
+    }
+
+    /** Interrupt storms detected on this port; each masked its interrupts and reset it. */
+    public int interruptStorms() {
+        return slots.interruptStorms();
+    }
+
     /** The largest number of sectors one command moves; larger transfers are split. */
     public int maxSectorsPerCommand() {
         return io.maxSectorsPerCommand();
@@ -193,6 +209,22 @@ public final class AhciPort {
 
     Channel<AhciPort> channel() {
         return channel;
+    }
+
+    /** Whether the controller is lost, and why; shared by every port of the HBA. */
+    ControllerLoss loss() {
+        return loss;
+    }
+
+    /**
+     * The controller was found lost (on any thread, at any level): fails this port's commands in
+     * flight, under the interrupt lock (inline when the caller already holds it). Before the port
+     * layer runs the port, there is nothing in flight.
+     */
+    void controllerLost() {
+        if (channel != null && channel.isStarted()) {
+            channel.requestSynchronizedRoutine(FAIL_LOST);
+        }
     }
 
     SlotTable slotTable() {
@@ -294,11 +326,19 @@ public final class AhciPort {
 
     /** Control(StopChannel). PASSIVE: interrupts off, command and FIS engines stopped. */
     boolean stopChannel() {
+        if (loss.isLost()) {
+            enter(PortState.STOPPED); // nothing to stop: the controller is gone or cut off from memory
+            return true;
+        }
         try {
             link.stop();
         } catch (PortException e) {
             enter(PortState.FAILED);
             return false;
+        } catch (DeviceLostException e) {
+            loss.lose(e.getMessage());
+            enter(PortState.STOPPED);
+            return true;
         }
         enter(PortState.STOPPED);
         return true;
@@ -398,6 +438,11 @@ public final class AhciPort {
      * command may not join those in flight ({@link SlotTable#issue}). Allocates nothing.
      */
     boolean startIo(AhciCommand c) {
+        if (loss.isLost()) {
+            c.lost = true;
+            channel.completeRequest(c.request, IoStatus.ERROR);
+            return true;
+        }
         PortState s = state;
         if (s == PortState.RECOVERING) {
             return false;

@@ -8,7 +8,7 @@ public class AtaCommandException extends PortException {
     private final long sectors;
 
     public AtaCommandException(String message, int status, int error, long lba, long sectors) {
-        super(message);
+        super(message, Fault.DEVICE_ERROR);
         this.status = status;
         this.error = error;
         this.lba = lba;

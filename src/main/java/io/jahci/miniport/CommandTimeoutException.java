@@ -3,6 +3,6 @@ package io.jahci.miniport;
 /** A command did not complete within its deadline; the port was reset (COMRESET) and recovered or failed. */
 public final class CommandTimeoutException extends PortException {
     public CommandTimeoutException(String message) {
-        super(message);
+        super(message, Fault.COMMAND_TIMEOUT);
     }
 }

@@ -8,11 +8,24 @@ import java.io.IOException;
  * what to do, and ends with the port's register history.
  */
 public class PortException extends IOException {
+    private final Fault fault;
+
     public PortException(String message) {
-        super(message);
+        this(message, Fault.PORT_FAILED);
     }
 
     public PortException(String message, Throwable cause) {
         super(message, cause);
+        this.fault = Fault.PORT_FAILED;
+    }
+
+    public PortException(String message, Fault fault) {
+        super(message);
+        this.fault = fault;
+    }
+
+    /** Which fault this was, e.g. {@code controller-lost} (docs/faults.md). */
+    public Fault fault() {
+        return fault;
     }
 }

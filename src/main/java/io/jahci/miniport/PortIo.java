@@ -265,6 +265,9 @@ final class PortIo {
     }
 
     private void checkReady() throws PortException {
+        if (port.loss().isLost()) {
+            throw new ControllerLostException(port.where() + ": " + port.loss().describe() + "\n" + port.history());
+        }
         PortState s = port.state();
         if (s == PortState.NO_DEVICE) {
             throw new NoDeviceException(port.where() + " is NO_DEVICE, not READY: no disk is attached.");
@@ -298,6 +301,14 @@ final class PortIo {
     private PortException failure(AhciCommand c, IoStatus status) {
         String range = c.sectors == 0 ? "" : ", LBA " + c.lba + ".." + (c.lba + c.sectors - 1) + " (" + c.sectors + " sectors)";
         String what = port.where() + ": " + AtaCommand.name(c.opcode) + range;
+        if (c.lost) {
+            return new ControllerLostException(what + " failed: " + port.loss().describe() + "\n" + port.history());
+        }
+        if (c.shortTransferBytes >= 0) {
+            return new PortException(what + " failed: short transfer, the HBA moved " + c.shortTransferBytes + " of " + c.bytes
+                    + " bytes (PRDBC, AHCI 1.3.1 §4.2.2) although the device reported success; its data was not used."
+                    + " Check the cabling and the HBA.\n" + port.history(), Fault.SHORT_TRANSFER);
+        }
         if (status == IoStatus.ABORTED) {
             return new PortException(what + " was aborted: the port was stopped.");
         }
@@ -307,7 +318,7 @@ final class PortIo {
         }
         if (c.errorInterrupts == 0) {
             return port.state() == PortState.NO_DEVICE ? new NoDeviceException(what + " did not complete: " + c.outcome)
-                    : new PortException(what + " did not complete: " + c.outcome);
+                    : new PortException(what + " did not complete: " + c.outcome, c.fault);
         }
         int st = PortTfd.STS.get(c.taskFile);
         int error = PortTfd.ERR.get(c.taskFile);

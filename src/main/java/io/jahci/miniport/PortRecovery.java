@@ -9,6 +9,7 @@ import io.jahci.ahci.PortTfd;
 import io.jahci.ataport.Channel;
 import io.jahci.ataport.ChannelRoutine;
 import io.jahci.ataport.IoStatus;
+import io.jahci.hw.DeviceLostException;
 
 /**
  * A port's error recovery, AHCI 1.3.1 §6.2.2, as drawn in {@link AhciPort}'s diagram, in three
@@ -108,8 +109,28 @@ final class PortRecovery {
         port.enter(PortState.RECOVERING);
         Channel<AhciPort> channel = port.channel();
         channel.requestSynchronizedRoutine(TAKE_SLOTS);
+        try {
+            recoverTaken(before);
+        } catch (DeviceLostException e) {
+            // A register access timed out, read all ones, or the engine would not stop (then bus
+            // mastering is off): the commands still taken fail as lost, once.
+            port.loss().lose(e.getMessage());
+            failAllLost();
+            port.enter(PortState.FAILED);
+        } finally {
+            channel.requestSynchronizedRoutine(END_RECOVERY);
+            channel.requestNextRequest();
+        }
+    }
+
+    /** {@link #recover()} once the slots are taken; throws DeviceLostException when the controller is lost. */
+    private void recoverTaken(PortState before) {
         int tfd = link.read(PortRegister.TFD);
         link.snapshot(cause.timeouts != 0 ? RegisterHistory.Event.TIMEOUT : RegisterHistory.Event.ERROR);
+        if (cause.storm && slots.interruptStorms() >= InterruptStorm.MAX_STORMS) {
+            giveUpAfterStorms();
+            return;
+        }
         NcqErrorLog log = null;
         String outcome;
         if (cause.ncqErrorOnly()) {
@@ -122,14 +143,15 @@ final class PortRecovery {
         } else {
             outcome = restart(cause.mustComreset());
         }
+        if (cause.storm && port.state() == PortState.READY) {
+            link.write(PortRegister.IE, PortLink.INTERRUPT_ENABLE); // the reset cleared what kept firing
+        }
         switch (course(link.linkUp(), port.state() == PortState.FAILED, before)) {
             case REMOVED -> removed();
             case FAIL_ALL -> failAll(outcome);
             case SETTLE -> settle(tfd, outcome, log);
             case ARRIVED -> arrived();
         }
-        channel.requestSynchronizedRoutine(END_RECOVERY);
-        channel.requestNextRequest();
     }
 
     /**
@@ -170,9 +192,29 @@ final class PortRecovery {
             port.enter(PortState.READY);
             return "The port was recovered and accepts new commands.";
         } catch (PortException e) {
-            port.enter(PortState.FAILED);
-            return "Recovery failed: " + e.getMessage();
+            // The engine did not stop: its commands may still move data, so none may fail yet.
+            throw port.loss().stopDma(e.getMessage());
         }
+    }
+
+    /**
+     * The port's interrupts kept storming after {@link InterruptStorm#MAX_STORMS} resets: its
+     * command engine is stopped (CR seen clear, or bus mastering turned off), its interrupts stay
+     * masked, its commands fail and it is FAILED. The other ports are not touched. PASSIVE.
+     */
+    private void giveUpAfterStorms() {
+        try {
+            link.stopCommandEngine();
+        } catch (PortException e) {
+            throw port.loss().stopDma(e.getMessage());
+        }
+        port.enter(PortState.FAILED);
+        for (int i = 0; i < cause.count; i++) {
+            cause.commands[i].fault = Fault.INTERRUPT_STORM;
+        }
+        failAll(port.where() + ": its interrupts kept firing with nothing to do (" + InterruptStorm.MAX_STORMS
+                + " interrupt storms; a PxIS bit that cannot be cleared?), so they stay masked and the port is given up."
+                + " Restart the controller; if it comes back, the HBA is faulty.");
     }
 
     /** Carries out each taken command's {@link #verdict}. PASSIVE. */
@@ -180,7 +222,6 @@ final class PortRecovery {
         Channel<AhciPort> channel = port.channel();
         for (int i = 0; i < cause.count; i++) {
             AhciCommand c = cause.commands[i];
-            cause.commands[i] = null;
             c.outcome = outcome;
             switch (verdict(cause, c.index, log)) {
                 case FAIL_TIMED_OUT -> {
@@ -200,6 +241,7 @@ final class PortRecovery {
                 }
                 case RETRY_ALONE -> retryAlone(c);
             }
+            cause.commands[i] = null; // completed: a lost controller found later leaves it alone
         }
         cause.count = 0;
     }
@@ -220,9 +262,22 @@ final class PortRecovery {
     private void failAll(String outcome) {
         for (int i = 0; i < cause.count; i++) {
             AhciCommand c = cause.commands[i];
-            cause.commands[i] = null;
             c.outcome = outcome;
             port.channel().completeRequest(c.request, IoStatus.ERROR);
+            cause.commands[i] = null;
+        }
+        cause.count = 0;
+    }
+
+    /** The controller is lost: every taken command not completed yet fails as lost. PASSIVE. */
+    private void failAllLost() {
+        for (int i = 0; i < cause.count; i++) {
+            AhciCommand c = cause.commands[i];
+            if (c != null) {
+                c.lost = true;
+                port.channel().completeRequest(c.request, IoStatus.ERROR);
+                cause.commands[i] = null;
+            }
         }
         cause.count = 0;
     }

@@ -55,6 +55,11 @@ package io.jahci.miniport;
  * FAILED              0 / 0 or 1       set    off                  no                 any (a new StartChannel; a
  *                                      or 0                                           restart that works)
  * </pre>
+ *
+ * <p>Faults of the controller itself (docs/faults.md) use the same edges: recovery that finds the
+ * controller lost ({@link ControllerLoss}) enters FAILED; a lost controller's StopChannel enters
+ * STOPPED without touching a register; a port whose interrupts stormed {@link InterruptStorm#MAX_STORMS}
+ * times is FAILED with PxIE 0. Whatever the state, once the controller is lost no request is taken.
  */
 public enum PortState {
     /** PxCMD.ST and FRE clear: the port processes nothing. */
@@ -67,7 +72,7 @@ public enum PortState {
     READY,
     /** An error or timeout is being recovered from (AHCI 1.3.1 §6.2.2). */
     RECOVERING,
-    /** Recovery did not bring the device back; only a new start can. */
+    /** Recovery did not bring the device back (or the controller is lost); only a new start can. */
     FAILED;
 
     /** Whether this state may become {@code next}: the table's last column. */

@@ -24,20 +24,22 @@ final class RecoveryCause {
     boolean linkChange;
     /** Reset (IdeHwReset) asked for a COMRESET. */
     boolean comreset;
+    /** The ISR saw an interrupt storm and masked the port's interrupts ({@link InterruptStorm}). */
+    boolean storm;
 
     /** Recovery is for a device error on queued commands only: no timeout, link change or Reset. */
     boolean ncqErrorOnly() {
-        return queued != 0 && errors != 0 && timeouts == 0 && !linkChange && !comreset;
+        return queued != 0 && errors != 0 && timeouts == 0 && !linkChange && !comreset && !storm;
     }
 
     /**
-     * Whether recovery must COMRESET: Reset asked, the link changed, a command timed out (the
+     * Whether recovery must COMRESET: Reset asked, an interrupt storm, the link changed, a command timed out (the
      * device may still be working on it and DMA into its buffer later), or queued commands were
      * in flight (a device aborts every queued command after an NCQ error, and only a reset makes
      * sure none of them still moves data). A lone non-queued error needs only the engine restart.
      */
     boolean mustComreset() {
-        return comreset || linkChange || timeouts != 0 || queued != 0;
+        return comreset || storm || linkChange || timeouts != 0 || queued != 0;
     }
 
     /** One non-queued command was in flight: an error is certainly its own. */

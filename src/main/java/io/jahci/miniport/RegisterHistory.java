@@ -11,7 +11,7 @@ import io.jahci.ahci.PortIs;
  */
 public final class RegisterHistory {
     /** What happened when a snapshot was taken. */
-    public enum Event { START, STOP, COMRESET, ISSUE, INTERRUPT, ERROR, TIMEOUT, RECOVERED }
+    public enum Event { START, STOP, COMRESET, ISSUE, INTERRUPT, ERROR, TIMEOUT, RECOVERED, LOST }
 
     public static final int CAPACITY = 16;
     private static final Event[] EVENTS = Event.values();

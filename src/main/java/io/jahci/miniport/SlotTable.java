@@ -6,6 +6,7 @@ import io.jahci.ataport.Channel;
 import io.jahci.ataport.ChannelRoutine;
 import io.jahci.ataport.IoStatus;
 import io.jahci.ataport.Verifier;
+import io.jahci.hw.DeviceLostException;
 
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -25,8 +26,21 @@ import java.util.concurrent.locks.LockSupport;
  * fields only through synchronized routines and polls the two volatile ones ({@link #isolationDone},
  * {@link #isolationWaiter}). The statistics counters are volatile, read at any level. Nothing here
  * allocates.
+ *
+ * <p><b>A controller that stops answering.</b> The doorbell write and the ISR's reads run at DIRQL
+ * under the interrupt lock, as in StorAHCI; on the QEMU transport each is a qtest round trip that
+ * can wait up to the register-access limit (on PCIe, an access to a dead device likewise stalls
+ * until the completion timeout). Moving them out of the lock would let the ISR and StartIo race
+ * on PxCI; instead the hold is bounded: the access that times out (or reads all ones) marks the
+ * controller lost ({@link ControllerLoss}), this table fails its slots ({@link #failLost}) and the
+ * lock is released on the way out; every later access fails at once, so no thread holds or waits
+ * for the lock across a second timeout, and the threads spinning on it meanwhile get it within one
+ * limit. A doorbell whose write timed out may still land: its command fails only because the
+ * controller is lost, and nothing a late transfer leaves in a command's buffer reaches a caller:
+ * every later request fails, and read data is copied out only on success.
  */
 final class SlotTable {
+    private static final System.Logger LOG = System.getLogger(SlotTable.class.getName());
     /** StartIo's slot assignment, at DIRQL (inline when StartIo already holds the lock). */
     private static final ChannelRoutine<AhciPort> ISSUE = port -> port.slotTable().issueStarting();
     /** The command timer (AtaPortRequestTimer), at DISPATCH: checks deadlines at DIRQL. */
@@ -56,6 +70,10 @@ final class SlotTable {
     private int pendingTimeouts;
     private boolean pendingLinkChange;
     private boolean pendingComreset;
+    private boolean pendingStorm;
+    private final InterruptStorm storm;
+    /** How the ISR names PxIS when it reads all ones (made once: the ISR allocates nothing). */
+    private final String pxIsName;
     private AhciCommand isolationStarting;
     private AhciCommand isolating;
     private int isolationInterrupts;
@@ -65,8 +83,10 @@ final class SlotTable {
     private volatile long prdEntriesIssued;
 
     SlotTable(AhciPort port, PortLink link, RegisterHistory history, ByteBuffer structures, long commandMillis,
-              ChannelRoutine<AhciPort> recoveryRequest) {
+              long registerAccessNanos, ChannelRoutine<AhciPort> recoveryRequest) {
         this.port = port;
+        this.storm = new InterruptStorm(registerAccessNanos);
+        this.pxIsName = "PxIS of port " + port.number();
         this.link = link;
         this.history = history;
         this.structures = structures;
@@ -132,12 +152,20 @@ final class SlotTable {
         commandsIssued++;
         prdEntriesIssued += c.prds;
         VarHandle.releaseFence();
-        if (queued) {
-            link.write(PortRegister.SACT, bit);
-        }
-        link.write(PortRegister.CI, bit);
-        history.record(RegisterHistory.Event.ISSUE, -1, -1, -1, -1, -1, bit, queued ? bit : -1);
         startAccepted = true;
+        try {
+            if (queued) {
+                link.write(PortRegister.SACT, bit);
+            }
+            link.write(PortRegister.CI, bit);
+        } catch (DeviceLostException e) {
+            // The doorbell may or may not have reached the device: only because the controller is
+            // lost (nothing it does reaches us any more) may the command fail now.
+            port.loss().lose(e.getMessage());
+            failLost();
+            return;
+        }
+        history.record(RegisterHistory.Event.ISSUE, -1, -1, -1, -1, -1, bit, queued ? bit : -1);
     }
 
     /**
@@ -148,8 +176,20 @@ final class SlotTable {
      * @return whether the port had anything pending
      */
     boolean interrupt() {
-        int is = link.read(PortRegister.IS);
+        try {
+            return service();
+        } catch (DeviceLostException e) {
+            port.loss().lose(e.getMessage());
+            failLost();
+            return true;
+        }
+    }
+
+    /** The ISR's work; throws DeviceLostException when a register access finds the controller lost. DIRQL. */
+    private boolean service() {
+        int is = port.loss().check(link.read(PortRegister.IS), pxIsName);
         if (is == 0) {
+            noProgress(is);
             return false;
         }
         link.write(PortRegister.IS, is);
@@ -162,8 +202,15 @@ final class SlotTable {
         int sact = queuedIssued != 0 ? link.read(PortRegister.SACT) : 0;
         history.record(RegisterHistory.Event.INTERRUPT, is, -1, -1, -1, -1, ncq ? -1 : ci, sact);
         if (isolating != null) {
-            isolationInterrupt(is, ci);
+            if (isolationInterrupt(is, ci)) {
+                storm.progress();
+            } else {
+                noProgress(is);
+            }
             return true;
+        }
+        if ((is & (PortLink.LINK_CHANGE | PortIs.ERROR_MASK)) != 0) {
+            storm.progress();
         }
         if ((is & PortLink.LINK_CHANGE) != 0) {
             pendingLinkChange = true;
@@ -177,6 +224,11 @@ final class SlotTable {
             return true;
         }
         int done = issued & ~(ci | sact);
+        if (done == 0) {
+            noProgress(is);
+        } else {
+            storm.progress();
+        }
         while (done != 0) {
             int slot = Integer.numberOfTrailingZeros(done);
             done &= done - 1;
@@ -188,7 +240,42 @@ final class SlotTable {
         return true;
     }
 
-    /** DIRQL: the slot's command is done; the port layer runs its completion at DISPATCH. */
+    /**
+     * DIRQL: the controller is lost. Every command in a slot fails now, once, as lost (nothing the
+     * controller does reaches this port any more: its interrupts are ignored), the command timer
+     * stops, and a command recovery runs alone stops being waited for. Idempotent: a second call
+     * finds the slots empty.
+     */
+    void failLost() {
+        if (issued != 0 || isolating != null) {
+            history.record(RegisterHistory.Event.LOST, -1, -1, -1, -1, -1, issued, queuedIssued);
+        }
+        int pending = issued;
+        issued = 0;
+        queuedIssued = 0;
+        pendingTimeouts = 0;
+        while (pending != 0) {
+            int slot = Integer.numberOfTrailingZeros(pending);
+            pending &= pending - 1;
+            AhciCommand c = slots[slot];
+            slots[slot] = null;
+            c.lost = true;
+            channel().completeRequest(c.request, IoStatus.ERROR);
+        }
+        channel().requestTimer(TIMER, 0);
+        if (isolating != null) {
+            isolationDone = true;
+            Thread w = isolationWaiter;
+            if (w != null) {
+                LockSupport.unpark(w);
+            }
+        }
+    }
+
+    /**
+     * DIRQL: the slot's command is done; the port layer runs its completion at DISPATCH. A data
+     * command that moved fewer bytes than asked fails ({@link AhciCommand#shortTransfer}).
+     */
     private void completeSlot(int slot) {
         AhciCommand c = slots[slot];
         slots[slot] = null;
@@ -197,7 +284,17 @@ final class SlotTable {
         if (c.callerTaskFile != null) {
             c.captureResult(structures, PortLink.FIS_OFFSET, link.read(PortRegister.TFD));
         }
-        channel().completeRequest(c.request, IoStatus.SUCCESS);
+        channel().completeRequest(c.request, checkTransferred(c) ? IoStatus.SUCCESS : IoStatus.ERROR);
+    }
+
+    /** Whether {@code c} moved all its bytes; if not, records PRDBC in it. DIRQL or PASSIVE after it completed. */
+    private boolean checkTransferred(AhciCommand c) {
+        int moved = c.bytesTransferred(structures, PortLink.LIST_OFFSET);
+        if (c.shortTransfer(moved)) {
+            c.shortTransferBytes = moved;
+            return false;
+        }
+        return true;
     }
 
     /** DIRQL: asks for recovery once (AtaPortRequestWorkerRoutine; the ISR cannot queue work items). */
@@ -262,12 +359,14 @@ final class SlotTable {
         cause.timeouts = pendingTimeouts;
         cause.linkChange = pendingLinkChange;
         cause.comreset = pendingComreset;
+        cause.storm = pendingStorm;
         issued = 0;
         queuedIssued = 0;
         pendingErrors = 0;
         pendingTimeouts = 0;
         pendingLinkChange = false;
         pendingComreset = false;
+        pendingStorm = false;
         channel().requestTimer(TIMER, 0);
     }
 
@@ -280,6 +379,9 @@ final class SlotTable {
         pendingLinkChange = false;
         pendingErrors = 0;
         recoveryQueued = false;
+        if (port.loss().isLost()) {
+            return;
+        }
         PortState s = port.state();
         boolean expectsDevice = s != PortState.NO_DEVICE && s != PortState.STOPPED;
         if (link.linkUp() != expectsDevice) {
@@ -307,6 +409,9 @@ final class SlotTable {
         }
         isolationWaiter = null;
         channel().requestSynchronizedRoutine(END_ISOLATION);
+        if (port.loss().isLost()) {
+            throw new DeviceLostException(port.where() + ": " + port.loss().describe());
+        }
         if (!isolationDone) {
             c.timedOut = true;
             link.snapshot(RegisterHistory.Event.TIMEOUT);
@@ -322,7 +427,7 @@ final class SlotTable {
         if (c.callerTaskFile != null) {
             c.captureResult(structures, PortLink.FIS_OFFSET, link.read(PortRegister.TFD));
         }
-        return true;
+        return checkTransferred(c);
     }
 
     /** DIRQL: issues the isolated command. */
@@ -337,12 +442,18 @@ final class SlotTable {
         }
         commandsIssued++;
         VarHandle.releaseFence();
-        link.write(PortRegister.CI, 1 << c.index);
+        try {
+            link.write(PortRegister.CI, 1 << c.index);
+        } catch (DeviceLostException e) {
+            port.loss().lose(e.getMessage()); // runAlone sees it and hands it to recovery
+            isolationDone = true;
+            return;
+        }
         history.record(RegisterHistory.Event.ISSUE, -1, -1, -1, -1, -1, 1 << c.index, -1);
     }
 
-    /** DIRQL, from the ISR while a command runs alone: it finished or failed. */
-    private void isolationInterrupt(int is, int ci) {
+    /** DIRQL, from the ISR while a command runs alone: returns whether it finished or failed. */
+    private boolean isolationInterrupt(int is, int ci) {
         isolationInterrupts |= is;
         if ((is & (PortIs.ERROR_MASK | PortLink.LINK_CHANGE)) != 0 || (ci & (1 << isolating.index)) == 0) {
             isolationDone = true;
@@ -350,6 +461,35 @@ final class SlotTable {
             if (w != null) {
                 LockSupport.unpark(w);
             }
+            return true;
         }
+        return false;
+    }
+
+    /**
+     * DIRQL: an interrupt that did nothing. On a storm ({@link InterruptStorm}) the port's
+     * interrupts are masked (PxIE=0), one line is logged, and recovery is asked for; it resets
+     * the port and unmasks them, or gives the port up after {@link InterruptStorm#MAX_STORMS}.
+     */
+    private void noProgress(int is) {
+        if (!storm.noProgress(System.nanoTime()) || storm.givenUp()) {
+            return;
+        }
+        link.write(PortRegister.IE, 0);
+        pendingStorm = true;
+        requestRecovery();
+        LOG.log(System.Logger.Level.WARNING, port.where() + ": interrupt storm: " + InterruptStorm.STORM_INTERRUPTS
+                + " interrupts in a row did nothing (PxIS " + Integer.toHexString(is) + "); its interrupts are masked"
+                + " and the port is reset (storm " + storm.storms() + " of at most " + InterruptStorm.MAX_STORMS + ")");
+    }
+
+    /** Interrupts of this port that made no progress. Any level. */
+    long spuriousInterrupts() {
+        return storm.spurious();
+    }
+
+    /** Interrupt storms detected on this port. Any level. */
+    int interruptStorms() {
+        return storm.storms();
     }
 }

@@ -25,7 +25,8 @@ import java.util.function.Function;
  * (AHCI 1.3.1 §3): GHC.HR reads back 0 at once; IS, PxIS and PxSERR are write-1-to-clear, and
  * PxIS.PRCS and PCS mirror PxSERR.DIAG.N and X (§3.3.5); PxCMD.CR follows ST and FR follows FRE,
  * and clearing ST clears PxCI and PxSACT (§3.3.7, §3.3.13, §3.3.14); PxCI and PxSACT are set by
- * the driver's writes and cleared by the test, which plays the device.
+ * the driver's writes and cleared by the test, which plays the device; a non-queued command that
+ * completes moved all its PRDs' bytes (PRDBC, §4.2.2).
  *
  * <p>The device side: every command the driver issues is parsed from its command table and handed
  * to the {@link #responder} (on the issuing thread, inside the driver's register write) and queued
@@ -149,6 +150,7 @@ final class AhciRegisterDouble implements RegisterWindow {
 
     /** Ends a non-queued command with a D2H Register FIS that carries {@code lba} and {@code count}. */
     synchronized void completeWithRegisters(int slot, long lba, int count) {
+        movedAll(slot);
         set(PortRegister.TFD, TFD_READY);
         set(PortRegister.CI, get(PortRegister.CI) & ~(1 << slot));
         writeFis(ReceivedFis.RFIS, 0x34, TFD_READY, 0);
@@ -167,6 +169,7 @@ final class AhciRegisterDouble implements RegisterWindow {
      * (PxIS.PSS), and no D2H Register FIS (SATA 3.x §11.6.3).
      */
     synchronized void completeWithPioSetupOnly(int slot) {
+        movedAll(slot);
         set(PortRegister.TFD, TFD_READY);
         set(PortRegister.CI, get(PortRegister.CI) & ~(1 << slot));
         writeFis(ReceivedFis.PSFIS, 0x5F, TFD_READY, 0);
@@ -196,6 +199,21 @@ final class AhciRegisterDouble implements RegisterWindow {
         det(PortSsts.DET_PRESENT_PHY);
         set(PortRegister.SERR, get(PortRegister.SERR) | SERR_DIAG_X | SERR_DIAG_N);
         raiseIfEnabled();
+    }
+
+    /**
+     * The HBA moved every byte the command's PRDs describe: their total goes into the header's
+     * PRDBC (§4.2.2), which the driver checks against the size it asked for.
+     */
+    private void movedAll(int slot) {
+        long table = commandTable(slot);
+        int prds = header(slot).getShort(headerOffset(slot) + 2) & 0xffff;
+        int total = 0;
+        for (int i = 0; i < prds; i++) {
+            Map.Entry<ByteBuffer, Integer> prd = at(table + 0x80 + 16L * i);
+            total += (prd.getKey().getInt(prd.getValue() + 12) & 0x3f_ffff) + 1;
+        }
+        header(slot).putInt(headerOffset(slot) + 4, total);
     }
 
     /** Copies {@code data} into the command's PRD buffers (§4.2.3.3). */

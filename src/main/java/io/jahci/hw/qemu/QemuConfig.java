@@ -16,24 +16,41 @@ import java.util.Map;
  *                    {@code cd:FILE} attaches FILE as a CD-ROM
  * @param guestRamMiB guest RAM, shared with this process as DMA memory
  * @param extraArgs   appended to QEMU's command line
+ * @param replyTimeoutMillis how long one qtest command (a register or config access) may wait for
+ *                    QEMU's reply before the controller counts as lost ({@link #DEFAULT_REPLY_TIMEOUT_MILLIS});
+ *                    tests that stop QEMU on purpose shorten it
  */
-public record QemuConfig(String qemuBinary, List<String> images, int guestRamMiB, List<String> extraArgs) {
+public record QemuConfig(String qemuBinary, List<String> images, int guestRamMiB, List<String> extraArgs,
+        long replyTimeoutMillis) {
     /** Environment variable naming the QEMU binary. */
     public static final String QEMU_ENV = "JAHCI_QEMU";
     /** Environment variable with whitespace-separated extra QEMU arguments. */
     public static final String QEMU_ARGS_ENV = "JAHCI_QEMU_ARGS";
     public static final int DEFAULT_GUEST_RAM_MIB = 512;
     public static final int MAX_DISKS = 6;
+    /**
+     * The register-access limit: a QEMU that has not answered one qtest command within 30 s is
+     * stopped or wedged, and its controller is lost. Long enough for a loaded machine under TCG.
+     */
+    public static final long DEFAULT_REPLY_TIMEOUT_MILLIS = 30_000;
     /** An image string starting with this is attached as an ATAPI CD-ROM ({@code ide-cd}) instead of a disk. */
     public static final String CD_PREFIX = "cd:";
 
     public QemuConfig {
         images = List.copyOf(images);
         extraArgs = List.copyOf(extraArgs);
+        if (replyTimeoutMillis <= 0) {
+            throw new IllegalArgumentException("the qtest reply timeout must be positive, not " + replyTimeoutMillis + " ms");
+        }
         if (images.size() > MAX_DISKS) {
             throw new IllegalArgumentException("ich9-ahci has " + MAX_DISKS + " ports; " + images.size()
                     + " images were given");
         }
+    }
+
+    /** A configuration with the default register-access limit. */
+    public QemuConfig(String qemuBinary, List<String> images, int guestRamMiB, List<String> extraArgs) {
+        this(qemuBinary, images, guestRamMiB, extraArgs, DEFAULT_REPLY_TIMEOUT_MILLIS);
     }
 
     /** A configuration for {@code images} with the binary and extra arguments from the environment. */
@@ -64,6 +81,11 @@ public record QemuConfig(String qemuBinary, List<String> images, int guestRamMiB
     public QemuConfig withExtraArgs(List<String> more) {
         List<String> all = new ArrayList<>(extraArgs);
         all.addAll(more);
-        return new QemuConfig(qemuBinary, images, guestRamMiB, all);
+        return new QemuConfig(qemuBinary, images, guestRamMiB, all, replyTimeoutMillis);
+    }
+
+    /** The same machine with another register-access limit (tests that stop QEMU use a short one). */
+    public QemuConfig withReplyTimeoutMillis(long millis) {
+        return new QemuConfig(qemuBinary, images, guestRamMiB, extraArgs, millis);
     }
 }

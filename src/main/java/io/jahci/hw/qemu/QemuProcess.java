@@ -76,7 +76,7 @@ final class QemuProcess implements AutoCloseable {
             this.process = started;
             UnixSocket socket = accept(server);
             Files.deleteIfExists(socketPath);
-            this.qtest = new QtestConnection(socket, name, this::diagnostics);
+            this.qtest = new QtestConnection(socket, name, config.replyTimeoutMillis(), this::diagnostics);
         } catch (IOException | RuntimeException e) {
             if (started != null) {
                 started.destroyForcibly();
@@ -270,17 +270,26 @@ final class QemuProcess implements AutoCloseable {
         return process.isAlive() && qtest.isAlive();
     }
 
-    /** Stops QEMU (SIGTERM, then SIGKILL after 5 s) and removes its files. Idempotent. */
+    /**
+     * Stops QEMU (SIGTERM, then SIGKILL after 5 s; SIGKILL at once when it stopped answering) and
+     * removes its files. Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        boolean answering = qtest != null && qtest.isAlive();
         if (qtest != null) {
             qtest.close();
         }
-        process.destroy();
+        if (answering) {
+            process.destroy();
+        } else {
+            // Stopped or wedged (it gave up answering): SIGTERM would wait for it to run again.
+            process.destroyForcibly();
+        }
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);

@@ -8,6 +8,7 @@ import io.jahci.platform.UnixSocket;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
@@ -21,19 +22,29 @@ import java.util.function.Supplier;
  * are serialized by this object's monitor) and IRQ lines to the {@link IrqListener}. Commands and
  * replies are formatted and parsed in preallocated native buffers and move through raw libc calls
  * ({@link UnixSocket}): an MMIO access allocates nothing.
+ *
+ * <p>A command QEMU does not answer within the reply timeout (QEMU stopped, e.g. by SIGSTOP, or
+ * wedged) makes the connection lost for good: the command may still execute when QEMU runs again
+ * (a doorbell write then issues its command after all), and its late {@code OK} would be taken as
+ * the reply to a later command, so replies and commands would no longer pair up. From then on
+ * every command fails at once with {@link DeviceLostException} and IRQ lines are dropped: nothing
+ * QEMU says later reaches the driver.
  */
 final class QtestConnection implements AutoCloseable {
     /** Receives the controller's interrupt line changes. Called on the reader thread. */
     interface IrqListener {
         void irq(int line, boolean raised);
+
+        /** The connection is lost: no more IRQ lines will come, so no line stays asserted. */
+        void connectionLost();
     }
 
-    private static final long REPLY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private static final int IN_BYTES = 64 * 1024;
 
     private final UnixSocket socket;
+    private final long replyTimeoutNanos;
     private final Supplier<String> diagnostics;
     private final Memory out = new Memory(256);
     private final long outAddress = Pointer.nativeValue(out);
@@ -49,13 +60,16 @@ final class QtestConnection implements AutoCloseable {
     private volatile long replyValue;
     private volatile String replyError;
     private volatile boolean replied;
-    private volatile String lostReason;
+    /** Why the connection is lost, set once (null while it works). */
+    private final AtomicReference<String> lostReason = new AtomicReference<>();
 
     /**
+     * @param replyTimeoutMillis how long a command waits for its reply before the connection is lost
      * @param diagnostics what to append to a "device lost" error (QEMU's exit status and stderr)
      */
-    QtestConnection(UnixSocket socket, String name, Supplier<String> diagnostics) {
+    QtestConnection(UnixSocket socket, String name, long replyTimeoutMillis, Supplier<String> diagnostics) {
         this.socket = socket;
+        this.replyTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(replyTimeoutMillis);
         this.diagnostics = diagnostics;
         this.reader = new Thread(this::readLoop, name + "-qtest-reader");
         reader.setDaemon(true);
@@ -143,13 +157,16 @@ final class QtestConnection implements AutoCloseable {
             waiter = null;
             throw lost("writing '" + what + "' to the qtest socket failed: " + e.getMessage());
         }
-        long deadline = System.nanoTime() + REPLY_TIMEOUT_NANOS;
+        long deadline = System.nanoTime() + replyTimeoutNanos;
         while (!replied) {
             checkAlive();
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 waiter = null;
-                throw lost("QEMU did not answer '" + what + "' within 30 s");
+                loseOnce("QEMU did not answer '" + what + "' within "
+                        + TimeUnit.NANOSECONDS.toMillis(replyTimeoutNanos) + " ms (stopped or wedged; the command may "
+                        + "still run when QEMU continues, so the connection is given up)");
+                throw lost(lostReason.get());
             }
             LockSupport.parkNanos(this, left);
         }
@@ -161,8 +178,9 @@ final class QtestConnection implements AutoCloseable {
     }
 
     private void checkAlive() {
-        if (lostReason != null) {
-            throw lost(lostReason);
+        String reason = lostReason.get();
+        if (reason != null) {
+            throw lost(reason);
         }
     }
 
@@ -188,9 +206,9 @@ final class QtestConnection implements AutoCloseable {
                     }
                 }
             }
-            lostReason = "the qtest socket was closed";
+            loseOnce("the qtest socket was closed");
         } catch (NativeException e) {
-            lostReason = "reading the qtest socket failed: " + e.getMessage();
+            loseOnce("reading the qtest socket failed: " + e.getMessage());
         }
         Thread w = waiter;
         if (w != null) {
@@ -198,14 +216,27 @@ final class QtestConnection implements AutoCloseable {
         }
     }
 
+    /** Keeps the first reason the connection was lost (a timeout is followed by the socket's close). */
+    private void loseOnce(String reason) {
+        if (lostReason.compareAndSet(null, reason)) {
+            IrqListener listener = irqListener;
+            if (listener != null) {
+                listener.connectionLost();
+            }
+        }
+    }
+
     /** Handles one complete line. Runs on the reader thread; allocates only for error replies. */
     private void dispatch(int length) {
         if (startsWith(length, "IRQ raise ") || startsWith(length, "IRQ lower ")) {
             IrqListener listener = irqListener;
-            if (listener != null) {
+            if (listener != null && lostReason.get() == null) {
                 listener.irq((int) parseNumber(10, length), line[4] == 'r');
             }
             return;
+        }
+        if (lostReason.get() != null) {
+            return; // a late reply to a command given up on: it pairs with nothing
         }
         if (startsWith(length, "OK")) {
             replyValue = length > 3 ? parseNumber(3, length) : 0;
@@ -251,7 +282,7 @@ final class QtestConnection implements AutoCloseable {
     }
 
     boolean isAlive() {
-        return lostReason == null;
+        return lostReason.get() == null;
     }
 
     @Override

@@ -30,6 +30,15 @@ final class QtestInterruptSource extends EventFdInterruptSource implements Qtest
         }
     }
 
+    /**
+     * QEMU's later IRQ lines are dropped once the connection is lost, so a raised line would never
+     * be seen lowered: it counts as lowered, or {@link #rearm()} would fire for ever.
+     */
+    @Override
+    public void connectionLost() {
+        asserted = false;
+    }
+
     /** Runs on the interrupt thread after the ISR. */
     @Override
     public void rearm() {

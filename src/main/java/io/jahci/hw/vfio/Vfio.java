@@ -58,6 +58,8 @@ public final class Vfio {
     /** vfio-pci's IRQ indices. */
     public static final int PCI_INTX_IRQ_INDEX = 0;
     public static final int PCI_MSI_IRQ_INDEX = 1;
+    /** The kernel's device request (unbind or removal wants the device back); after MSIX (2) and ERR (3). */
+    public static final int PCI_REQ_IRQ_INDEX = 4;
 
     /** struct vfio_group_status { u32 argsz, flags; } */
     public static final int GROUP_STATUS_SIZE = 8;

@@ -59,6 +59,7 @@ public final class VfioTransport implements Transport, ReleaseOnExit.Releasable 
     private DmaPool dma;
     private IovaAllocator iovas;
     private VfioInterruptSource interrupt;
+    private VfioDeviceRequest deviceRequest;
     private boolean resetDone;
     private boolean closed;
 
@@ -89,6 +90,7 @@ public final class VfioTransport implements Transport, ReleaseOnExit.Releasable 
             t.openDevice();
             t.openDma(devices);
             t.openInterrupt(irq);
+            t.openDeviceRequest();
         });
     }
 
@@ -339,6 +341,40 @@ public final class VfioTransport implements Transport, ReleaseOnExit.Releasable 
         interrupt = new VfioInterruptSource(deviceFd, index, eventFd);
     }
 
+    /**
+     * Registers an eventfd for vfio-pci's device request (VFIO_PCI_REQ_IRQ_INDEX), so that an unbind
+     * or removal reaches jahci instead of blocking in the kernel ({@link VfioDeviceRequest}). Kernels
+     * without it (count 0) are left as they are: their unbind waits until jahci exits.
+     */
+    private void openDeviceRequest() throws IOException {
+        Vfio.IrqInfo req = irqInfo(Vfio.PCI_REQ_IRQ_INDEX);
+        if (req.count() < 1 || (req.flags() & Vfio.IRQ_INFO_EVENTFD) == 0) {
+            warnings.add("vfio-pci offers no device request channel: an unbind waits until jahci exits");
+            return;
+        }
+        EventFd eventFd = EventFd.create();
+        try {
+            Memory set = struct(Vfio.IRQ_SET_HEADER_SIZE + 4);
+            Vfio.encodeIrqSetEventFd(view(set), Vfio.PCI_REQ_IRQ_INDEX, eventFd.fd());
+            Linux.ioctl(deviceFd, Vfio.DEVICE_SET_IRQS, set, "VFIO_DEVICE_SET_IRQS(device request eventfd)");
+        } catch (NativeException | RuntimeException e) {
+            eventFd.close();
+            throw e;
+        }
+        deviceRequest = new VfioDeviceRequest(address, eventFd);
+    }
+
+    /**
+     * Runs {@code listener} once, on a transport thread, when the kernel asks for the device back;
+     * it must close this transport promptly (the kernel's unbind waits until then).
+     */
+    @Override
+    public void onDeviceRequest(Runnable listener) {
+        if (deviceRequest != null) {
+            deviceRequest.onRequest(listener);
+        }
+    }
+
     private Vfio.IrqInfo irqInfo(int index) throws NativeException {
         Memory m = struct(Vfio.IRQ_INFO_SIZE);
         Vfio.encodeIrqInfo(view(m), index);
@@ -407,6 +443,14 @@ public final class VfioTransport implements Transport, ReleaseOnExit.Releasable 
                 Memory off = struct(Vfio.IRQ_SET_HEADER_SIZE);
                 Vfio.encodeIrqDisable(view(off), interrupt.isIntx() ? Vfio.PCI_INTX_IRQ_INDEX : Vfio.PCI_MSI_IRQ_INDEX);
                 Linux.ioctl(deviceFd, Vfio.DEVICE_SET_IRQS, off, "VFIO_DEVICE_SET_IRQS(disable)");
+            });
+        }
+        if (deviceRequest != null) {
+            r.step("turning the device request off", () -> {
+                Memory off = struct(Vfio.IRQ_SET_HEADER_SIZE);
+                Vfio.encodeIrqDisable(view(off), Vfio.PCI_REQ_IRQ_INDEX);
+                Linux.ioctl(deviceFd, Vfio.DEVICE_SET_IRQS, off, "VFIO_DEVICE_SET_IRQS(device request off)");
+                deviceRequest.close();
             });
         }
         if (pci != null) {

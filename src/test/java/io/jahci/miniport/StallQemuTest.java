@@ -1,0 +1,195 @@
+package io.jahci.miniport;
+
+import io.jahci.hw.DeviceLostException;
+import io.jahci.hw.qemu.QemuConfig;
+import io.jahci.hw.qemu.QemuTransport;
+import io.jahci.testing.Images;
+import io.jahci.testing.Stall;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * QEMU stopped (SIGSTOP) for less and for more than a shortened register-access limit, during
+ * bring-up, during QD32 reads and writes, and during recovery. Each request completes exactly
+ * once (the port layer records a second completion as a failure), with success or a
+ * ControllerLostException naming the fault; nothing hangs; nothing escapes into the port layer's
+ * failure log; data written before the stall is intact on the image.
+ */
+@Tag("qemu")
+class StallQemuTest {
+    private static final long LIMIT_MILLIS = 2_000;
+    private static final int IMAGE_BYTES = 32 << 20;
+    /** The data written and flushed before each stall: the first MiB. */
+    private static final int BEFORE_BYTES = 1 << 20;
+    /** The load runs above it. */
+    private static final long LOAD_LBA = BEFORE_BYTES / 512;
+
+    @TempDir
+    Path dir;
+
+    private Path image;
+    private final byte[] before = Images.random(13, BEFORE_BYTES);
+
+    private QemuTransport open(long limitMillis) throws Exception {
+        image = Images.create(dir, "stall.img", IMAGE_BYTES);
+        return QemuTransport.open(QemuConfig.fromEnvironment(List.of(image.toString())).withReplyTimeoutMillis(limitMillis));
+    }
+
+    private void writeBefore(AhciPort port) throws PortException {
+        port.transfer(true, 0, ByteBuffer.wrap(before.clone()));
+        port.flush();
+    }
+
+    /** Every request ended, each with success or a lost-controller failure; returns how many were lost. */
+    private static int settled(List<CompletableFuture<Void>> requests) throws Exception {
+        int lost = 0;
+        for (CompletableFuture<Void> f : requests) {
+            try {
+                f.get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                assertInstanceOf(ControllerLostException.class, e.getCause(), e.getCause().toString());
+                assertTrue(e.getCause().getMessage().contains("the controller is lost (QEMU stopped answering"),
+                        e.getCause().getMessage());
+                assertTrue(e.getCause().getMessage().contains("port 0"), e.getCause().getMessage());
+                lost++;
+            }
+        }
+        return lost;
+    }
+
+    private static void awaitLost(AhciHba hba, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!hba.loss().isLost() && System.nanoTime() - deadline < 0) {
+            Thread.sleep(20);
+        }
+        assertTrue(hba.loss().isLost(), "the controller was found lost within " + millis + " ms");
+    }
+
+    @Test
+    void aStallLongerThanTheLimitDuringQd32IoFailsEachRequestOnceAsLost() throws Exception {
+        try (QemuTransport qemu = open(LIMIT_MILLIS)) {
+            AhciHba hba = AhciHba.open(qemu, AhciHba.Config.defaults());
+            try {
+                AhciPort port = hba.ports().get(0);
+                assertEquals(32, port.queueDepth());
+                writeBefore(port);
+                QueueLoad load = new QueueLoad(port, LOAD_LBA, 2048);
+                load.awaitCompleted(200, 60);
+                try (Stall stall = Stall.of(qemu.qemuPid())) {
+                    awaitLost(hba, 4 * LIMIT_MILLIS);
+                }
+                List<CompletableFuture<Void>> requests = load.stop();
+                int lost = settled(requests);
+                assertTrue(lost > 0, "requests in flight at the stall failed as lost");
+                if (load.refused() != null) {
+                    assertInstanceOf(ControllerLostException.class, load.refused(), "a later submit was refused as lost");
+                }
+                long start = System.nanoTime();
+                assertThrows(ControllerLostException.class, () -> port.submit(false, 0, ByteBuffer.allocate(4096)));
+                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "new requests fail fast");
+                assertEquals(List.of(), hba.portLayerFailures(), "no request completed twice, no exception escaped");
+            } finally {
+                hba.close();
+            }
+            assertEquals(List.of(), hba.portLayerFailures());
+        }
+        assertArrayEquals(before, Images.read(image, 0, BEFORE_BYTES), "data written before the stall is intact");
+    }
+
+    @Test
+    void aStallShorterThanTheLimitDuringQd32IoIsSurvivedWithDataIntact() throws Exception {
+        try (QemuTransport qemu = open(4 * LIMIT_MILLIS)) {
+            try (AhciHba hba = AhciHba.open(qemu, AhciHba.Config.defaults())) {
+                AhciPort port = hba.ports().get(0);
+                writeBefore(port);
+                QueueLoad load = new QueueLoad(port, LOAD_LBA, 2048);
+                load.awaitCompleted(200, 60);
+                try (Stall stall = Stall.of(qemu.qemuPid())) {
+                    Thread.sleep(LIMIT_MILLIS); // half the limit: QEMU must be stopped for a while to mean anything
+                }
+                load.awaitCompleted(load.completed() + 200, 60);
+                List<CompletableFuture<Void>> requests = load.stop();
+                assertEquals(0, settled(requests), "no request failed");
+                assertFalse(hba.loss().isLost());
+                ByteBuffer back = ByteBuffer.allocate(BEFORE_BYTES);
+                port.transfer(false, 0, back);
+                assertArrayEquals(before, back.array(), "data written before the stall reads back intact");
+                ByteBuffer written = ByteBuffer.allocate(4096);
+                port.transfer(false, LOAD_LBA, written);
+                for (int i = 0; i < 4096; i++) {
+                    assertEquals((byte) LOAD_LBA, written.get(i), "a write of the load reads back");
+                }
+                assertEquals(List.of(), hba.portLayerFailures());
+            }
+        }
+    }
+
+    @Test
+    void aStallLongerThanTheLimitDuringBringUpFailsItNamingTheFault() throws Exception {
+        try (QemuTransport qemu = open(1_000)) {
+            DeviceLostException e;
+            try (Stall stall = Stall.of(qemu.qemuPid())) {
+                long start = System.nanoTime();
+                e = assertThrows(DeviceLostException.class, () -> AhciHba.open(qemu, AhciHba.Config.defaults()).close());
+                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "bring-up gave up within seconds");
+            }
+            assertTrue(e.getMessage().contains("QEMU stopped answering"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aStallShorterThanTheLimitDuringBringUpIsSurvived() throws Exception {
+        try (QemuTransport qemu = open(4 * LIMIT_MILLIS)) {
+            CompletableFuture<AhciHba> opening;
+            try (Stall stall = Stall.of(qemu.qemuPid())) {
+                opening = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return AhciHba.open(qemu, AhciHba.Config.defaults());
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                Thread.sleep(LIMIT_MILLIS);
+                assertFalse(opening.isDone(), "bring-up waits while QEMU is stopped");
+            }
+            try (AhciHba hba = opening.get(60, TimeUnit.SECONDS)) {
+                AhciPort port = hba.ports().get(0);
+                assertEquals(PortState.READY, port.state());
+                writeBefore(port);
+            }
+        }
+        assertArrayEquals(before, Images.read(image, 0, BEFORE_BYTES));
+    }
+
+    @Test
+    void aStallLongerThanTheLimitDuringRecoveryFailsEachRequestOnceAsLost() throws Exception {
+        try (QemuTransport qemu = open(LIMIT_MILLIS)) {
+            AhciHba hba = AhciHba.open(qemu, AhciHba.Config.defaults());
+            try {
+                AhciPort port = hba.ports().get(0);
+                writeBefore(port);
+                QueueLoad load = new QueueLoad(port, LOAD_LBA, 2048);
+                load.awaitCompleted(200, 60);
+                port.channel().reset(); // IdeHwReset: recovery takes the slots and COMRESETs the port
+                try (Stall stall = Stall.of(qemu.qemuPid())) {
+                    awaitLost(hba, 4 * LIMIT_MILLIS);
+                }
+                settled(load.stop());
+                assertEquals(List.of(), hba.portLayerFailures(), "no request completed twice, no exception escaped");
+            } finally {
+                hba.close();
+            }
+        }
+        assertArrayEquals(before, Images.read(image, 0, BEFORE_BYTES), "data written before the stall is intact");
+    }
+}
