@@ -26,6 +26,8 @@ public record QemuConfig(String qemuBinary, List<String> images, int guestRamMiB
     public static final String QEMU_ENV = "JAHCI_QEMU";
     /** Environment variable with whitespace-separated extra QEMU arguments. */
     public static final String QEMU_ARGS_ENV = "JAHCI_QEMU_ARGS";
+    /** Environment variable with the register-access limit in milliseconds ({@link #DEFAULT_REPLY_TIMEOUT_MILLIS}). */
+    public static final String REPLY_TIMEOUT_ENV = "JAHCI_QEMU_REPLY_TIMEOUT_MS";
     public static final int DEFAULT_GUEST_RAM_MIB = 512;
     public static final int MAX_DISKS = 6;
     /**
@@ -61,7 +63,20 @@ public record QemuConfig(String qemuBinary, List<String> images, int guestRamMiB
     static QemuConfig fromEnvironment(List<String> images, Map<String, String> env) {
         String extra = env.getOrDefault(QEMU_ARGS_ENV, "").trim();
         List<String> extraArgs = extra.isEmpty() ? List.of() : Arrays.asList(extra.split("\\s+"));
-        return new QemuConfig(findBinary(env), images, DEFAULT_GUEST_RAM_MIB, extraArgs);
+        return new QemuConfig(findBinary(env), images, DEFAULT_GUEST_RAM_MIB, extraArgs, replyTimeout(env));
+    }
+
+    private static long replyTimeout(Map<String, String> env) {
+        String value = env.getOrDefault(REPLY_TIMEOUT_ENV, "").trim();
+        if (value.isEmpty()) {
+            return DEFAULT_REPLY_TIMEOUT_MILLIS;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(REPLY_TIMEOUT_ENV + " must be a whole number of milliseconds, not '"
+                    + value + "'");
+        }
     }
 
     private static String findBinary(Map<String, String> env) {
