@@ -38,6 +38,7 @@ public final class Channel<X> {
     private final SpinLock interruptLock;
     private final LatencyProbe probe;
     private final ChannelDpc<X> dpc;
+    private final ChannelPolling<X> polling;
     // Set once by bind(), before the channel is published to any other thread.
     private X extension;
     private boolean syncWithIsr;
@@ -58,6 +59,7 @@ public final class Channel<X> {
         this.interruptLock = interrupt.lock();
         this.probe = port.options().latencyProbe();
         this.dpc = new ChannelDpc<>(this, port, routineQueueDepth);
+        this.polling = new ChannelPolling<>(this, dpc, miniport, port, interruptLock);
     }
 
     /** Takes what channel init produced; called once, before the channel is published. */
@@ -242,6 +244,7 @@ public final class Channel<X> {
         checkCaller("Channel.submit");
         request.markSubmitted();
         request.waiter = waiter;
+        polling.submitted(request);
         if (!miniport.buildIo(extension, request)) {
             return;
         }
@@ -363,6 +366,11 @@ public final class Channel<X> {
 
     SpinLock channelLock() {
         return channelLock;
+    }
+
+    /** How this channel's completions are detected, and the polled wait of the modes that poll. */
+    public ChannelPolling<X> polling() {
+        return polling;
     }
 
     /**

@@ -12,6 +12,7 @@ public final class PortDriverOptions {
     private int workerRoutineQueueDepth = 256;
     private long shutdownTimeoutNanos = TimeUnit.SECONDS.toNanos(2);
     private LatencyProbe latencyProbe;
+    private CompletionMode completionMode = CompletionMode.INTERRUPT;
 
     /** Size of the fixed pool of DISPATCH worker threads (worker routines, timers, completions). Default 2. */
     public PortDriverOptions dispatchThreads(int n) {
@@ -71,6 +72,16 @@ public final class PortDriverOptions {
     public PortDriverOptions latencyProbe(LatencyProbe probe) {
         latencyProbe = probe;
         return this;
+    }
+
+    /** How completions are detected: by interrupt (the default), by polling, or sleep-then-poll. */
+    public PortDriverOptions completionMode(CompletionMode mode) {
+        completionMode = java.util.Objects.requireNonNull(mode, "completionMode");
+        return this;
+    }
+
+    public CompletionMode completionMode() {
+        return completionMode;
     }
 
     int dispatchThreads() {

@@ -2,6 +2,7 @@ package io.jahci.cli;
 
 import io.jahci.disk.Controller;
 import io.jahci.disk.DeviceSpec;
+import io.jahci.ataport.CompletionMode;
 import io.jahci.disk.OpenOptions;
 import io.jahci.hw.RefusedException;
 import io.jahci.hw.pci.SysRoot;
@@ -47,6 +48,14 @@ public final class Main {
             + "warned about. Misuse of levels, work items or channels fails loudly with or without it.")
     boolean verifier;
 
+    @Option(names = "--completion", paramLabel = "MODE", defaultValue = "interrupt",
+            description = "How I/O completions are detected: 'interrupt' (the port's interrupt; completions run on the "
+                    + "interrupt thread after the ISR), 'poll' (completion interrupts masked; the waiting thread, or "
+                    + "the jahci-poll thread for asynchronous I/O, polls the received-FIS area, then PxIS/PxCI/PxSACT) "
+                    + "or 'hybrid' (sleep half the mean service time, then poll). Errors and link changes always "
+                    + "interrupt. Default: ${DEFAULT-VALUE}.")
+    String completion;
+
     @Option(names = "--irq", paramLabel = "MODE", defaultValue = "auto",
             description = "Interrupt for vfio: devices: 'msi' (AHCI's single MSI vector), 'intx' (the INTx line, "
                     + "unmasked after each interrupt) or 'auto' (MSI when offered). Default: ${DEFAULT-VALUE}.")
@@ -64,7 +73,8 @@ public final class Main {
             spec = spec.withIrq(mode);
         }
         OpenOptions options = OpenOptions.readOnly().withAllowWrite(allowWrite).withSyncWithIsr(syncWithIsr)
-                .withVerifier(verifier || Boolean.getBoolean("jahci.verifier"));
+                .withVerifier(verifier || Boolean.getBoolean("jahci.verifier"))
+                .withCompletion(CompletionMode.parse(completion));
         return Controller.open(spec, options);
     }
 

@@ -1,8 +1,11 @@
 package io.jahci.disk;
 
+import io.jahci.ataport.CompletionMode;
 import io.jahci.ataport.PortDriverOptions;
 import io.jahci.miniport.AhciHba;
 import io.jahci.miniport.AhciPortOptions;
+
+import java.util.Objects;
 
 /**
  * How to open a controller.
@@ -13,10 +16,18 @@ import io.jahci.miniport.AhciPortOptions;
  * @param syncWithIsr the seeds' SyncWithIsr (default true): StartIo, Initialize and Reset run
  *                    under the interrupt lock (DIRQL) or without it (DISPATCH)
  * @param verifier    the port layer's costly verifier checks (ISR timing); misuse fails loudly either way
+ * @param completion  how completions are detected (default {@link CompletionMode#INTERRUPT}; see
+ *                    docs/latency-completion.md)
  */
-public record OpenOptions(boolean allowWrite, AhciPortOptions portOptions, boolean syncWithIsr, boolean verifier) {
+public record OpenOptions(boolean allowWrite, AhciPortOptions portOptions, boolean syncWithIsr, boolean verifier,
+                          CompletionMode completion) {
+    public OpenOptions {
+        Objects.requireNonNull(completion, "completion");
+    }
+
     public static OpenOptions readOnly() {
-        return new OpenOptions(false, AhciPortOptions.DEFAULT, true, Boolean.getBoolean("jahci.verifier"));
+        return new OpenOptions(false, AhciPortOptions.DEFAULT, true, Boolean.getBoolean("jahci.verifier"),
+                CompletionMode.INTERRUPT);
     }
 
     public static OpenOptions readWrite() {
@@ -24,22 +35,26 @@ public record OpenOptions(boolean allowWrite, AhciPortOptions portOptions, boole
     }
 
     public OpenOptions withAllowWrite(boolean allow) {
-        return new OpenOptions(allow, portOptions, syncWithIsr, verifier);
+        return new OpenOptions(allow, portOptions, syncWithIsr, verifier, completion);
     }
 
     public OpenOptions withPortOptions(AhciPortOptions options) {
-        return new OpenOptions(allowWrite, options, syncWithIsr, verifier);
+        return new OpenOptions(allowWrite, options, syncWithIsr, verifier, completion);
     }
 
     public OpenOptions withSyncWithIsr(boolean sync) {
-        return new OpenOptions(allowWrite, portOptions, sync, verifier);
+        return new OpenOptions(allowWrite, portOptions, sync, verifier, completion);
     }
 
     public OpenOptions withVerifier(boolean on) {
-        return new OpenOptions(allowWrite, portOptions, syncWithIsr, on);
+        return new OpenOptions(allowWrite, portOptions, syncWithIsr, on, completion);
+    }
+
+    public OpenOptions withCompletion(CompletionMode mode) {
+        return new OpenOptions(allowWrite, portOptions, syncWithIsr, verifier, mode);
     }
 
     AhciHba.Config hbaConfig() {
-        return new AhciHba.Config(portOptions, syncWithIsr, new PortDriverOptions().verifier(verifier));
+        return new AhciHba.Config(portOptions, syncWithIsr, new PortDriverOptions().verifier(verifier).completionMode(completion));
     }
 }

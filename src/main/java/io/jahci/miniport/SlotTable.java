@@ -1,7 +1,9 @@
 package io.jahci.miniport;
 
+import io.jahci.ahci.D2HRegisterFis;
 import io.jahci.ahci.PortIs;
 import io.jahci.ahci.PortRegister;
+import io.jahci.ahci.ReceivedFis;
 import io.jahci.ataport.Channel;
 import io.jahci.ataport.ChannelRoutine;
 import io.jahci.ataport.IoStatus;
@@ -9,7 +11,9 @@ import io.jahci.ataport.Verifier;
 
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * A port's 32 command slots and everything the ISR shares with them: which command sits in which
@@ -35,6 +39,11 @@ final class SlotTable {
     private static final ChannelRoutine<AhciPort> RESET = port -> port.slotTable().resetLocked();
     private static final ChannelRoutine<AhciPort> ISSUE_ISOLATED = port -> port.slotTable().issueIsolated();
     private static final ChannelRoutine<AhciPort> END_ISOLATION = port -> port.slotTable().isolating = null;
+    /**
+     * A completion poll that sees no new FIS in memory still reads PxIS once this long after the
+     * last read: the backstop for an HBA that clears PxCI/PxSACT after writing the FIS we saw.
+     */
+    private static final long REGISTER_POLL_NANOS = 1_000_000;
 
     private final AhciPort port;
     private final PortLink link;
@@ -60,6 +69,8 @@ final class SlotTable {
     private AhciCommand isolating;
     private int isolationInterrupts;
     private volatile boolean isolationDone;
+    private final BooleanSupplier isolationFinished = () -> isolationDone;
+    private long registersPolledAt;
     private volatile Thread isolationWaiter;
     private volatile long commandsIssued;
     private volatile long prdEntriesIssued;
@@ -117,7 +128,7 @@ final class SlotTable {
         }
         int bit = 1 << c.index;
         c.writeHeader(structures, PortLink.LIST_OFFSET);
-        if (c.callerTaskFile != null) {
+        if (!queued) {
             AhciCommand.clearD2hFis(structures, PortLink.FIS_OFFSET);
         }
         if (issued == 0) {
@@ -181,6 +192,42 @@ final class SlotTable {
             channel().requestTimer(TIMER, 0);
         }
         return true;
+    }
+
+    /**
+     * The completion poll of a polling {@link io.jahci.ataport.CompletionMode}: DIRQL, holding the
+     * interrupt lock, on a polling thread. It looks first at what the HBA writes to memory, the
+     * received-FIS area (§4.2.1): a Set Device Bits FIS (NCQ, §5.6.4.2) or, for the one non-queued
+     * command, a D2H Register FIS since its issue. Only when one came (or {@link #REGISTER_POLL_NANOS}
+     * passed) does it run the ISR's register work ({@link #interrupt}: PxIS, PxCI, PxSACT). Why
+     * memory first, measured on the QEMU transport (docs/latency-completion.md): a register read
+     * there is a qtest round trip that also holds up QEMU's main loop, which is busy completing
+     * the command; a memory read is a load. On real hardware a PxIS read is an uncached MMIO read
+     * (~0.5-1 µs) while the FIS area is ordinary cached DMA memory. The SDB FIS area holds only
+     * the last SDB FIS, so its tag bits are not trusted: it is a hint, cleared before the
+     * registers are read, and PxCI/PxSACT say which commands completed. Allocates nothing.
+     *
+     * @return whether it found something
+     */
+    boolean poll() {
+        if (isolating != null) {
+            return interrupt();
+        }
+        if (issued == 0) {
+            return false;
+        }
+        boolean hint = queuedIssued != 0 ? structures.get(PortLink.FIS_OFFSET + ReceivedFis.SDBFIS) != 0
+                : (structures.get(PortLink.FIS_OFFSET + ReceivedFis.RFIS) & 0xff) == D2HRegisterFis.TYPE;
+        long now = System.nanoTime();
+        if (!hint && now - registersPolledAt < REGISTER_POLL_NANOS) {
+            return false;
+        }
+        registersPolledAt = now;
+        if (queuedIssued != 0) {
+            structures.put(PortLink.FIS_OFFSET + ReceivedFis.SDBFIS, (byte) 0);
+        }
+        VarHandle.fullFence();
+        return interrupt();
     }
 
     /** DIRQL: the slot's command is done; the port layer runs its completion at DISPATCH. */
@@ -297,6 +344,9 @@ final class SlotTable {
         isolationStarting = c;
         channel().requestSynchronizedRoutine(ISSUE_ISOLATED);
         long deadline = System.nanoTime() + commandNanos;
+        if (channel().polling().mode().polls()) {
+            channel().polling().awaitPolled(isolationFinished, commandNanos, TimeUnit.NANOSECONDS);
+        }
         while (!isolationDone && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(this, deadline - System.nanoTime());
         }
