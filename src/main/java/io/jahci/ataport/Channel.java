@@ -483,7 +483,9 @@ public final class Channel<X> {
                 complete(request, IoStatus.ERROR);
                 continue;
             }
-            if (!accepted) {
+            if (accepted && probe != null) {
+                probe.requestStarted(this, request);
+            } else if (!accepted) {
                 request.next = busyHead;
                 busyHead = request;
                 if (busyTail == null) {

@@ -11,6 +11,14 @@ package io.jahci.ataport;
  */
 public interface LatencyProbe {
     /**
+     * StartIo accepted {@code request}: the miniport has handed it to the device (for AHCI: PxCI
+     * written, the doorbell rung). On the submitting thread (or a DISPATCH worker for a request
+     * that waited), holding the channel lock, at DIRQL with SyncWithIsr, else DISPATCH.
+     */
+    default void requestStarted(Channel<?> channel, IoRequest request) {
+    }
+
+    /**
      * The interrupt thread of {@code connection} returned from epoll with its source readable,
      * before {@code acknowledge()}. DISPATCH, no lock held.
      */
@@ -23,7 +31,9 @@ public interface LatencyProbe {
 
     /**
      * Just before the completion of {@code request} is dispatched: its callback runs and its
-     * waiter is unparked right after this. DISPATCH, on a port worker thread, no lock held.
+     * waiter is unparked right after this. DISPATCH, no lock held, on the thread that runs the
+     * channel's DPC: the interrupt thread right after the ISR, a polling thread, or a DISPATCH
+     * worker (when one already held the DPC).
      */
     default void completionDispatch(Channel<?> channel, IoRequest request) {
     }

@@ -22,8 +22,9 @@ import java.util.NoSuchElementException;
 /**
  * {@code jahci --device SPEC bench irq}: real command completions as the stimulus. A 1-sector READ
  * DMA EXT goes through the real AHCI miniport on the first disk, one at a time (QD1), and a
- * {@link LatencyProbe} on the port layer stamps when the interrupt thread woke, when the ISR was
- * entered and when the completion was dispatched on a DISPATCH worker. Latency is measured from
+ * {@link LatencyProbe} on the port layer stamps the READ's stages: StartIo accepted it (PxCI
+ * written: the doorbell), the interrupt thread woke, the ISR was entered, the completion was
+ * dispatched (at DISPATCH, on the interrupt thread after the ISR), and the caller resumed. Latency is measured from
  * the issue stamp the bench takes just before the READ is handed to the port (so it includes
  * BuildIo and StartIo: writing the command header and ringing PxCI).
  *
@@ -48,6 +49,7 @@ public final class DeviceIrqBench implements LatencyProbe {
         }
     }
 
+    private volatile long doorbell;
     private volatile long wake;
     private volatile long isrEntry;
     private volatile long completion;
@@ -68,7 +70,8 @@ public final class DeviceIrqBench implements LatencyProbe {
             AhciPort port = hba.ports().stream().filter(p -> p.state() == PortState.READY).findFirst()
                     .orElseThrow(() -> new NoSuchElementException(transport.describe() + " has no ATA disk to read from"));
             ByteBuffer sector = ByteBuffer.allocateDirect(port.sectorSize());
-            RawRun run = new RawRun(warmup + events, Stage.WAKE, Stage.ISR, Stage.WORKER, Stage.RETURN);
+            RawRun run = new RawRun(warmup + events, Stage.DOORBELL, Stage.WAKE, Stage.ISR, Stage.WORKER, Stage.RETURN);
+            long[] doorbells = run.stamps.get(Stage.DOORBELL);
             long[] wakes = run.stamps.get(Stage.WAKE);
             long[] isrs = run.stamps.get(Stage.ISR);
             long[] workers = run.stamps.get(Stage.WORKER);
@@ -79,6 +82,7 @@ public final class DeviceIrqBench implements LatencyProbe {
                     run.warmup = warmup;
                     meter.start();
                 }
+                probe.doorbell = 0;
                 probe.wake = 0;
                 probe.isrEntry = 0;
                 probe.completion = 0;
@@ -87,6 +91,7 @@ public final class DeviceIrqBench implements LatencyProbe {
                 port.transfer(false, 0, sector);
                 long returned = System.nanoTime();
                 run.intended[i] = issue;
+                doorbells[i] = probe.doorbell;
                 wakes[i] = probe.wake;
                 isrs[i] = probe.isrEntry;
                 workers[i] = probe.completion;
@@ -108,6 +113,13 @@ public final class DeviceIrqBench implements LatencyProbe {
     }
 
     // ---------------------------------------------------------------- probe (port threads, no allocation)
+
+    @Override
+    public void requestStarted(Channel<?> channel, IoRequest request) {
+        if (doorbell == 0) {
+            doorbell = System.nanoTime();
+        }
+    }
 
     @Override
     public void interruptWake(InterruptConnection connection) {

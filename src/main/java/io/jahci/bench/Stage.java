@@ -7,11 +7,16 @@ package io.jahci.bench;
 public enum Stage {
     /** The stimulus wrote the eventfd (how late the stimulus itself was). */
     SEND("send"),
+    /** With a device: StartIo accepted the READ, PxCI written ({@code LatencyProbe.requestStarted}). */
+    DOORBELL("doorbell"),
     /** The interrupt thread returned from epoll ({@code LatencyProbe.interruptWake}). */
     WAKE("wake"),
     /** Inside the ISR, under the interrupt lock. */
     ISR("isr"),
-    /** Inside the worker routine (DISPATCH, channel lock); with a device: the completion dispatch. */
+    /**
+     * Inside the worker routine (DISPATCH, channel lock); with a device: the completion dispatched
+     * (DISPATCH, on the interrupt thread after the ISR).
+     */
     WORKER("worker"),
     /** Inside the synchronized routine the worker routine requested (interrupt lock). */
     SYNCHRONIZED("synchronized"),
