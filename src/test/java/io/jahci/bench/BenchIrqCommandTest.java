@@ -119,7 +119,7 @@ class BenchIrqCommandTest {
     }
 
     @Test
-    @DisplayName("--device qemu bench irq: READ completions as the stimulus; wake, isr, worker and return from issue")
+    @DisplayName("--device qemu bench irq: READ completions as the stimulus; doorbell, wake, isr, worker and return from issue")
     @Tag("qemu")
     void deviceRun() throws Exception {
         Result r = run("--device", "qemu", "bench", "irq", "--events", "40", "--warmup", "10", "--json");
@@ -127,13 +127,16 @@ class BenchIrqCommandTest {
         Map<String, Object> top = object(r.out().trim());
         assertNull(top.get("c"));
         Map<String, Object> java = object(top.get("java"));
-        assertEquals(Set.of("wake", "isr", "worker", "return", "allocatedBytesPerEvent"), java.keySet());
-        for (String stage : List.of("wake", "isr", "worker", "return")) {
+        assertEquals(Set.of("doorbell", "wake", "isr", "worker", "return", "allocatedBytesPerEvent"), java.keySet());
+        for (String stage : List.of("doorbell", "wake", "isr", "worker", "return")) {
             assertEquals(40.0, number(object(java.get(stage)).get("count")), stage);
         }
         double wake = number(object(java.get("wake")).get("p50"));
         double worker = number(object(java.get("worker")).get("p50"));
         assertTrue(wake <= worker, "wake before the completion");
+        r = run("--device", "qemu", "--completion", "poll", "bench", "irq", "--events", "4");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("use --completion interrupt"), r.err());
     }
 
     private static List<String> concat(List<String> a, String b) {
