@@ -12,7 +12,7 @@ public final class PortDriverOptions {
     private int workerRoutineQueueDepth = 256;
     private long shutdownTimeoutNanos = TimeUnit.SECONDS.toNanos(2);
     private LatencyProbe latencyProbe;
-    private CompletionMode completionMode = CompletionMode.INTERRUPT;
+    private CompletionMode completionMode = CompletionMode.parse(System.getProperty("jahci.completion", "interrupt"));
 
     /** Size of the fixed pool of DISPATCH worker threads (worker routines, timers, completions). Default 2. */
     public PortDriverOptions dispatchThreads(int n) {
@@ -74,7 +74,11 @@ public final class PortDriverOptions {
         return this;
     }
 
-    /** How completions are detected: by interrupt (the default), by polling, or sleep-then-poll. */
+    /**
+     * How completions are detected: by interrupt, by polling, or sleep-then-poll. Default: system
+     * property {@code jahci.completion} ({@code interrupt} when unset; the test suite runs in
+     * each mode with it).
+     */
     public PortDriverOptions completionMode(CompletionMode mode) {
         completionMode = java.util.Objects.requireNonNull(mode, "completionMode");
         return this;

@@ -41,6 +41,10 @@ final class BenchIoCommand implements Callable<Integer> {
     @Option(names = "--seconds", paramLabel = "S", defaultValue = "5", description = "How long (default ${DEFAULT-VALUE}).")
     double seconds;
 
+    @Option(names = "--warmup", paramLabel = "S", defaultValue = "0",
+            description = "Run the same job this many seconds first, unmeasured (JIT, caches), then measure (default ${DEFAULT-VALUE}).")
+    double warmup;
+
     @Option(names = "--size", paramLabel = "SIZE", description = "Region at the start of the disk to use (default: all of it).")
     String region;
 
@@ -59,6 +63,9 @@ final class BenchIoCommand implements Callable<Integer> {
                         + port + " of " + bench.main.device);
             }
         }
+        if (warmup < 0) {
+            throw new Main.UsageException("--warmup must be 0 or more seconds, not " + warmup);
+        }
         if (queueDepth < 1 || queueDepth > 32) {
             throw new Main.UsageException("--qd must be 1..32, not " + queueDepth);
         }
@@ -76,6 +83,9 @@ final class BenchIoCommand implements Callable<Integer> {
                     totalMs / 1000.0));
             IoBench.Result r;
             try (StopSignals stop = StopSignals.summarizeAndExit(spec.commandLine().getErr(), progress::summary)) {
+                if (warmup > 0) {
+                    IoBench.run(disk, pattern, bs, queueDepth, warmup, sectors, (ios, elapsed, duration) -> { });
+                }
                 r = IoBench.run(disk, pattern, bs, queueDepth, seconds, sectors,
                         (ios, elapsed, duration) -> progress.update(elapsed / 1_000_000, duration / 1_000_000, ios));
             }

@@ -16,8 +16,8 @@ import java.util.Objects;
  * @param syncWithIsr the seeds' SyncWithIsr (default true): StartIo, Initialize and Reset run
  *                    under the interrupt lock (DIRQL) or without it (DISPATCH)
  * @param verifier    the port layer's costly verifier checks (ISR timing); misuse fails loudly either way
- * @param completion  how completions are detected (default {@link CompletionMode#INTERRUPT}; see
- *                    docs/latency-completion.md)
+ * @param completion  how completions are detected (default {@link CompletionMode#INTERRUPT}, or the
+ *                    system property {@code jahci.completion}; see docs/latency-completion.md)
  */
 public record OpenOptions(boolean allowWrite, AhciPortOptions portOptions, boolean syncWithIsr, boolean verifier,
                           CompletionMode completion) {
@@ -27,7 +27,7 @@ public record OpenOptions(boolean allowWrite, AhciPortOptions portOptions, boole
 
     public static OpenOptions readOnly() {
         return new OpenOptions(false, AhciPortOptions.DEFAULT, true, Boolean.getBoolean("jahci.verifier"),
-                CompletionMode.INTERRUPT);
+                new PortDriverOptions().completionMode());
     }
 
     public static OpenOptions readWrite() {

@@ -91,6 +91,41 @@ class ChannelPollingTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = CompletionMode.class, names = {"HYBRID", "POLL"})
+    @DisplayName("Allocation: in steady state jahci-poll allocates 0 bytes (polls, completions)")
+    void thePollerAllocatesNothing(CompletionMode mode) throws Exception {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        mx.setThreadAllocatedMemoryEnabled(true);
+        try (Fixture f = new Fixture(new PortDriverOptions().completionMode(mode).verifier(true).isrBudget(10, TimeUnit.SECONDS))) {
+            AtomicReference<IoRequest> inFlight = new AtomicReference<>();
+            AtomicBoolean ready = new AtomicBoolean(true);
+            TestMiniport miniport = device(inFlight, ready, new AtomicReference<>(), new AtomicReference<>());
+            miniport.onStartIo = (ext, r) -> inFlight.compareAndSet(null, r);
+            Channel<TestExt> channel = f.startChannel(miniport, f.newSource());
+            java.util.concurrent.atomic.AtomicLong completions = new java.util.concurrent.atomic.AtomicLong();
+            IoRequest request = new IoRequest(null, r -> completions.incrementAndGet());
+            Thread poller = f.port.allThreads().stream().filter(t -> t.getName().equals("jahci-poll")).findFirst().orElseThrow();
+            rounds(channel, request, completions, 20_000);
+            long before = mx.getThreadAllocatedBytes(poller.getId());
+            rounds(channel, request, completions, 20_000);
+            assertEquals(0, mx.getThreadAllocatedBytes(poller.getId()) - before, "bytes jahci-poll allocated");
+        }
+    }
+
+    private static void rounds(Channel<TestExt> channel, IoRequest request, java.util.concurrent.atomic.AtomicLong completions,
+                               int n) {
+        for (int i = 0; i < n; i++) {
+            long target = completions.get() + 1;
+            channel.submit(request);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Fixture.WAIT_SECONDS);
+            while (completions.get() != target || request.inFlight()) {
+                assertTrue(System.nanoTime() < deadline, "round " + i + " did not finish");
+                Thread.onSpinWait();
+            }
+        }
+    }
+
     @Test
     @DisplayName("awaitPolled is an error in INTERRUPT mode and at DISPATCH (it may sleep)")
     void awaitPolledMisuse() throws Exception {
