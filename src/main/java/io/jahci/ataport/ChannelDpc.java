@@ -158,7 +158,7 @@ final class ChannelDpc<X> extends Task {
             } else if (done != null) {
                 finish(done);
             } else {
-                channel.startNextRequests();
+                channel.startNextRequests(true);
             }
         }
         port.dispatch(this);
@@ -187,7 +187,7 @@ final class ChannelDpc<X> extends Task {
 
     /**
      * Runs a claimed DPC on this thread at DISPATCH, no lock held: the completions, then the
-     * NextRequest. Worker and timer routines are never run here: if any is queued the DPC goes to
+     * NextRequest if the channel lock is free. Worker and timer routines are never run here: if any is queued the DPC goes to
      * the DISPATCH workers, so the thread that claimed it (the interrupt thread, a poller) is free
      * to run the ISR again while a worker routine runs (S2). Allocates nothing.
      */
@@ -219,8 +219,10 @@ final class ChannelDpc<X> extends Task {
             }
             if (done != null) {
                 finish(done);
-            } else if (startNext) {
-                channel.startNextRequests();
+            } else if (startNext && !channel.startNextRequests(false)) {
+                queueNextRequest(); // the channel lock is taken: a DISPATCH worker offers them
+                port.dispatch(this);
+                return;
             }
         }
         port.dispatch(this);

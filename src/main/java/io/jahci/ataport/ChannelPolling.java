@@ -105,15 +105,26 @@ public final class ChannelPolling<X> {
 
     /**
      * One poll: claims the channel's DPC, calls {@link Miniport#poll} at DIRQL under the interrupt
-     * lock, then runs the completions it queued at DISPATCH on this thread. At most DISPATCH, not
-     * holding this channel's locks.
+     * lock, then runs the completions it queued at DISPATCH on this thread. A poll never waits for
+     * the interrupt lock: while the ISR, a synchronized routine or StartIo (SyncWithIsr) holds it,
+     * this round is skipped and the caller polls again. At most DISPATCH, not holding this
+     * channel's locks.
      *
      * @return whether the miniport found something
      */
     boolean poll() {
+        if (interruptLock.isHeldByCurrentThread()) {
+            throw Verifier.violation(VerifierException.Rule.WRONG_LEVEL, "poll of " + channel, "<= DISPATCH",
+                    "DIRQL (the interrupt lock is held)");
+        }
         boolean claimed = dpc.claim();
         boolean found = false;
-        interruptLock.lock();
+        if (!interruptLock.tryLock()) {
+            if (claimed) {
+                runClaimed();
+            }
+            return false;
+        }
         Irql previous = Levels.raise(Irql.DIRQL);
         try {
             found = channel.state() != ChannelState.STOPPED && miniport.poll(channel.extension());
@@ -124,14 +135,18 @@ public final class ChannelPolling<X> {
             interruptLock.unlock();
         }
         if (claimed) {
-            previous = Levels.raise(Irql.DISPATCH);
-            try {
-                dpc.runClaimed();
-            } finally {
-                Levels.restore(previous);
-            }
+            runClaimed();
         }
         return found;
+    }
+
+    private void runClaimed() {
+        Irql previous = Levels.raise(Irql.DISPATCH);
+        try {
+            dpc.runClaimed();
+        } finally {
+            Levels.restore(previous);
+        }
     }
 
     /**
@@ -150,10 +165,7 @@ public final class ChannelPolling<X> {
         if (!mode.polls()) {
             throw new IllegalStateException(channel + " completes by interrupt; awaitPolled is for the modes that poll");
         }
-        if (channel.state() == ChannelState.STOPPED) {
-            throw Verifier.violation(VerifierException.Rule.SERVICE_ON_STOPPED_CHANNEL, "awaitPolled of " + channel,
-                    "channel STARTING, STARTED or STOPPING", "channel STOPPED");
-        }
+        ChannelChecks.notStopped(channel, "ChannelPolling.awaitPolled");
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         long sleep = hybridSleepNanos();
         if (sleep > 0 && !done.getAsBoolean()) {

@@ -19,18 +19,17 @@ class ChannelPollingTest {
     /** A device that "completes" the request once {@code ready} is set; the poll finds it. */
     private static TestMiniport device(AtomicReference<IoRequest> inFlight, AtomicBoolean ready,
                                        AtomicReference<String> pollThread, AtomicReference<Irql> pollLevel) {
-        return new TestMiniport(true) {
-            @Override
-            public boolean poll(TestExt ext) {
-                pollThread.set(Thread.currentThread().getName());
-                pollLevel.set(Irql.current());
-                if (!ready.get() || inFlight.get() == null) {
-                    return false;
-                }
-                ext.channel.completeRequest(inFlight.getAndSet(null), IoStatus.SUCCESS);
-                return true;
+        TestMiniport miniport = new TestMiniport(true);
+        miniport.onPoll = ext -> {
+            pollThread.set(Thread.currentThread().getName());
+            pollLevel.set(Irql.current());
+            if (!ready.get() || inFlight.get() == null) {
+                return false;
             }
+            ext.channel.completeRequest(inFlight.getAndSet(null), IoStatus.SUCCESS);
+            return true;
         };
+        return miniport;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -129,7 +128,7 @@ class ChannelPollingTest {
     @Test
     @DisplayName("awaitPolled is an error in INTERRUPT mode and at DISPATCH (it may sleep)")
     void awaitPolledMisuse() throws Exception {
-        try (Fixture f = new Fixture()) {
+        try (Fixture f = new Fixture(new PortDriverOptions().completionMode(CompletionMode.INTERRUPT))) {
             Channel<TestExt> channel = f.startChannel(new TestMiniport(true), f.newSource());
             assertThrows(IllegalStateException.class, () -> channel.polling().awaitPolled(() -> true, 1, TimeUnit.SECONDS));
         }

@@ -24,7 +24,7 @@ class InterruptDpcTest {
     @ValueSource(booleans = {false, true})
     @DisplayName("A completion the ISR queued runs next on the interrupt thread, at DISPATCH, without the interrupt lock")
     void completionRunsOnTheInterruptThreadAfterTheIsr(boolean syncWithIsr) throws Exception {
-        try (Fixture f = new Fixture()) {
+        try (Fixture f = new Fixture(new PortDriverOptions().completionMode(CompletionMode.INTERRUPT))) {
             TestMiniport miniport = new TestMiniport(syncWithIsr);
             AtomicReference<IoRequest> inFlight = new AtomicReference<>();
             miniport.onStartIo = (ext, r) -> inFlight.compareAndSet(null, r);
@@ -58,7 +58,7 @@ class InterruptDpcTest {
     @Test
     @DisplayName("S2: with completions on the interrupt thread, the ISR runs again while a worker routine that an ISR requested is blocked")
     void workerRoutineRequestedWithACompletionLeavesTheInterruptThreadFree() throws Exception {
-        try (Fixture f = new Fixture()) {
+        try (Fixture f = new Fixture(new PortDriverOptions().completionMode(CompletionMode.INTERRUPT))) {
             TestMiniport miniport = new TestMiniport(false);
             AtomicReference<IoRequest> inFlight = new AtomicReference<>();
             AtomicInteger isrRuns = new AtomicInteger();

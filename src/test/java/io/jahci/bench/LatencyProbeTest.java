@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jahci.ataport.Channel;
+import io.jahci.ataport.CompletionMode;
 import io.jahci.ataport.ChannelConfiguration;
 import io.jahci.ataport.ControlAction;
 import io.jahci.ataport.InterruptConnection;
@@ -103,7 +104,7 @@ class LatencyProbeTest {
         Probe probe = new Probe();
         try (EventFdInterruptSource source = new EventFdInterruptSource("probe test")) {
             PortDriver<Object> port = PortDriver.start(new Object(),
-                    new PortDriverOptions().verifier(true).latencyProbe(probe));
+                    new PortDriverOptions().verifier(true).latencyProbe(probe).completionMode(CompletionMode.INTERRUPT));
             try {
                 Completing miniport = new Completing();
                 Channel<Channel<Completing.Ext>> ch = port.createChannel(miniport, port.connectInterrupt(source));
