@@ -67,14 +67,19 @@ public final class Main {
 
     /** Opens the controller named by {@code --device}. */
     Controller open(boolean allowWrite) throws IOException {
+        return open(allowWrite, CompletionMode.parse(completion));
+    }
+
+    /** Opens the controller named by {@code --device} with completion mode {@code mode}. */
+    Controller open(boolean allowWrite, CompletionMode mode) throws IOException {
         DeviceSpec spec = DeviceSpec.parse(device);
-        IrqMode mode = IrqMode.parse(irq);
-        if (mode != IrqMode.AUTO) {
-            spec = spec.withIrq(mode);
+        IrqMode irqMode = IrqMode.parse(irq);
+        if (irqMode != IrqMode.AUTO) {
+            spec = spec.withIrq(irqMode);
         }
         OpenOptions options = OpenOptions.readOnly().withAllowWrite(allowWrite).withSyncWithIsr(syncWithIsr)
                 .withVerifier(verifier || Boolean.getBoolean("jahci.verifier"))
-                .withCompletion(CompletionMode.parse(completion));
+                .withCompletion(mode);
         return Controller.open(spec, options);
     }
 
