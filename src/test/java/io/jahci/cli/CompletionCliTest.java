@@ -33,6 +33,27 @@ class CompletionCliTest {
     }
 
     @Test
+    @Tag("qemu")
+    void benchIoRunsEveryJobInEveryModeInOneProcess() throws Exception {
+        CliRun r = CliRun.of("--device", "qemu", "bench", "io", "--port", "0", "--jobs", "randread:4k:1,read:128k:2",
+                "--completions", "poll,interrupt", "--seconds", "0.3", "--warmup", "0.1", "--json");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(4, lines.size(), r.out());
+        List<String> seen = new java.util.ArrayList<>();
+        for (String line : lines) {
+            Map<String, Object> json = JsonReader.object(line);
+            assertTrue(((Number) json.get("ios")).longValue() > 0, line);
+            seen.add(json.get("completion") + " " + json.get("rw") + " " + json.get("bs") + " " + json.get("qd"));
+        }
+        assertEquals(List.of("poll randread 4096 1", "poll read 131072 2", "interrupt randread 4096 1",
+                "interrupt read 131072 2"), seen);
+        r = CliRun.of("bench", "io", "--port", "0", "--jobs", "randread:4k");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--jobs takes RW:BS:QD entries"), r.err());
+    }
+
+    @Test
     void anUnknownModeIsAUsageErrorThatNamesTheModes() {
         CliRun r = CliRun.of("--completion", "sometimes", "identify");
         assertEquals(2, r.exit());
