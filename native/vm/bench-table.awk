@@ -8,7 +8,7 @@ function median(who, key,   m, i, j, t, a) {
     for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
     return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
 }
-$6 + 0 > 0 {
+NF == 6 && ($1 == "kernel" || $1 ~ /^jahci-/) && $6 + 0 > 0 {
     key = $2 " bs=" $3 " qd=" $4
     v[$1, key, ++n[$1, key]] = $6
     if (!(key in seen)) { seen[key] = 1; order[keys++] = key }

@@ -116,6 +116,8 @@ grep -q "verified, identical" "$W/logs/vfio-intx.txt" || { ok=0; why="$why; demo
 # 8. The I/O comparison, jahci in every completion mode against the kernel's ahci.
 . /tmp/work/case-completion.sh
 
+. /tmp/work/case-nbd.sh && nbd_over_vfio   # 9. NBD over VFIO (case-nbd.sh)
+
 # 7. unbind: the kernel's ahci takes the controller back and reads jahci's data byte for byte
 if run unbind jahci unbind "$BDF" && [ "$(driver_of $BDF)" = ahci ]; then
     DATA=$(disk_with_size 131072)
@@ -127,6 +129,9 @@ if run unbind jahci unbind "$BDF" && [ "$(driver_of $BDF)" = ahci ]; then
 else
     fail "unbind" "$(tr '\n' '|' < "$W/logs/unbind.txt")"
 fi
+
+. /tmp/work/case-device.sh   # 11. jahci's identify, smart, power check vs hdparm -I, smartctl -a, hdparm -C
+nbd_qemu_nbd "$DATA"   # 10. the NBD comparison's qemu-nbd side (case-nbd.sh)
 
 check_dmesg iommu
 echo "job-iommu: end $(date +%s)"

@@ -1,6 +1,8 @@
 package io.jahci.ahci;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The 512-byte data of IDENTIFY DEVICE (ACS-3 §7.12.7): 256 little-endian words. {@link #parse}
@@ -23,6 +25,7 @@ public final class IdentifyData {
     private static final int MODEL_WORDS = 20;
     private static final int LBA28_SECTORS = 60; // words 60-61
     private static final int QUEUE_DEPTH = 75;
+    private static final int MAJOR_VERSION = 80;
     private static final int SATA_CAPABILITIES = 76;
     private static final int COMMAND_SET_82 = 82;
     private static final int COMMAND_SET_83 = 83;
@@ -32,6 +35,8 @@ public final class IdentifyData {
     private static final int SECTOR_SIZE = 106;
     private static final int LOGICAL_SECTOR_WORDS = 117; // words 117-118
     private static final int DATA_SET_MANAGEMENT = 169;
+    private static final int ADDITIONAL_SUPPORTED = 69;
+    private static final int DSM_MAX_BLOCKS = 105;
 
     /** Word 75: maximum queue depth minus one. */
     private static final BitField QUEUE_DEPTH_MINUS_ONE = new BitField("QUEUE_DEPTH", 0, 5);
@@ -57,6 +62,10 @@ public final class IdentifyData {
     private static final BitField LOGICAL_PER_PHYSICAL_LOG2 = new BitField("LOG2", 0, 4);
     /** Word 169: TRIM bit of DATA SET MANAGEMENT supported. */
     private static final BitField TRIM = new BitField("TRIM", 0, 1);
+    /** Word 69: deterministic read after TRIM (DRAT). */
+    private static final BitField DRAT = new BitField("DRAT", 14, 1);
+    /** Word 69: read zeroes after TRIM (RZAT). */
+    private static final BitField RZAT = new BitField("RZAT", 5, 1);
 
     private final int[] words;
 
@@ -148,6 +157,20 @@ public final class IdentifyData {
         return TRIM.isSet(words[DATA_SET_MANAGEMENT]);
     }
 
+    /**
+     * How many 512-byte blocks of LBA range entries one DATA SET MANAGEMENT command takes (word
+     * 105); a device that reports 0 is taken at 1, the least any TRIM device accepts.
+     */
+    public int trimMaxBlocks() {
+        return Math.max(1, words[DSM_MAX_BLOCKS]);
+    }
+
+    /** Trimmed sectors read back as zeroes: DRAT and RZAT (word 69 bits 14 and 5). */
+    public boolean trimReadsZeroes() {
+        int word69 = words[ADDITIONAL_SUPPORTED];
+        return DRAT.isSet(word69) && RZAT.isSet(word69);
+    }
+
     /** A volatile write cache is supported (word 82 bit 5). */
     public boolean writeCacheSupported() {
         return WRITE_CACHE.isSet(words[COMMAND_SET_82]);
@@ -171,6 +194,24 @@ public final class IdentifyData {
     /** FLUSH CACHE EXT is supported (word 83 bit 13, word 83 valid). */
     public boolean flushCacheExt() {
         return word83Valid() && FLUSH_CACHE_EXT.isSet(words[COMMAND_SET_83]);
+    }
+
+    /**
+     * The major versions word 80 claims, as its bit numbers, highest first (4-7 are ATA/ATAPI-4..7,
+     * 8 ATA8-ACS, 9 ACS-2, 10 ACS-3, 11 ACS-4); empty when the word is 0000h or FFFFh (not reported).
+     */
+    public List<Integer> majorVersions() {
+        int word80 = words[MAJOR_VERSION];
+        List<Integer> versions = new ArrayList<>();
+        if (word80 == 0 || word80 == 0xFFFF) {
+            return versions;
+        }
+        for (int bit = 14; bit >= 1; bit--) {
+            if ((word80 & 1 << bit) != 0) {
+                versions.add(bit);
+            }
+        }
+        return versions;
     }
 
     /** Capacity in bytes: {@link #sectors()} times {@link #logicalSectorSize()}. */

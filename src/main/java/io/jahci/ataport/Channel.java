@@ -460,6 +460,9 @@ public final class Channel<X> {
                 complete(request, IoStatus.ERROR);
                 continue;
             }
+            if (accepted && probe != null) {
+                probe.startIoReturned(this, request);
+            }
             if (!accepted) {
                 request.next = busyHead;
                 busyHead = request;
@@ -467,9 +470,6 @@ public final class Channel<X> {
                     busyTail = request;
                 }
                 return;
-            }
-            if (probe != null) {
-                probe.requestStarted(this, request);
             }
         }
     }

@@ -33,6 +33,10 @@ public final class InterruptConnection {
     private volatile boolean[] claimed = new boolean[0];
     private volatile long interrupts;
     private volatile long unclaimed;
+    /** The last fd a spinning {@link #pollOnce} saw, or -1; interrupt thread only. */
+    private int polled = -1;
+    private NativeException pollFailure;
+    private final java.util.function.BooleanSupplier pollOnce = this::pollOnce;
 
     InterruptConnection(PortDriver<?> port, InterruptSource source, int index) throws NativeException {
         this.port = port;
@@ -43,7 +47,8 @@ public final class InterruptConnection {
         this.shutdown = EventFd.create();
         epoll.addReadable(source.fd());
         epoll.addReadable(shutdown.fd());
-        this.thread = new PortThread("jahci-irq-" + index, Irql.DISPATCH, this::run);
+        this.thread = new PortThread("jahci-irq-" + index, Irql.DISPATCH, ThreadPlacement.Role.IRQ,
+                port.options().waitMode(), port, this::run);
     }
 
     public InterruptSource source() {
@@ -96,7 +101,7 @@ public final class InterruptConnection {
         int sourceFd = source.fd();
         try {
             for (;;) {
-                int fd = epoll.await(-1);
+                int fd = awaitReadable();
                 if (fd == sourceFd) {
                     if (probe != null) {
                         probe.interruptWake(this);
@@ -121,6 +126,34 @@ public final class InterruptConnection {
         } catch (NativeException | RuntimeException e) {
             port.recordFailure("interrupt thread of " + source.describe(), e);
         }
+    }
+
+    /**
+     * Waits for the source (or the shutdown fd) per the port's {@link WaitMode}: polls epoll
+     * without blocking while the thread's spinner spins, then blocks in epoll_wait. Returns the
+     * readable fd, or -1 (a signal). Interrupt thread, DISPATCH; allocates nothing.
+     */
+    private int awaitReadable() throws NativeException {
+        Spinner spinner = thread.spinner;
+        if (spinner.spin(pollOnce)) {
+            if (pollFailure != null) {
+                throw pollFailure;
+            }
+            return polled;
+        }
+        int fd = epoll.await(-1);
+        spinner.woke();
+        return fd;
+    }
+
+    private boolean pollOnce() {
+        try {
+            polled = epoll.await(0);
+        } catch (NativeException e) {
+            pollFailure = e;
+            return true;
+        }
+        return polled != -1;
     }
 
     /** Runs at DIRQL: calls the ISR of every channel on this line under the interrupt lock. */

@@ -11,11 +11,10 @@ package io.jahci.ataport;
  */
 public interface LatencyProbe {
     /**
-     * StartIo accepted {@code request}: the miniport has handed it to the device (for AHCI: PxCI
-     * written, the doorbell rung). On the submitting thread (or a DISPATCH worker for a request
-     * that waited), holding the channel lock, at DIRQL with SyncWithIsr, else DISPATCH.
+     * The miniport's StartIo accepted {@code request} (for AHCI: the command is in its slot and the
+     * doorbell, PxCI, was written). DIRQL with SyncWithIsr, else DISPATCH; the channel lock is held.
      */
-    default void requestStarted(Channel<?> channel, IoRequest request) {
+    default void startIoReturned(Channel<?> channel, IoRequest request) {
     }
 
     /**

@@ -44,17 +44,20 @@ public final class PortDriver<D> implements AutoCloseable {
         this.deviceExtension = deviceExtension;
         this.options = options;
         this.verifier = new Verifier(options.verifier(), options.isrBudgetNanos());
-        this.dispatchQueue = new TaskQueue("dispatch", options.dispatchThreads(), options.spinningWorkers());
-        this.workItemQueue = new TaskQueue("work-item", options.workItemThreads(), false);
+        this.dispatchQueue = new TaskQueue("dispatch", options.dispatchThreads());
+        this.workItemQueue = new TaskQueue("work-item", options.workItemThreads());
         for (int i = 0; i < options.dispatchThreads(); i++) {
-            dispatchThreads.add(taskThread("jahci-dispatch-" + i, Irql.DISPATCH, dispatchQueue));
+            dispatchThreads.add(taskThread("jahci-dispatch-" + i, Irql.DISPATCH, ThreadPlacement.Role.DISPATCH,
+                    options.waitMode(), dispatchQueue));
         }
         for (int i = 0; i < options.workItemThreads(); i++) {
-            workItemThreads.add(taskThread("jahci-workitem-" + i, Irql.PASSIVE, workItemQueue));
+            workItemThreads.add(taskThread("jahci-workitem-" + i, Irql.PASSIVE, ThreadPlacement.Role.WORKITEM,
+                    WaitMode.BLOCK, workItemQueue));
         }
-        this.timerThread = new PortThread("jahci-timer", Irql.DISPATCH, this::runTimers);
-        this.pollerThread = options.completionMode().polls() ? new PortThread("jahci-poll", Irql.DISPATCH, this::runPoller)
-                : null;
+        this.timerThread = new PortThread("jahci-timer", Irql.DISPATCH, ThreadPlacement.Role.TIMER, WaitMode.BLOCK, this,
+                this::runTimers);
+        this.pollerThread = options.completionMode().polls() ? new PortThread("jahci-poll", Irql.DISPATCH,
+                ThreadPlacement.Role.DISPATCH, WaitMode.BLOCK, this, this::runPoller) : null;
         this.workItems = new WorkItems<>(deviceExtension, workItemQueue, this);
     }
 
@@ -71,8 +74,8 @@ public final class PortDriver<D> implements AutoCloseable {
         return port;
     }
 
-    private static PortThread taskThread(String name, Irql level, TaskQueue queue) {
-        return new PortThread(name, level, () -> {
+    private PortThread taskThread(String name, Irql level, ThreadPlacement.Role role, WaitMode wait, TaskQueue queue) {
+        return new PortThread(name, level, role, wait, this, () -> {
             PortThread self = (PortThread) Thread.currentThread();
             for (Task task = queue.take(self); task != null; task = queue.take(self)) {
                 task.run();
@@ -230,6 +233,19 @@ public final class PortDriver<D> implements AutoCloseable {
     void wakePoller() {
         if (pollerThread != null) {
             LockSupport.unpark(pollerThread);
+        }
+    }
+
+    /**
+     * Thread start hook of every port thread: applies its role's {@link ThreadPlacement} (CPU,
+     * SCHED_FIFO) and registers the thread for the read-back. A refusal by the kernel is recorded
+     * as a failure; the thread then runs unplaced. PASSIVE, on the starting thread.
+     */
+    void placeCurrentThread(ThreadPlacement.Role role) {
+        try {
+            options.threadPlacement().applyToCurrentThread(role);
+        } catch (io.jahci.platform.NativeException e) {
+            recordFailure("placing " + Thread.currentThread().getName() + " (" + role.key() + ")", e);
         }
     }
 

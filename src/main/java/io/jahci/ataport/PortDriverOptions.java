@@ -6,13 +6,30 @@ import java.util.concurrent.TimeUnit;
 public final class PortDriverOptions {
     private int dispatchThreads = 2;
     private int workItemThreads = 1;
-    private boolean spinningWorkers;
+    private WaitMode waitMode = WaitMode.BLOCK;
+    private ThreadPlacement threadPlacement = ThreadPlacement.none();
     private boolean verifier = Boolean.getBoolean("jahci.verifier");
     private long isrBudgetNanos = TimeUnit.MILLISECONDS.toNanos(1);
     private int workerRoutineQueueDepth = 256;
     private long shutdownTimeoutNanos = TimeUnit.SECONDS.toNanos(2);
     private LatencyProbe latencyProbe;
     private CompletionMode completionMode = CompletionMode.parse(System.getProperty("jahci.completion", "interrupt"));
+
+    /** A new, independent set of options with the same values; the caller's stays as it was. */
+    public PortDriverOptions copy() {
+        PortDriverOptions c = new PortDriverOptions();
+        c.dispatchThreads = dispatchThreads;
+        c.workItemThreads = workItemThreads;
+        c.waitMode = waitMode;
+        c.threadPlacement = threadPlacement;
+        c.verifier = verifier;
+        c.isrBudgetNanos = isrBudgetNanos;
+        c.workerRoutineQueueDepth = workerRoutineQueueDepth;
+        c.shutdownTimeoutNanos = shutdownTimeoutNanos;
+        c.latencyProbe = latencyProbe;
+        c.completionMode = completionMode;
+        return c;
+    }
 
     /** Size of the fixed pool of DISPATCH worker threads (worker routines, timers, completions). Default 2. */
     public PortDriverOptions dispatchThreads(int n) {
@@ -32,9 +49,21 @@ public final class PortDriverOptions {
         return this;
     }
 
-    /** Idle DISPATCH workers spin on their queue instead of parking: lower latency, busy cores. Default false. */
-    public PortDriverOptions spinningWorkers(boolean spin) {
-        spinningWorkers = spin;
+    /**
+     * How the interrupt thread and idle DISPATCH workers wait: block, spin, or spin then block
+     * ({@link WaitMode}). Spinning lowers latency and keeps a core busy. Default block.
+     */
+    public PortDriverOptions waitMode(WaitMode mode) {
+        waitMode = java.util.Objects.requireNonNull(mode);
+        return this;
+    }
+
+    /**
+     * CPU and SCHED_FIFO per thread role, applied by each port thread when it starts; also where
+     * the port threads register for the read-back. Default {@link ThreadPlacement#none()}.
+     */
+    public PortDriverOptions threadPlacement(ThreadPlacement placement) {
+        threadPlacement = java.util.Objects.requireNonNull(placement);
         return this;
     }
 
@@ -96,8 +125,12 @@ public final class PortDriverOptions {
         return workItemThreads;
     }
 
-    boolean spinningWorkers() {
-        return spinningWorkers;
+    public WaitMode waitMode() {
+        return waitMode;
+    }
+
+    public ThreadPlacement threadPlacement() {
+        return threadPlacement;
     }
 
     boolean verifier() {

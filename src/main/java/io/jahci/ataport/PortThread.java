@@ -10,10 +10,24 @@ final class PortThread extends Thread {
     Irql level;
     /** True while this thread is parked in a {@link TaskQueue} waiting for a task. */
     volatile boolean idle;
+    /** How this thread spins before it blocks (its {@link WaitMode}); used only by this thread. */
+    final Spinner spinner;
+    private final ThreadPlacement.Role role;
+    private final PortDriver<?> port;
 
-    PortThread(String name, Irql baseLevel, Runnable body) {
+    PortThread(String name, Irql baseLevel, ThreadPlacement.Role role, WaitMode wait, PortDriver<?> port, Runnable body) {
         super(body, name);
         this.level = baseLevel;
+        this.role = role;
+        this.spinner = new Spinner(wait);
+        this.port = port;
         setDaemon(true);
+    }
+
+    /** Thread start: takes the role's CPU and policy ({@link PortDriver#placeCurrentThread}), then runs the body. */
+    @Override
+    public void run() {
+        port.placeCurrentThread(role);
+        super.run();
     }
 }

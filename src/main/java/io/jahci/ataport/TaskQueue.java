@@ -6,22 +6,23 @@ import java.util.concurrent.locks.LockSupport;
  * An intrusive FIFO of {@link Task}s served by a fixed set of {@link PortThread}s.
  *
  * <p>Allocation-free: tasks link through {@link Task#next}, idle consumers wait in a preallocated
- * array. A consumer either parks until a producer hands it work ({@link LockSupport#unpark}) or,
- * in spinning mode, spins on the queue head (lower latency, one busy core per consumer).
+ * array. A consumer waits as its {@link PortThread#spinner} says ({@link WaitMode}): it spins on the
+ * queue head for the spinner's window (forever with {@code spin}, not at all with {@code block}),
+ * then registers as idle and parks until a producer hands it work ({@link LockSupport#unpark}).
  * Lock order: this queue's lock is a leaf; nothing else is acquired while it is held.
  */
 final class TaskQueue {
     private final SpinLock lock;
-    private final boolean spinning;
     private final PortThread[] idle;
     private int idleCount;
     private volatile Task head;
     private Task tail;
     private volatile boolean closed;
+    /** What a spinning consumer polls for (a field: a method reference per take would allocate). */
+    private final java.util.function.BooleanSupplier workOrClosed = () -> head != null || closed;
 
-    TaskQueue(String name, int consumers, boolean spinning) {
+    TaskQueue(String name, int consumers) {
         this.lock = new SpinLock(name + " queue lock");
-        this.spinning = spinning;
         this.idle = new PortThread[consumers];
     }
 
@@ -53,24 +54,23 @@ final class TaskQueue {
     /** Takes the next task, waiting for one; returns null once the queue is closed. */
     Task take(PortThread self) {
         while (!closed) {
-            if (head != null || !spinning) {
-                Task task = pollOrGoIdle(self);
-                if (task != null) {
-                    return task;
-                }
+            boolean spun = self.spinner.spin(workOrClosed);
+            Task task = pollOrGoIdle(self, !spun);
+            if (task != null) {
+                return task;
             }
-            if (spinning) {
-                Thread.onSpinWait();
-            } else {
+            if (!spun) {
                 while (self.idle && !closed) {
                     LockSupport.park(this);
                 }
+                self.spinner.woke();
             }
         }
         return null;
     }
 
-    private Task pollOrGoIdle(PortThread self) {
+    /** Takes the head, or (when {@code goIdle}) registers {@code self} as idle if there is none. */
+    private Task pollOrGoIdle(PortThread self, boolean goIdle) {
         lock.lock();
         try {
             Task task = head;
@@ -80,7 +80,7 @@ final class TaskQueue {
                     tail = null;
                 }
                 task.next = null;
-            } else if (!spinning) {
+            } else if (goIdle) {
                 self.idle = true;
                 idle[idleCount++] = self;
             }

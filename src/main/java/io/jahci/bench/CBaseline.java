@@ -1,5 +1,6 @@
 package io.jahci.bench;
 
+import io.jahci.ataport.ThreadPlacement;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,9 @@ import java.util.stream.Stream;
  * measures. The temporary directory is deleted by {@link #close()}.
  */
 public final class CBaseline implements AutoCloseable {
+    /** The roles the C pipeline has threads for (its worker thread is the dispatch role). */
+    private static final List<ThreadPlacement.Role> C_ROLES = List.of(ThreadPlacement.Role.STIMULUS,
+            ThreadPlacement.Role.IRQ, ThreadPlacement.Role.DISPATCH, ThreadPlacement.Role.WORKITEM);
     static final String RESOURCE = "/io/jahci/bench/native/irqbench.c";
     private static final long COMPILE_TIMEOUT_SECONDS = 120;
 
@@ -81,16 +85,28 @@ public final class CBaseline implements AutoCloseable {
         return gcc + " -O2 -pthread";
     }
 
-    /** Runs the C pipeline with {@code settings} and returns its stamps. */
-    public RawRun run(IrqSettings s) throws IOException, InterruptedException {
+    /** What the C pipeline measured: its stamps and its threads as the kernel reported them. */
+    public record Run(RawRun stamps, List<BenchThread> threads) {}
+
+    /** Runs the C pipeline with {@code settings} and returns its stamps and threads. */
+    public Run run(IrqSettings s) throws IOException, InterruptedException {
         Path out = dir.resolve("stamps.bin");
         Files.deleteIfExists(out);
         List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--out", out.toString(),
                 "--rate", Double.toString(s.rate()), "--warmup", Integer.toString(s.warmupEvents()),
                 "--events", Integer.toString(s.events()),
                 "--warmup-ns", Long.toString(s.warmupNanos()), "--ns", Long.toString(s.runNanos())));
-        if (s.spin()) {
-            cmd.add("--spin");
+        cmd.addAll(List.of("--wait", s.waitMode().toString()));
+        for (ThreadPlacement.Role role : C_ROLES) {
+            if (s.placement().cpu(role) >= 0) {
+                cmd.addAll(List.of("--pin-" + role.key(), Integer.toString(s.placement().cpu(role))));
+            }
+        }
+        if (s.placement().rtPriority() > 0) {
+            cmd.addAll(List.of("--rt-priority", Integer.toString(s.placement().rtPriority())));
+        }
+        if (s.mlockall()) {
+            cmd.add("--mlockall");
         }
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -98,7 +114,13 @@ public final class CBaseline implements AutoCloseable {
         if (rc != 0) {
             throw new IOException("the C baseline failed (exit " + rc + "): " + String.join(" ", cmd) + "\n" + output);
         }
-        return RawRun.readC(out);
+        List<BenchThread> threads = new ArrayList<>();
+        for (String line : output.split("\n")) {
+            if (line.startsWith("thread ")) {
+                threads.add(BenchThread.parseC(line));
+            }
+        }
+        return new Run(RawRun.readC(out), threads);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.jahci.ataport.LatencyProbe;
 import io.jahci.ataport.PortDriverOptions;
 import io.jahci.disk.DeviceSpec;
 import io.jahci.disk.Transports;
+import io.jahci.hw.RegisterCounts;
 import io.jahci.hw.Transport;
 import io.jahci.miniport.AhciHba;
 import io.jahci.miniport.AhciPort;
@@ -22,9 +23,8 @@ import java.util.NoSuchElementException;
 /**
  * {@code jahci --device SPEC bench irq}: real command completions as the stimulus. A 1-sector READ
  * DMA EXT goes through the real AHCI miniport on the first disk, one at a time (QD1), and a
- * {@link LatencyProbe} on the port layer stamps the READ's stages: StartIo accepted it (PxCI
- * written: the doorbell), the interrupt thread woke, the ISR was entered, the completion was
- * dispatched (at DISPATCH, on the interrupt thread after the ISR), and the caller resumed. Latency is measured from
+ * {@link LatencyProbe} on the port layer stamps when the interrupt thread woke, when the ISR was
+ * entered and when the completion was dispatched on a DISPATCH worker. Latency is measured from
  * the issue stamp the bench takes just before the READ is handed to the port (so it includes
  * BuildIo and StartIo: writing the command header and ringing PxCI).
  *
@@ -38,8 +38,8 @@ import java.util.NoSuchElementException;
  */
 public final class DeviceIrqBench implements LatencyProbe {
     /** The outcome of a device run. */
-    public record Result(RawRun run, Map<String, Long> allocatedBytesByThread, String device,
-            long registerAccessNanos, double seconds) {
+    public record Result(RawRun run, Map<String, Long> allocatedBytesByThread, List<BenchThread> threads,
+            RegisterCounts.PerCommand registers, String device, long registerAccessNanos, double seconds) {
         public long allocatedBytes() {
             return allocatedBytesByThread.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -58,29 +58,36 @@ public final class DeviceIrqBench implements LatencyProbe {
 
     private DeviceIrqBench() {}
 
-    /** Opens {@code spec}, reads {@code warmup + events} single sectors from the first disk, closes. */
-    public static Result run(String spec, int warmup, int events, boolean syncWithIsr, boolean verifier, boolean spin,
-            int dispatchThreads) throws IOException {
+    /**
+     * Opens {@code spec} with its register accesses counted, reads {@code warmup + events} single
+     * sectors from the first disk, closes. {@code driver} gives the wait mode, placement and
+     * dispatch threads; the verifier and the probe are set here.
+     */
+    public static Result run(String spec, int warmup, int events, boolean syncWithIsr, boolean verifier,
+            PortDriverOptions driver) throws IOException {
         DeviceIrqBench probe = new DeviceIrqBench();
-        AllocationMeter meter = new AllocationMeter();
-        Transport transport = Transports.open(DeviceSpec.parse(spec));
-        PortDriverOptions driver = new PortDriverOptions().verifier(verifier).spinningWorkers(spin)
-                .dispatchThreads(dispatchThreads).latencyProbe(probe);
+        ThreadMeter meter = new ThreadMeter();
+        RegisterCounts counts = new RegisterCounts();
+        Transport transport = counts.install(Transports.open(DeviceSpec.parse(spec)));
+        driver.verifier(verifier).latencyProbe(probe);
         try (AhciHba hba = AhciHba.open(transport, new AhciHba.Config(AhciPortOptions.DEFAULT, syncWithIsr, driver))) {
             AhciPort port = hba.ports().stream().filter(p -> p.state() == PortState.READY).findFirst()
                     .orElseThrow(() -> new NoSuchElementException(transport.describe() + " has no ATA disk to read from"));
             ByteBuffer sector = ByteBuffer.allocateDirect(port.sectorSize());
-            RawRun run = new RawRun(warmup + events, Stage.DOORBELL, Stage.WAKE, Stage.ISR, Stage.WORKER, Stage.RETURN);
+            RawRun run = new RawRun(warmup + events, Stage.DOORBELL, Stage.WAKE, Stage.ISR, Stage.WORKER,
+                    Stage.RETURN);
             long[] doorbells = run.stamps.get(Stage.DOORBELL);
             long[] wakes = run.stamps.get(Stage.WAKE);
             long[] isrs = run.stamps.get(Stage.ISR);
             long[] workers = run.stamps.get(Stage.WORKER);
             long[] returns = run.stamps.get(Stage.RETURN);
             long began = System.nanoTime();
+            RegisterCounts.Snapshot before = counts.snapshot();
             for (int i = 0; i < warmup + events; i++) {
                 if (i == warmup) {
                     run.warmup = warmup;
                     meter.start();
+                    before = counts.snapshot();
                 }
                 probe.doorbell = 0;
                 probe.wake = 0;
@@ -96,17 +103,22 @@ public final class DeviceIrqBench implements LatencyProbe {
                 isrs[i] = probe.isrEntry;
                 workers[i] = probe.completion;
                 returns[i] = returned;
-                if (wakes[i] == 0 || isrs[i] == 0 || workers[i] == 0) {
+                if (doorbells[i] == 0 || wakes[i] == 0 || isrs[i] == 0 || workers[i] == 0) {
                     throw new IllegalStateException("READ " + i + " completed without the probe seeing the interrupt"
-                            + " path (wake " + wakes[i] + ", ISR " + isrs[i] + ", completion " + workers[i] + ")");
+                            + " path (doorbell " + doorbells[i] + ", wake " + wakes[i] + ", ISR " + isrs[i]
+                            + ", completion " + workers[i] + ")");
                 }
             }
             run.total = warmup + events;
             double seconds = (System.nanoTime() - began) / 1e9;
+            RegisterCounts.PerCommand registers = counts.snapshot().perCommandSince(before, events);
             List<Thread> threads = new ArrayList<>(probe.irqThreads.toList());
             threads.addAll(probe.dispatchThreads.toList());
-            return new Result(run, meter.bytesSince(threads), transport.describe(), transport.registerAccessNanos(),
-                    seconds);
+            threads.add(Thread.currentThread());
+            List<BenchThread> inForce = BenchThread.of(driver.threadPlacement().readBack(), meter.cpuNanosSince(threads));
+            threads.remove(Thread.currentThread());
+            return new Result(run, meter.bytesSince(threads), inForce, registers, transport.describe(),
+                    transport.registerAccessNanos(), seconds);
         } finally {
             transport.close();
         }
@@ -115,7 +127,7 @@ public final class DeviceIrqBench implements LatencyProbe {
     // ---------------------------------------------------------------- probe (port threads, no allocation)
 
     @Override
-    public void requestStarted(Channel<?> channel, IoRequest request) {
+    public void startIoReturned(Channel<?> channel, IoRequest request) {
         if (doorbell == 0) {
             doorbell = System.nanoTime();
         }

@@ -3,6 +3,7 @@ package io.jahci.bench;
 import io.jahci.disk.Json;
 import io.jahci.disk.Disk;
 import io.jahci.disk.InFlightBuffers;
+import io.jahci.hw.RegisterCounts;
 import io.jahci.miniport.PortException;
 import org.HdrHistogram.Histogram;
 
@@ -40,8 +41,13 @@ public final class IoBench {
         }
     }
 
-    /** What one run measured. */
-    public record Result(Pattern pattern, int blockBytes, int queueDepth, long ios, double seconds, StageStats latency) {
+    /**
+     * What one run measured.
+     *
+     * @param registers register reads and writes per command, or null when they were not counted
+     */
+    public record Result(Pattern pattern, int blockBytes, int queueDepth, long ios, double seconds, StageStats latency,
+            RegisterCounts.PerCommand registers) {
         public double iops() {
             return ios / seconds;
         }
@@ -50,7 +56,10 @@ public final class IoBench {
             return ios * (double) blockBytes / seconds;
         }
 
-        /** {@code {"rw","bs","qd","ios","seconds","iops","bytesPerSecond","latency":{"count","p50",...,"max"}}}, latency in ns. */
+        /**
+         * {@code {"rw","bs","qd","ios","seconds","iops","bytesPerSecond","latency":{"count","p50",...,"max"}}}, latency
+         * in ns, with {@code "registerReadsPerCommand"} and {@code "registerWritesPerCommand"} when they were counted.
+         */
         public Map<String, Object> toJson() {
             Map<String, Object> json = Json.object();
             json.put("rw", pattern.name().toLowerCase(Locale.ROOT));
@@ -61,6 +70,10 @@ public final class IoBench {
             json.put("iops", Json.fixed(iops(), 1));
             json.put("bytesPerSecond", Json.fixed(bytesPerSecond(), 0));
             json.put("latency", latency.toJson());
+            if (registers != null) {
+                json.put("registerReadsPerCommand", Json.fixed(registers.reads(), 2));
+                json.put("registerWritesPerCommand", Json.fixed(registers.writes(), 2));
+            }
             return json;
         }
     }
@@ -75,12 +88,16 @@ public final class IoBench {
 
     /**
      * Runs {@code pattern} on {@code disk} over its first {@code regionSectors} sectors for
-     * {@code seconds}, {@code queueDepth} requests of {@code blockBytes} in flight.
+     * {@code seconds}, {@code queueDepth} requests of {@code blockBytes} in flight. With
+     * {@code counts} (the disk's controller opened with {@code OpenOptions.withRegisterCounts}), the
+     * result has the register accesses per command (per request: one command when the block fits
+     * in one), over the measured requests; null counts nothing.
      *
      * @throws PortException the first request that failed (a benchmark stops at the first error)
      */
     public static Result run(Disk disk, Pattern pattern, int blockBytes, int queueDepth, double seconds,
-                             long regionSectors, Progress progress) throws PortException, InterruptedException {
+                             long regionSectors, RegisterCounts counts, Progress progress)
+            throws PortException, InterruptedException {
         int sectors = blockBytes / disk.sectorSize();
         long blocks = regionSectors / sectors;
         if (blocks < 1) {
@@ -95,6 +112,7 @@ public final class IoBench {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         SplittableRandom random = new SplittableRandom(42);
         long ios = 0;
+        RegisterCounts.Snapshot before = counts == null ? null : counts.snapshot();
         long start = System.nanoTime();
         long duration = (long) (seconds * 1e9);
         long end = start + duration;
@@ -120,12 +138,14 @@ public final class IoBench {
         }
         buffers.awaitAll();
         double elapsed = (System.nanoTime() - start) / 1e9;
+        RegisterCounts.PerCommand registers = counts == null || ios == 0 ? null
+                : counts.snapshot().perCommandSince(before, ios);
         Throwable error = failure.get();
         if (error != null) {
             throw error instanceof PortException p ? p : new PortException("benchmark request failed: " + error, error);
         }
         synchronized (latency) {
-            return new Result(pattern, blockBytes, queueDepth, ios, elapsed, StageStats.of(latency));
+            return new Result(pattern, blockBytes, queueDepth, ios, elapsed, StageStats.of(latency), registers);
         }
     }
 

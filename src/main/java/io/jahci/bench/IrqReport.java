@@ -37,11 +37,31 @@ public final class IrqReport {
     private final LatencyRecorder java;
     private final double javaAllocatedBytesPerEvent;
     private final LatencyRecorder c;
+    private List<BenchThread> javaThreads = List.of();
+    private List<BenchThread> cThreads = List.of();
+    private long javaEvents;
+    private long cEvents;
+    private io.jahci.hw.RegisterCounts.PerCommand registers;
 
     public IrqReport(LatencyRecorder java, double javaAllocatedBytesPerEvent, LatencyRecorder c) {
         this.java = java;
         this.javaAllocatedBytesPerEvent = javaAllocatedBytesPerEvent;
         this.c = c;
+    }
+
+    /** Adds each side's threads as the kernel reported them, with the measured event counts (for CPU per event). */
+    public IrqReport threads(List<BenchThread> java, long javaEvents, List<BenchThread> c, long cEvents) {
+        this.javaThreads = List.copyOf(java);
+        this.javaEvents = javaEvents;
+        this.cThreads = List.copyOf(c);
+        this.cEvents = cEvents;
+        return this;
+    }
+
+    /** Adds the register accesses per command of a device run. */
+    public IrqReport registers(io.jahci.hw.RegisterCounts.PerCommand perCommand) {
+        this.registers = perCommand;
+        return this;
     }
 
     public LatencyRecorder java() {
@@ -76,6 +96,28 @@ public final class IrqReport {
         }
     }
 
+    /**
+     * One row per thread: tid, policy, priority and CPUs as the kernel reported them during the
+     * run, and the CPU time per measured event; then the port threads' CPU per event of each side.
+     */
+    public void printThreads(PrintWriter out) {
+        out.printf(Locale.ROOT, "%-5s %-22s %-9s %8s %-12s %4s %-8s %14s%n", "side", "thread", "role", "tid", "policy",
+                "prio", "CPUs", "CPU µs/event");
+        printThreads(out, "Java", javaThreads, javaEvents);
+        printThreads(out, "C", cThreads, cEvents);
+        out.printf(Locale.ROOT, "CPU per event on the port threads (irq + dispatch + workitem): Java %.2f µs%s%n",
+                BenchThread.portCpuNanosPerEvent(javaThreads, javaEvents) / 1000.0, cThreads.isEmpty() ? ""
+                        : String.format(Locale.ROOT, ", C %.2f µs", BenchThread.portCpuNanosPerEvent(cThreads, cEvents) / 1000.0));
+    }
+
+    private static void printThreads(PrintWriter out, String side, List<BenchThread> threads, long events) {
+        for (BenchThread t : threads) {
+            out.printf(Locale.ROOT, "%-5s %-22s %-9s %8d %-12s %4d %-8s %14s%n", side, t.name(), t.role(), t.tid(),
+                    t.policy(), t.priority(), t.cpus(), t.cpuNanos() < 0 || events == 0 ? "-"
+                            : String.format(Locale.ROOT, "%.2f", t.cpuNanos() / 1000.0 / events));
+        }
+    }
+
     private static long[] values(StageStats s) {
         return new long[] {s.p50(), s.p90(), s.p99(), s.p999(), s.max()};
     }
@@ -92,15 +134,46 @@ public final class IrqReport {
 
     /**
      * {@code {"java": {"<stage>": {"count":N,"p50":ns,"p90":ns,"p99":ns,"p999":ns,"max":ns}, ...,
-     * "allocatedBytesPerEvent": x}, "c": {"<stage>": {...}}}}; {@code "c": null} when there is no C side.
+     * "allocatedBytesPerEvent": x, "cpuNanosPerEvent": x, "threads": [{"name","role","tid","policy",
+     * "priority","cpus","cpuNanos"}, ...]}, "c": {"<stage>": {...}, "cpuNanosPerEvent", "threads"}}};
+     * {@code "c": null} when there is no C side. A device run adds {@code "registerReadsPerCommand"}
+     * and {@code "registerWritesPerCommand"} to {@code "java"}.
      */
     public Map<String, Object> toJson() {
         Map<String, Object> javaSide = stages(java);
         javaSide.put("allocatedBytesPerEvent", Json.number(javaAllocatedBytesPerEvent));
+        putThreads(javaSide, javaThreads, javaEvents);
+        if (registers != null) {
+            javaSide.put("registerReadsPerCommand", Json.number(registers.reads()));
+            javaSide.put("registerWritesPerCommand", Json.number(registers.writes()));
+        }
+        Map<String, Object> cSide = null;
+        if (c != null) {
+            cSide = stages(c);
+            putThreads(cSide, cThreads, cEvents);
+        }
         Map<String, Object> json = Json.object();
         json.put("java", javaSide);
-        json.put("c", c == null ? null : stages(c));
+        json.put("c", cSide);
         return json;
+    }
+
+    /** {@code "cpuNanosPerEvent"} of the port threads and {@code "threads"} as the kernel reported them. */
+    private static void putThreads(Map<String, Object> side, List<BenchThread> threads, long events) {
+        side.put("cpuNanosPerEvent", Json.number(BenchThread.portCpuNanosPerEvent(threads, events)));
+        List<Object> list = new ArrayList<>();
+        for (BenchThread t : threads) {
+            Map<String, Object> thread = Json.object();
+            thread.put("name", t.name());
+            thread.put("role", t.role());
+            thread.put("tid", t.tid());
+            thread.put("policy", t.policy());
+            thread.put("priority", t.priority());
+            thread.put("cpus", t.cpus());
+            thread.put("cpuNanos", t.cpuNanos());
+            list.add(thread);
+        }
+        side.put("threads", list);
     }
 
     private static Map<String, Object> stages(LatencyRecorder r) {

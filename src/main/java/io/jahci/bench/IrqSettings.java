@@ -1,5 +1,8 @@
 package io.jahci.bench;
 
+import io.jahci.ataport.ThreadPlacement;
+import io.jahci.ataport.WaitMode;
+
 /**
  * One {@code bench irq} configuration, shared by the Java pipeline and the C baseline.
  *
@@ -9,13 +12,17 @@ package io.jahci.bench;
  * @param events          measured events (the capacity when {@code runNanos} bounds the run)
  * @param warmupNanos     back to back only: stop the warm-up after this long (0: no time bound)
  * @param runNanos        back to back only: stop the measured run after this long (0: no time bound)
- * @param spin            idle DISPATCH workers spin instead of parking (C: the worker thread spins)
+ * @param waitMode        how the interrupt thread and the DISPATCH workers wait (C: its interrupt and
+ *                        worker threads, the same way)
  * @param syncWithIsr     the channel's SyncWithIsr (Java only: the C pipeline has no StartIo)
  * @param verifier        the port layer's verifier (Java only)
  * @param dispatchThreads DISPATCH worker threads of the port (C has one worker thread)
+ * @param placement       CPU and SCHED_FIFO per role; the C threads take the same (its worker is
+ *                        the dispatch role)
+ * @param mlockall        the C process locks its memory (the JVM's is locked by the CLI's --mlockall)
  */
-public record IrqSettings(double rate, int warmupEvents, int events, long warmupNanos, long runNanos, boolean spin,
-        boolean syncWithIsr, boolean verifier, int dispatchThreads) {
+public record IrqSettings(double rate, int warmupEvents, int events, long warmupNanos, long runNanos, WaitMode waitMode,
+        boolean syncWithIsr, boolean verifier, int dispatchThreads, ThreadPlacement placement, boolean mlockall) {
     public IrqSettings {
         if (rate < 0 || warmupEvents < 0 || events < 1 || dispatchThreads < 1) {
             throw new IllegalArgumentException("rate >= 0, warm-up >= 0, events >= 1, dispatch threads >= 1");

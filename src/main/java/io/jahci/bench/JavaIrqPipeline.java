@@ -10,6 +10,7 @@ import io.jahci.ataport.LatencyProbe;
 import io.jahci.ataport.Miniport;
 import io.jahci.ataport.PortDriver;
 import io.jahci.ataport.PortDriverOptions;
+import io.jahci.ataport.ThreadPlacement;
 import io.jahci.ataport.WorkItemCallback;
 import io.jahci.ataport.Worker;
 import io.jahci.hw.EventFdInterruptSource;
@@ -53,8 +54,8 @@ public final class JavaIrqPipeline implements Miniport<JavaIrqPipeline>, Latency
     private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /** The outcome of a Java run. */
-    public record Result(RawRun run, Map<String, Long> allocatedBytesByThread, long interrupts, int verifierWarnings,
-            double seconds, boolean timerSlackSet) {
+    public record Result(RawRun run, Map<String, Long> allocatedBytesByThread, List<BenchThread> threads,
+            long interrupts, int verifierWarnings, double seconds, boolean timerSlackSet) {
         public long allocatedBytes() {
             return allocatedBytesByThread.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -127,10 +128,11 @@ public final class JavaIrqPipeline implements Miniport<JavaIrqPipeline>, Latency
     }
 
     private Result execute() throws NativeException, InterruptedException {
-        AllocationMeter meter = new AllocationMeter();
+        ThreadMeter meter = new ThreadMeter();
         PortDriverOptions options = new PortDriverOptions()
                 .dispatchThreads(settings.dispatchThreads())
-                .spinningWorkers(settings.spin())
+                .waitMode(settings.waitMode())
+                .threadPlacement(settings.placement())
                 .verifier(settings.verifier())
                 // A verifier warning allocates; an ISR preempted on a busy 2-core machine easily
                 // exceeds the default 1 ms, so the budget is 1 s here (warnings are still reported).
@@ -148,10 +150,20 @@ public final class JavaIrqPipeline implements Miniport<JavaIrqPipeline>, Latency
                 workItemHandle = port.initializeWorker();
                 Object[] outcome = new Object[1];
                 boolean[] slack = new boolean[1];
+                List<Thread> measured = new ArrayList<>();
+                List<BenchThread> inForce = new ArrayList<>();
                 Thread stimulus = new Thread(() -> {
                     try {
+                        settings.placement().applyToCurrentThread(ThreadPlacement.Role.STIMULUS);
                         slack[0] = TimerSlack.setOneNanosecond();
                         outcome[0] = stimulate(meter);
+                        // While every thread still runs: the kernel's view of each, and the CPU they used.
+                        measured.addAll(irqThreads.toList());
+                        measured.addAll(dispatchThreads.toList());
+                        measured.addAll(workItemThreads.toList());
+                        List<Thread> timed = new ArrayList<>(measured);
+                        timed.add(Thread.currentThread());
+                        inForce.addAll(BenchThread.of(settings.placement().readBack(), meter.cpuNanosSince(timed)));
                     } catch (Throwable t) {
                         outcome[0] = t;
                     }
@@ -162,17 +174,14 @@ public final class JavaIrqPipeline implements Miniport<JavaIrqPipeline>, Latency
                     throw new IllegalStateException("bench irq (Java) failed: " + t.getMessage(), t);
                 }
                 double seconds = (Double) outcome[0];
-                List<Thread> threads = new ArrayList<>(irqThreads.toList());
-                threads.addAll(dispatchThreads.toList());
-                threads.addAll(workItemThreads.toList());
-                Map<String, Long> allocated = meter.bytesSince(threads);
+                Map<String, Long> allocated = meter.bytesSince(measured);
                 long interrupts = connection.interrupts();
                 int warnings = port.verifier().warnings().size();
                 port.freeWorker(workItemHandle);
                 if (!port.failures().isEmpty()) {
                     throw new IllegalStateException("port threads failed during bench irq: " + port.failures());
                 }
-                return new Result(run, allocated, interrupts, warnings, seconds, slack[0]);
+                return new Result(run, allocated, inForce, interrupts, warnings, seconds, slack[0]);
             } finally {
                 port.close();
             }
@@ -184,7 +193,7 @@ public final class JavaIrqPipeline implements Miniport<JavaIrqPipeline>, Latency
     // ---------------------------------------------------------------- stimulus thread
 
     /** Warm-up, drain, allocation snapshot, measured run, drain. Returns the seconds both took. */
-    private double stimulate(AllocationMeter meter) {
+    private double stimulate(ThreadMeter meter) {
         long began = System.nanoTime();
         int w = phase(0, settings.warmupEvents(), settings.warmupNanos());
         run.warmup = w;

@@ -7,16 +7,13 @@ package io.jahci.bench;
 public enum Stage {
     /** The stimulus wrote the eventfd (how late the stimulus itself was). */
     SEND("send"),
-    /** With a device: StartIo accepted the READ, PxCI written ({@code LatencyProbe.requestStarted}). */
+    /** With a device: StartIo returned, the command is in its slot and PxCI was written ({@code LatencyProbe.startIoReturned}). */
     DOORBELL("doorbell"),
     /** The interrupt thread returned from epoll ({@code LatencyProbe.interruptWake}). */
     WAKE("wake"),
     /** Inside the ISR, under the interrupt lock. */
     ISR("isr"),
-    /**
-     * Inside the worker routine (DISPATCH, channel lock); with a device: the completion dispatched
-     * (DISPATCH, on the interrupt thread after the ISR).
-     */
+    /** Inside the worker routine (DISPATCH, channel lock); with a device: the completion dispatch. */
     WORKER("worker"),
     /** Inside the synchronized routine the worker routine requested (interrupt lock). */
     SYNCHRONIZED("synchronized"),

@@ -6,6 +6,7 @@ import io.jahci.bench.IoBench;
 import io.jahci.bench.StageStats;
 import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
+import io.jahci.hw.RegisterCounts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -63,7 +64,8 @@ final class BenchIoCommand implements Callable<Integer> {
     @Option(names = "--allow-write", description = "Confirm that write and randwrite may overwrite the disk.")
     boolean allowWrite;
 
-    @Option(names = "--json", description = "Print {\"iops\":..., \"bytesPerSecond\":..., \"latency\":{\"p50\":ns,...}, ...}.")
+    @Option(names = "--json", description = "Print {\"iops\":..., \"bytesPerSecond\":..., \"latency\":{\"p50\":ns,...}, "
+            + "\"registerReadsPerCommand\":..., \"registerWritesPerCommand\":..., ...}.")
     boolean json;
 
     /** One job: pattern, block size, queue depth. */
@@ -93,9 +95,10 @@ final class BenchIoCommand implements Callable<Integer> {
         java.util.List<CompletionMode> modes = completions == null ? java.util.List.of(CompletionMode.parse(bench.main.completion))
                 : completions.stream().map(CompletionMode::parse).toList();
         for (CompletionMode mode : modes) {
-            try (Controller controller = bench.main.open(allowWrite, mode)) {
+            RegisterCounts counts = new RegisterCounts();
+            try (Controller controller = bench.main.open(allowWrite, mode, counts)) {
                 for (Job job : list) {
-                    run(controller, mode, job, out, completions != null);
+                    run(controller, counts, mode, job, out, completions != null);
                 }
             }
         }
@@ -115,7 +118,8 @@ final class BenchIoCommand implements Callable<Integer> {
     }
 
     /** One run of {@code job} on {@code controller}, opened with completion mode {@code mode}. PASSIVE. */
-    private void run(Controller controller, CompletionMode mode, Job job, PrintWriter out, boolean nameMode)
+    private void run(Controller controller, RegisterCounts counts, CompletionMode mode, Job job, PrintWriter out,
+                     boolean nameMode)
             throws Exception {
         String rw = job.rw();
         String blockSize = job.blockSize();
@@ -134,9 +138,9 @@ final class BenchIoCommand implements Callable<Integer> {
         IoBench.Result r;
         try (StopSignals stop = StopSignals.summarizeAndExit(spec.commandLine().getErr(), progress::summary)) {
             if (warmup > 0) {
-                IoBench.run(disk, pattern, bs, queueDepth, warmup, sectors, (ios, elapsed, duration) -> { });
+                IoBench.run(disk, pattern, bs, queueDepth, warmup, sectors, null, (ios, elapsed, duration) -> { });
             }
-            r = IoBench.run(disk, pattern, bs, queueDepth, seconds, sectors,
+            r = IoBench.run(disk, pattern, bs, queueDepth, seconds, sectors, counts,
                     (ios, elapsed, duration) -> progress.update(elapsed / 1_000_000, duration / 1_000_000, ios));
         }
         progress.done();
@@ -156,6 +160,8 @@ final class BenchIoCommand implements Callable<Integer> {
                     r.bytesPerSecond() / 1e6);
             out.printf(Locale.ROOT, "  latency (us): p50=%.1f p90=%.1f p99=%.1f p99.9=%.1f max=%.1f%n",
                     l.p50() / 1e3, l.p90() / 1e3, l.p99() / 1e3, l.p999() / 1e3, l.max() / 1e3);
+            out.printf(Locale.ROOT, "  register accesses per command: %.2f reads, %.2f writes%n", r.registers().reads(),
+                    r.registers().writes());
             out.println("  " + controller.describe());
         }
     }

@@ -1,6 +1,8 @@
 package io.jahci.cli;
 
 import io.jahci.ataport.CompletionMode;
+import io.jahci.ataport.PortDriverOptions;
+import io.jahci.bench.BenchThread;
 import io.jahci.disk.Json;
 import io.jahci.bench.CBaseline;
 import io.jahci.bench.DeviceIrqBench;
@@ -11,6 +13,7 @@ import io.jahci.bench.LatencyRecorder;
 import io.jahci.bench.RawRun;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -67,10 +70,6 @@ final class BenchIrqCommand implements Callable<Integer> {
             + DEVICE_DEFAULT_WARMUP + ").")
     String warmup;
 
-    @Option(names = "--spin", description = "Idle DISPATCH workers spin instead of parking (the C worker spins too). "
-            + "Each spinning worker keeps a core busy.")
-    boolean spin;
-
     @Option(names = "--dispatch-threads", paramLabel = "N", defaultValue = "1",
             description = "DISPATCH worker threads of the port layer (the C pipeline has one worker). "
                     + "Default: ${DEFAULT-VALUE}.")
@@ -80,7 +79,9 @@ final class BenchIrqCommand implements Callable<Integer> {
     boolean noC;
 
     @Option(names = "--json", description = "Print only JSON: {\"java\": {\"<stage>\": {\"count\",\"p50\",\"p90\","
-            + "\"p99\",\"p999\",\"max\"}, ..., \"allocatedBytesPerEvent\"}, \"c\": {...} or null}, values in ns.")
+            + "\"p99\",\"p999\",\"max\"}, ..., \"allocatedBytesPerEvent\", \"cpuNanosPerEvent\", \"threads\": [{\"name\","
+            + "\"role\",\"tid\",\"policy\",\"priority\",\"cpus\",\"cpuNanos\"}]}, \"c\": {...} or null}, times in ns; "
+            + "with --device also \"registerReadsPerCommand\", \"registerWritesPerCommand\".")
     boolean json;
 
     @Option(names = "--hgrm", paramLabel = "DIR", description = "Write HdrHistogram percentile distributions "
@@ -111,19 +112,24 @@ final class BenchIrqCommand implements Callable<Integer> {
         if (spec.root().commandLine().getParseResult().hasMatchedOption("--device")) {
             return device(main, out, verifier);
         }
-        IrqSettings settings = settings(main.syncWithIsr, verifier);
+        IrqSettings settings = settings(main, verifier);
 
         LatencyRecorder c = null;
+        List<BenchThread> cThreads = List.of();
+        long cEvents = 0;
         String cNote;
         if (noC) {
             cNote = "C baseline: skipped (--no-c)";
         } else {
             try (CBaseline baseline = CBaseline.build()) {
                 doneSoFar = "nothing measured yet: the C baseline was running";
-                RawRun cRun = baseline.run(settings);
+                CBaseline.Run cResult = baseline.run(settings);
+                RawRun cRun = cResult.stamps();
                 doneSoFar = "the C baseline measured " + cRun.measured() + " events; the Java pipeline was running"
                         + " (nothing printed: Java and C are reported together)";
                 c = LatencyRecorder.record(cRun);
+                cThreads = cResult.threads();
+                cEvents = cRun.measured();
                 cNote = String.format(Locale.ROOT, "C baseline: %s, %d warm-up + %d measured events (built with %s)",
                         "native/bench/irqbench.c", cRun.warmup(), cRun.measured(), baseline.compiler());
             }
@@ -133,19 +139,23 @@ final class BenchIrqCommand implements Callable<Integer> {
         }
         JavaIrqPipeline.Result j = JavaIrqPipeline.run(settings);
         LatencyRecorder java = LatencyRecorder.record(j.run());
-        IrqReport report = new IrqReport(java, j.allocatedBytesPerEvent(), c);
+        IrqReport report = new IrqReport(java, j.allocatedBytesPerEvent(), c)
+                .threads(j.threads(), j.run().measured(), cThreads, cEvents);
 
         if (json) {
             out.println(Json.write(report.toJson()));
         } else {
             out.printf(Locale.ROOT, "jahci bench irq: port layer (Java) vs the same pipeline in C, one after the other%n");
-            out.printf(Locale.ROOT, "schedule: %s; %d warm-up + %d measured events; workers %s (%d dispatch thread%s); "
-                    + "SyncWithIsr %s; verifier %s%n", describeRate(settings), j.run().warmup(), j.run().measured(),
-                    spin ? "spinning" : "parked", dispatchThreads, dispatchThreads == 1 ? "" : "s", main.syncWithIsr,
-                    verifier ? "on" : "off");
+            out.printf(Locale.ROOT, "schedule: %s; %d warm-up + %d measured events; wait %s (%d dispatch thread%s); "
+                    + "SyncWithIsr %s; verifier %s; asked for: %s%s%n", describeRate(settings), j.run().warmup(),
+                    j.run().measured(), main.waitMode, dispatchThreads, dispatchThreads == 1 ? "" : "s", main.syncWithIsr,
+                    verifier ? "on" : "off", main.placement.describe(), main.mlockall ? "; mlockall" : "");
             out.printf(Locale.ROOT, "latency of each stage from the event's intended send time (coordinated omission: "
                     + "measured from the schedule), HdrHistogram 3 digits%n%n");
             report.printTable(out);
+            out.println();
+            out.println("threads as the kernel reported them during the run (sched_getscheduler/sched_getaffinity of each tid):");
+            report.printThreads(out);
             out.println();
             out.printf(Locale.ROOT, "Java: %s bytes allocated per event on the port threads (%s) over %d events; "
                     + "%d interrupts for %d events; %d verifier warnings; %.2f s%s%n",
@@ -154,7 +164,7 @@ final class BenchIrqCommand implements Callable<Integer> {
                     j.timerSlackSet() ? "" : " (the stimulus could not set a 1 ns timer slack)");
             out.println(cNote);
         }
-        writeFiles(report, out, "bench irq (" + describeRate(settings) + (spin ? ", spinning" : ", parked")
+        writeFiles(report, out, "bench irq (" + describeRate(settings) + ", wait " + main.waitMode
                 + ", SyncWithIsr " + main.syncWithIsr + ", verifier " + (verifier ? "on" : "off") + ")");
         return 0;
     }
@@ -174,23 +184,27 @@ final class BenchIrqCommand implements Callable<Integer> {
             throw new Main.UsageException("--events must be at least 1 and --warmup at least 0");
         }
         doneSoFar = "nothing reported: " + w + " warm-up + " + n + " READs were running";
-        DeviceIrqBench.Result r = DeviceIrqBench.run(main.device, w, n, main.syncWithIsr, verifier, spin,
-                dispatchThreads);
+        DeviceIrqBench.Result r = DeviceIrqBench.run(main.device, w, n, main.syncWithIsr, verifier,
+                new PortDriverOptions().waitMode(main.waitMode).threadPlacement(main.placement).dispatchThreads(dispatchThreads));
         LatencyRecorder java = LatencyRecorder.record(r.run());
-        IrqReport report = new IrqReport(java, r.allocatedBytesPerEvent(), null);
+        IrqReport report = new IrqReport(java, r.allocatedBytesPerEvent(), null)
+                .threads(r.threads(), r.run().measured(), List.of(), 0).registers(r.registers());
         if (json) {
             out.println(Json.write(report.toJson()));
         } else {
             out.printf(Locale.ROOT, "jahci bench irq on %s: 1-sector READ DMA EXT at LBA 0, one at a time%n", r.device());
-            out.printf(Locale.ROOT, "%d warm-up + %d measured READs; workers %s (%d dispatch thread%s); SyncWithIsr %s; "
-                    + "verifier %s%n", w, n, spin ? "spinning" : "parked", dispatchThreads,
+            out.printf(Locale.ROOT, "%d warm-up + %d measured READs; wait %s (%d dispatch thread%s); SyncWithIsr %s; "
+                    + "verifier %s%n", w, n, main.waitMode, dispatchThreads,
                     dispatchThreads == 1 ? "" : "s", main.syncWithIsr, verifier ? "on" : "off");
             out.printf(Locale.ROOT, "latency from issue (just before the READ enters the port) to: doorbell = StartIo "
-                    + "accepted it (BuildIo, command header, PxCI written), wake = interrupt thread woke, isr = ISR entered, "
-                    + "worker = completion dispatched at DISPATCH (on the interrupt thread, after the ISR), "
+                    + "returned (BuildIo done, slot taken, PxSACT/PxCI written), wake = interrupt thread woke, "
+                    + "isr = ISR entered, worker = completion dispatched at DISPATCH (on the interrupt thread, after the ISR), "
                     + "return = caller resumed%n%n");
             report.printTable(out);
             out.println();
+            report.printThreads(out);
+            out.printf(Locale.ROOT, "register accesses per READ: %.2f reads, %.2f writes%n", r.registers().reads(),
+                    r.registers().writes());
             out.printf(Locale.ROOT, "NOTE: over the QEMU transport each register access is a qtest socket round trip "
                     + "(about %.0f µs here; 0.1-0.2 ms typically) and the interrupt arrives as a line on that socket: "
                     + "these numbers measure the transport more than the driver. No C baseline exists for this mode.%n",
@@ -219,7 +233,7 @@ final class BenchIrqCommand implements Callable<Integer> {
     }
 
     /** The settings shared by Java and C, from the options. */
-    IrqSettings settings(boolean syncWithIsr, boolean verifier) throws Main.UsageException {
+    IrqSettings settings(Main main, boolean verifier) throws Main.UsageException {
         double r = parseRate(rate);
         if (events != null && seconds != null) {
             throw new Main.UsageException("give --events or --seconds, not both");
@@ -259,7 +273,8 @@ final class BenchIrqCommand implements Callable<Integer> {
         if ((long) n + w > MAX_EVENTS) {
             throw new Main.UsageException("at most " + MAX_EVENTS + " warm-up and measured events in one run");
         }
-        return new IrqSettings(r, w, n, warmupNanos, runNanos, spin, syncWithIsr, verifier, dispatchThreads);
+        return new IrqSettings(r, w, n, warmupNanos, runNanos, main.waitMode, main.syncWithIsr, verifier, dispatchThreads,
+                main.placement, main.mlockall);
     }
 
     static double parseRate(String rate) throws Main.UsageException {

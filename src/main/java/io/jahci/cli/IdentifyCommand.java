@@ -2,8 +2,13 @@ package io.jahci.cli;
 
 import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
+import io.jahci.ahci.DeviceSignature;
+import io.jahci.ahci.IdentifyReport;
+import io.jahci.disk.CdIdentity;
 import io.jahci.disk.DiskIdentity;
 import io.jahci.disk.Json;
+import io.jahci.miniport.PortException;
+import io.jahci.miniport.PortState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -16,9 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code jahci identify}: what each disk says in IDENTIFY DEVICE. */
+/** {@code jahci identify}: what each disk says in IDENTIFY DEVICE, and each CD-ROM in INQUIRY. */
 @Command(name = "identify", mixinStandardHelpOptions = true,
-        description = "Bring the controller up and print each disk's IDENTIFY DEVICE data.")
+        description = "Bring the controller up and print what each device says about itself: for a disk, "
+                + "IDENTIFY DEVICE as hdparm -I words it (features: * = enabled); for a CD-ROM, INQUIRY and "
+                + "READ CAPACITY.")
 final class IdentifyCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -29,33 +36,77 @@ final class IdentifyCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "N", description = "Only the disk on port N.")
     Integer port;
 
-    @Option(names = "--json", description = "Print a JSON array with one object per disk.")
+    @Option(names = "--json", description = "Print a JSON array with one object per disk (and per CD/DVD drive, "
+            + "with \"type\":\"cdrom\").")
     boolean json;
+
+    @Option(names = "--raw", description = "Print the disk's 256 IDENTIFY DEVICE words as `hdparm --Istdout` "
+            + "does, for `hdparm --Istdin`. Needs --port unless there is one disk.")
+    boolean raw;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (Controller controller = main.open(false)) {
-            List<Disk> disks = port == null ? controller.disks() : List.of(controller.disk(port));
+            if (raw) {
+                Disk disk = port != null ? controller.disk(port) : onlyDisk(controller.disks());
+                out.print(IdentifyReport.hdparmRaw(disk.identifyData()));
+                return 0;
+            }
             if (json) {
                 List<Map<String, Object>> objects = new ArrayList<>();
-                for (Disk d : disks) {
-                    objects.add(d.identity().toJson());
+                for (Controller.PortStatus p : controller.ports()) {
+                    if (port != null && p.port() != port || p.state() != PortState.READY) {
+                        continue;
+                    }
+                    objects.add(controller.hasCdDrive(p.port()) ? controller.cdDrive(p.port()).identity().toJson()
+                            : controller.disk(p.port()).identity().toJson());
+                }
+                if (port != null && objects.isEmpty()) {
+                    controller.disk(port); // says what the port holds, exit 2
                 }
                 out.println(Json.write(objects));
                 return 0;
+            }
+            if (port != null && !controller.hasCdDrive(port)) {
+                controller.disk(port); // a port without a disk or drive: says what it holds, exit 2
             }
             out.println(controller.describe());
             for (Controller.PortStatus p : controller.ports()) {
                 if (port != null && p.port() != port) {
                     continue;
                 }
-                out.printf("port %d: %s%n", p.port(), p.state() == io.jahci.miniport.PortState.READY
-                        ? format(controller.disk(p.port()).identity())
-                        : p.state() + (p.state() == io.jahci.miniport.PortState.NO_DEVICE ? " (empty)" : " (" + p.signature() + ")"));
+                out.printf("port %d: %s%n", p.port(), describe(controller, p));
+                if (p.state() == PortState.READY && p.signature() == DeviceSignature.ATA) {
+                    out.print(IdentifyReport.summary(controller.disk(p.port()).identifyData()));
+                }
             }
             return 0;
         }
+    }
+
+    private static Disk onlyDisk(List<Disk> disks) throws Main.UsageException {
+        if (disks.size() != 1) {
+            throw new Main.UsageException("--raw prints one disk's words; name it with --port N (disks are on ports "
+                    + disks.stream().map(Disk::port).toList() + ")");
+        }
+        return disks.get(0);
+    }
+
+    private static String describe(Controller controller, Controller.PortStatus p) throws PortException {
+        if (p.state() != PortState.READY) {
+            return p.state() + (p.state() == PortState.NO_DEVICE ? " (empty)" : " (" + p.signature() + ")");
+        }
+        if (p.signature() == DeviceSignature.ATAPI) {
+            return format(controller.cdDrive(p.port()).identity());
+        }
+        return format(controller.disk(p.port()).identity());
+    }
+
+    static String format(CdIdentity cd) {
+        String medium = cd.blocks() == 0 ? "no medium" : String.format("%d sectors x %d bytes (%s)", cd.blocks(),
+                cd.blockSize(), Sizes.human(cd.blocks() * cd.blockSize()));
+        return String.format("CD-ROM %s %s, revision %s, %s", cd.vendor(), cd.product(), cd.revision(), medium);
     }
 
     static String format(DiskIdentity id) {

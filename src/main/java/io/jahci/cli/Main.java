@@ -3,13 +3,18 @@ package io.jahci.cli;
 import io.jahci.disk.Controller;
 import io.jahci.disk.DeviceSpec;
 import io.jahci.ataport.CompletionMode;
+import io.jahci.ataport.ThreadPlacement;
+import io.jahci.ataport.WaitMode;
 import io.jahci.disk.OpenOptions;
 import io.jahci.hw.RefusedException;
+import io.jahci.hw.RegisterCounts;
+import io.jahci.platform.Scheduling;
 import io.jahci.hw.pci.SysRoot;
 import io.jahci.hw.vfio.IrqMode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -24,7 +29,8 @@ import java.util.NoSuchElementException;
 @Command(name = "jahci", mixinStandardHelpOptions = true, version = "jahci 0.1.0",
         description = "A user-space AHCI/SATA driver in Java.",
         subcommands = {DemoCommand.class, IdentifyCommand.class, ReadCommand.class, WriteCommand.class, ScanCommand.class,
-            VerifyCommand.class, ListCommand.class, BindCommand.class, UnbindCommand.class, BenchCommand.class},
+            VerifyCommand.class, SmartCommand.class, PowerCommand.class, SetCommand.class, ListCommand.class, BindCommand.class, UnbindCommand.class, BenchCommand.class,
+            ServeCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:device, I/O or runtime error", "2:usage error (bad option, LBA range, file)",
             "130:stopped by SIGINT (Ctrl-C)", "143:stopped by SIGTERM"})
@@ -34,7 +40,7 @@ public final class Main {
 
     @Option(names = "--device", paramLabel = "SPEC", defaultValue = "qemu",
             description = "Controller to drive: 'qemu' (QEMU's AHCI with a temporary 64 MiB disk), "
-                    + "'qemu:IMG[,IMG...]' (one disk per image, ports 0, 1, ...), 'vfio:BDF' or 'uio:BDF' "
+                    + "'qemu:IMG[,IMG...]' (one disk per image, ports 0, 1, ...; 'cd:FILE' attaches FILE as a CD-ROM), 'vfio:BDF' or 'uio:BDF' "
                     + "(a controller bound with `jahci bind`, e.g. vfio:0000:00:05.0). Default: ${DEFAULT-VALUE}.")
     String device;
 
@@ -61,26 +67,71 @@ public final class Main {
                     + "unmasked after each interrupt) or 'auto' (MSI when offered). Default: ${DEFAULT-VALUE}.")
     String irq;
 
+    @Option(names = "--pin", paramLabel = "ROLE=CPU[,ROLE=CPU...]", scope = ScopeType.INHERIT,
+            description = "Pin thread roles to CPUs (sched_setaffinity): stimulus (bench irq), irq (jahci-irq-N), "
+                    + "dispatch (jahci-dispatch-N), workitem (jahci-workitem-N), timer (jahci-timer), caller (this "
+                    + "command's own thread). bench irq pins its C threads the same way.")
+    String pin;
+
+    @Option(names = "--rt-priority", paramLabel = "N", scope = ScopeType.INHERIT, defaultValue = "0",
+            description = "Run every role's thread SCHED_FIFO at priority N (1..99; sched_setscheduler). Needs "
+                    + "CAP_SYS_NICE or `ulimit -r N`. Default: the normal policy.")
+    int rtPriority;
+
+    @Option(names = "--mlockall", scope = ScopeType.INHERIT,
+            description = "Lock all current and future memory of the process (mlockall MCL_CURRENT|MCL_FUTURE).")
+    boolean mlockall;
+
+    @Option(names = "--wait", paramLabel = "block|spin|hybrid[:MICROS]", scope = ScopeType.INHERIT,
+            defaultValue = "block", description = "How the interrupt thread and idle DISPATCH workers wait: block "
+                    + "(epoll_wait / park), spin (poll, one busy core each), hybrid (spin, then block; MICROS fixes "
+                    + "the spin, without it the window adapts). Default: ${DEFAULT-VALUE}.")
+    String waitOption;
+
+    /** Set from the options before the command runs ({@link #applyProcessSettings()}). */
+    ThreadPlacement placement = ThreadPlacement.none();
+    WaitMode waitMode = WaitMode.BLOCK;
+
     /** Where sysfs and procfs are (tests point it at a fake tree). */
     @Option(names = "--sysroot", hidden = true, defaultValue = "/")
     String sysroot;
 
     /** Opens the controller named by {@code --device}. */
     Controller open(boolean allowWrite) throws IOException {
-        return open(allowWrite, CompletionMode.parse(completion));
+        return open(allowWrite, CompletionMode.parse(completion), null);
     }
 
-    /** Opens the controller named by {@code --device} with completion mode {@code mode}. */
-    Controller open(boolean allowWrite, CompletionMode mode) throws IOException {
+    /**
+     * Opens the controller named by {@code --device} with completion mode {@code mode}, counting
+     * register accesses into {@code counts} (or not: null).
+     */
+    Controller open(boolean allowWrite, CompletionMode mode, RegisterCounts counts) throws IOException {
         DeviceSpec spec = DeviceSpec.parse(device);
         IrqMode irqMode = IrqMode.parse(irq);
         if (irqMode != IrqMode.AUTO) {
             spec = spec.withIrq(irqMode);
         }
         OpenOptions options = OpenOptions.readOnly().withAllowWrite(allowWrite).withSyncWithIsr(syncWithIsr)
-                .withVerifier(verifier || Boolean.getBoolean("jahci.verifier"))
-                .withCompletion(mode);
+                .withVerifier(verifier || Boolean.getBoolean("jahci.verifier")).withWaitMode(waitMode)
+                .withThreadPlacement(placement).withRegisterCounts(counts).withCompletion(mode);
         return Controller.open(spec, options);
+    }
+
+    /**
+     * Before any command runs: parses --wait and --pin, locks memory (--mlockall), and, when
+     * --pin or --rt-priority asks for anything, places the caller's own thread (role caller; with
+     * --rt-priority it becomes SCHED_FIFO here, so a missing privilege stops the command before
+     * anything starts).
+     */
+    void applyProcessSettings() throws IOException {
+        waitMode = WaitMode.parse(waitOption);
+        placement = ThreadPlacement.parse(pin, rtPriority);
+        if (mlockall) {
+            Scheduling.mlockall();
+        }
+        if (placement.requestsAnything()) {
+            placement.applyToCurrentThread(ThreadPlacement.Role.CALLER);
+        }
     }
 
     SysRoot sysRoot() {
@@ -102,7 +153,22 @@ public final class Main {
             }
             return exitCodeFor(e);
         });
-        return cli.execute(args);
+        cli.setExecutionStrategy(parseResult -> {
+            Integer help = CommandLine.executeHelpRequest(parseResult);
+            if (help != null) {
+                return help;
+            }
+            try {
+                ((Main) cli.getCommand()).applyProcessSettings();
+            } catch (IOException | RuntimeException e) {
+                throw new CommandLine.ExecutionException(cli, e.getMessage(), e);
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
+        int exit = cli.execute(args);
+        out.flush(); // print() does not flush an autoflush PrintWriter, and main() exits right after
+        err.flush();
+        return exit;
     }
 
     /**

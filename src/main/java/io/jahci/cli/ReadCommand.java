@@ -1,5 +1,6 @@
 package io.jahci.cli;
 
+import io.jahci.disk.CdDrive;
 import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
 import picocli.CommandLine.Command;
@@ -17,7 +18,8 @@ import java.util.concurrent.Callable;
 
 /** {@code jahci read}: sectors from a disk into a file. */
 @Command(name = "read", mixinStandardHelpOptions = true,
-        description = "Read COUNT logical sectors starting at LBA from the disk on PORT into FILE.")
+        description = "Read COUNT logical sectors starting at LBA from the disk on PORT into FILE; from a CD/DVD "
+                + "drive, COUNT 2048-byte blocks.")
 final class ReadCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -32,19 +34,13 @@ final class ReadCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         range.checkCount();
         try (Controller controller = main.open(false)) {
-            Disk disk = controller.disk(range.port);
-            range.checkFits(disk);
             Path absolute = out.toAbsolutePath();
             Path partial = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".part");
             try (FileChannel file = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = SectorRange.chunkBuffer(disk);
-                for (long done = 0; done < range.count; ) {
-                    int sectors = range.nextChunk(buffer, done, disk.sectorSize());
-                    disk.read(range.lba + done, buffer);
-                    while (buffer.hasRemaining()) {
-                        file.write(buffer);
-                    }
-                    done += sectors;
+                if (controller.hasCdDrive(range.port)) {
+                    readCd(controller.cdDrive(range.port), file);
+                } else {
+                    readDisk(controller.disk(range.port), file);
                 }
                 file.force(false);
             } catch (Exception e) {
@@ -54,5 +50,34 @@ final class ReadCommand implements Callable<Integer> {
             Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         return 0;
+    }
+
+    private void readDisk(Disk disk, FileChannel file) throws Exception {
+        range.checkFits(disk);
+        ByteBuffer buffer = SectorRange.chunkBuffer(disk.sectorSize());
+        for (long done = 0; done < range.count; ) {
+            int sectors = range.nextChunk(buffer, done, disk.sectorSize());
+            disk.read(range.lba + done, buffer);
+            write(file, buffer);
+            done += sectors;
+        }
+    }
+
+    /** A CD/DVD: the same, in 2048-byte blocks. */
+    private void readCd(CdDrive cd, FileChannel file) throws Exception {
+        range.checkFits(cd.blocks(), "the disc in the CD/DVD drive on port " + range.port);
+        ByteBuffer buffer = SectorRange.chunkBuffer(CdDrive.BLOCK);
+        for (long done = 0; done < range.count; ) {
+            int blocks = range.nextChunk(buffer, done, CdDrive.BLOCK);
+            cd.read(range.lba + done, buffer);
+            write(file, buffer);
+            done += blocks;
+        }
+    }
+
+    private static void write(FileChannel file, ByteBuffer buffer) throws java.io.IOException {
+        while (buffer.hasRemaining()) {
+            file.write(buffer);
+        }
     }
 }

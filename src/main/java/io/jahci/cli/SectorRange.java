@@ -30,21 +30,29 @@ final class SectorRange {
         check(disk, lba, count);
     }
 
+    /** Rejects a range past the end of a device of {@code sectors} sectors, named {@code what}. */
+    void checkFits(long sectors, String what) throws Main.UsageException {
+        check(sectors, lba, count, what);
+    }
+
     /** Rejects {@code count} sectors from {@code lba} unless they lie on the disk. */
     static void check(Disk disk, long lba, long count) throws Main.UsageException {
+        check(disk.sectors(), lba, count, "the disk on port " + disk.port());
+    }
+
+    private static void check(long sectors, long lba, long count, String what) throws Main.UsageException {
         if (count <= 0) {
             throw new Main.UsageException("the range must hold at least one sector, not " + count);
         }
-        if (lba < 0 || lba >= disk.sectors() || count > disk.sectors() - lba) {
-            throw new Main.UsageException("LBA range " + lba + ".." + (lba + count - 1) + " is outside the disk on port "
-                    + disk.port() + ", which has " + disk.sectors() + " sectors (LBA 0.." + (disk.sectors() - 1)
-                    + "); nothing was transferred");
+        if (lba < 0 || lba >= sectors || count > sectors - lba) {
+            throw new Main.UsageException("LBA range " + lba + ".." + (lba + count - 1) + " is outside " + what
+                    + ", which has " + sectors + " sectors (LBA 0.." + (sectors - 1) + "); nothing was transferred");
         }
     }
 
     /** A direct buffer of whole sectors that files are streamed through. */
-    static ByteBuffer chunkBuffer(Disk disk) {
-        return ByteBuffer.allocateDirect(CHUNK_BYTES - CHUNK_BYTES % disk.sectorSize());
+    static ByteBuffer chunkBuffer(int sectorSize) {
+        return ByteBuffer.allocateDirect(CHUNK_BYTES - CHUNK_BYTES % sectorSize);
     }
 
     /** Sectors in the next chunk after {@code done}; limits {@code buffer} to them. */

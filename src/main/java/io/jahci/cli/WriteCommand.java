@@ -51,7 +51,7 @@ final class WriteCommand implements Callable<Integer> {
                         + " needs " + needed + " (" + range.count + " x " + disk.sectorSize() + "-byte sectors); nothing was written");
             }
             try (FileChannel file = FileChannel.open(in, StandardOpenOption.READ)) {
-                ByteBuffer buffer = SectorRange.chunkBuffer(disk);
+                ByteBuffer buffer = SectorRange.chunkBuffer(disk.sectorSize());
                 for (long done = 0; done < range.count; ) {
                     int sectors = range.nextChunk(buffer, done, disk.sectorSize());
                     while (buffer.hasRemaining()) {

@@ -35,6 +35,8 @@ public final class Controller implements AutoCloseable {
     private final OpenOptions options;
     /** The Disk of each port, replaced when a new disk appears on it. */
     private final java.util.Map<Integer, Disk> disks = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The CD/DVD drive of each port with an ATAPI device. */
+    private final java.util.Map<Integer, CdDrive> cdDrives = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Controller(DeviceSpec spec, Transport transport, OpenOptions options) throws IOException {
         this.spec = spec;
@@ -56,12 +58,18 @@ public final class Controller implements AutoCloseable {
 
     /** A disk is ready on {@code port}: at open, or hot-plugged later (on a work-item thread). */
     private void arrived(AhciPort port) {
-        disks.put(port.number(), new Disk(transport.describe(), port, options.allowWrite()));
+        if (port.signature() == DeviceSignature.ATAPI) {
+            cdDrives.put(port.number(), new CdDrive(transport.describe(), port));
+        } else {
+            disks.put(port.number(), new Disk(transport.describe(), port, options.allowWrite()));
+        }
     }
 
     /** Opens the controller {@code spec} names, resets it, and identifies its disks. */
     public static Controller open(DeviceSpec spec, OpenOptions options) throws IOException {
-        return new Controller(spec, Transports.open(spec), options);
+        Transport transport = Transports.open(spec);
+        return new Controller(spec, options.registerCounts() == null ? transport
+                : options.registerCounts().install(transport), options);
     }
 
     public DeviceSpec spec() {
@@ -105,6 +113,11 @@ public final class Controller implements AutoCloseable {
                 return d;
             }
         }
+        if (cdDrives.containsKey(port)) {
+            throw new NoSuchElementException(transport.describe() + " port " + port + " holds a CD/DVD drive, not "
+                    + "an ATA disk: jahci reads it (read, in 2048-byte blocks) and identifies it, and never writes "
+                    + "to it; disks are on ports " + diskPorts());
+        }
         for (AhciPort p : hba.ports()) {
             if (p.number() == port) {
                 throw new NoSuchElementException(transport.describe() + " port " + port + " has no ATA disk ("
@@ -113,6 +126,20 @@ public final class Controller implements AutoCloseable {
         }
         throw new NoSuchElementException(transport.describe() + " has no port " + port + "; implemented ports: "
                 + implementedPorts());
+    }
+
+    /** The CD/DVD drive on {@code port}, or a NoSuchElementException saying what the port holds. */
+    public CdDrive cdDrive(int port) {
+        CdDrive cd = cdDrives.get(port);
+        if (cd == null) {
+            throw new NoSuchElementException(transport.describe() + " port " + port + " has no CD/DVD drive");
+        }
+        return cd;
+    }
+
+    /** Whether {@code port} holds a CD/DVD drive. */
+    public boolean hasCdDrive(int port) {
+        return cdDrives.containsKey(port);
     }
 
     private static String describeState(AhciPort p) {

@@ -11,7 +11,8 @@ import java.util.List;
  * <ul>
  *   <li>{@code qemu}: QEMU's AHCI with one fresh temporary disk of {@link #DEFAULT_QEMU_DISK_BYTES};</li>
  *   <li>{@code qemu:IMG[,IMG...]}: QEMU's AHCI with one disk per image, on ports 0, 1, ...
- *       (each image string goes to QEMU's {@code -drive file=} verbatim).</li>
+ *       (each image string goes to QEMU's {@code -drive file=} verbatim; {@code cd:FILE} attaches FILE
+ *       as an ATAPI CD-ROM).</li>
  *   <li>{@code vfio:BDF}: a controller bound to vfio-pci, e.g. {@code vfio:0000:00:05.0};</li>
  *   <li>{@code uio:BDF}: a controller bound to uio_pci_generic.</li>
  * </ul>

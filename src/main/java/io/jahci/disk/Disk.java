@@ -1,5 +1,11 @@
 package io.jahci.disk;
 
+import io.jahci.ahci.AtaCommand;
+import io.jahci.ahci.IdentifyData;
+import io.jahci.ahci.PowerMode;
+import io.jahci.ahci.AtaTaskFile;
+import io.jahci.ahci.LbaRangeEntries;
+import io.jahci.ahci.RegisterH2DFis;
 import io.jahci.hw.RefusedException;
 import io.jahci.miniport.AhciPort;
 import io.jahci.miniport.PortException;
@@ -20,10 +26,18 @@ public final class Disk {
     private final AhciPort port;
     private final DiskIdentity identity;
     private final boolean writable;
+    private final DeviceCommands commands;
+    /** The range entries of {@link #trim}, reused (trims run one at a time). */
+    private final ByteBuffer trimRanges = ByteBuffer.allocate(TRIM_BLOCKS_PER_COMMAND * LbaRangeEntries.BLOCK_BYTES);
+    /** DATA SET MANAGEMENT's FEATURE bit 0: TRIM (ACS-3 §7.5.2). */
+    private static final int DSM_TRIM = 1;
+    /** At most 8 blocks (512 ranges of up to 65,535 sectors, 16 GiB of 512-byte sectors) per command. */
+    private static final int TRIM_BLOCKS_PER_COMMAND = 8;
 
     Disk(String device, AhciPort port, boolean writable) {
         this.device = device;
         this.port = port;
+        this.commands = new DeviceCommands(port);
         this.identity = DiskIdentity.of(port.number(), port.identity());
         this.writable = writable;
     }
@@ -81,6 +95,26 @@ public final class Disk {
     }
 
     /**
+     * Starts a write with forced unit access: the future completes once the data is on the
+     * medium, not only in the disk's write cache. Only when {@link #supportsFua()}; otherwise use
+     * {@link #writeThrough}. See {@link #readAsync} for the buffer and the waiting.
+     */
+    public CompletableFuture<Void> writeFuaAsync(long lba, ByteBuffer buffer) throws PortException {
+        checkWritable("write");
+        checkRange(lba, buffer, "write");
+        if (!port.supportsFua()) {
+            throw new RefusedException(where() + " has no FUA write (IDENTIFY word 84 bit 6, 48-bit LBA); use "
+                    + "writeThrough, which writes and then flushes");
+        }
+        return port.submit(true, lba, buffer, true);
+    }
+
+    /** Whether the disk has a forced-unit-access write ({@link #writeFuaAsync}). */
+    public boolean supportsFua() {
+        return port.supportsFua();
+    }
+
+    /**
      * Writes and returns once the data is on the medium, not only in the disk's write cache: with
      * forced unit access when the disk supports it ({@link DiskIdentity#fua()}), else a write
      * followed by FLUSH CACHE EXT. Other writes in the cache are not made durable by it.
@@ -94,6 +128,92 @@ public final class Disk {
             port.transfer(true, lba, buffer);
             port.flush();
         }
+    }
+
+    /** The IDENTIFY DEVICE data read when the disk was brought up. */
+    public IdentifyData identifyData() {
+        return port.identity();
+    }
+
+    /** Reads IDENTIFY DEVICE again, e.g. to see a setting SET FEATURES changed. PASSIVE. */
+    public IdentifyData identifyNow() throws PortException {
+        return commands.identify();
+    }
+
+    /**
+     * SMART RETURN STATUS, READ DATA, READ THRESHOLDS and, when the device keeps one, the self-test
+     * log; with {@code enable}, SMART ENABLE OPERATIONS first. PASSIVE.
+     */
+    public SmartReport smart(boolean enable) throws PortException {
+        return commands.smart(enable);
+    }
+
+    /** CHECK POWER MODE. PASSIVE. */
+    public PowerMode checkPowerMode() throws PortException {
+        return commands.checkPowerMode();
+    }
+
+    /** IDLE IMMEDIATE. PASSIVE. */
+    public void idleImmediate() throws PortException {
+        commands.nonData(AtaCommand.IDLE_IMMEDIATE, 0);
+    }
+
+    /** STANDBY IMMEDIATE: the disk spins down. PASSIVE. */
+    public void standbyImmediate() throws PortException {
+        commands.nonData(AtaCommand.STANDBY_IMMEDIATE, 0);
+    }
+
+    /** SLEEP: the disk then answers only to a reset; the next command on the port resets it first. PASSIVE. */
+    public void sleep() throws PortException {
+        commands.sleep();
+    }
+
+    /** SET FEATURES 02h (on) / 82h (off): the volatile write cache. PASSIVE. */
+    public void setWriteCache(boolean on) throws PortException {
+        commands.nonData(AtaCommand.SET_FEATURES, on ? AtaCommand.SF_ENABLE_WRITE_CACHE : AtaCommand.SF_DISABLE_WRITE_CACHE);
+    }
+
+    /** SET FEATURES AAh (on) / 55h (off): read look-ahead. PASSIVE. */
+    public void setReadLookAhead(boolean on) throws PortException {
+        commands.nonData(AtaCommand.SET_FEATURES,
+                on ? AtaCommand.SF_ENABLE_READ_LOOK_AHEAD : AtaCommand.SF_DISABLE_READ_LOOK_AHEAD);
+    }
+
+    /**
+     * Tells the disk that {@code sectors} sectors from {@code lba} hold nothing worth keeping:
+     * DATA SET MANAGEMENT with TRIM (ACS-3 §7.5), LBA range entries packed in 512-byte blocks, as
+     * many blocks per command as IDENTIFY word 105 allows. What the sectors read afterwards is
+     * up to the disk unless {@link #trimReadsZeroes()}. Only when {@link #supportsTrim()}. PASSIVE;
+     * non-queued (it waits for the queued commands before it).
+     */
+    public void trim(long lba, long sectors) throws PortException {
+        checkWritable("trim");
+        checkSectors(lba, sectors, "trim");
+        if (!supportsTrim()) {
+            throw new RefusedException(where() + " does not support DATA SET MANAGEMENT TRIM (IDENTIFY word 169 "
+                    + "bit 0)");
+        }
+        int maxBlocks = Math.min(port.identity().trimMaxBlocks(), TRIM_BLOCKS_PER_COMMAND);
+        synchronized (trimRanges) {
+            for (long done = 0; done < sectors; ) {
+                int blocks = LbaRangeEntries.blocksFor(sectors - done, maxBlocks);
+                ByteBuffer ranges = trimRanges.clear().limit(blocks * LbaRangeEntries.BLOCK_BYTES);
+                long covered = LbaRangeEntries.encode(ranges, blocks, lba + done, sectors - done);
+                port.execute(AtaTaskFile.dataOut(AtaCommand.DATA_SET_MANAGEMENT, DSM_TRIM, 0, blocks,
+                        RegisterH2DFis.DEVICE_LBA, ranges.remaining()), ranges);
+                done += covered;
+            }
+        }
+    }
+
+    /** DATA SET MANAGEMENT with TRIM is supported (IDENTIFY word 169 bit 0). */
+    public boolean supportsTrim() {
+        return port.identity().trim();
+    }
+
+    /** Trimmed sectors read back as zeroes (IDENTIFY word 69: DRAT and RZAT). */
+    public boolean trimReadsZeroes() {
+        return supportsTrim() && port.identity().trimReadsZeroes();
     }
 
     /** Commands this disk keeps in flight at most (NCQ depth, or 1). */
@@ -119,18 +239,21 @@ public final class Disk {
         }
     }
 
+    private void checkSectors(long lba, long count, String what) {
+        if (count <= 0 || lba < 0 || lba > sectors() - count) {
+            throw new IllegalArgumentException("cannot " + what + " " + where() + " LBA " + lba + ".."
+                    + (lba + count - 1) + " (" + count + " sectors): the disk has " + sectors()
+                    + " sectors (LBA 0.." + (sectors() - 1) + ")");
+        }
+    }
+
     private void checkRange(long lba, ByteBuffer buffer, String what) {
         int bytes = buffer.remaining();
         if (bytes == 0 || bytes % sectorSize() != 0) {
             throw new IllegalArgumentException("cannot " + what + " " + where() + ": the buffer holds " + bytes
                     + " bytes, which is not a whole, non-zero number of " + sectorSize() + "-byte sectors");
         }
-        long count = bytes / sectorSize();
-        if (lba < 0 || lba > sectors() - count) {
-            throw new IllegalArgumentException("cannot " + what + " " + where() + " LBA " + lba + ".."
-                    + (lba + count - 1) + " (" + count + " sectors): the disk has " + sectors()
-                    + " sectors (LBA 0.." + (sectors() - 1) + ")");
-        }
+        checkSectors(lba, bytes / sectorSize(), what);
     }
 
     private String where() {

@@ -42,8 +42,19 @@ public final class Transports {
         return QemuTransport.open(QemuConfig.fromEnvironment(spec.images()));
     }
 
-    /** A plain file name must name a readable, writable file; QEMU protocol strings go to QEMU as they are. */
+    /**
+     * A plain file name must name a readable, writable file, and {@code cd:FILE} a readable one;
+     * QEMU protocol strings go to QEMU as they are.
+     */
     private static void checkImage(String image) throws IOException {
+        if (image.startsWith(QemuConfig.CD_PREFIX)) {
+            Path disc = Path.of(image.substring(QemuConfig.CD_PREFIX.length()));
+            if (!Files.isRegularFile(disc) || !Files.isReadable(disc)) {
+                throw new FileNotFoundException("CD image '" + disc + "' does not exist or is not a readable file; "
+                        + "make one with `genisoimage -o " + disc + " DIR` or `xorriso -as mkisofs -o " + disc + " DIR`");
+            }
+            return;
+        }
         if (image.contains(":")) {
             return;
         }

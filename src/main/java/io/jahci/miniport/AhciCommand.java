@@ -3,6 +3,7 @@ package io.jahci.miniport;
 import io.jahci.ahci.AtaCommand;
 import io.jahci.ahci.AtaResult;
 import io.jahci.ahci.AtaTaskFile;
+import io.jahci.ahci.AtapiCdb;
 import io.jahci.ahci.CommandHeader;
 import io.jahci.ahci.CommandTable;
 import io.jahci.ahci.D2HRegisterFis;
@@ -55,6 +56,9 @@ final class AhciCommand {
     int transferOffset;
     /** A caller's task file ({@link PortIo#execute}): the FIS is written from it as given; else null. */
     AtaTaskFile callerTaskFile;
+    /** With a PACKET {@link #callerTaskFile}: the ATAPI command block for the ACMD area (§4.2.3). */
+    final byte[] cdb = new byte[AtapiCdb.LENGTH];
+    boolean atapi;
 
     // How it ended: set by the ISR or recovery, read in the completion.
     /** PxIS error bits that failed it; 0 when it did not fail on a PxIS error. */
@@ -68,6 +72,8 @@ final class AhciCommand {
     int resultTaskFile;
     long resultLba;
     int resultCount;
+    /** For a {@link #callerTaskFile} command: the bytes the HBA moved (the header's PRDBC), captured at DIRQL. */
+    int transferred;
 
     AhciCommand(int index, Transport transport, AhciPortOptions options, IoCompletion completion) throws IOException {
         this.index = index;
@@ -117,6 +123,8 @@ final class AhciCommand {
         transfer = null;
         transferOffset = 0;
         callerTaskFile = null;
+        atapi = false;
+        transferred = 0;
         errorInterrupts = 0;
         taskFile = 0;
         timedOut = false;
@@ -136,6 +144,7 @@ final class AhciCommand {
      */
     void captureResult(ByteBuffer structures, int fisOffset, int tfd) {
         resultTaskFile = tfd;
+        transferred = CommandHeader.prdByteCount(structures, PortLink.LIST_OFFSET, index);
         boolean arrived = (structures.get(fisOffset + ReceivedFis.RFIS) & 0xff) == D2HRegisterFis.TYPE;
         resultLba = arrived ? ReceivedFis.lba(structures, fisOffset) : -1;
         resultCount = arrived ? ReceivedFis.count(structures, fisOffset) : -1;
@@ -149,6 +158,12 @@ final class AhciCommand {
     /** The captured result as the caller sees it. After the completion, on the caller's side. */
     AtaResult result() {
         return new AtaResult(PortTfd.STS.get(resultTaskFile), PortTfd.ERR.get(resultTaskFile), resultLba, resultCount);
+    }
+
+    /** Makes a PACKET task-file command carry the 12 bytes of {@code packet} (from its position). After {@link #prepare(AtaTaskFile)}. */
+    void packet(ByteBuffer packet) {
+        atapi = true;
+        packet.get(packet.position(), cdb);
     }
 
     /** READ/WRITE FPDMA QUEUED (ACS-3 §7.23, §7.59): goes through PxSACT and may share the port. */
@@ -174,6 +189,12 @@ final class AhciCommand {
         int fis = CommandTable.CFIS;
         if (callerTaskFile != null) {
             callerTaskFile.writeFis(mem, fis);
+            if (atapi) {
+                mem.put(CommandTable.ACMD, cdb);
+                for (int i = AtapiCdb.LENGTH; i < CommandTable.ACMD_SIZE; i++) {
+                    mem.put(CommandTable.ACMD + i, (byte) 0);
+                }
+            }
         } else {
             writeFis(mem, fis);
         }
@@ -203,7 +224,7 @@ final class AhciCommand {
 
     /** Points this command's slot header in the list at its table (§4.2.2). Runs at DIRQL. */
     void writeHeader(ByteBuffer commandList, int listOffset) {
-        CommandHeader.write(commandList, listOffset, index, RegisterH2DFis.LENGTH_DWORDS, isWrite, false, false,
+        CommandHeader.write(commandList, listOffset, index, RegisterH2DFis.LENGTH_DWORDS, isWrite, atapi, false,
                 false, prds, table.busAddress(0));
     }
 

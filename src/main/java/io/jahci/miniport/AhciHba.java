@@ -93,7 +93,7 @@ public final class AhciHba implements AutoCloseable {
      * (StartChannel brings the link up, Initialize starts the engine), then identifies the disks.
      */
     private void startPortLayer() throws IOException {
-        PortDriverOptions driverOptions = config.driver();
+        PortDriverOptions driverOptions = config.driver().copy();   // the caller's options stay as given
         // An ISR makes about five register accesses: allow ten times that before the verifier warns.
         long budget = Math.max(driverOptions.isrBudgetNanos(), 50 * transport.registerAccessNanos());
         driverOptions.isrBudget(budget, TimeUnit.NANOSECONDS);

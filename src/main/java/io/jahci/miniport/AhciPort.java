@@ -58,6 +58,7 @@ public final class AhciPort {
     private final AhciCommand logCommand;
     private final SlotTable slots;
     private final PortRecovery recovery;
+    private final PortSleep sleep;
 
     private Channel<AhciPort> channel;
     private PortDriver<AhciHba> portDriver;
@@ -88,6 +89,7 @@ public final class AhciPort {
         this.slots = new SlotTable(this, link, history, structures.buffer(), options.timeouts().commandMillis(),
                 QUEUE_RECOVERY);
         this.recovery = new PortRecovery(this, link, slots, logCommand);
+        this.sleep = new PortSleep(where(), link, history);
         checkReachable();
     }
 
@@ -174,6 +176,21 @@ public final class AhciPort {
         return io.maxSectorsPerCommand();
     }
 
+    /** The most bytes one command moves: what one DMA buffer and its scatter list hold. */
+    public int maxTransferBytes() {
+        return io.maxSectorsPerCommand() * io.sectorSize();
+    }
+
+    /** COMRESETs sent to the device since the port was made (bring-up, recovery, SLEEP). Any level. */
+    public long comresets() {
+        return link.comresets();
+    }
+
+    /** COMRESETs that brought the device back from SLEEP. Any level. */
+    public long wakeResets() {
+        return sleep.wakeResets();
+    }
+
     Channel<AhciPort> channel() {
         return channel;
     }
@@ -184,6 +201,10 @@ public final class AhciPort {
 
     PortRecovery recovery() {
         return recovery;
+    }
+
+    PortSleep sleep() {
+        return sleep;
     }
 
     String where() {
@@ -207,10 +228,13 @@ public final class AhciPort {
         state = next;
     }
 
-    /** Reads PxSIG and enters READY for an ATA disk, else UNSUPPORTED_DEVICE. PASSIVE. Returns whether READY. */
+    /**
+     * Reads PxSIG and enters READY for an ATA disk or an ATAPI device, else UNSUPPORTED_DEVICE.
+     * PASSIVE. Returns whether READY.
+     */
     boolean readSignature() {
         signature = link.signature();
-        enter(signature == DeviceSignature.ATA ? PortState.READY : PortState.UNSUPPORTED_DEVICE);
+        enter(PortLink.drivable(signature) ? PortState.READY : PortState.UNSUPPORTED_DEVICE);
         return state == PortState.READY;
     }
 
@@ -341,13 +365,24 @@ public final class AhciPort {
      *             for OUT (the position does not move); null for NONE
      * @return status and error, and the D2H Register FIS's LBA and COUNT (e.g. SMART RETURN STATUS's
      *     4Fh/C2h, CHECK POWER MODE's count); see {@link AtaResult#hasRegisters()}
-     * @throws AtaCommandException the device failed it (ERR): e.g. ABRT for an unsupported command
+     * @throws CommandNotSupportedException the device aborted it (ABRT alone): it does not implement
+     *     it; no COMRESET follows (recovery only restarts the command engine, AHCI 1.3.1 §6.2.2.1)
+     * @throws AtaCommandException the device failed it otherwise (ERR)
      * @throws NoDeviceException   no disk on the port
      * @throws IllegalArgumentException the buffer does not match {@code byteCount}, or exceeds a
      *     command's DMA buffer ({@link AhciPortOptions#bufferBytesPerCommand()})
      */
     public AtaResult execute(AtaTaskFile tf, ByteBuffer data) throws PortException {
         return io.execute(tf, data);
+    }
+
+    /**
+     * An ATAPI PACKET command with the 12-byte {@code cdb}; data, if any, by DMA into {@code data}.
+     * Returns the bytes moved. A CHECK CONDITION fails with an {@link AtaCommandException} (sense
+     * key in the error register's bits 7:4); ask REQUEST SENSE for the rest. PASSIVE.
+     */
+    public int packet(ByteBuffer cdb, ByteBuffer data) throws PortException {
+        return io.packet(cdb, data);
     }
 
     // ---------------------------------------------------------------- miniport callbacks

@@ -1,7 +1,7 @@
 package io.jahci.miniport;
 
 /** The device failed a command: ATA status has ERR (or DF) set, and the error register says why. */
-public final class AtaCommandException extends PortException {
+public class AtaCommandException extends PortException {
     private final int status;
     private final int error;
     private final long lba;

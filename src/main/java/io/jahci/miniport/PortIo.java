@@ -4,6 +4,8 @@ import io.jahci.ahci.AtaCommand;
 import io.jahci.ahci.AtaResult;
 import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.AtaStatus;
+import io.jahci.ahci.AtapiCdb;
+import io.jahci.ahci.DeviceSignature;
 import io.jahci.ahci.IdentifyData;
 import io.jahci.ahci.PortIs;
 import io.jahci.ahci.PortTfd;
@@ -31,7 +33,13 @@ final class PortIo {
     private static final long RECOVERY_ALLOWANCE_MILLIS = 15_000;
     private static final AtaTaskFile IDENTIFY_DEVICE =
             AtaTaskFile.dataIn(AtaCommand.IDENTIFY_DEVICE, 0, 0, 0, 0, IdentifyData.SIZE);
+    private static final AtaTaskFile IDENTIFY_PACKET_DEVICE =
+            AtaTaskFile.dataIn(AtaCommand.IDENTIFY_PACKET_DEVICE, 0, 0, 0, 0, IdentifyData.SIZE);
     private static final ByteBuffer NO_DATA = ByteBuffer.allocate(0);
+    /** Bytes per block of an ATAPI CD/DVD medium's data (MMC-6 §4.2.2, Mode 1). */
+    private static final int PACKET_BLOCK_BYTES = 2048;
+    /** The largest even byte count a PIO packet data phase may carry (ACS-3 §7.18.3). */
+    private static final long PACKET_BYTE_COUNT_LIMIT = 0xFFFE;
 
     private final AhciPort port;
     private final CommandPool pool;
@@ -74,6 +82,9 @@ final class PortIo {
      * option). PASSIVE, with the channel started and no command in flight.
      */
     IdentifyData identify(HbaCapabilities caps) throws PortException {
+        if (port.signature() == DeviceSignature.ATAPI) {
+            return identifyPacketDevice();
+        }
         ByteBuffer data = ByteBuffer.allocate(IdentifyData.SIZE);
         execute(IDENTIFY_DEVICE, data);
         IdentifyData id = IdentifyData.parse(data, 0);
@@ -91,6 +102,24 @@ final class PortIo {
     }
 
     /**
+     * IDENTIFY PACKET DEVICE (ACS-3 §7.13) for an ATAPI device: one command at a time, no NCQ,
+     * 2048-byte blocks (CD/DVD data, MMC-6 §4.2.2). PASSIVE, channel started, nothing in flight.
+     */
+    private IdentifyData identifyPacketDevice() throws PortException {
+        ByteBuffer data = ByteBuffer.allocate(IdentifyData.SIZE);
+        execute(IDENTIFY_PACKET_DEVICE, data);
+        sectorSize = PACKET_BLOCK_BYTES;
+        maxSectorsPerCommand = AhciCommand.maxSectors(options, sectorSize);
+        useNcq = false;
+        try {
+            pool.setDepth(1);
+        } catch (IOException e) {
+            throw new PortException(port.where() + ": cannot allocate DMA memory for 1 command: " + e.getMessage(), e);
+        }
+        return IdentifyData.parse(data, 0);
+    }
+
+    /**
      * See {@link AhciPort#submit(boolean, long, ByteBuffer, boolean)}. With {@code callerWaits}
      * the caller will {@link #await} the transfer (and so polls for it in a polling completion
      * mode); else the port's poller watches it. PASSIVE.
@@ -98,6 +127,10 @@ final class PortIo {
     CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data, boolean fua, boolean callerWaits)
             throws PortException {
         checkReady();
+        if (port.signature() == DeviceSignature.ATAPI) {
+            throw new IllegalStateException(port.where() + " holds an ATAPI (CD/DVD) device: it reads with PACKET "
+                    + "commands (packet()), not READ DMA");
+        }
         if (fua && !(isWrite && port.supportsFua())) {
             throw new IllegalArgumentException(port.where()
                     + ": FUA is for writes to a disk that supports it (IDENTIFY word 84 bit 6)");
@@ -154,8 +187,37 @@ final class PortIo {
                 0, 0, 0, 0), null);
     }
 
-    /** See {@link AhciPort#execute}. PASSIVE. */
+    /**
+     * See {@link AhciPort#execute}. After a successful SLEEP the port is marked asleep
+     * ({@link PortSleep}). PASSIVE.
+     */
     AtaResult execute(AtaTaskFile tf, ByteBuffer data) throws PortException {
+        AtaResult result = run(tf, null, data).result();
+        if (tf.command() == AtaCommand.SLEEP) {
+            port.sleep().fellAsleep();
+        }
+        return result;
+    }
+
+    /**
+     * A PACKET command (ACS-3 §7.18) carrying the 12-byte ATAPI command block {@code cdb} (from its
+     * position) in the ACMD area, its data, if any, by DMA into {@code data}. Returns the bytes the
+     * device sent (PRDBC), which may be fewer than asked for. A CHECK CONDITION fails with an
+     * {@link AtaCommandException} whose error register holds the sense key (bits 7:4). PASSIVE.
+     */
+    int packet(ByteBuffer cdb, ByteBuffer data) throws PortException {
+        if (cdb.remaining() < AtapiCdb.LENGTH) {
+            throw new IllegalArgumentException("an ATAPI command block has " + AtapiCdb.LENGTH + " bytes, not "
+                    + cdb.remaining());
+        }
+        // FEATURES bit 0: the data moves by DMA; LBA 23:8, the byte count limit, counts for PIO only
+        AtaTaskFile tf = data == null || !data.hasRemaining()
+                ? AtaTaskFile.nonData(AtaCommand.PACKET, 0, PACKET_BYTE_COUNT_LIMIT << 8, 0, 0)
+                : AtaTaskFile.dataIn(AtaCommand.PACKET, 1, PACKET_BYTE_COUNT_LIMIT << 8, 0, 0, data.remaining());
+        return run(tf, cdb, data).transferred();
+    }
+
+    private PortTransfer run(AtaTaskFile tf, ByteBuffer cdb, ByteBuffer data) throws PortException {
         int bytes = data == null ? 0 : data.remaining();
         if (bytes != tf.byteCount() || tf.byteCount() > bufferBytes) {
             throw new IllegalArgumentException(port.where() + ": " + AtaCommand.name(tf.command()) + " moves "
@@ -170,12 +232,15 @@ final class PortIo {
             c.data().put(0, buffer, buffer.position(), bytes);
         }
         c.prepare(tf);
+        if (cdb != null) {
+            c.packet(cdb);
+        }
         c.transfer = transfer;
         transfer.chunkStarted();
         submit(c, true);
         transfer.allSubmitted();
         await(transfer.future());
-        return transfer.result();
+        return transfer;
     }
 
     private int readOpcode() {
@@ -194,6 +259,7 @@ final class PortIo {
 
     private AhciCommand acquire() throws PortException {
         checkReady();
+        port.sleep().wakeIfAsleep();
         try {
             return pool.acquire();
         } catch (InterruptedException e) {
@@ -230,11 +296,13 @@ final class PortIo {
         AhciCommand c = (AhciCommand) request.payload();
         PortTransfer t = c.transfer;
         PortException error = request.status() == IoStatus.SUCCESS ? null : failure(c, request.status());
-        if (error == null && !c.isWrite && c.bytes > 0) {
-            t.buffer().put(t.at(c.transferOffset), c.data(), 0, c.bytes);
+        // a PACKET command's reply may be shorter than asked for: PRDBC says how much came
+        int moved = c.atapi ? Math.min(c.bytes, c.transferred) : c.bytes;
+        if (error == null && !c.isWrite && moved > 0) {
+            t.buffer().put(t.at(c.transferOffset), c.data(), 0, moved);
         }
         if (error == null && c.callerTaskFile != null) {
-            t.result(c.result());
+            t.result(c.result(), moved);
         }
         c.transfer = null;
         pool.release(c);
@@ -257,6 +325,13 @@ final class PortIo {
         }
         int st = PortTfd.STS.get(c.taskFile);
         int error = PortTfd.ERR.get(c.taskFile);
+        if (c.callerTaskFile != null && !c.atapi && error == AtaStatus.ABRT.mask() && PortIs.TFES.isSet(c.errorInterrupts)) {
+            AtaTaskFile tf = c.callerTaskFile;
+            return new CommandNotSupportedException(String.format("%s: %s (features %04Xh, LBA %012Xh, count %04Xh) is "
+                    + "not supported by this device: it answered ABRT (ATA status %s, error %s). Nothing was changed. %s",
+                    port.where(), AtaCommand.name(tf.command()), tf.features(), tf.lba(), tf.count(),
+                    AtaStatus.describe(st), AtaStatus.describeError(error), c.outcome), st, error, tf.lba());
+        }
         String message = what + " failed: " + PortIs.describe(c.errorInterrupts) + ", ATA status "
                 + AtaStatus.describe(st) + ", error " + AtaStatus.describeError(error) + ". " + advice(error) + " "
                 + c.outcome + "\n" + port.history();

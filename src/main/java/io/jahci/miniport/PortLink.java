@@ -49,6 +49,8 @@ final class PortLink {
     private final HbaCapabilities caps;
     private final Timeouts timeouts;
     private final RegisterHistory history;
+    /** Written at PASSIVE by the one thread that resets the port, read at any level. */
+    private volatile long comresets;
 
     PortLink(String where, int number, RegisterWindow regs, HbaCapabilities caps, Timeouts timeouts,
              RegisterHistory history) {
@@ -86,7 +88,7 @@ final class PortLink {
      * the device and reads its signature. Leaves the command engine stopped.
      *
      * @return the state the port is in now: NO_DEVICE (no link), FAILED (engines or device do
-     *     not answer), READY (an ATA disk) or UNSUPPORTED_DEVICE
+     *     not answer), READY (an ATA disk or an ATAPI device) or UNSUPPORTED_DEVICE
      */
     PortState bringUp(DmaMemory structures) {
         try {
@@ -114,7 +116,17 @@ final class PortLink {
             snapshot(RegisterHistory.Event.ERROR);
             return PortState.FAILED;
         }
-        return signature() == DeviceSignature.ATA ? PortState.READY : PortState.UNSUPPORTED_DEVICE;
+        return drivable(signature()) ? PortState.READY : PortState.UNSUPPORTED_DEVICE;
+    }
+
+    /** Whether jahci drives a device of this class: an ATA disk or an ATAPI (packet) device. */
+    static boolean drivable(DeviceSignature signature) {
+        return signature == DeviceSignature.ATA || signature == DeviceSignature.ATAPI;
+    }
+
+    /** COMRESETs sent since the port was made. Any level. */
+    long comresets() {
+        return comresets;
     }
 
     /**
@@ -191,6 +203,7 @@ final class PortLink {
         write(PortRegister.SCTL, PortSctl.DET.with(sctl, PortSctl.DET_NO_ACTION));
         boolean up = waitForLink();
         write(PortRegister.SERR, 0xffff_ffff);
+        comresets++;
         snapshot(RegisterHistory.Event.COMRESET);
         return up;
     }

@@ -8,7 +8,7 @@ package io.jahci.miniport;
  * <pre>
  *              StartChannel (PASSIVE): stop engines, program PxCLB/PxFB, FRE, spin up,
  *   STOPPED ─► wait PxSSTS.DET=3 (COMRESET once if not, §10.4.2), wait BSY/DRQ clear, read PxSIG
- *      ▲          │ no link            │ not ATA                     │ ATA disk
+ *      ▲          │ no link            │ not ATA/ATAPI               │ ATA disk or ATAPI device
  *      │          ▼                    ▼                             ▼
  *      │      NO_DEVICE ◄──┐  UNSUPPORTED_DEVICE        Initialize (DIRQL/DISPATCH): clear PxIS,
  *      │          │        │                            PxSERR, set PxIE, set PxCMD.ST (§10.3.1)
@@ -61,7 +61,7 @@ public enum PortState {
     STOPPED,
     /** No device answered: PxSSTS.DET never reached 3, even after COMRESET. */
     NO_DEVICE,
-    /** A device is present but it is not an ATA disk (ATAPI, port multiplier, enclosure). */
+    /** A device is present but it is neither an ATA disk nor an ATAPI device (port multiplier, enclosure). */
     UNSUPPORTED_DEVICE,
     /** ST set, device ready: commands are taken (up to the queue depth in flight). */
     READY,

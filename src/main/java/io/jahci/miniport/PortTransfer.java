@@ -22,6 +22,8 @@ final class PortTransfer {
     private volatile PortException failure;
     /** How a task-file command ended ({@link PortIo#execute}); set before its chunk is done, read after the future. */
     private AtaResult result;
+    /** Bytes a task-file command moved (PRDBC), set with {@link #result}. */
+    private int transferred;
 
     /** @param buffer user data between its position and limit; the position is not moved */
     PortTransfer(ByteBuffer buffer) {
@@ -46,9 +48,15 @@ final class PortTransfer {
         return result;
     }
 
-    /** Records how the task-file command ended. DISPATCH, before {@link #chunkDone}. */
-    void result(AtaResult r) {
+    /** Records how the task-file command ended and how many bytes it moved. DISPATCH, before {@link #chunkDone}. */
+    void result(AtaResult r, int bytes) {
         result = r;
+        transferred = bytes;
+    }
+
+    /** Bytes the task-file command moved (PRDBC); read after the future completed. */
+    int transferred() {
+        return transferred;
     }
 
     /** A chunk is about to be submitted. Submitter's thread. */

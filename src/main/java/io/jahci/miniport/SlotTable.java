@@ -164,9 +164,14 @@ final class SlotTable {
             return false;
         }
         link.write(PortRegister.IS, is);
-        int ci = link.read(PortRegister.CI);
+        // Which commands are done: NCQ commands by PxSACT alone (§3.3.13: a Set Device Bits FIS clears
+        // it, after the D2H Register FIS that cleared PxCI, §3.3.14), others by PxCI: one register read
+        // either way, as libahci reads it. startIo never mixes the two kinds; isolation runs one
+        // non-queued command.
+        boolean ncq = queuedIssued != 0 && isolating == null;
+        int ci = ncq ? 0 : link.read(PortRegister.CI);
         int sact = queuedIssued != 0 ? link.read(PortRegister.SACT) : 0;
-        history.record(RegisterHistory.Event.INTERRUPT, is, -1, -1, -1, -1, ci, sact);
+        history.record(RegisterHistory.Event.INTERRUPT, is, -1, -1, -1, -1, ncq ? -1 : ci, sact);
         if (isolating != null) {
             isolationInterrupt(is, ci);
             return true;

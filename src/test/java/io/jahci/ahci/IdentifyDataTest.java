@@ -148,4 +148,18 @@ class IdentifyDataTest {
         IdentifyData id = IdentifyData.parse(buf, OFFSET);
         assertThrows(IllegalArgumentException.class, () -> id.word(256));
     }
+
+    @Test
+    void trimLimitsAndZeroesAfterTrimFromWords105And69() {
+        IdentifyData none = IdentifyData.parse(buf, OFFSET);
+        assertEquals(1, none.trimMaxBlocks(), "word 105 = 0 is taken as one block");
+        assertFalse(none.trimReadsZeroes());
+        word(105, 8);
+        word(69, 1 << 14);      // DRAT only: deterministic, but not necessarily zeroes
+        IdentifyData drat = IdentifyData.parse(buf, OFFSET);
+        assertEquals(8, drat.trimMaxBlocks());
+        assertFalse(drat.trimReadsZeroes());
+        word(69, (1 << 14) | (1 << 5));
+        assertTrue(IdentifyData.parse(buf, OFFSET).trimReadsZeroes(), "DRAT and RZAT");
+    }
 }

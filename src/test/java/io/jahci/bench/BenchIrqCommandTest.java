@@ -62,8 +62,19 @@ class BenchIrqCommandTest {
                 assertTrue(p50 >= 0 && p50 <= p999 && p999 <= max, stage + " " + stats);
             }
         }
-        assertEquals(Set.copyOf(concat(STAGES, "allocatedBytesPerEvent")), java.keySet());
-        assertEquals(Set.copyOf(STAGES), c.keySet());
+        assertEquals(Set.copyOf(concat(STAGES, "allocatedBytesPerEvent", "cpuNanosPerEvent", "threads")), java.keySet());
+        assertEquals(Set.copyOf(concat(STAGES, "cpuNanosPerEvent", "threads")), c.keySet());
+        for (Map<String, Object> side : List.of(java, c)) {
+            assertTrue(number(side.get("cpuNanosPerEvent")) > 0, "CPU per event");
+            @SuppressWarnings("unchecked")
+            List<Object> threads = (List<Object>) side.get("threads");
+            assertTrue(threads.size() >= 4, threads.toString());
+            for (Object t : threads) {
+                Map<String, Object> thread = object(t);
+                assertEquals(Set.of("name", "role", "tid", "policy", "priority", "cpus", "cpuNanos"), thread.keySet());
+                assertEquals("SCHED_OTHER", thread.get("policy"), thread.toString());
+            }
+        }
         // The path allocates nothing per event. Exactly 0 is what a quiet run reports, but in a full
         // `mvn verify` (one JVM, after the QEMU tests) a one-off allocation of a few hundred bytes
         // sometimes lands on a port thread in the measured window (seen: 344 B over 2,000 events),
@@ -87,10 +98,12 @@ class BenchIrqCommandTest {
     @Test
     @DisplayName("bench irq table: Java, C and Java/C rows per stage; --no-c skips C and says so")
     void tableAndSkippedC() {
-        Result r = run("bench", "irq", "--rate", "max", "--events", "300", "--warmup", "300", "--no-c", "--spin");
+        Result r = run("bench", "irq", "--rate", "max", "--events", "300", "--warmup", "300", "--no-c", "--wait", "spin");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("p50 µs"), r.out());
-        assertTrue(r.out().contains("workers spinning"), r.out());
+        assertTrue(r.out().contains("wait spin"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("Java +jahci-irq-0 +irq .*SCHED_OTHER.*")), r.out());
+        assertTrue(r.out().contains("CPU per event on the port threads"), r.out());
         assertTrue(r.out().contains("C baseline: skipped (--no-c)"), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("worker        Java")), r.out());
         assertTrue(r.out().lines().noneMatch(l -> l.contains("Java/C")), r.out());
@@ -127,11 +140,17 @@ class BenchIrqCommandTest {
         Map<String, Object> top = object(r.out().trim());
         assertNull(top.get("c"));
         Map<String, Object> java = object(top.get("java"));
-        assertEquals(Set.of("doorbell", "wake", "isr", "worker", "return", "allocatedBytesPerEvent"), java.keySet());
+        assertEquals(Set.of("doorbell", "wake", "isr", "worker", "return", "allocatedBytesPerEvent", "cpuNanosPerEvent",
+                "threads", "registerReadsPerCommand", "registerWritesPerCommand"), java.keySet());
+        // A READ at least reads IS, PxIS and PxCI or PxSACT in the ISR, and writes PxCI to issue it.
+        assertTrue(number(java.get("registerReadsPerCommand")) >= 3, java.toString());
+        assertTrue(number(java.get("registerWritesPerCommand")) >= 1, java.toString());
         for (String stage : List.of("doorbell", "wake", "isr", "worker", "return")) {
             assertEquals(40.0, number(object(java.get(stage)).get("count")), stage);
         }
+        double doorbell = number(object(java.get("doorbell")).get("p50"));
         double wake = number(object(java.get("wake")).get("p50"));
+        assertTrue(doorbell <= wake, "doorbell before the interrupt");
         double worker = number(object(java.get("worker")).get("p50"));
         assertTrue(wake <= worker, "wake before the completion");
         r = run("--device", "qemu", "--completion", "poll", "bench", "irq", "--events", "4");
@@ -139,9 +158,9 @@ class BenchIrqCommandTest {
         assertTrue(r.err().contains("use --completion interrupt"), r.err());
     }
 
-    private static List<String> concat(List<String> a, String b) {
+    private static List<String> concat(List<String> a, String... more) {
         List<String> out = new java.util.ArrayList<>(a);
-        out.add(b);
+        out.addAll(List.of(more));
         return out;
     }
 }

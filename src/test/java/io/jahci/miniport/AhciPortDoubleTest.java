@@ -1,5 +1,9 @@
 package io.jahci.miniport;
 
+import org.junit.jupiter.api.DisplayName;
+
+import io.jahci.ataport.PortDriverOptions;
+
 import io.jahci.ahci.AtaCommand;
 import io.jahci.ahci.AtaResult;
 import io.jahci.ahci.AtaTaskFile;
@@ -50,6 +54,16 @@ class AhciPortDoubleTest {
         AhciPort port = open();
         expect(AtaCommand.IDENTIFY_DEVICE);
         return port;
+    }
+
+    @Test
+    @DisplayName("Opening the HBA leaves the caller's PortDriverOptions as given (the ISR budget is sized on a copy)")
+    void openLeavesTheCallersOptionsAlone() throws Exception {
+        PortDriverOptions mine = new PortDriverOptions().isrBudget(1, TimeUnit.NANOSECONDS);
+        hba = AhciHba.open(transport, new AhciHba.Config(AhciPortOptions.DEFAULT, true, mine));
+        expect(AtaCommand.IDENTIFY_DEVICE);
+        assertTrue(transport.registerAccessNanos() > 0, "the double's register access has a cost, so the budget grows");
+        assertEquals(1, mine.isrBudgetNanos());
     }
 
     @BeforeEach
@@ -124,10 +138,11 @@ class AhciPortDoubleTest {
 
     @Test
     void bringUpWithANonAtaDeviceLeavesItAlone() throws Exception {
-        device.signature(DeviceSignature.ATAPI.value());
+        // ATA disks and ATAPI devices are driven; a port multiplier is not
+        device.signature(DeviceSignature.PORT_MULTIPLIER.value());
         AhciPort port = open();
         assertEquals(PortState.UNSUPPORTED_DEVICE, port.state());
-        assertEquals(DeviceSignature.ATAPI, port.signature());
+        assertEquals(DeviceSignature.PORT_MULTIPLIER, port.signature());
         assertNull(port.identity(), "not identified");
         PortException e = assertThrows(PortException.class, () -> port.transfer(false, 0, ByteBuffer.allocate(512)));
         assertTrue(e.getMessage().contains("UNSUPPORTED_DEVICE, not READY"), e.getMessage());

@@ -90,10 +90,11 @@ class ExecuteQemuTest {
 
     @Test
     void aCommandTheDeviceDoesNotKnowFailsWithAbrtAndThePortGoesOn() throws Exception {
-        AtaCommandException e = assertThrows(AtaCommandException.class,
+        AtaCommandException e = assertThrows(CommandNotSupportedException.class,
                 () -> port.execute(AtaTaskFile.nonData(0x5C, 0, 0, 0, 0), null));
         assertEquals(0x04, e.error() & 0x04, "ABRT: " + e.getMessage());
-        assertTrue(e.getMessage().contains("0x5C failed"), e.getMessage());
+        assertTrue(e.getMessage().contains("0x5C (features 0000h, LBA 000000000000h, count 0000h) is not supported "
+                + "by this device"), e.getMessage());
         assertEquals(PortState.READY, port.state());
         assertEquals(0xFF, port.execute(AtaTaskFile.nonData(CHECK_POWER_MODE, 0, 0, 0, 0), null).count() & 0xFF);
     }

@@ -9,10 +9,11 @@ import java.util.Map;
 
 /**
  * How to start QEMU for one controller: the binary, the disk images (one {@code ide-hd} per image,
- * on ports 0, 1, ...), guest RAM size and extra arguments.
+ * or an {@code ide-cd} for {@code cd:FILE}, on ports 0, 1, ...), guest RAM size and extra arguments.
  *
  * @param qemuBinary  path of {@code qemu-system-x86_64}
- * @param images      image strings passed verbatim to {@code -drive file=} (so {@code blkdebug:RULES:IMG} works)
+ * @param images      image strings passed verbatim to {@code -drive file=} (so {@code blkdebug:RULES:IMG} works);
+ *                    {@code cd:FILE} attaches FILE as a CD-ROM
  * @param guestRamMiB guest RAM, shared with this process as DMA memory
  * @param extraArgs   appended to QEMU's command line
  */
@@ -23,6 +24,8 @@ public record QemuConfig(String qemuBinary, List<String> images, int guestRamMiB
     public static final String QEMU_ARGS_ENV = "JAHCI_QEMU_ARGS";
     public static final int DEFAULT_GUEST_RAM_MIB = 512;
     public static final int MAX_DISKS = 6;
+    /** An image string starting with this is attached as an ATAPI CD-ROM ({@code ide-cd}) instead of a disk. */
+    public static final String CD_PREFIX = "cd:";
 
     public QemuConfig {
         images = List.copyOf(images);

@@ -154,13 +154,27 @@ final class QemuProcess implements AutoCloseable {
                 "-qmp", "unix:" + qmpPath + ",server=on,wait=off",
                 "-device", "ich9-ahci,id=ahci1,addr=0x" + Integer.toHexString(AHCI_SLOT)));
         for (int i = 0; i < config.images().size(); i++) {
-            cmd.add("-drive");
-            cmd.add("if=none,id=d" + i + ",file=" + config.images().get(i) + ",format=raw");
-            cmd.add("-device");
-            cmd.add("ide-hd,drive=d" + i + ",bus=ahci1." + i + ",id=disk" + i);
+            cmd.addAll(drive(i, config.images().get(i)));
         }
         cmd.addAll(config.extraArgs());
         return cmd;
+    }
+
+    /**
+     * The drive on port {@code port}: an image named {@code cd:FILE} becomes an ATAPI CD-ROM
+     * ({@code ide-cd}, media=cdrom, read-only); any other a hard disk with {@code discard=unmap}, so
+     * that TRIM punches holes in the image file. The device's id is {@code disk<port>} (for QMP).
+     */
+    static List<String> drive(int port, String image) {
+        String id = "d" + port;
+        String bus = ",bus=ahci1." + port + ",id=disk" + port;
+        if (image.startsWith(QemuConfig.CD_PREFIX)) {
+            String file = image.substring(QemuConfig.CD_PREFIX.length());
+            return List.of("-drive", "if=none,id=" + id + ",file=" + file + ",format=raw,media=cdrom,readonly=on",
+                    "-device", "ide-cd,drive=" + id + bus);
+        }
+        return List.of("-drive", "if=none,id=" + id + ",file=" + image + ",format=raw,discard=unmap",
+                "-device", "ide-hd,drive=" + id + bus);
     }
 
     private Process launch(List<String> cmd) throws IOException {

@@ -1,0 +1,124 @@
+package io.jahci.cli;
+
+import io.jahci.disk.Controller;
+import io.jahci.disk.Disk;
+import io.jahci.nbd.NbdExport;
+import io.jahci.nbd.NbdServer;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code jahci serve}: the disks as NBD exports until SIGINT or SIGTERM. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve disks over NBD (fixed newstyle) as exports portN (the first port is also the default "
+                + "export \"\") until SIGINT or SIGTERM: then every request in flight is answered, the write caches "
+                + "are flushed and the clients closed. Read-only unless --allow-write. No TLS: keep TCP on loopback.")
+final class ServeCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", required = true, paramLabel = "N", description = "Port of a disk to serve; repeat for more.")
+    List<Integer> ports;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Where where;
+
+    static final class Where {
+        @Option(names = "--unix", paramLabel = "PATH", description = "Unix socket to create, owner-only (0600).")
+        Path unix;
+
+        @Option(names = "--listen", paramLabel = "ADDR:PORT", description = "TCP address to bind, e.g. 127.0.0.1:10809.")
+        String listen;
+    }
+
+    @Option(names = "--allow-write", description = "Let clients write (and flush) the disks.")
+    boolean allowWrite;
+
+    @Override
+    public Integer call() throws Exception {
+        InetSocketAddress tcp = where.listen == null ? null : parseListen(where.listen);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (Controller controller = main.open(allowWrite)) {
+            List<NbdExport> exports = new ArrayList<>();
+            for (int port : ports) {
+                Disk disk = controller.disk(port);
+                List<String> names = exports.isEmpty() ? List.of("port" + port, "") : List.of("port" + port);
+                exports.add(new NbdExport(disk, names, allowWrite));
+            }
+            NbdServer server = new NbdServer(exports, err);
+            CountDownLatch stop = new CountDownLatch(1);
+            StopSignals signals = StopSignals.onStop(signal -> stop.countDown());
+            try {
+                if (tcp != null) {
+                    server.listenTcp(tcp);
+                } else {
+                    server.listenUnix(where.unix);
+                }
+                server.start();
+                out.println("serving " + describe(exports, server));
+                out.flush();
+                stop.await();
+                return server.shutdown() ? 0 : Main.DEVICE_ERROR;
+            } finally {
+                server.close();
+                signals.close();
+            }
+        }
+    }
+
+    private String describe(List<NbdExport> exports, NbdServer server) throws java.io.IOException {
+        StringBuilder s = new StringBuilder();
+        for (NbdExport e : exports) {
+            if (s.length() > 0) {
+                s.append(", ");
+            }
+            s.append("port ").append(e.disk().port()).append(" (").append(Sizes.human(e.info().size())).append(", ")
+                    .append(allowWrite ? "read-write" : "read-only").append(") at ").append(server.uri(e.info().name()));
+        }
+        return s.toString();
+    }
+
+    /** "127.0.0.1:10809" or "[::1]:10809". */
+    static InetSocketAddress parseListen(String s) throws Main.UsageException {
+        int colon = s.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new Main.UsageException("--listen " + s + ": expected ADDRESS:PORT, e.g. 127.0.0.1:10809");
+        }
+        String host = s.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(s.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0 || port > 65535) {
+            throw new Main.UsageException("--listen " + s + ": the port must be 0..65535");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new Main.UsageException("--listen " + s + ": unknown address " + host + "; give a numeric address "
+                    + "such as 127.0.0.1");
+        }
+    }
+}

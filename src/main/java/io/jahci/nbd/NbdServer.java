@@ -1,0 +1,248 @@
+package io.jahci.nbd;
+
+import io.jahci.miniport.PortException;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An NBD server (proto.md, fixed newstyle) for a set of exports on one unix socket or one TCP
+ * address. An acceptor thread takes connections; each client has a reader and a sender thread
+ * ({@link NbdConnection}). {@link #shutdown()} stops it in order: no new clients, no new requests,
+ * every request in flight answered, every writable disk flushed, clients closed.
+ */
+public final class NbdServer implements Handshake.Exports, AutoCloseable {
+    /** Clients served at once; more are turned away (each may hold 32 request buffers). */
+    public static final int MAX_CLIENTS = 16;
+    /** How long shutdown waits for a client to read its last replies (or handshake replies) before closing it. */
+    static final long REPLY_GRACE_MILLIS = 5_000;
+
+    private final Map<String, NbdExport> byName = new LinkedHashMap<>();
+    private final List<NbdExport> exports;
+    private final PrintWriter log;
+    private final Set<NbdConnection> connections = ConcurrentHashMap.newKeySet();
+    private ServerSocketChannel listener;
+    private Path socketPath;
+    private Thread acceptor;
+    private int nextId;
+    private volatile boolean stopping;
+
+    /** @param log where one line per rejected client and per failed request goes */
+    public NbdServer(List<NbdExport> exports, PrintWriter log) {
+        this.exports = List.copyOf(exports);
+        this.log = log;
+        for (NbdExport e : exports) {
+            for (String name : e.names()) {
+                if (byName.putIfAbsent(name, e) != null) {
+                    throw new IllegalArgumentException("two exports are called '" + name + "'");
+                }
+            }
+        }
+    }
+
+    /**
+     * Listens on a new unix socket at {@code path}, owner-only (0600): it is bound in a private
+     * directory, made 0600 there, then renamed into place, so no one else can ever connect.
+     * PASSIVE.
+     */
+    public void listenUnix(Path path) throws IOException {
+        Path target = path.toAbsolutePath();
+        if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(target + " exists already; remove it (a server that ended uncleanly leaves its "
+                    + "socket) or choose another --unix path");
+        }
+        Path dir = Files.createTempDirectory(target.getParent(), ".jahci-nbd-");
+        try {
+            Path temp = dir.resolve("s");
+            ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                ch.bind(UnixDomainSocketAddress.of(temp));
+                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+            listener = ch;
+            socketPath = target;
+        } finally {
+            Files.deleteIfExists(dir.resolve("s"));
+            Files.delete(dir);
+        }
+    }
+
+    /** Listens on TCP, bound only to {@code address} (port 0: any free port). No TLS: keep it on loopback. PASSIVE. */
+    public void listenTcp(InetSocketAddress address) throws IOException {
+        ServerSocketChannel ch = ServerSocketChannel.open();
+        try {
+            ch.bind(address);
+        } catch (IOException e) {
+            ch.close();
+            throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
+        }
+        listener = ch;
+    }
+
+    /** The URI of export {@code name} for clients: nbd+unix:///NAME?socket=PATH or nbd://HOST:PORT/NAME. */
+    public String uri(String name) throws IOException {
+        if (socketPath != null) {
+            return "nbd+unix:///" + name + "?socket=" + socketPath;
+        }
+        InetSocketAddress a = (InetSocketAddress) listener.getLocalAddress();
+        return "nbd://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/" + name;
+    }
+
+    /** Starts accepting clients. */
+    public void start() {
+        acceptor = new Thread(this::accept, "jahci-nbd-acceptor");
+        acceptor.start();
+    }
+
+    private void accept() {
+        while (!stopping) {
+            SocketChannel ch;
+            try {
+                ch = listener.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                log("accepting a client failed: " + e);
+                continue;
+            }
+            int id = ++nextId;
+            if (stopping || connections.size() >= MAX_CLIENTS) {
+                log("client " + id + " turned away: " + (stopping ? "the server is shutting down"
+                        : MAX_CLIENTS + " clients are connected already"));
+                try {
+                    ch.close();
+                } catch (IOException e) {
+                    // nothing to do
+                }
+                continue;
+            }
+            NbdConnection c = new NbdConnection(this, ch, id);
+            connections.add(c);
+            c.start();
+        }
+    }
+
+    @Override
+    public ExportInfo find(String name) {
+        NbdExport e = byName.get(name);
+        return e == null ? null : e.info();
+    }
+
+    @Override
+    public List<String> names() {
+        List<String> names = new ArrayList<>();
+        for (NbdExport e : exports) {
+            names.add(e.info().name());
+        }
+        return names;
+    }
+
+    NbdExport export(ExportInfo info) {
+        return byName.get(info.name());
+    }
+
+    boolean stopping() {
+        return stopping;
+    }
+
+    /** A client's reader ended; {@code line} (or null) is what to log about it. */
+    void ended(NbdConnection c, String line) {
+        connections.remove(c);
+        if (line != null) {
+            log(line);
+        }
+    }
+
+    void log(String line) {
+        synchronized (log) {
+            log.println("jahci serve: " + line);
+            log.flush();
+        }
+    }
+
+    /** Clients connected now. */
+    public int clients() {
+        return connections.size();
+    }
+
+    /**
+     * Stops in order: no new clients; no new requests (requests read after this get ESHUTDOWN);
+     * every request in the disks completes and is answered; every writable disk's write cache
+     * is flushed (FLUSH CACHE EXT); clients that do not read their last replies within
+     * {@link #REPLY_GRACE_MILLIS} are closed anyway. PASSIVE. Returns false when a flush failed.
+     */
+    public boolean shutdown() throws InterruptedException {
+        stopping = true;
+        try {
+            if (listener != null) {
+                listener.close();
+            }
+        } catch (IOException e) {
+            log("closing the listening socket: " + e);
+        }
+        if (acceptor != null) {
+            acceptor.join();
+        }
+        List<NbdConnection> open = new ArrayList<>(connections);
+        for (NbdConnection c : open) {
+            c.stop();
+        }
+        for (NbdConnection c : open) {
+            c.awaitDiskIdle(REPLY_GRACE_MILLIS);
+        }
+        boolean flushed = true;
+        for (NbdExport e : exports) {
+            if (e.writable()) {
+                try {
+                    e.disk().flush();
+                } catch (PortException | RuntimeException ex) {
+                    log("flushing port " + e.disk().port() + "'s write cache failed: " + ex.getMessage());
+                    flushed = false;
+                }
+            }
+        }
+        for (NbdConnection c : open) {
+            c.close(REPLY_GRACE_MILLIS);
+        }
+        if (socketPath != null) {
+            try {
+                Files.deleteIfExists(socketPath);
+            } catch (IOException e) {
+                log("removing " + socketPath + ": " + e);
+            }
+        }
+        return flushed;
+    }
+
+    /** {@link #shutdown()} unless it ran; an interrupt ends the wait and is kept. */
+    @Override
+    public void close() {
+        if (!stopping) {
+            try {
+                shutdown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
