@@ -35,7 +35,7 @@ bench_kernel() { # bench_kernel REP: every job through the kernel's ahci (the co
     disk=$(disk_with_size 131072) || { echo "kernel: no 64 MiB disk on $BDF" >> "$W/logs/bench-kernel.txt"; return; }
     for job in $BENCH_JOBS; do
         IFS=: read -r rw bs qd <<< "$job"
-        log="bench-kernel-$rw-$bs-qd$qd"
+        log="bench-kernel-$rw-$bs-qd$qd-rep$rep"
         if run "$log" fio --name=kernel --filename="/dev/$disk" --direct=1 --ioengine=libaio --rw="$rw" --bs="$bs" \
                 --iodepth="$qd" --runtime=1500ms --ramp_time=500ms --time_based --output-format=json; then
             iops=$(grep -o '"iops" : [0-9.]*' "$W/logs/$log.txt" | head -1 | awk '{print $3}')
