@@ -113,20 +113,8 @@ grep -q "verified, identical" "$W/logs/vfio-intx.txt" || { ok=0; why="$why; demo
 [ $ok = 1 ] && pass "vfio + INTx, as uid 65534 owning /dev/vfio/$group: identify, write 1 MiB, read back, verify" \
     || fail "vfio + INTx (non-root)" "${why#; }"
 
-# 8a. The same I/O jobs through jahci over VFIO (here) and through the kernel's ahci driver (after the
-#     unbind, below); the host prints them side by side with ratios. Reads only: the pattern stays.
-BENCH_JOBS="randread:4k:1 randread:4k:32 read:128k:1"
-BENCH_SECONDS=3
-: > "$W/bench.txt"
-for job in $BENCH_JOBS; do
-    IFS=: read -r rw bs qd <<< "$job"
-    log="bench-jahci-$rw-$bs-qd$qd"
-    if run "$log" jahci --device "vfio:$BDF" bench io --port 0 --rw "$rw" --bs "$bs" --qd "$qd" \
-            --seconds "$BENCH_SECONDS" --json; then
-        iops=$(grep -o '"iops":[0-9.]*' "$W/logs/$log.txt" | head -1 | cut -d: -f2)
-        echo "jahci $rw $bs $qd ${iops:-?}" >> "$W/bench.txt"
-    fi
-done
+# 8. The I/O comparison, jahci in every completion mode against the kernel's ahci.
+. /tmp/work/case-completion.sh
 
 . /tmp/work/case-nbd.sh && nbd_over_vfio   # 9. NBD over VFIO (case-nbd.sh)
 
@@ -140,26 +128,6 @@ if run unbind jahci unbind "$BDF" && [ "$(driver_of $BDF)" = ahci ]; then
     fi
 else
     fail "unbind" "$(tr '\n' '|' < "$W/logs/unbind.txt")"
-fi
-
-# 8b. The kernel's side of 8a: fio with O_DIRECT and libaio on the same disk, same jobs.
-if ! command -v fio >/dev/null; then
-    fail "bench: jahci over VFIO and the kernel's ahci ran the same jobs" "fio not found: apt-get install fio"
-elif [ -n "$DATA" ]; then
-    for job in $BENCH_JOBS; do
-        IFS=: read -r rw bs qd <<< "$job"
-        log="bench-kernel-$rw-$bs-qd$qd"
-        if run "$log" fio --name=kernel --filename="/dev/$DATA" --direct=1 --ioengine=libaio --rw="$rw" --bs="$bs" \
-                --iodepth="$qd" --runtime="$BENCH_SECONDS" --time_based --output-format=json; then
-            iops=$(grep -o '"iops" : [0-9.]*' "$W/logs/$log.txt" | head -1 | awk '{print $3}')
-            echo "kernel $rw $bs $qd ${iops:-?}" >> "$W/bench.txt"
-        fi
-    done
-    if [ "$(grep -cE '^(jahci|kernel) .* [0-9][0-9.]*$' "$W/bench.txt")" -eq 6 ]; then
-        pass "bench: jahci over VFIO and the kernel's ahci ran the same 3 jobs (table above the results)"
-    else
-        fail "bench: jahci over VFIO and the kernel's ahci ran the same jobs" "$(tr '\n' '|' < "$W/bench.txt")"
-    fi
 fi
 
 . /tmp/work/case-vfio-req.sh   # 10. the kernel asks for the controller back while jahci holds it

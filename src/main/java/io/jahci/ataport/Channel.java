@@ -27,8 +27,6 @@ import java.util.concurrent.locks.LockSupport;
  * @param <X> the channel extension type
  */
 public final class Channel<X> {
-    private static final String ANY_BUT_STOPPED = "channel STARTING, STARTED or STOPPING";
-
     private final PortDriver<?> port;
     private final Miniport<X> miniport;
     private final InterruptConnection interrupt;
@@ -38,6 +36,7 @@ public final class Channel<X> {
     private final SpinLock interruptLock;
     private final LatencyProbe probe;
     private final ChannelDpc<X> dpc;
+    private final ChannelPolling<X> polling;
     // Set once by bind(), before the channel is published to any other thread.
     private X extension;
     private boolean syncWithIsr;
@@ -58,6 +57,7 @@ public final class Channel<X> {
         this.interruptLock = interrupt.lock();
         this.probe = port.options().latencyProbe();
         this.dpc = new ChannelDpc<>(this, port, routineQueueDepth);
+        this.polling = new ChannelPolling<>(this, dpc, miniport, port, interruptLock);
     }
 
     /** Takes what channel init produced; called once, before the channel is published. */
@@ -113,7 +113,7 @@ public final class Channel<X> {
                 return false;
             }
             state = ChannelState.STARTED;
-            Irql previous = enterSerialized();
+            Irql previous = enterSerialized(true);
             try {
                 initialized = miniport.initialize(extension);
             } finally {
@@ -138,13 +138,13 @@ public final class Channel<X> {
      */
     public void stop() {
         Verifier.mightSleep("Channel.stop");
-        checkStarted("Channel.stop");
+        ChannelChecks.started(this, "Channel.stop");
         state = ChannelState.STOPPING;
         try {
             interruptLock.lock(); // an ISR that saw STARTED has returned once we hold it
             interruptLock.unlock();
             IoRequest aborted;
-            Irql previous = enterSerialized();
+            Irql previous = enterSerialized(true);
             try {
                 aborted = busyHead;
                 busyHead = null;
@@ -168,8 +168,8 @@ public final class Channel<X> {
 
     /** Calls Reset at the level SyncWithIsr chooses, on this thread. At most DISPATCH. */
     public boolean reset() {
-        checkCaller("Channel.reset");
-        Irql previous = enterSerialized();
+        ChannelChecks.caller(this, "Channel.reset");
+        Irql previous = enterSerialized(true);
         try {
             return miniport.reset(extension);
         } finally {
@@ -179,13 +179,13 @@ public final class Channel<X> {
 
     /** Calls Control(POWER_UP) at DISPATCH holding the channel lock, on this thread. At most DISPATCH. */
     public boolean powerUp() {
-        checkCaller("Channel.powerUp");
+        ChannelChecks.caller(this, "Channel.powerUp");
         return power(ControlAction.POWER_UP);
     }
 
     /** Calls Control(POWER_DOWN) at DISPATCH holding the channel lock, on this thread. At most DISPATCH. */
     public boolean powerDown() {
-        checkCaller("Channel.powerDown");
+        ChannelChecks.caller(this, "Channel.powerDown");
         return power(ControlAction.POWER_DOWN);
     }
 
@@ -239,13 +239,14 @@ public final class Channel<X> {
     }
 
     private void submit(IoRequest request, Thread waiter) {
-        checkCaller("Channel.submit");
+        ChannelChecks.caller(this, "Channel.submit");
         request.markSubmitted();
         request.waiter = waiter;
+        polling.submitted(request);
         if (!miniport.buildIo(extension, request)) {
             return;
         }
-        Irql previous = enterSerialized();
+        Irql previous = enterSerialized(true);
         try {
             request.next = null;
             if (busyTail == null) {
@@ -272,7 +273,7 @@ public final class Channel<X> {
      * @throws IllegalStateException if the channel's worker-routine queue is full
      */
     public void requestWorkerRoutine(ChannelRoutine<X> routine) {
-        checkNotStopped("Channel.requestWorkerRoutine");
+        ChannelChecks.notStopped(this, "Channel.requestWorkerRoutine");
         dpc.queueRoutine(routine);
     }
 
@@ -287,7 +288,7 @@ public final class Channel<X> {
      * @throws VerifierException SERVICE_ON_STOPPED_CHANNEL, or WRONG_LEVEL at another source's DIRQL
      */
     public void requestSynchronizedRoutine(ChannelRoutine<X> routine) {
-        checkNotStopped("Channel.requestSynchronizedRoutine");
+        ChannelChecks.notStopped(this, "Channel.requestSynchronizedRoutine");
         if (interruptLock.isHeldByCurrentThread()) {
             routine.run(extension);
             return;
@@ -314,7 +315,7 @@ public final class Channel<X> {
      * @throws VerifierException SERVICE_ON_STOPPED_CHANNEL
      */
     public void requestTimer(ChannelRoutine<X> routine, long micros) {
-        checkNotStopped("Channel.requestTimer");
+        ChannelChecks.notStopped(this, "Channel.requestTimer");
         dpc.setTimer(routine, micros);
     }
 
@@ -328,7 +329,7 @@ public final class Channel<X> {
      * @throws IllegalStateException if the request is not in flight (completed twice)
      */
     public void completeRequest(IoRequest request, IoStatus status) {
-        checkNotStopped("Channel.completeRequest");
+        ChannelChecks.notStopped(this, "Channel.completeRequest");
         complete(request, status);
     }
 
@@ -340,7 +341,7 @@ public final class Channel<X> {
      * @throws VerifierException SERVICE_ON_STOPPED_CHANNEL
      */
     public void requestNextRequest() {
-        checkNotStopped("Channel.requestNextRequest");
+        ChannelChecks.notStopped(this, "Channel.requestNextRequest");
         dpc.queueNextRequest();
     }
 
@@ -363,6 +364,11 @@ public final class Channel<X> {
 
     SpinLock channelLock() {
         return channelLock;
+    }
+
+    /** How completions are detected, and the polled wait of the modes that poll. */
+    public ChannelPolling<X> polling() {
+        return polling;
     }
 
     /**
@@ -396,54 +402,33 @@ public final class Channel<X> {
         return dpc.fireTimerIfDue(now);
     }
 
-    /** Offers busy-queued requests to StartIo (NextRequest). DISPATCH, on a worker thread. */
-    void startNextRequests() {
-        Irql previous = enterSerialized();
+    /**
+     * Offers busy-queued requests to StartIo (NextRequest). DISPATCH, on a worker thread; with
+     * {@code wait} false (a DPC claimed by the interrupt thread or a poller, which must never spin
+     * on the channel lock: S2, S9) it returns false at once when the channel lock is taken.
+     */
+    boolean startNextRequests(boolean wait) {
+        if (!(wait || channelLock.tryLock())) {
+            return false;
+        }
+        Irql previous = enterSerialized(wait);
         try {
             startBusyRequests();
         } finally {
             exitSerialized(previous);
         }
+        return true;
     }
 
     private void complete(IoRequest request, IoStatus status) {
         dpc.queueCompletion(request, status);
     }
 
-    /**
-     * The checks of submit, reset, powerUp/Down: WRONG_LEVEL above DISPATCH,
-     * SERVICE_ON_STOPPED_CHANNEL unless STARTED, CHANNEL_LOCK_ALREADY_OWNED from a routine holding
-     * this channel's lock (a worker routine, StartIo...). Allocates nothing unless it throws.
-     */
-    private void checkCaller(String routine) {
-        Verifier.checkAtMost(routine, Irql.DISPATCH);
-        checkStarted(routine);
-        if (channelLock.isHeldByCurrentThread()) {
-            throw Verifier.violation(VerifierException.Rule.CHANNEL_LOCK_ALREADY_OWNED, routine + " of " + name,
-                    channelLock + " free on this thread", channelLock + " held by this thread (called from a routine of "
-                    + name + ")");
-        }
-    }
-
-    private void checkStarted(String routine) {
-        ChannelState s = state;
-        if (s != ChannelState.STARTED) {
-            throw Verifier.violation(VerifierException.Rule.SERVICE_ON_STOPPED_CHANNEL, routine + " of " + name,
-                    "channel STARTED", "channel " + s);
-        }
-    }
-
-    private void checkNotStopped(String service) {
-        ChannelState s = state;
-        if (s == ChannelState.STOPPED) {
-            throw Verifier.violation(VerifierException.Rule.SERVICE_ON_STOPPED_CHANNEL, service + " of " + name,
-                    ANY_BUT_STOPPED, "channel " + s);
-        }
-    }
-
     /** Raises to the level SyncWithIsr chooses for Initialize/StartIo/Reset and takes its locks. */
-    private Irql enterSerialized() {
-        channelLock.lock();
+    private Irql enterSerialized(boolean takeChannelLock) {
+        if (takeChannelLock) {
+            channelLock.lock();
+        }
         if (syncWithIsr) {
             interruptLock.lock();
         }

@@ -158,7 +158,71 @@ final class ChannelDpc<X> extends Task {
             } else if (done != null) {
                 finish(done);
             } else {
-                channel.startNextRequests();
+                channel.startNextRequests(true);
+            }
+        }
+        port.dispatch(this);
+    }
+
+    /**
+     * Claims the DPC for the calling thread, as a DPC queued by an ISR runs on the interrupted
+     * CPU: if no worker holds it, completions queued from now on wait for {@link #runClaimed} on
+     * this thread instead of waking a DISPATCH worker. Any level; allocates nothing.
+     *
+     * @return true if claimed (the caller must then call {@link #runClaimed}); false if a worker
+     *     holds the DPC and will run what is queued
+     */
+    boolean claim() {
+        lock.lock();
+        try {
+            if (scheduled) {
+                return false;
+            }
+            scheduled = true;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Runs a claimed DPC on this thread at DISPATCH, no lock held: the completions, then the
+     * NextRequest if the channel lock is free. Worker and timer routines are never run here: if any is queued the DPC goes to
+     * the DISPATCH workers, so the thread that claimed it (the interrupt thread, a poller) is free
+     * to run the ISR again while a worker routine runs (S2). Allocates nothing.
+     */
+    void runClaimed() {
+        for (int n = 0; n < BATCH; n++) {
+            IoRequest done = null;
+            boolean startNext = false;
+            lock.lock();
+            try {
+                if (doneHead != null) {
+                    done = doneHead;
+                    doneHead = done.next;
+                    if (doneHead == null) {
+                        doneTail = null;
+                    }
+                    done.next = null;
+                } else if (startNextRequested) {
+                    startNextRequested = false;
+                    startNext = true;
+                } else if (routineCount > 0) {
+                    port.dispatch(this);
+                    return;
+                } else {
+                    scheduled = false;
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (done != null) {
+                finish(done);
+            } else if (startNext && !channel.startNextRequests(false)) {
+                queueNextRequest(); // the channel lock is taken: a DISPATCH worker offers them
+                port.dispatch(this);
+                return;
             }
         }
         port.dispatch(this);
@@ -203,13 +267,14 @@ final class ChannelDpc<X> extends Task {
         }
     }
 
-    /** At DISPATCH on this worker thread, no lock held: the completion callback, then wakes a waiter. */
+    /** At DISPATCH on a worker or claiming thread, no lock held: the completion callback, then wakes a waiter. */
     private void finish(IoRequest request) {
         Thread waiter = request.waiter;
         IoCompletion completion = request.completion();
         if (probe != null) {
             probe.completionDispatch(channel, request);
         }
+        channel.polling().finished(request);
         request.markIdle();
         if (completion != null) {
             try {

@@ -39,6 +39,10 @@ public final class IoRequest {
     IoRequest next;
     /** A PASSIVE thread parked in {@link Channel#submitAndWait}, or null. */
     volatile Thread waiter;
+    /** When a polling channel took it (for hybrid polling's mean service time). */
+    long submittedAt;
+    /** Whether its caller polls for it ({@link ChannelPolling#awaitPolled}) rather than the port's poller. */
+    boolean callerPolls;
 
     /** @param completion called when the request completes; null when only waited for */
     public IoRequest(Object payload, IoCompletion completion) {
@@ -57,6 +61,18 @@ public final class IoRequest {
             throw new IllegalStateException("cannot change the payload of a request in flight");
         }
         this.payload = payload;
+    }
+
+    /**
+     * Says whether the submitter will wait for this request in {@link ChannelPolling#awaitPolled} (a
+     * synchronous call) or not (the port's poller thread then watches it). Matters only when the
+     * channel's {@link CompletionMode} polls. Only while the request is idle.
+     */
+    public void setCallerPolls(boolean polls) {
+        if (state != IDLE) {
+            throw new IllegalStateException("cannot change who polls for a request in flight");
+        }
+        this.callerPolls = polls;
     }
 
     public IoStatus status() {

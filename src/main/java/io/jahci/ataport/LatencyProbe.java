@@ -30,7 +30,9 @@ public interface LatencyProbe {
 
     /**
      * Just before the completion of {@code request} is dispatched: its callback runs and its
-     * waiter is unparked right after this. DISPATCH, on a port worker thread, no lock held.
+     * waiter is unparked right after this. DISPATCH, no lock held, on the thread that runs the
+     * channel's DPC: the interrupt thread right after the ISR, a polling thread, or a DISPATCH
+     * worker (when one already held the DPC).
      */
     default void completionDispatch(Channel<?> channel, IoRequest request) {
     }

@@ -54,6 +54,19 @@ public interface Miniport<X> {
     boolean interrupt(X channelExtension);
 
     /**
+     * The completion poll, used instead of completion interrupts when the port's
+     * {@link CompletionMode} polls (as Windows calls the ISR in polled dump mode). Runs at DIRQL
+     * holding the interrupt lock, like the ISR, but on a polling thread (a caller waiting in
+     * {@link ChannelPolling#awaitPolled} or the port's {@code jahci-poll} thread); must not block or
+     * allocate, and should be cheap when nothing completed. Default: the ISR itself.
+     *
+     * @return true if it found something to do (a completion or an error)
+     */
+    default boolean poll(X channelExtension) {
+        return interrupt(channelExtension);
+    }
+
+    /**
      * IdeHwReset. Runs at DIRQL holding the channel lock and the interrupt lock when SyncWithIsr
      * is true; at DISPATCH holding the channel lock when it is false.
      *

@@ -32,6 +32,8 @@ public final class PortDriver<D> implements AutoCloseable {
     private final List<PortThread> dispatchThreads = new ArrayList<>();
     private final List<PortThread> workItemThreads = new ArrayList<>();
     private final PortThread timerThread;
+    /** {@code jahci-poll}: polls channels for requests whose caller does not; null in INTERRUPT mode. */
+    private final PortThread pollerThread;
     private final WorkItems<D> workItems;
     private final List<InterruptConnection> connections = new CopyOnWriteArrayList<>();
     private final List<Throwable> failures = new CopyOnWriteArrayList<>();
@@ -54,6 +56,8 @@ public final class PortDriver<D> implements AutoCloseable {
         }
         this.timerThread = new PortThread("jahci-timer", Irql.DISPATCH, ThreadPlacement.Role.TIMER, WaitMode.BLOCK, this,
                 this::runTimers);
+        this.pollerThread = options.completionMode().polls() ? new PortThread("jahci-poll", Irql.DISPATCH,
+                ThreadPlacement.Role.DISPATCH, WaitMode.BLOCK, this, this::runPoller) : null;
         this.workItems = new WorkItems<>(deviceExtension, workItemQueue, this);
     }
 
@@ -64,6 +68,9 @@ public final class PortDriver<D> implements AutoCloseable {
         port.dispatchThreads.forEach(Thread::start);
         port.workItemThreads.forEach(Thread::start);
         port.timerThread.start();
+        if (port.pollerThread != null) {
+            port.pollerThread.start();
+        }
         return port;
     }
 
@@ -176,6 +183,7 @@ public final class PortDriver<D> implements AutoCloseable {
         dispatchQueue.close(dispatchThreads);
         workItemQueue.close(workItemThreads);
         LockSupport.unpark(timerThread);
+        wakePoller();
         List<String> stillRunning = new ArrayList<>();
         long deadline = System.nanoTime() + options.shutdownTimeoutNanos();
         for (PortThread thread : allThreads()) {
@@ -221,6 +229,13 @@ public final class PortDriver<D> implements AutoCloseable {
         LockSupport.unpark(timerThread);
     }
 
+    /** Wakes the poller thread: a channel has a request to watch, or the port closes. Any level. */
+    void wakePoller() {
+        if (pollerThread != null) {
+            LockSupport.unpark(pollerThread);
+        }
+    }
+
     /**
      * Thread start hook of every port thread: applies its role's {@link ThreadPlacement} (CPU,
      * SCHED_FIFO) and registers the thread for the read-back. A refusal by the kernel is recorded
@@ -244,6 +259,9 @@ public final class PortDriver<D> implements AutoCloseable {
         List<PortThread> all = new ArrayList<>(dispatchThreads);
         all.addAll(workItemThreads);
         all.add(timerThread);
+        if (pollerThread != null) {
+            all.add(pollerThread);
+        }
         for (InterruptConnection connection : connections) {
             all.add(connection.thread());
         }
@@ -252,6 +270,35 @@ public final class PortDriver<D> implements AutoCloseable {
 
     List<PortThread> dispatchThreads() {
         return dispatchThreads;
+    }
+
+    /**
+     * The poller thread's body, DISPATCH: while some channel has requests nobody else polls for, it
+     * polls them (spinning; in HYBRID it first sleeps half the channel's mean service time each
+     * time it finds work anew), else parks until {@link #wakePoller}.
+     */
+    private void runPoller() {
+        boolean busy = false;
+        while (!closed) {
+            boolean watched = false;
+            boolean found = false;
+            for (Channel<?> channel : channels) {
+                ChannelPolling<?> polling = channel.polling();
+                if (polling.watched()) {
+                    if (!busy && polling.hybridSleepNanos() > 0) {
+                        LockSupport.parkNanos(this, polling.hybridSleepNanos());
+                    }
+                    watched = true;
+                    found |= polling.poll();
+                }
+            }
+            busy = watched;
+            if (!watched) {
+                LockSupport.park(this);
+            } else if (!found) {
+                Thread.onSpinWait();
+            }
+        }
     }
 
     /** The timer thread's body: fires due channel timers, then parks until the next deadline. DISPATCH. */

@@ -13,6 +13,7 @@ public final class PortDriverOptions {
     private int workerRoutineQueueDepth = 256;
     private long shutdownTimeoutNanos = TimeUnit.SECONDS.toNanos(2);
     private LatencyProbe latencyProbe;
+    private CompletionMode completionMode = CompletionMode.parse(System.getProperty("jahci.completion", "interrupt"));
 
     /** A new, independent set of options with the same values; the caller's stays as it was. */
     public PortDriverOptions copy() {
@@ -26,6 +27,7 @@ public final class PortDriverOptions {
         c.workerRoutineQueueDepth = workerRoutineQueueDepth;
         c.shutdownTimeoutNanos = shutdownTimeoutNanos;
         c.latencyProbe = latencyProbe;
+        c.completionMode = completionMode;
         return c;
     }
 
@@ -99,6 +101,20 @@ public final class PortDriverOptions {
     public PortDriverOptions latencyProbe(LatencyProbe probe) {
         latencyProbe = probe;
         return this;
+    }
+
+    /**
+     * How completions are detected: by interrupt, by polling, or sleep-then-poll. Default: system
+     * property {@code jahci.completion} ({@code interrupt} when unset; the test suite runs in
+     * each mode with it).
+     */
+    public PortDriverOptions completionMode(CompletionMode mode) {
+        completionMode = java.util.Objects.requireNonNull(mode, "completionMode");
+        return this;
+    }
+
+    public CompletionMode completionMode() {
+        return completionMode;
     }
 
     int dispatchThreads() {

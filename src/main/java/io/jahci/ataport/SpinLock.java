@@ -60,6 +60,11 @@ final class SpinLock {
         WAITER.compareAndSet(this, me, null);
     }
 
+    /** Takes the lock if it is free, never spinning (a poller skips a busy round). */
+    boolean tryLock() {
+        return OWNER.compareAndSet(this, null, Thread.currentThread());
+    }
+
     void unlock() {
         if (owner != Thread.currentThread()) {
             throw new IllegalStateException(name + " released by " + Thread.currentThread().getName()

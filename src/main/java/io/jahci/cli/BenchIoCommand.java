@@ -1,5 +1,6 @@
 package io.jahci.cli;
 
+import io.jahci.ataport.CompletionMode;
 import io.jahci.disk.Json;
 import io.jahci.bench.IoBench;
 import io.jahci.bench.StageStats;
@@ -30,7 +31,7 @@ final class BenchIoCommand implements Callable<Integer> {
     @Option(names = "--port", required = true, paramLabel = "N", description = "Port of the disk.")
     int port;
 
-    @Option(names = "--rw", required = true, paramLabel = "PATTERN", description = "read, write, randread or randwrite.")
+    @Option(names = "--rw", paramLabel = "PATTERN", description = "read, write, randread or randwrite (required unless --jobs).")
     String rw;
 
     @Option(names = "--bs", paramLabel = "SIZE", defaultValue = "4k", description = "Block size, e.g. 4k, 128k (default ${DEFAULT-VALUE}).")
@@ -42,6 +43,21 @@ final class BenchIoCommand implements Callable<Integer> {
     @Option(names = "--seconds", paramLabel = "S", defaultValue = "5", description = "How long (default ${DEFAULT-VALUE}).")
     double seconds;
 
+    @Option(names = "--warmup", paramLabel = "S", defaultValue = "0",
+            description = "Run the same job this many seconds first, unmeasured (JIT, caches), then measure (default ${DEFAULT-VALUE}).")
+    double warmup;
+
+    @Option(names = "--jobs", paramLabel = "RW:BS:QD[,...]", split = ",",
+            description = "Several jobs in one run instead of --rw/--bs/--qd, e.g. randread:4k:1,read:128k:1; with "
+                    + "--completions each mode opens the controller once and runs every job.")
+    java.util.List<String> jobs;
+
+    @Option(names = "--completions", paramLabel = "MODE[,MODE...]", split = ",",
+            description = "Run the job once per completion mode, each on a freshly opened controller, in one JVM "
+                    + "(one result per mode; with --json one object per line with \"completion\"). Default: the "
+                    + "global --completion alone.")
+    java.util.List<String> completions;
+
     @Option(names = "--size", paramLabel = "SIZE", description = "Region at the start of the disk to use (default: all of it).")
     String region;
 
@@ -52,51 +68,101 @@ final class BenchIoCommand implements Callable<Integer> {
             + "\"registerReadsPerCommand\":..., \"registerWritesPerCommand\":..., ...}.")
     boolean json;
 
+    /** One job: pattern, block size, queue depth. */
+    private record Job(String rw, IoBench.Pattern pattern, String blockSize, int bs, int queueDepth) {}
+
     @Override
     public Integer call() throws Exception {
-        IoBench.Pattern pattern = IoBench.Pattern.parse(rw);
-        if (pattern == IoBench.Pattern.WRITE || pattern == IoBench.Pattern.RANDWRITE) {
-            if (!allowWrite) {
-                throw new Main.UsageException("refusing to run --rw " + rw + " without --allow-write: it overwrites port "
-                        + port + " of " + bench.main.device);
+        if (warmup < 0) {
+            throw new Main.UsageException("--warmup must be 0 or more seconds, not " + warmup);
+        }
+        java.util.List<Job> list = new java.util.ArrayList<>();
+        if (jobs == null) {
+            if (rw == null) {
+                throw new Main.UsageException("bench io needs --rw PATTERN (or --jobs RW:BS:QD,...)");
             }
+            list.add(job(rw, blockSize, queueDepth));
+        } else {
+            for (String j : jobs) {
+                String[] f = j.split(":");
+                if (f.length != 3) {
+                    throw new Main.UsageException("--jobs takes RW:BS:QD entries such as randread:4k:1, not '" + j + "'");
+                }
+                list.add(job(f[0], f[1], Integer.parseInt(f[2])));
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        java.util.List<CompletionMode> modes = completions == null ? java.util.List.of(CompletionMode.parse(bench.main.completion))
+                : completions.stream().map(CompletionMode::parse).toList();
+        for (CompletionMode mode : modes) {
+            RegisterCounts counts = new RegisterCounts();
+            try (Controller controller = bench.main.open(allowWrite, mode, counts)) {
+                for (Job job : list) {
+                    run(controller, counts, mode, job, out, completions != null);
+                }
+            }
+        }
+        return 0;
+    }
+
+    private Job job(String rw, String blockSize, int queueDepth) throws Main.UsageException {
+        IoBench.Pattern pattern = IoBench.Pattern.parse(rw);
+        if ((pattern == IoBench.Pattern.WRITE || pattern == IoBench.Pattern.RANDWRITE) && !allowWrite) {
+            throw new Main.UsageException("refusing to run --rw " + rw + " without --allow-write: it overwrites port "
+                    + port + " of " + bench.main.device);
         }
         if (queueDepth < 1 || queueDepth > 32) {
             throw new Main.UsageException("--qd must be 1..32, not " + queueDepth);
         }
-        int bs = IoBench.parseSize(blockSize);
-        PrintWriter out = spec.commandLine().getOut();
-        RegisterCounts counts = new RegisterCounts();
-        try (Controller controller = bench.main.open(allowWrite, counts)) {
-            Disk disk = controller.disk(port);
-            if (bs % disk.sectorSize() != 0) {
-                throw new Main.UsageException("--bs " + blockSize + " is not a whole number of " + disk.sectorSize()
-                        + "-byte sectors");
+        return new Job(rw, pattern, blockSize, IoBench.parseSize(blockSize), queueDepth);
+    }
+
+    /** One run of {@code job} on {@code controller}, opened with completion mode {@code mode}. PASSIVE. */
+    private void run(Controller controller, RegisterCounts counts, CompletionMode mode, Job job, PrintWriter out,
+                     boolean nameMode)
+            throws Exception {
+        String rw = job.rw();
+        String blockSize = job.blockSize();
+        int bs = job.bs();
+        int queueDepth = job.queueDepth();
+        IoBench.Pattern pattern = job.pattern();
+        Disk disk = controller.disk(port);
+        if (bs % disk.sectorSize() != 0) {
+            throw new Main.UsageException("--bs " + blockSize + " is not a whole number of " + disk.sectorSize()
+                    + "-byte sectors");
+        }
+        long sectors = region == null ? disk.sectors() : Math.min(disk.sectors(), IoBench.parseSize(region) / disk.sectorSize());
+        Progress progress = new Progress(spec.commandLine().getErr(), (ms, totalMs, ios) -> String.format(Locale.ROOT,
+                "%s bs=%d qd=%d: %d I/Os submitted in %.1f of %.1f s", rw, bs, queueDepth, ios, ms / 1000.0,
+                totalMs / 1000.0));
+        IoBench.Result r;
+        try (StopSignals stop = StopSignals.summarizeAndExit(spec.commandLine().getErr(), progress::summary)) {
+            if (warmup > 0) {
+                IoBench.run(disk, pattern, bs, queueDepth, warmup, sectors, null, (ios, elapsed, duration) -> { });
             }
-            long sectors = region == null ? disk.sectors() : Math.min(disk.sectors(), IoBench.parseSize(region) / disk.sectorSize());
-            Progress progress = new Progress(spec.commandLine().getErr(), (ms, totalMs, ios) -> String.format(Locale.ROOT,
-                    "%s bs=%d qd=%d: %d I/Os submitted in %.1f of %.1f s", rw, bs, queueDepth, ios, ms / 1000.0,
-                    totalMs / 1000.0));
-            IoBench.Result r;
-            try (StopSignals stop = StopSignals.summarizeAndExit(spec.commandLine().getErr(), progress::summary)) {
-                r = IoBench.run(disk, pattern, bs, queueDepth, seconds, sectors, counts,
-                        (ios, elapsed, duration) -> progress.update(elapsed / 1_000_000, duration / 1_000_000, ios));
+            r = IoBench.run(disk, pattern, bs, queueDepth, seconds, sectors, counts,
+                    (ios, elapsed, duration) -> progress.update(elapsed / 1_000_000, duration / 1_000_000, ios));
+        }
+        progress.done();
+        if (json) {
+            java.util.Map<String, Object> result = r.toJson();
+            if (nameMode) {
+                result.put("completion", mode.name().toLowerCase(Locale.ROOT));
             }
-            progress.done();
-            if (json) {
-                out.println(Json.write(r.toJson()));
-            } else {
-                StageStats l = r.latency();
-                out.printf(Locale.ROOT, "%s: bs=%d qd=%d, %d I/Os in %.1f s: IOPS=%.0f, BW=%.1f MiB/s (%.1f MB/s)%n",
-                        rw, bs, queueDepth, r.ios(), r.seconds(), r.iops(), r.bytesPerSecond() / (1 << 20),
-                        r.bytesPerSecond() / 1e6);
-                out.printf(Locale.ROOT, "  latency (us): p50=%.1f p90=%.1f p99=%.1f p99.9=%.1f max=%.1f%n",
-                        l.p50() / 1e3, l.p90() / 1e3, l.p99() / 1e3, l.p999() / 1e3, l.max() / 1e3);
-                out.printf(Locale.ROOT, "  register accesses per command: %.2f reads, %.2f writes%n", r.registers().reads(),
-                        r.registers().writes());
-                out.println("  " + controller.describe());
+            out.println(Json.write(result));
+        } else {
+            if (nameMode) {
+                out.printf(Locale.ROOT, "--completion %s%n", mode.name().toLowerCase(Locale.ROOT));
             }
-            return 0;
+            StageStats l = r.latency();
+            out.printf(Locale.ROOT, "%s: bs=%d qd=%d, %d I/Os in %.1f s: IOPS=%.0f, BW=%.1f MiB/s (%.1f MB/s)%n",
+                    rw, bs, queueDepth, r.ios(), r.seconds(), r.iops(), r.bytesPerSecond() / (1 << 20),
+                    r.bytesPerSecond() / 1e6);
+            out.printf(Locale.ROOT, "  latency (us): p50=%.1f p90=%.1f p99=%.1f p99.9=%.1f max=%.1f%n",
+                    l.p50() / 1e3, l.p90() / 1e3, l.p99() / 1e3, l.p999() / 1e3, l.max() / 1e3);
+            out.printf(Locale.ROOT, "  register accesses per command: %.2f reads, %.2f writes%n", r.registers().reads(),
+                    r.registers().writes());
+            out.println("  " + controller.describe());
         }
     }
 }

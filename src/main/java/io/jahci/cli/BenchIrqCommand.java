@@ -1,5 +1,6 @@
 package io.jahci.cli;
 
+import io.jahci.ataport.CompletionMode;
 import io.jahci.ataport.PortDriverOptions;
 import io.jahci.bench.BenchThread;
 import io.jahci.disk.Json;
@@ -173,6 +174,10 @@ final class BenchIrqCommand implements Callable<Integer> {
             throw new Main.UsageException("with --device the stimulus is the READ itself (one at a time): "
                     + "--rate, --seconds and --no-c do not apply");
         }
+        if (CompletionMode.parse(main.completion).polls()) {
+            throw new Main.UsageException("bench irq --device measures the interrupt path: use --completion interrupt; "
+                    + "bench io measures every completion mode");
+        }
         int n = events == null ? DEVICE_DEFAULT_EVENTS : events;
         int w = warmup == null ? DEVICE_DEFAULT_WARMUP : parseWarmupEvents(warmup);
         if (n < 1 || w < 0) {
@@ -193,7 +198,8 @@ final class BenchIrqCommand implements Callable<Integer> {
                     dispatchThreads == 1 ? "" : "s", main.syncWithIsr, verifier ? "on" : "off");
             out.printf(Locale.ROOT, "latency from issue (just before the READ enters the port) to: doorbell = StartIo "
                     + "returned (BuildIo done, slot taken, PxSACT/PxCI written), wake = interrupt thread woke, "
-                    + "isr = ISR entered, worker = completion dispatched at DISPATCH, return = caller resumed%n%n");
+                    + "isr = ISR entered, worker = completion dispatched at DISPATCH (on the interrupt thread, after the ISR), "
+                    + "return = caller resumed%n%n");
             report.printTable(out);
             out.println();
             report.printThreads(out);

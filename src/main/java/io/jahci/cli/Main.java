@@ -2,6 +2,7 @@ package io.jahci.cli;
 
 import io.jahci.disk.Controller;
 import io.jahci.disk.DeviceSpec;
+import io.jahci.ataport.CompletionMode;
 import io.jahci.ataport.ThreadPlacement;
 import io.jahci.ataport.WaitMode;
 import io.jahci.disk.Json;
@@ -58,6 +59,14 @@ public final class Main {
             + "warned about. Misuse of levels, work items or channels fails loudly with or without it.")
     boolean verifier;
 
+    @Option(names = "--completion", paramLabel = "MODE", defaultValue = "interrupt",
+            description = "How I/O completions are detected: 'interrupt' (the port's interrupt; completions run on the "
+                    + "interrupt thread after the ISR), 'poll' (completion interrupts masked; the waiting thread, or "
+                    + "the jahci-poll thread for asynchronous I/O, polls the received-FIS area, then PxIS/PxCI/PxSACT) "
+                    + "or 'hybrid' (sleep half the mean service time, then poll). Errors and link changes always "
+                    + "interrupt. Default: ${DEFAULT-VALUE}.")
+    String completion;
+
     @Option(names = "--irq", paramLabel = "MODE", defaultValue = "auto",
             description = "Interrupt for vfio: devices: 'msi' (AHCI's single MSI vector), 'intx' (the INTx line, "
                     + "unmasked after each interrupt) or 'auto' (MSI when offered). Default: ${DEFAULT-VALUE}.")
@@ -100,19 +109,22 @@ public final class Main {
 
     /** Opens the controller named by {@code --device}. */
     Controller open(boolean allowWrite) throws IOException {
-        return open(allowWrite, null);
+        return open(allowWrite, CompletionMode.parse(completion), null);
     }
 
-    /** Opens the controller named by {@code --device}, counting register accesses into {@code counts} (or not: null). */
-    Controller open(boolean allowWrite, RegisterCounts counts) throws IOException {
+    /**
+     * Opens the controller named by {@code --device} with completion mode {@code mode}, counting
+     * register accesses into {@code counts} (or not: null).
+     */
+    Controller open(boolean allowWrite, CompletionMode mode, RegisterCounts counts) throws IOException {
         DeviceSpec spec = DeviceSpec.parse(device);
-        IrqMode mode = IrqMode.parse(irq);
-        if (mode != IrqMode.AUTO) {
-            spec = spec.withIrq(mode);
+        IrqMode irqMode = IrqMode.parse(irq);
+        if (irqMode != IrqMode.AUTO) {
+            spec = spec.withIrq(irqMode);
         }
         OpenOptions options = OpenOptions.readOnly().withAllowWrite(allowWrite).withSyncWithIsr(syncWithIsr)
                 .withVerifier(verifier || Boolean.getBoolean("jahci.verifier")).withWaitMode(waitMode)
-                .withThreadPlacement(placement).withRegisterCounts(counts);
+                .withThreadPlacement(placement).withRegisterCounts(counts).withCompletion(mode);
         Controller controller = Controller.open(spec, options);
         opened = controller;
         controller.onReleased(message -> {

@@ -55,6 +55,16 @@ final class AhciMiniport implements Miniport<AhciPort> {
     }
 
     /**
+     * The completion poll of a polling completion mode: DIRQL on a polling thread; this port only,
+     * leaving the HBA's IS to the ISR (completion interrupts are masked, so IS only carries errors
+     * and link changes).
+     */
+    @Override
+    public boolean poll(AhciPort ext) {
+        return ext.slotTable().poll();
+    }
+
+    /**
      * IdeHwReset: DIRQL with SyncWithIsr, else DISPATCH. COMRESET polls and sleeps, which these
      * levels forbid, so Reset asks for the recovery work item with a forced COMRESET.
      */

@@ -309,7 +309,8 @@ public final class AhciPort {
      * register writes: it neither blocks nor sleeps.
      */
     boolean initialize() {
-        link.initialize(state == PortState.READY || state == PortState.UNSUPPORTED_DEVICE);
+        link.initialize(state == PortState.READY || state == PortState.UNSUPPORTED_DEVICE,
+                channel.polling().mode().polls() ? PortLink.POLLED_INTERRUPT_ENABLE : PortLink.INTERRUPT_ENABLE);
         return true;
     }
 
@@ -361,7 +362,7 @@ public final class AhciPort {
      * The caller has checked the range against the disk's capacity and the buffer's length.
      */
     public CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data) throws PortException {
-        return io.submit(isWrite, lba, data, false);
+        return io.submit(isWrite, lba, data, false, false);
     }
 
     /**
@@ -370,17 +371,17 @@ public final class AhciPort {
      * once its data is on the medium. Only when {@link #supportsFua()}.
      */
     public CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data, boolean fua) throws PortException {
-        return io.submit(isWrite, lba, data, fua);
+        return io.submit(isWrite, lba, data, fua, false);
     }
 
     /** Reads or writes and waits for the end. PASSIVE. */
     public void transfer(boolean isWrite, long lba, ByteBuffer data) throws PortException {
-        io.await(io.submit(isWrite, lba, data, false));
+        io.await(io.submit(isWrite, lba, data, false, true));
     }
 
     /** Writes with forced unit access and waits for the end; see {@link #submit(boolean, long, ByteBuffer, boolean)}. */
     public void writeFua(long lba, ByteBuffer data) throws PortException {
-        io.await(io.submit(true, lba, data, true));
+        io.await(io.submit(true, lba, data, true, true));
     }
 
     /**

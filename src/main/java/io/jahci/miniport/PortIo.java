@@ -119,8 +119,13 @@ final class PortIo {
         return IdentifyData.parse(data, 0);
     }
 
-    /** See {@link AhciPort#submit(boolean, long, ByteBuffer, boolean)}. PASSIVE. */
-    CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data, boolean fua) throws PortException {
+    /**
+     * See {@link AhciPort#submit(boolean, long, ByteBuffer, boolean)}. With {@code callerWaits}
+     * the caller will {@link #await} the transfer (and so polls for it in a polling completion
+     * mode); else the port's poller watches it. PASSIVE.
+     */
+    CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data, boolean fua, boolean callerWaits)
+            throws PortException {
         checkReady();
         if (port.signature() == DeviceSignature.ATAPI) {
             throw new IllegalStateException(port.where() + " holds an ATAPI (CD/DVD) device: it reads with PACKET "
@@ -145,16 +150,24 @@ final class PortIo {
             c.transfer = transfer;
             c.transferOffset = offset;
             transfer.chunkStarted();
-            submit(c);
+            submit(c, callerWaits);
         }
         transfer.allSubmitted();
         return transfer.future();
     }
 
-    /** Waits for a transfer {@link #submit} started; see {@link AhciPort#transfer}. PASSIVE. */
+    /**
+     * Waits for a transfer {@link #submit} started with {@code callerWaits}; see
+     * {@link AhciPort#transfer}. By interrupt it parks on the future; in a polling completion mode
+     * this thread polls the port until the future is done ({@link io.jahci.ataport.ChannelPolling#awaitPolled}).
+     * PASSIVE.
+     */
     void await(CompletableFuture<Void> future) throws PortException {
         long waitMillis = commandMillis + RECOVERY_ALLOWANCE_MILLIS;
         try {
+            if (port.channel().polling().mode().polls()) {
+                port.channel().polling().awaitPolled(future::isDone, waitMillis, TimeUnit.MILLISECONDS);
+            }
             future.get(waitMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw (PortException) e.getCause();
@@ -224,7 +237,7 @@ final class PortIo {
         }
         c.transfer = transfer;
         transfer.chunkStarted();
-        submit(c);
+        submit(c, true);
         transfer.allSubmitted();
         await(transfer.future());
         return transfer;
@@ -255,8 +268,9 @@ final class PortIo {
         }
     }
 
-    private void submit(AhciCommand c) throws PortException {
+    private void submit(AhciCommand c, boolean callerWaits) throws PortException {
         try {
+            c.request.setCallerPolls(callerWaits);
             port.channel().submit(c.request);
         } catch (IllegalStateException e) {
             pool.release(c);

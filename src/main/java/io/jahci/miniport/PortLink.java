@@ -27,6 +27,14 @@ final class PortLink {
     static final int INTERRUPT_ENABLE = PortIs.DHRS.mask() | PortIs.PSS.mask() | PortIs.DSS.mask()
             | PortIs.SDBS.mask() | PortIs.UFS.mask() | PortIs.DPS.mask() | PortIs.PCS.mask() | PortIs.PRCS.mask()
             | PortIs.ERROR_MASK;
+    /**
+     * PxIE when the port polls for completions ({@link io.jahci.ataport.CompletionMode#polls}):
+     * the completion interrupts (D2H Register, PIO Setup, DMA Setup, Set Device Bits, Descriptor
+     * Processed) masked, errors, unknown FISes and link changes still on, so recovery and
+     * hot-plug work as by interrupt. PxIS still latches the masked bits (§3.3.5).
+     */
+    static final int POLLED_INTERRUPT_ENABLE = INTERRUPT_ENABLE & ~(PortIs.DHRS.mask() | PortIs.PSS.mask()
+            | PortIs.DSS.mask() | PortIs.SDBS.mask() | PortIs.DPS.mask());
     /** PxIS bits that say the link changed: a disk came or went (§10.9). */
     static final int LINK_CHANGE = PortIs.PCS.mask() | PortIs.PRCS.mask();
     /** Layout of the port's structure block: command list, then received FIS. */
@@ -123,12 +131,13 @@ final class PortLink {
 
     /**
      * IdeHwInitialize's registers, at DIRQL or DISPATCH: clears stale status, enables the port's
-     * interrupts and, with a device present, starts the command engine (§10.3.1). Only register
-     * writes: it neither blocks nor sleeps.
+     * interrupts ({@code interruptEnable}: {@link #INTERRUPT_ENABLE} or
+     * {@link #POLLED_INTERRUPT_ENABLE}) and, with a device present, starts the command engine
+     * (§10.3.1). Only register writes: it neither blocks nor sleeps.
      */
-    void initialize(boolean startEngine) {
+    void initialize(boolean startEngine, int interruptEnable) {
         clearErrorsAndInterrupts();
-        write(PortRegister.IE, INTERRUPT_ENABLE);
+        write(PortRegister.IE, interruptEnable);
         if (startEngine) {
             startEngine();
         }

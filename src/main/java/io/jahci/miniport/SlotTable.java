@@ -1,16 +1,16 @@
 package io.jahci.miniport;
 
+import io.jahci.ahci.D2HRegisterFis;
 import io.jahci.ahci.PortIs;
 import io.jahci.ahci.PortRegister;
+import io.jahci.ahci.ReceivedFis;
 import io.jahci.ataport.Channel;
 import io.jahci.ataport.ChannelRoutine;
 import io.jahci.ataport.IoStatus;
-import io.jahci.ataport.Verifier;
 import io.jahci.hw.DeviceLostException;
 
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A port's 32 command slots and everything the ISR shares with them: which command sits in which
@@ -22,9 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  * issue ({@link #issue}), the timer's deadline check, Reset's request, and recovery's hand-over
  * ({@link #takeSlots}, {@link #endRecovery}, the isolated command's issue and end). Callers at
  * lower levels reach them through {@link Channel#requestSynchronizedRoutine}. The one exception is
- * {@link #runAlone}, recovery's PASSIVE wait for its isolated command: it touches the guarded
- * fields only through synchronized routines and polls the two volatile ones ({@link #isolationDone},
- * {@link #isolationWaiter}). The statistics counters are volatile, read at any level. Nothing here
+ * {@link #runAlone}, recovery's PASSIVE wait for its isolated command ({@link IsolatedCommand}, which
+ * keeps the same rule): it touches the guarded fields only through synchronized routines and polls
+ * two volatile ones. The statistics counters are volatile, read at any level. Nothing here
  * allocates.
  *
  * <p><b>A controller that stops answering.</b> The doorbell write and the ISR's reads run at DIRQL
@@ -47,8 +47,11 @@ final class SlotTable {
     private static final ChannelRoutine<AhciPort> CHECK_DEADLINES = port -> port.slotTable().checkDeadlines();
     private static final ChannelRoutine<AhciPort> TIMER = port -> port.channel().requestSynchronizedRoutine(CHECK_DEADLINES);
     private static final ChannelRoutine<AhciPort> RESET = port -> port.slotTable().resetLocked();
-    private static final ChannelRoutine<AhciPort> ISSUE_ISOLATED = port -> port.slotTable().issueIsolated();
-    private static final ChannelRoutine<AhciPort> END_ISOLATION = port -> port.slotTable().isolating = null;
+    /**
+     * A completion poll that sees no new FIS in memory still reads PxIS once this long after the
+     * last read: the backstop for an HBA that clears PxCI/PxSACT after writing the FIS we saw.
+     */
+    private static final long REGISTER_POLL_NANOS = 1_000_000;
 
     private final AhciPort port;
     private final PortLink link;
@@ -74,12 +77,10 @@ final class SlotTable {
     private final InterruptStorm storm;
     /** How the ISR names PxIS when it reads all ones (made once: the ISR allocates nothing). */
     private final String pxIsName;
-    private AhciCommand isolationStarting;
-    private AhciCommand isolating;
-    private int isolationInterrupts;
-    private volatile boolean isolationDone;
-    private volatile Thread isolationWaiter;
+    private long registersPolledAt;
     private volatile long commandsIssued;
+    /** Recovery's command run alone; its fields share this table's lock rule. */
+    private final IsolatedCommand isolated;
     private volatile long prdEntriesIssued;
 
     SlotTable(AhciPort port, PortLink link, RegisterHistory history, ByteBuffer structures, long commandMillis,
@@ -93,6 +94,7 @@ final class SlotTable {
         this.commandNanos = commandMillis * 1_000_000L;
         this.timerPeriodMicros = Math.max(1_000, Math.min(1_000_000, commandMillis * 250));
         this.recoveryRequest = recoveryRequest;
+        this.isolated = new IsolatedCommand(port, link, history, structures, commandNanos, this);
     }
 
     /** Commands issued since start (in slots and alone). Any level. */
@@ -137,7 +139,7 @@ final class SlotTable {
         }
         int bit = 1 << c.index;
         c.writeHeader(structures, PortLink.LIST_OFFSET);
-        if (c.callerTaskFile != null) {
+        if (!queued) {
             AhciCommand.clearD2hFis(structures, PortLink.FIS_OFFSET);
         }
         if (issued == 0) {
@@ -197,12 +199,12 @@ final class SlotTable {
         // it, after the D2H Register FIS that cleared PxCI, §3.3.14), others by PxCI: one register read
         // either way, as libahci reads it. startIo never mixes the two kinds; isolation runs one
         // non-queued command.
-        boolean ncq = queuedIssued != 0 && isolating == null;
+        boolean ncq = queuedIssued != 0 && !isolated.running();
         int ci = ncq ? 0 : link.read(PortRegister.CI);
         int sact = queuedIssued != 0 ? link.read(PortRegister.SACT) : 0;
         history.record(RegisterHistory.Event.INTERRUPT, is, -1, -1, -1, -1, ncq ? -1 : ci, sact);
-        if (isolating != null) {
-            if (isolationInterrupt(is, ci)) {
+        if (isolated.running()) {
+            if (isolated.interrupt(is, ci)) {
                 storm.progress();
             } else {
                 noProgress(is);
@@ -247,7 +249,7 @@ final class SlotTable {
      * finds the slots empty.
      */
     void failLost() {
-        if (issued != 0 || isolating != null) {
+        if (issued != 0 || isolated.running()) {
             history.record(RegisterHistory.Event.LOST, -1, -1, -1, -1, -1, issued, queuedIssued);
         }
         int pending = issued;
@@ -263,13 +265,43 @@ final class SlotTable {
             channel().completeRequest(c.request, IoStatus.ERROR);
         }
         channel().requestTimer(TIMER, 0);
-        if (isolating != null) {
-            isolationDone = true;
-            Thread w = isolationWaiter;
-            if (w != null) {
-                LockSupport.unpark(w);
-            }
+        isolated.abandon();
+    }
+
+    /**
+     * The completion poll of a polling {@link io.jahci.ataport.CompletionMode}: DIRQL, holding the
+     * interrupt lock, on a polling thread. It looks first at what the HBA writes to memory, the
+     * received-FIS area (§4.2.1): a Set Device Bits FIS (NCQ, §5.6.4.2) or, for the one non-queued
+     * command, a D2H Register FIS since its issue. Only when one came (or {@link #REGISTER_POLL_NANOS}
+     * passed) does it run the ISR's register work ({@link #interrupt}: PxIS, PxCI, PxSACT). Why
+     * memory first, measured on the QEMU transport (docs/latency-completion.md): a register read
+     * there is a qtest round trip that also holds up QEMU's main loop, which is busy completing
+     * the command; a memory read is a load. On real hardware a PxIS read is an uncached MMIO read
+     * (~0.5-1 µs) while the FIS area is ordinary cached DMA memory. The SDB FIS area holds only
+     * the last SDB FIS, so its tag bits are not trusted: it is a hint, cleared before the
+     * registers are read, and PxCI/PxSACT say which commands completed. Allocates nothing.
+     *
+     * @return whether it found something
+     */
+    boolean poll() {
+        if (isolated.running()) {
+            return interrupt();
         }
+        if (issued == 0) {
+            return false;
+        }
+        boolean hint = queuedIssued != 0 ? structures.get(PortLink.FIS_OFFSET + ReceivedFis.SDBFIS) != 0
+                : (structures.get(PortLink.FIS_OFFSET + ReceivedFis.RFIS) & 0xff) == D2HRegisterFis.TYPE;
+        long now = System.nanoTime();
+        if (!hint && now - registersPolledAt < REGISTER_POLL_NANOS) {
+            return false;
+        }
+        registersPolledAt = now;
+        if (queuedIssued != 0) {
+            structures.put(PortLink.FIS_OFFSET + ReceivedFis.SDBFIS, (byte) 0);
+        }
+        VarHandle.fullFence();
+        return interrupt();
     }
 
     /**
@@ -288,7 +320,7 @@ final class SlotTable {
     }
 
     /** Whether {@code c} moved all its bytes; if not, records PRDBC in it. DIRQL or PASSIVE after it completed. */
-    private boolean checkTransferred(AhciCommand c) {
+    boolean checkTransferred(AhciCommand c) {
         int moved = c.bytesTransferred(structures, PortLink.LIST_OFFSET);
         if (c.shortTransfer(moved)) {
             c.shortTransferBytes = moved;
@@ -390,80 +422,18 @@ final class SlotTable {
         }
     }
 
-    /**
-     * Runs {@code c} alone in its own slot and waits for it, bypassing the port layer's queue
-     * (which holds new requests while the port recovers). PASSIVE, from the recovery work item,
-     * with every slot empty. Records the failure in {@code c} and returns false when it fails or
-     * does not complete within the command timeout.
-     */
+    /** Runs {@code c} alone and waits for it: {@link IsolatedCommand#run}. PASSIVE, from the recovery work item. */
     boolean runAlone(AhciCommand c) {
-        Verifier.mightSleep("SlotTable.runAlone");
-        c.buildTable();
-        isolationDone = false;
-        isolationWaiter = Thread.currentThread();
-        isolationStarting = c;
-        channel().requestSynchronizedRoutine(ISSUE_ISOLATED);
-        long deadline = System.nanoTime() + commandNanos;
-        while (!isolationDone && System.nanoTime() - deadline < 0) {
-            LockSupport.parkNanos(this, deadline - System.nanoTime());
-        }
-        isolationWaiter = null;
-        channel().requestSynchronizedRoutine(END_ISOLATION);
-        if (port.loss().isLost()) {
-            throw new DeviceLostException(port.where() + ": " + port.loss().describe());
-        }
-        if (!isolationDone) {
-            c.timedOut = true;
-            link.snapshot(RegisterHistory.Event.TIMEOUT);
-            return false;
-        }
-        int failed = isolationInterrupts & (PortIs.ERROR_MASK | PortLink.LINK_CHANGE);
-        if (failed != 0) {
-            c.errorInterrupts = failed;
-            c.taskFile = link.read(PortRegister.TFD);
-            link.snapshot(RegisterHistory.Event.ERROR);
-            return false;
-        }
-        if (c.callerTaskFile != null) {
-            c.captureResult(structures, PortLink.FIS_OFFSET, link.read(PortRegister.TFD));
-        }
-        return checkTransferred(c);
+        return isolated.run(c);
     }
 
-    /** DIRQL: issues the isolated command. */
-    private void issueIsolated() {
-        AhciCommand c = isolationStarting;
-        isolationStarting = null;
-        isolationInterrupts = 0;
-        isolating = c;
-        c.writeHeader(structures, PortLink.LIST_OFFSET);
-        if (c.callerTaskFile != null) {
-            AhciCommand.clearD2hFis(structures, PortLink.FIS_OFFSET);
-        }
+    /** DIRQL: counts a command issued outside the slots' own path (the isolated one). */
+    void countIssued() {
         commandsIssued++;
-        VarHandle.releaseFence();
-        try {
-            link.write(PortRegister.CI, 1 << c.index);
-        } catch (DeviceLostException e) {
-            port.loss().lose(e.getMessage()); // runAlone sees it and hands it to recovery
-            isolationDone = true;
-            return;
-        }
-        history.record(RegisterHistory.Event.ISSUE, -1, -1, -1, -1, -1, 1 << c.index, -1);
     }
 
-    /** DIRQL, from the ISR while a command runs alone: returns whether it finished or failed. */
-    private boolean isolationInterrupt(int is, int ci) {
-        isolationInterrupts |= is;
-        if ((is & (PortIs.ERROR_MASK | PortLink.LINK_CHANGE)) != 0 || (ci & (1 << isolating.index)) == 0) {
-            isolationDone = true;
-            Thread w = isolationWaiter;
-            if (w != null) {
-                LockSupport.unpark(w);
-            }
-            return true;
-        }
-        return false;
+    IsolatedCommand isolated() {
+        return isolated;
     }
 
     /**

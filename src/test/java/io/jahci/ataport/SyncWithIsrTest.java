@@ -177,7 +177,7 @@ class SyncWithIsrTest {
             assertSeen(seen.get("control POWER_DOWN"), Irql.DISPATCH, me, false, true);
             assertSeen(buildIoPassive, Irql.PASSIVE, me, false, false);
             assertEquals(Irql.DISPATCH, buildIoDispatch.irql());
-            assertTrue(buildIoDispatch.thread().getName().startsWith("jahci-dispatch-"));
+            assertTrue(buildIoDispatch.thread() instanceof PortThread, "a port thread (a worker, or jahci-poll in the polling modes)");
             assertFalse(buildIoDispatch.interruptLock() || buildIoDispatch.channelLock(), "BuildIo holds no lock");
             Seen isr = seen.get("interrupt");
             assertEquals(Irql.DIRQL, isr.irql());

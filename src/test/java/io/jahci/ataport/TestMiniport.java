@@ -16,6 +16,8 @@ class TestMiniport implements Miniport<TestExt> {
     volatile Predicate<TestExt> onInitialize = ext -> true;
     volatile Predicate<TestExt> onReset = ext -> true;
     volatile BiPredicate<TestExt, ControlAction> onControl = (ext, a) -> true;
+    /** The completion poll of the polling modes; by default it finds nothing (the ISR completes). */
+    volatile Predicate<TestExt> onPoll = ext -> false;
     /** When false the ISR records nothing (keeps it allocation-free). */
     volatile boolean recordInterrupts = true;
 
@@ -55,6 +57,11 @@ class TestMiniport implements Miniport<TestExt> {
             ext.record("interrupt");
         }
         return onInterrupt.test(ext);
+    }
+
+    @Override
+    public boolean poll(TestExt ext) {
+        return onPoll.test(ext);
     }
 
     @Override

@@ -132,7 +132,7 @@ class BenchIrqCommandTest {
     }
 
     @Test
-    @DisplayName("--device qemu bench irq: READ completions as the stimulus; wake, isr, worker and return from issue")
+    @DisplayName("--device qemu bench irq: READ completions as the stimulus; doorbell, wake, isr, worker and return from issue")
     @Tag("qemu")
     void deviceRun() throws Exception {
         Result r = run("--device", "qemu", "bench", "irq", "--events", "40", "--warmup", "10", "--json");
@@ -153,6 +153,9 @@ class BenchIrqCommandTest {
         assertTrue(doorbell <= wake, "doorbell before the interrupt");
         double worker = number(object(java.get("worker")).get("p50"));
         assertTrue(wake <= worker, "wake before the completion");
+        r = run("--device", "qemu", "--completion", "poll", "bench", "irq", "--events", "4");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("use --completion interrupt"), r.err());
     }
 
     private static List<String> concat(List<String> a, String... more) {

@@ -1,0 +1,72 @@
+# 8. The I/O comparison: the same read jobs through jahci over VFIO in every completion mode (one JVM
+#    per repetition: bench io --jobs --completions) and through the kernel's ahci driver (fio,
+#    O_DIRECT, libaio), alternating jahci and the kernel for 3 repetitions (jahci, kernel | kernel,
+#    jahci | jahci, kernel); guest-test prints the medians and
+#    the ratios to the kernel (bench-table.awk). jahci runs as a user runs it, with full JIT (not the
+#    C1-only start-up flags of the other cases) and warmed up (bench io --warmup). Reads only: the
+#    VFIO pattern of case 4 stays for case 7. Starts and ends with the controller on vfio-pci.
+# Sourced by job-iommu.sh; lines in $W/bench.txt: WHO RW BS QD REP IOPS (WHO: kernel, jahci-MODE).
+BENCH_JOBS="randread:4k:1 randread:4k:32 read:128k:1"
+BENCH_MODES="interrupt hybrid poll"
+BENCH_SECONDS=3      # case-nbd.sh's fio runs
+MODE_SECONDS=1.5     # measured per job and mode here (fio: the same in ms)
+MODE_WARMUP=0.5
+BENCH_JAVA_OPTS="-XX:-UsePerfData -Xshare:auto"
+[ -f "$W/jahci.jsa" ] && BENCH_JAVA_OPTS="$BENCH_JAVA_OPTS -XX:SharedArchiveFile=$W/jahci.jsa"
+: > "$W/bench.txt"
+
+bench_jahci() { # bench_jahci REP: one JVM runs every job in every mode (the mode order rotates with REP)
+    local rep=$1 modes log line
+    modes=$(echo $BENCH_MODES $BENCH_MODES | cut -d' ' -f$(( (rep - 1) % 3 + 1 ))-$(( (rep - 1) % 3 + 3 )) | tr ' ' ,)
+    log="bench-jahci-rep$rep"
+    run "$log" "$JAVA" $BENCH_JAVA_OPTS -jar "$JAR" --device "vfio:$BDF" bench io --port 0 --jobs "$(echo $BENCH_JOBS | tr ' ' ,)" \
+        --completions "$modes" --seconds "$MODE_SECONDS" --warmup "$MODE_WARMUP" --json
+    grep '"completion"' "$W/logs/$log.txt" | while read -r line; do
+        echo "jahci-$(echo "$line" | grep -o '"completion":"[a-z]*"' | cut -d'"' -f4)" \
+            "$(echo "$line" | grep -o '"rw":"[a-z]*"' | cut -d'"' -f4)" \
+            "$(( $(echo "$line" | grep -o '"bs":[0-9]*' | cut -d: -f2) / 1024 ))k" \
+            "$(echo "$line" | grep -o '"qd":[0-9]*' | cut -d: -f2)" "$rep" \
+            "$(echo "$line" | grep -o '"iops":[0-9.E]*' | cut -d: -f2)" >> "$W/bench.txt"
+    done
+}
+
+bench_kernel() { # bench_kernel REP: every job through the kernel's ahci (the controller is on ahci)
+    local rep=$1 job rw bs qd log iops disk
+    disk=$(disk_with_size 131072) || { echo "kernel: no 64 MiB disk on $BDF" >> "$W/logs/bench-kernel.txt"; return; }
+    for job in $BENCH_JOBS; do
+        IFS=: read -r rw bs qd <<< "$job"
+        log="bench-kernel-$rw-$bs-qd$qd-rep$rep"
+        if run "$log" fio --name=kernel --filename="/dev/$disk" --direct=1 --ioengine=libaio --rw="$rw" --bs="$bs" \
+                --iodepth="$qd" --runtime=1500ms --ramp_time=500ms --time_based --output-format=json; then
+            iops=$(grep -o '"iops" : [0-9.]*' "$W/logs/$log.txt" | head -1 | awk '{print $3}')
+            echo "kernel $rw $bs $qd $rep ${iops:-?}" >> "$W/bench.txt"
+        fi
+    done
+}
+
+# Rebinding through sysfs as `jahci unbind` / `jahci bind --vfio` do (cases 3 and 7 test those; a JVM
+# start per rebind costs half a minute under TCG): driver_override, unbind, drivers_probe.
+rebind() { # rebind DRIVER OVERRIDE
+    local dev=/sys/bus/pci/devices/$BDF
+    echo "$2" > "$dev/driver_override" && echo "$BDF" > "$dev/driver/unbind" && echo "$BDF" > /sys/bus/pci/drivers_probe
+    echo "rebind to $1: now $(driver_of $BDF)" >> "$W/logs/bench-rebind.txt"
+    [ "$(driver_of $BDF)" = "$1" ]
+}
+to_kernel() { rebind ahci ""; }
+to_vfio() { rebind vfio-pci vfio-pci; }
+
+bench_t0=$(date +%s)
+if ! command -v fio >/dev/null; then
+    fail "bench: jahci in every completion mode and the kernel's ahci ran the same jobs" "fio not found: apt-get install fio"
+elif bench_jahci 1 && to_kernel && bench_kernel 1 && bench_kernel 2 && to_vfio && bench_jahci 2 && bench_jahci 3 \
+        && to_kernel && bench_kernel 3 && to_vfio; then
+    want=$(( $(echo $BENCH_JOBS | wc -w) * ($(echo $BENCH_MODES | wc -w) + 1) * 3 ))
+    if [ "$(grep -c ' [0-9][0-9.E]*$' "$W/bench.txt")" -eq "$want" ]; then
+        pass "bench: jahci over VFIO in modes $BENCH_MODES and the kernel's ahci ran the same 3 jobs 3 times each, alternating ($(( $(date +%s) - bench_t0 )) s; table above the results)"
+    else
+        fail "bench: jahci in every completion mode and the kernel's ahci ran the same jobs" "$(tr '\n' '|' < "$W/bench.txt")"
+    fi
+else
+    fail "bench: rebinding between vfio-pci and ahci" "$(tail -5 "$W/logs/bench-rebind.txt" | tr '\n' '|')"
+    [ "$(driver_of $BDF)" = vfio-pci ] || to_vfio
+fi

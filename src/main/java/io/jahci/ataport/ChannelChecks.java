@@ -1,0 +1,45 @@
+package io.jahci.ataport;
+
+/**
+ * The verifier's checks at the entry of a {@link Channel}'s services, and of
+ * {@link ChannelPolling#awaitPolled}. Any level; allocate nothing unless they throw.
+ */
+final class ChannelChecks {
+    private static final String ANY_BUT_STOPPED = "channel STARTING, STARTED or STOPPING";
+
+    private ChannelChecks() {}
+
+    /**
+     * The checks of submit, reset, powerUp/Down: WRONG_LEVEL above DISPATCH,
+     * SERVICE_ON_STOPPED_CHANNEL unless STARTED, CHANNEL_LOCK_ALREADY_OWNED from a routine holding
+     * this channel's lock (a worker routine, StartIo...).
+     */
+    static void caller(Channel<?> channel, String routine) {
+        Verifier.checkAtMost(routine, Irql.DISPATCH);
+        started(channel, routine);
+        SpinLock channelLock = channel.channelLock();
+        if (channelLock.isHeldByCurrentThread()) {
+            throw Verifier.violation(VerifierException.Rule.CHANNEL_LOCK_ALREADY_OWNED, routine + " of " + channel,
+                    channelLock + " free on this thread", channelLock + " held by this thread (called from a routine of "
+                    + channel + ")");
+        }
+    }
+
+    /** SERVICE_ON_STOPPED_CHANNEL unless the channel is STARTED. */
+    static void started(Channel<?> channel, String routine) {
+        ChannelState s = channel.state();
+        if (s != ChannelState.STARTED) {
+            throw Verifier.violation(VerifierException.Rule.SERVICE_ON_STOPPED_CHANNEL, routine + " of " + channel,
+                    "channel STARTED", "channel " + s);
+        }
+    }
+
+    /** SERVICE_ON_STOPPED_CHANNEL when the channel is STOPPED. */
+    static void notStopped(Channel<?> channel, String service) {
+        ChannelState s = channel.state();
+        if (s == ChannelState.STOPPED) {
+            throw Verifier.violation(VerifierException.Rule.SERVICE_ON_STOPPED_CHANNEL, service + " of " + channel,
+                    ANY_BUT_STOPPED, "channel " + s);
+        }
+    }
+}

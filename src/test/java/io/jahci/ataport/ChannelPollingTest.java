@@ -1,0 +1,153 @@
+package io.jahci.ataport;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.jahci.ataport.Fixture.await;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The polling completion modes: who polls, at which level, and what stays an error. */
+class ChannelPollingTest {
+    /** A device that "completes" the request once {@code ready} is set; the poll finds it. */
+    private static TestMiniport device(AtomicReference<IoRequest> inFlight, AtomicBoolean ready,
+                                       AtomicReference<String> pollThread, AtomicReference<Irql> pollLevel) {
+        TestMiniport miniport = new TestMiniport(true);
+        miniport.onPoll = ext -> {
+            pollThread.set(Thread.currentThread().getName());
+            pollLevel.set(Irql.current());
+            if (!ready.get() || inFlight.get() == null) {
+                return false;
+            }
+            ext.channel.completeRequest(inFlight.getAndSet(null), IoStatus.SUCCESS);
+            return true;
+        };
+        return miniport;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = CompletionMode.class, names = {"HYBRID", "POLL"})
+    @DisplayName("A synchronous caller polls on its own thread: the poll at DIRQL, its completion at DISPATCH, no port thread involved")
+    void theCallerPollsForItsOwnRequest(CompletionMode mode) throws Exception {
+        try (Fixture f = new Fixture(new PortDriverOptions().completionMode(mode))) {
+            AtomicReference<IoRequest> inFlight = new AtomicReference<>();
+            AtomicBoolean ready = new AtomicBoolean(true);
+            AtomicReference<String> pollThread = new AtomicReference<>();
+            AtomicReference<Irql> pollLevel = new AtomicReference<>();
+            TestMiniport miniport = device(inFlight, ready, pollThread, pollLevel);
+            miniport.onStartIo = (ext, r) -> inFlight.compareAndSet(null, r);
+            Channel<TestExt> channel = f.startChannel(miniport, f.newSource());
+            AtomicReference<String> completionThread = new AtomicReference<>();
+            AtomicReference<Irql> completionLevel = new AtomicReference<>();
+            for (int i = 0; i < 20; i++) {
+                IoRequest request = new IoRequest(null, r -> {
+                    completionThread.set(Thread.currentThread().getName());
+                    completionLevel.set(Irql.current());
+                });
+                request.setCallerPolls(true);
+                channel.submit(request);
+                assertTrue(channel.polling().awaitPolled(() -> !request.inFlight(), Fixture.WAIT_SECONDS, TimeUnit.SECONDS));
+                assertEquals(Thread.currentThread().getName(), pollThread.get());
+                assertEquals(Irql.DIRQL, pollLevel.get());
+                assertEquals(Thread.currentThread().getName(), completionThread.get());
+                assertEquals(Irql.DISPATCH, completionLevel.get());
+                assertEquals(Irql.PASSIVE, Irql.current(), "back at PASSIVE after the wait");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = CompletionMode.class, names = {"HYBRID", "POLL"})
+    @DisplayName("A request nobody waits for is polled by jahci-poll, which parks again when none is left")
+    void thePollerWatchesAsynchronousRequests(CompletionMode mode) throws Exception {
+        try (Fixture f = new Fixture(new PortDriverOptions().completionMode(mode))) {
+            AtomicReference<IoRequest> inFlight = new AtomicReference<>();
+            AtomicBoolean ready = new AtomicBoolean(false);
+            AtomicReference<String> pollThread = new AtomicReference<>();
+            AtomicReference<Irql> pollLevel = new AtomicReference<>();
+            TestMiniport miniport = device(inFlight, ready, pollThread, pollLevel);
+            miniport.onStartIo = (ext, r) -> inFlight.compareAndSet(null, r);
+            Channel<TestExt> channel = f.startChannel(miniport, f.newSource());
+            CountDownLatch done = new CountDownLatch(1);
+            AtomicReference<String> completionThread = new AtomicReference<>();
+            channel.submit(new IoRequest(null, r -> {
+                completionThread.set(Thread.currentThread().getName());
+                done.countDown();
+            }));
+            Fixture.awaitTrue(() -> "jahci-poll".equals(pollThread.get()), "jahci-poll to poll");
+            assertEquals(1, done.getCount(), "nothing completes before the device is ready");
+            ready.set(true);
+            await(done, "the poller to find the completion");
+            assertEquals("jahci-poll", completionThread.get());
+            assertFalse(channel.polling().watched());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = CompletionMode.class, names = {"HYBRID", "POLL"})
+    @DisplayName("Allocation: in steady state jahci-poll allocates 0 bytes (polls, completions)")
+    void thePollerAllocatesNothing(CompletionMode mode) throws Exception {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        mx.setThreadAllocatedMemoryEnabled(true);
+        try (Fixture f = new Fixture(new PortDriverOptions().completionMode(mode).verifier(true).isrBudget(10, TimeUnit.SECONDS))) {
+            AtomicReference<IoRequest> inFlight = new AtomicReference<>();
+            AtomicBoolean ready = new AtomicBoolean(true);
+            TestMiniport miniport = device(inFlight, ready, new AtomicReference<>(), new AtomicReference<>());
+            miniport.onStartIo = (ext, r) -> inFlight.compareAndSet(null, r);
+            Channel<TestExt> channel = f.startChannel(miniport, f.newSource());
+            java.util.concurrent.atomic.AtomicLong completions = new java.util.concurrent.atomic.AtomicLong();
+            IoRequest request = new IoRequest(null, r -> completions.incrementAndGet());
+            Thread poller = f.port.allThreads().stream().filter(t -> t.getName().equals("jahci-poll")).findFirst().orElseThrow();
+            rounds(channel, request, completions, 20_000);
+            long before = mx.getThreadAllocatedBytes(poller.getId());
+            rounds(channel, request, completions, 20_000);
+            assertEquals(0, mx.getThreadAllocatedBytes(poller.getId()) - before, "bytes jahci-poll allocated");
+        }
+    }
+
+    private static void rounds(Channel<TestExt> channel, IoRequest request, java.util.concurrent.atomic.AtomicLong completions,
+                               int n) {
+        for (int i = 0; i < n; i++) {
+            long target = completions.get() + 1;
+            channel.submit(request);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Fixture.WAIT_SECONDS);
+            while (completions.get() != target || request.inFlight()) {
+                assertTrue(System.nanoTime() < deadline, "round " + i + " did not finish");
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("awaitPolled is an error in INTERRUPT mode and at DISPATCH (it may sleep)")
+    void awaitPolledMisuse() throws Exception {
+        try (Fixture f = new Fixture(new PortDriverOptions().completionMode(CompletionMode.INTERRUPT))) {
+            Channel<TestExt> channel = f.startChannel(new TestMiniport(true), f.newSource());
+            assertThrows(IllegalStateException.class, () -> channel.polling().awaitPolled(() -> true, 1, TimeUnit.SECONDS));
+        }
+        try (Fixture f = new Fixture(new PortDriverOptions().completionMode(CompletionMode.POLL))) {
+            Channel<TestExt> channel = f.startChannel(new TestMiniport(true), f.newSource());
+            AtomicInteger violations = new AtomicInteger();
+            CountDownLatch ran = new CountDownLatch(1);
+            channel.requestWorkerRoutine(ext -> {
+                try {
+                    channel.polling().awaitPolled(() -> true, 1, TimeUnit.SECONDS);
+                } catch (VerifierException e) {
+                    if (e.rule() == VerifierException.Rule.BLOCKING_CALL_AT_RAISED_LEVEL) {
+                        violations.incrementAndGet();
+                    }
+                }
+                ran.countDown();
+            });
+            await(ran, "the worker routine");
+            assertEquals(1, violations.get());
+        }
+    }
+}
