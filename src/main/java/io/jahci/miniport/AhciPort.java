@@ -42,7 +42,7 @@ import java.util.function.Consumer;
  */
 public final class AhciPort {
     /** The recovery work item (HW_WORKITEM), run at PASSIVE. */
-    private static final WorkItemCallback<AhciHba> RECOVER = (hba, context, worker) -> ((AhciPort) context).recovery.recover();
+    private static final WorkItemCallback<AhciHba> RECOVER = (hba, context, worker) -> ((AhciPort) context).recoverUnlessStopping();
     /** Requested from the ISR or the timer, run at DISPATCH: queues the recovery work item. */
     private static final ChannelRoutine<AhciPort> QUEUE_RECOVERY =
             port -> port.portDriver.queueWorkItem(port.recoveryWorker, RECOVER, port);
@@ -68,6 +68,8 @@ public final class AhciPort {
     private Channel<AhciPort> channel;
     private PortDriver<AhciHba> portDriver;
     private Worker recoveryWorker;
+    /** Set by StopChannel: a recovery work item that starts after it does nothing. */
+    private volatile boolean stopping;
     private Consumer<AhciPort> arrivalListener = port -> { };
 
     private volatile PortState state = PortState.STOPPED;
@@ -290,6 +292,10 @@ public final class AhciPort {
      * @return false if the port's engines or device would not answer (state FAILED)
      */
     boolean startChannel() {
+        if (recoveryWorker.state() == Worker.State.FREE) {   // a channel started again after StopChannel
+            recoveryWorker = portDriver.initializeWorker();
+        }
+        stopping = false;
         PortState result = link.bringUp(structures);
         if (result == PortState.READY || result == PortState.UNSUPPORTED_DEVICE) {
             signature = link.signature();
@@ -327,6 +333,11 @@ public final class AhciPort {
 
     /** Control(StopChannel). PASSIVE: interrupts off, command and FIS engines stopped. */
     boolean stopChannel() {
+        // StorPortFreeWorker before the engines stop: it waits for a recovery that is running (it may
+        // still call the channel's services, which end with StopChannel), and one queued after this
+        // point returns at once, so no work item touches the port once the channel is STOPPED.
+        stopping = true;
+        portDriver.freeWorker(recoveryWorker);
         if (loss.isLost()) {
             enter(PortState.STOPPED); // nothing to stop: the controller is gone or cut off from memory
             return true;
@@ -467,6 +478,13 @@ public final class AhciPort {
      */
     void reset() {
         slots.requestReset();
+    }
+
+    /** The recovery work item's body, PASSIVE: recovers the port unless StopChannel has begun. */
+    private void recoverUnlessStopping() {
+        if (!stopping) {
+            recovery.recover();
+        }
     }
 
     /** Initializes the recovery worker (StorPortInitializeWorker). PASSIVE, at channel start. */
