@@ -78,6 +78,8 @@ final class SlotTable {
     /** How the ISR names PxIS when it reads all ones (made once: the ISR allocates nothing). */
     private final String pxIsName;
     private long registersPolledAt;
+    /** DIRQL: the register work running now is a completion poll's, not an interrupt's. */
+    private boolean polling;
     private volatile long commandsIssued;
     /** Recovery's command run alone; its fields share this table's lock rule. */
     private final IsolatedCommand isolated;
@@ -285,7 +287,7 @@ final class SlotTable {
      */
     boolean poll() {
         if (isolated.running()) {
-            return interrupt();
+            return pollRegisters();
         }
         if (issued == 0) {
             return false;
@@ -301,7 +303,17 @@ final class SlotTable {
             structures.put(PortLink.FIS_OFFSET + ReceivedFis.SDBFIS, (byte) 0);
         }
         VarHandle.fullFence();
-        return interrupt();
+        return pollRegisters();
+    }
+
+    /** DIRQL: the ISR's register work for a poll; a poll that finds nothing is no spurious interrupt. */
+    private boolean pollRegisters() {
+        polling = true;
+        try {
+            return interrupt();
+        } finally {
+            polling = false;
+        }
     }
 
     /**
@@ -442,6 +454,9 @@ final class SlotTable {
      * the port and unmasks them, or gives the port up after {@link InterruptStorm#MAX_STORMS}.
      */
     private void noProgress(int is) {
+        if (polling) {
+            return; // storms are counted in interrupts; polls find nothing most of the time
+        }
         if (!storm.noProgress(System.nanoTime()) || storm.givenUp()) {
             return;
         }

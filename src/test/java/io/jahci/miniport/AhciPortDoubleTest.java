@@ -66,6 +66,31 @@ class AhciPortDoubleTest {
         assertEquals(1, mine.isrBudgetNanos());
     }
 
+    @Test
+    @DisplayName("In poll mode, over a second of polls that find nothing is no interrupt storm: the read still completes")
+    void pollsThatFindNothingAreNoInterruptStorm() throws Exception {
+        AhciHba.Config config = AhciHba.Config.defaults().withPorts(AhciPortOptions.DEFAULT.withTimeouts(
+                new Timeouts(25, 2_000, 1_000, 50, 1, 20, 100, 100, 30_000)));
+        config.driver().completionMode(io.jahci.ataport.CompletionMode.POLL);
+        hba = AhciHba.open(transport, config);
+        AhciPort port = hba.ports().get(0);
+        expect(AtaCommand.IDENTIFY_DEVICE);
+        java.util.concurrent.CompletableFuture<Void> read = port.submit(false, 8, ByteBuffer.allocate(4096));
+        Issued issued = expect(AtaCommand.READ_FPDMA_QUEUED);
+        long start = System.nanoTime();
+        long reads = device.pxIsReads();
+        // The poller reads PxIS about once a millisecond while nothing arrives: wait until it has done
+        // more than a storm's worth (1,000) over more than a storm's window (1 s).
+        while (device.pxIsReads() - reads < 1_200 || System.nanoTime() - start < 1_200_000_000L) {
+            Thread.sleep(10);
+            assertFalse(read.isDone(), "the read is still in its slot");
+        }
+        device.complete(issued.slot());
+        read.get(10, TimeUnit.SECONDS);
+        assertEquals(0, port.interruptStorms(), port.history());
+        assertEquals(PortState.READY, port.state());
+    }
+
     @BeforeEach
     void setUpDevice() throws Exception {
         transport = new DoubleTransport();

@@ -253,6 +253,8 @@ final class AhciRegisterDouble implements RegisterWindow {
 
     // ---------------------------------------------------------------- driver side (RegisterWindow)
 
+    private long pxIsReads;
+
     @Override
     public synchronized int read32(int offset) {
         if (offset < PortRegister.CLB.offset(PORT)) {
@@ -267,9 +269,15 @@ final class AhciRegisterDouble implements RegisterWindow {
         }
         PortRegister reg = portRegister(offset);
         if (reg == PortRegister.IS) {
+            pxIsReads++;
             return portIs();
         }
         return get(reg);
+    }
+
+    /** How often the driver has read PxIS (the ISR, and a completion poll's register work). */
+    synchronized long pxIsReads() {
+        return pxIsReads;
     }
 
     @Override
