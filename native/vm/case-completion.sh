@@ -6,9 +6,7 @@
 #    C1-only start-up flags of the other cases) and warmed up (bench io --warmup). Reads only: the
 #    VFIO pattern of case 4 stays for case 7. Starts and ends with the controller on vfio-pci.
 # Sourced by job-iommu.sh; lines in $W/bench.txt: WHO RW BS QD REP IOPS (WHO: kernel, jahci-MODE).
-BENCH_JOBS="randread:4k:1 randread:4k:32 read:128k:1"
 BENCH_MODES="interrupt hybrid poll"
-BENCH_SECONDS=3      # case-nbd.sh's fio runs
 MODE_SECONDS=1.5     # measured per job and mode here (fio: the same in ms)
 MODE_WARMUP=0.5
 BENCH_JAVA_OPTS="-XX:-UsePerfData -Xshare:auto"
