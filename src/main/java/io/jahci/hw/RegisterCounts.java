@@ -111,6 +111,11 @@ public final class RegisterCounts {
         }
 
         @Override
+        public void onDeviceRequest(Runnable listener) {
+            transport.onDeviceRequest(listener);   // VFIO's device request must reach the controller
+        }
+
+        @Override
         public void close() {
             transport.close();
         }
