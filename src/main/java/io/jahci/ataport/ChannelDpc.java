@@ -138,12 +138,7 @@ final class ChannelDpc<X> extends Task {
                 if (routineCount > 0) {
                     routine = pollRoutineLocked();
                 } else if (doneHead != null) {
-                    done = doneHead;
-                    doneHead = done.next;
-                    if (doneHead == null) {
-                        doneTail = null;
-                    }
-                    done.next = null;
+                    done = takeDone();
                 } else if (startNextRequested) {
                     startNextRequested = false;
                 } else {
@@ -162,6 +157,17 @@ final class ChannelDpc<X> extends Task {
             }
         }
         port.dispatch(this);
+    }
+
+    /** Takes the first completed request off the list; the caller holds the DPC lock and saw it non-empty. */
+    private IoRequest takeDone() {
+        IoRequest done = doneHead;
+        doneHead = done.next;
+        if (doneHead == null) {
+            doneTail = null;
+        }
+        done.next = null;
+        return done;
     }
 
     /**
@@ -198,12 +204,7 @@ final class ChannelDpc<X> extends Task {
             lock.lock();
             try {
                 if (doneHead != null) {
-                    done = doneHead;
-                    doneHead = done.next;
-                    if (doneHead == null) {
-                        doneTail = null;
-                    }
-                    done.next = null;
+                    done = takeDone();
                 } else if (startNextRequested) {
                     startNextRequested = false;
                     startNext = true;
