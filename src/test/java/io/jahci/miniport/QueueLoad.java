@@ -45,7 +45,7 @@ final class QueueLoad {
                 }
             }
             try {
-                CompletableFuture<Void> f = port.submit(write, lba, buffer);
+                CompletableFuture<Void> f = port.io().submit(write, lba, buffer);
                 f.whenComplete((ok, error) -> completed.incrementAndGet());
                 requests.add(f);
             } catch (PortException e) {
