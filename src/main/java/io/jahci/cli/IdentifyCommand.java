@@ -1,13 +1,13 @@
 package io.jahci.cli;
 
-import io.jahci.disk.Controller;
-import io.jahci.disk.Disk;
 import io.jahci.ahci.DeviceSignature;
 import io.jahci.ahci.IdentifyReport;
 import io.jahci.disk.CdIdentity;
+import io.jahci.disk.Controller;
+import io.jahci.disk.Disk;
 import io.jahci.disk.DiskIdentity;
 import io.jahci.disk.Json;
-import io.jahci.miniport.PortException;
+import io.jahci.fault.PortException;
 import io.jahci.miniport.PortState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -7,6 +7,7 @@ import io.jahci.ahci.HbaRegister;
 import io.jahci.ataport.InterruptConnection;
 import io.jahci.ataport.PortDriver;
 import io.jahci.ataport.PortDriverOptions;
+import io.jahci.fault.PortException;
 import io.jahci.hw.DeviceLostException;
 import io.jahci.hw.RegisterWindow;
 import io.jahci.hw.Transport;

@@ -11,6 +11,7 @@ import io.jahci.ataport.IoStatus;
 import io.jahci.ataport.PortDriver;
 import io.jahci.ataport.WorkItemCallback;
 import io.jahci.ataport.Worker;
+import io.jahci.fault.PortException;
 import io.jahci.hw.DeviceLostException;
 import io.jahci.hw.DmaMemory;
 import io.jahci.hw.Transport;

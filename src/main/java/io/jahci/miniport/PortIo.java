@@ -11,6 +11,13 @@ import io.jahci.ahci.PortIs;
 import io.jahci.ahci.PortTfd;
 import io.jahci.ataport.IoRequest;
 import io.jahci.ataport.IoStatus;
+import io.jahci.fault.AtaCommandException;
+import io.jahci.fault.CommandNotSupportedException;
+import io.jahci.fault.CommandTimeoutException;
+import io.jahci.fault.ControllerLostException;
+import io.jahci.fault.Fault;
+import io.jahci.fault.NoDeviceException;
+import io.jahci.fault.PortException;
 import io.jahci.hw.Transport;
 
 import java.io.IOException;

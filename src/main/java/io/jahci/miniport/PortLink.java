@@ -9,6 +9,7 @@ import io.jahci.ahci.PortSctl;
 import io.jahci.ahci.PortSsts;
 import io.jahci.ahci.PortTfd;
 import io.jahci.ahci.ReceivedFis;
+import io.jahci.fault.PortException;
 import io.jahci.hw.DmaMemory;
 import io.jahci.hw.RegisterWindow;
 
