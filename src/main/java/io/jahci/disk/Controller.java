@@ -1,11 +1,11 @@
 package io.jahci.disk;
 
 import io.jahci.ahci.DeviceSignature;
+import io.jahci.ahci.HbaCapabilities;
 import io.jahci.fault.PortException;
 import io.jahci.hw.Transport;
 import io.jahci.miniport.AhciHba;
 import io.jahci.miniport.AhciPort;
-import io.jahci.miniport.HbaCapabilities;
 import io.jahci.miniport.PortState;
 
 import java.io.IOException;

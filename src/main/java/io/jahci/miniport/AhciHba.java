@@ -3,6 +3,7 @@ package io.jahci.miniport;
 import io.jahci.ahci.Bohc;
 import io.jahci.ahci.Cap2;
 import io.jahci.ahci.Ghc;
+import io.jahci.ahci.HbaCapabilities;
 import io.jahci.ahci.HbaRegister;
 import io.jahci.ataport.InterruptConnection;
 import io.jahci.ataport.PortDriver;

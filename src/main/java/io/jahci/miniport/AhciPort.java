@@ -4,6 +4,7 @@ import io.jahci.ahci.AtaResult;
 import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.CommandHeader;
 import io.jahci.ahci.DeviceSignature;
+import io.jahci.ahci.HbaCapabilities;
 import io.jahci.ahci.IdentifyData;
 import io.jahci.ataport.Channel;
 import io.jahci.ataport.ChannelRoutine;

@@ -6,6 +6,7 @@ import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.AtaStatus;
 import io.jahci.ahci.AtapiCdb;
 import io.jahci.ahci.DeviceSignature;
+import io.jahci.ahci.HbaCapabilities;
 import io.jahci.ahci.IdentifyData;
 import io.jahci.ahci.PortIs;
 import io.jahci.ahci.PortTfd;

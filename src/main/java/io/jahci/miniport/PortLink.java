@@ -2,6 +2,7 @@ package io.jahci.miniport;
 
 import io.jahci.ahci.CommandHeader;
 import io.jahci.ahci.DeviceSignature;
+import io.jahci.ahci.HbaCapabilities;
 import io.jahci.ahci.PortCmd;
 import io.jahci.ahci.PortIs;
 import io.jahci.ahci.PortRegister;
