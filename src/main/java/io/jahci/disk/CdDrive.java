@@ -2,9 +2,9 @@ package io.jahci.disk;
 
 import io.jahci.ahci.AtapiCdb;
 import io.jahci.ahci.SenseData;
+import io.jahci.fault.AtaCommandException;
+import io.jahci.fault.PortException;
 import io.jahci.miniport.AhciPort;
-import io.jahci.miniport.AtaCommandException;
-import io.jahci.miniport.PortException;
 
 import java.nio.ByteBuffer;
 

@@ -7,9 +7,9 @@ import io.jahci.ahci.PowerMode;
 import io.jahci.ahci.SelfTestLog;
 import io.jahci.ahci.SmartData;
 import io.jahci.ahci.SmartHealth;
+import io.jahci.fault.CommandNotSupportedException;
+import io.jahci.fault.PortException;
 import io.jahci.miniport.AhciPort;
-import io.jahci.miniport.CommandNotSupportedException;
-import io.jahci.miniport.PortException;
 
 import java.nio.ByteBuffer;
 import java.util.List;

@@ -6,9 +6,9 @@ import io.jahci.ahci.PowerMode;
 import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.LbaRangeEntries;
 import io.jahci.ahci.RegisterH2DFis;
+import io.jahci.fault.PortException;
 import io.jahci.hw.RefusedException;
 import io.jahci.miniport.AhciPort;
-import io.jahci.miniport.PortException;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;

@@ -1,7 +1,7 @@
 package io.jahci.disk;
 
 import io.jahci.hw.RefusedException;
-import io.jahci.miniport.PortException;
+import io.jahci.fault.PortException;
 import io.jahci.miniport.PortIo;
 import io.jahci.miniport.PortTransfer;
 

@@ -11,6 +11,7 @@ import io.jahci.ahci.ReceivedFis;
 import io.jahci.ahci.RegisterH2DFis;
 import io.jahci.ataport.IoCompletion;
 import io.jahci.ataport.IoRequest;
+import io.jahci.fault.Fault;
 import io.jahci.hw.DmaMemory;
 import io.jahci.hw.Transport;
 

@@ -2,6 +2,7 @@ package io.jahci.miniport;
 
 import io.jahci.ahci.CommandHeader;
 import io.jahci.ahci.DeviceSignature;
+import io.jahci.ahci.HbaCapabilities;
 import io.jahci.ahci.IdentifyData;
 import io.jahci.ataport.Channel;
 import io.jahci.ataport.ChannelRoutine;
@@ -9,6 +10,7 @@ import io.jahci.ataport.IoStatus;
 import io.jahci.ataport.PortDriver;
 import io.jahci.ataport.WorkItemCallback;
 import io.jahci.ataport.Worker;
+import io.jahci.fault.PortException;
 import io.jahci.hw.DeviceLostException;
 import io.jahci.hw.DmaMemory;
 import io.jahci.hw.Transport;

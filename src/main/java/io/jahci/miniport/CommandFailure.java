@@ -6,6 +6,13 @@ import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.PortIs;
 import io.jahci.ahci.PortTfd;
 import io.jahci.ataport.IoStatus;
+import io.jahci.fault.AtaCommandException;
+import io.jahci.fault.CommandNotSupportedException;
+import io.jahci.fault.CommandTimeoutException;
+import io.jahci.fault.ControllerLostException;
+import io.jahci.fault.Fault;
+import io.jahci.fault.NoDeviceException;
+import io.jahci.fault.PortException;
 
 /**
  * The exception a caller sees when one of a port's commands failed: which command, what the HBA

@@ -5,9 +5,15 @@ import io.jahci.ahci.AtaResult;
 import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.AtapiCdb;
 import io.jahci.ahci.DeviceSignature;
+import io.jahci.ahci.HbaCapabilities;
 import io.jahci.ahci.IdentifyData;
 import io.jahci.ataport.IoRequest;
 import io.jahci.ataport.IoStatus;
+import io.jahci.fault.AtaCommandException;
+import io.jahci.fault.CommandNotSupportedException;
+import io.jahci.fault.ControllerLostException;
+import io.jahci.fault.NoDeviceException;
+import io.jahci.fault.PortException;
 import io.jahci.hw.Transport;
 
 import java.io.IOException;
@@ -115,12 +121,10 @@ public final class PortIo {
     }
 
     /**
-     * Starts reading or writing {@code data.remaining()} bytes at {@code lba}: the transfer is
-     * split into commands of at most {@link #maxTransferBytes()}, submitted at once up to the
-     * queue depth. Returns when every command is submitted (waiting only while all of the port's
-     * commands are in flight); the future completes when all have completed, or exceptionally
-     * with the first failure. The buffer must not be touched until then. PASSIVE. The caller has
-     * checked the range against the disk's capacity and the buffer's length.
+     * Starts reading or writing {@code data.remaining()} bytes at {@code lba}, split into commands
+     * of at most {@link #maxTransferBytes()} submitted at once up to the queue depth (waiting only
+     * while all are in flight). The future completes when all have, or exceptionally with the first
+     * failure; the buffer is not touched until then. PASSIVE; the caller checked the range.
      */
     public CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data) throws PortException {
         return submit(isWrite, lba, data, false);
@@ -138,9 +142,8 @@ public final class PortIo {
     }
 
     /**
-     * Like {@link #submit(boolean, long, ByteBuffer, boolean)} with the caller's reusable
-     * {@code transfer}, whose completion is called (DISPATCH) when every command completed;
-     * nothing is allocated. {@code transfer} must be idle (its last use completed). PASSIVE.
+     * Like {@link #submit(boolean, long, ByteBuffer, boolean)} with the caller's idle, reusable
+     * {@code transfer}, whose completion runs (DISPATCH) at the end; nothing is allocated. PASSIVE.
      */
     public void submit(PortTransfer transfer, boolean isWrite, long lba, ByteBuffer data, boolean fua)
             throws PortException {
@@ -229,11 +232,10 @@ public final class PortIo {
     // ---------------------------------------------------------------- in place (a reserved command)
 
     /**
-     * Reserves one of the port's commands for {@code transfer}, waiting while all are in flight,
-     * and returns its DMA buffer limited to {@code bytes}: the caller fills it before
-     * {@link #submitReserved} writes it, or reads it after a read completed, with no copy. The
-     * command stays the transfer's, across any number of transfers, until {@link #release}; it
-     * counts against the queue depth all that time. PASSIVE.
+     * Reserves one of the port's commands for {@code transfer} (waiting while all are in flight)
+     * and returns its DMA buffer limited to {@code bytes}, to fill before {@link #submitReserved}
+     * writes it or to read after a read completed: no copy. The command stays the transfer's, and
+     * counts against the queue depth, until {@link #release}. PASSIVE.
      *
      * @param bytes a whole number of sectors, at most {@link #maxTransferBytes()}
      * @throws IllegalStateException if the transfer already holds a command

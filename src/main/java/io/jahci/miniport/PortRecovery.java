@@ -9,6 +9,8 @@ import io.jahci.ahci.PortTfd;
 import io.jahci.ataport.Channel;
 import io.jahci.ataport.ChannelRoutine;
 import io.jahci.ataport.IoStatus;
+import io.jahci.fault.Fault;
+import io.jahci.fault.PortException;
 import io.jahci.hw.DeviceLostException;
 
 /**

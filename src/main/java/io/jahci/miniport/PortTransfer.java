@@ -2,6 +2,7 @@ package io.jahci.miniport;
 
 import io.jahci.ahci.AtaResult;
 import io.jahci.ahci.PortTfd;
+import io.jahci.fault.PortException;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;

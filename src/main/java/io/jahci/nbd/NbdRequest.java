@@ -2,7 +2,7 @@ package io.jahci.nbd;
 
 import io.jahci.disk.Disk;
 import io.jahci.disk.DiskRequest;
-import io.jahci.miniport.PortException;
+import io.jahci.fault.PortException;
 
 import java.nio.ByteBuffer;
 

@@ -1,7 +1,7 @@
 package io.jahci.disk;
 
 import io.jahci.hw.RefusedException;
-import io.jahci.miniport.PortException;
+import io.jahci.fault.PortException;
 import io.jahci.testing.Images;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

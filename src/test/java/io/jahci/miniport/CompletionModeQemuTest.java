@@ -1,6 +1,7 @@
 package io.jahci.miniport;
 
 import io.jahci.ataport.CompletionMode;
+import io.jahci.fault.AtaCommandException;
 import io.jahci.hw.qemu.QemuConfig;
 import io.jahci.hw.qemu.QemuTransport;
 import io.jahci.testing.Images;

@@ -1,5 +1,6 @@
 package io.jahci.miniport;
 
+import io.jahci.fault.AtaCommandException;
 import io.jahci.testing.Images;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -5,6 +5,8 @@ import io.jahci.ahci.HbaRegister;
 import io.jahci.ahci.PortCmd;
 import io.jahci.ahci.PortIs;
 import io.jahci.ahci.PortRegister;
+import io.jahci.fault.ControllerLostException;
+import io.jahci.fault.PortException;
 import io.jahci.hw.DmaMemory;
 import io.jahci.hw.EventFdInterruptSource;
 import io.jahci.hw.PciFunction;

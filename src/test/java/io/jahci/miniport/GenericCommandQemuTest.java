@@ -5,6 +5,7 @@ import io.jahci.ahci.AtaResult;
 import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.PowerMode;
 import io.jahci.ahci.SmartHealth;
+import io.jahci.fault.CommandNotSupportedException;
 import io.jahci.testing.Images;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

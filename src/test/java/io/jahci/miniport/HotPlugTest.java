@@ -4,6 +4,7 @@ import io.jahci.ahci.HbaRegister;
 import io.jahci.ahci.PortIs;
 import io.jahci.ahci.PortRegister;
 import io.jahci.ahci.PortSsts;
+import io.jahci.fault.PortException;
 import io.jahci.hw.EventFdInterruptSource;
 import io.jahci.hw.RegisterWindow;
 import io.jahci.hw.Transport;

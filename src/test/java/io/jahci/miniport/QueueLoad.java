@@ -1,5 +1,7 @@
 package io.jahci.miniport;
 
+import io.jahci.fault.PortException;
+
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -1,5 +1,7 @@
 package io.jahci.miniport;
 
+import io.jahci.fault.ControllerLostException;
+import io.jahci.fault.PortException;
 import io.jahci.hw.DeviceLostException;
 import io.jahci.hw.qemu.QemuConfig;
 import io.jahci.hw.qemu.QemuTransport;

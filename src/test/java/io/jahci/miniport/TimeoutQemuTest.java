@@ -1,5 +1,6 @@
 package io.jahci.miniport;
 
+import io.jahci.fault.PortException;
 import io.jahci.hw.qemu.QemuConfig;
 import io.jahci.hw.qemu.QemuTransport;
 import io.jahci.testing.Images;
