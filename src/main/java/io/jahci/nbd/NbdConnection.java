@@ -23,11 +23,12 @@ import static io.jahci.nbd.NbdProtocol.*;
  *                    SUBMITTED --completion (write, FUA emulated)--> FLUSHING --sender submits FLUSH--> SUBMITTED
  * </pre>
  *
- * The reader takes a FREE context before it reads a request and waits while the client holds its
- * {@linkplain NbdExport#share() share} of the disk's queue: a client that does not read its
- * replies keeps its contexts REPLYING, so the reader stops reading from it (bounded memory) and
- * no other client waits for it. Counters are guarded by this object's monitor, held only for a
- * few field updates (also at DISPATCH).
+ * The reader takes a FREE context ({@link RequestContexts}) before it reads a request and waits
+ * while the client holds its {@linkplain NbdExport#share() share} of the disk's queue: a client
+ * that does not read its replies keeps its contexts REPLYING, so the reader stops reading from it
+ * (bounded memory) and no other client waits for it. The counters of requests submitted and of
+ * the reader's state are guarded by this object's monitor, held only for a few field updates
+ * (also at DISPATCH).
  */
 final class NbdConnection {
     /** Requests a client may have in flight at most, whatever the disk's queue depth. */
@@ -40,7 +41,8 @@ final class NbdConnection {
     private ReplySender sender;
     /** The socket in the transmission phase; null before it. */
     private volatile NbdSocket socket;
-    private ByteBuffer large;
+    /** The request contexts; null before the transmission phase. */
+    private volatile RequestContexts contexts;
     /** Reader thread: runs TRIM and WRITE_ZEROES. */
     private TrimAndZeroes trimAndZeroes;
 
@@ -51,12 +53,8 @@ final class NbdConnection {
     private long requests;
 
     // this object's monitor
-    private NbdRequest[] free;
-    private int freeCount;
-    private int taken;
     private int submitted;
     private boolean reading = true;
-    private boolean largeBusy;
 
     private volatile boolean stopping;
     /** Reads and writes of at most this many bytes move in place (one command, copied into the own buffer at most). */
@@ -100,16 +98,12 @@ final class NbdConnection {
         structured = h.structuredReplies();
         inPlaceBytes = Math.min(NbdRequest.OWN_BUFFER_BYTES, disk.maxTransferBytes());
         trimAndZeroes = new TrimAndZeroes(disk);
-        int contexts = Math.min(MAX_CONTEXTS, Math.max(1, disk.queueDepth()));
-        synchronized (this) {
-            free = new NbdRequest[contexts];
-            for (int i = 0; i < contexts; i++) {
-                free[i] = new NbdRequest(this, disk);
-            }
-            freeCount = contexts;
+        contexts = new RequestContexts(this, export, Math.min(MAX_CONTEXTS, Math.max(1, disk.queueDepth())));
+        if (stopping) {
+            contexts.stop();
         }
         socket = new NbdSocket(ch);
-        sender = new ReplySender(this, socket, structured, contexts, reader.getName().replace("reader", "sender"));
+        sender = new ReplySender(this, socket, structured, contexts.count(), reader.getName().replace("reader", "sender"));
         export.join();
         sender.start();
     }
@@ -117,7 +111,7 @@ final class NbdConnection {
     private void transmission() throws IOException, NbdProtocolException {
         ByteBuffer header = ByteBuffer.allocateDirect(REQUEST_BYTES);
         while (true) {
-            NbdRequest r = acquire();
+            NbdRequest r = contexts.acquire();
             if (r == null) {
                 return;
             }
@@ -205,7 +199,7 @@ final class NbdConnection {
                     r.ensureOwnBuffer();
                 }
             } else {
-                data = largeBuffer(r, r.length);
+                data = contexts.largeBuffer(r, r.length);
                 if (data == null) {
                     return false;
                 }
@@ -262,49 +256,6 @@ final class NbdConnection {
             r.io.release();
         }
         reply(r, EIO);
-    }
-
-    /**
-     * The connection's large buffer for a request that does not fit one command, waiting while
-     * another request holds it; null once the connection stops. Reader thread.
-     */
-    private ByteBuffer largeBuffer(NbdRequest r, int bytes) {
-        synchronized (this) {
-            while (largeBusy && !stopping) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return null;
-                }
-            }
-            if (stopping) {
-                return null;
-            }
-            largeBusy = true;
-        }
-        if (large == null) {
-            large = ByteBuffer.allocateDirect(NbdExport.MAX_REQUEST_BYTES);
-        }
-        r.large = large;
-        return large.clear().limit(bytes);
-    }
-
-    /** A free context, waiting while the client holds its share; null once the connection stops. */
-    private synchronized NbdRequest acquire() {
-        while (!stopping && (freeCount == 0 || taken >= export.share())) {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-        }
-        if (stopping) {
-            return null;
-        }
-        taken++;
-        return free[--freeCount];
     }
 
     /** Hands a request that did not reach the disk to the sender. Reader thread. */
@@ -375,21 +326,7 @@ final class NbdConnection {
         if (r.io.holdsCommand()) {
             r.io.release();
         }
-        release(r);
-    }
-
-    /** Gives a context back (and the large buffer it held). Sender or reader thread. */
-    private void release(NbdRequest r) {
-        r.replyData = null;
-        synchronized (this) {
-            if (r.large != null) {
-                r.large = null;
-                largeBusy = false;
-            }
-            free[freeCount++] = r;
-            taken--;
-            notifyAll();
-        }
+        contexts.release(r);
     }
 
     // ---------------------------------------------------------------- end
@@ -404,17 +341,8 @@ final class NbdConnection {
             closeQuietly(); // a protocol error ends the session now (proto.md: hard disconnect)
         }
         if (sender != null) {
-            synchronized (this) {
-                while (taken > 0) {
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
-                }
-            }
             try {
+                contexts.awaitAllFree(Long.MAX_VALUE / 2_000_000L);
                 sender.finish();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -441,6 +369,10 @@ final class NbdConnection {
             // already closed
         }
         wakeSocketWaiters();
+        RequestContexts c = contexts;
+        if (c != null) {
+            c.stop();
+        }
         synchronized (this) {
             notifyAll();
         }
@@ -479,12 +411,9 @@ final class NbdConnection {
 
     /** Waits up to {@code millis} for the replies to be sent, then closes the socket and waits for the threads. PASSIVE. */
     void close(long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + millis * 1_000_000L;
-        synchronized (this) {
-            long left;
-            while (taken > 0 && (left = deadline - System.nanoTime()) > 0) {
-                wait(Math.max(1, left / 1_000_000L));
-            }
+        RequestContexts c = contexts;
+        if (c != null) {
+            c.awaitAllFree(millis);
         }
         closeQuietly();
         reader.join();
