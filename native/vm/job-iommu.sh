@@ -116,13 +116,8 @@ grep -q "verified, identical" "$W/logs/vfio-intx.txt" || { ok=0; why="$why; demo
 # The read jobs of the I/O comparisons (cases 8 and 9) and fio's seconds per job in case 9.
 BENCH_JOBS="randread:4k:1 randread:4k:32 read:128k:1"
 BENCH_SECONDS=3
-# 8. The I/O comparison, jahci in every completion mode against the kernel's ahci: only with
-#    JAHCI_GUEST_COMPLETION_BENCH=1 on the host. In both runs of it so far the first benchmark JVM died
-#    with SIGSEGV in C1-compiled code (HdrHistogram, SpinLock) after its first job; until that is
-#    understood it stays out of CI (docs/latency-completion.md).
-if [ "$COMPLETION_BENCH" = 1 ]; then
-    . /tmp/work/case-completion.sh
-fi
+# 8. The I/O comparison, jahci in every completion mode against the kernel's ahci (case-completion.sh).
+. /tmp/work/case-completion.sh
 
 . /tmp/work/case-nbd.sh && nbd_over_vfio   # 9. NBD over VFIO (case-nbd.sh)
 
@@ -143,4 +138,5 @@ fi
 nbd_qemu_nbd "$DATA"   # 12. the NBD comparison's qemu-nbd side (case-nbd.sh)
 
 check_dmesg iommu
+check_jvm_crashes iommu
 echo "job-iommu: end $(date +%s)"

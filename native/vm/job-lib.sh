@@ -4,7 +4,11 @@ W=/tmp/work
 R="$W/results"
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 # C1 only, no perf data file, and the class data archive the host made: under TCG start-up dominates.
-JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:-UsePerfData -XX:+UseSerialGC -Xshare:auto"
+# A JVM that crashes writes its hs_err file into the logs the host brings back (ERROR_FILE), not into
+# the guest's /tmp, which is lost with the guest (check_jvm_crashes collects those that land there).
+JOB=$(basename "$0" .sh)
+ERROR_FILE="-XX:ErrorFile=$W/logs/hs_err-$JOB-pid%p.log"
+JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:-UsePerfData -XX:+UseSerialGC -Xshare:auto $ERROR_FILE"
 [ -f "$W/jahci.jsa" ] && JAVA_OPTS="$JAVA_OPTS -XX:SharedArchiveFile=$W/jahci.jsa"
 jahci() { "$JAVA" $JAVA_OPTS -jar "$JAR" "$@"; }
 
@@ -46,6 +50,19 @@ check_dmesg() {
         "$W/logs/dmesg-$name.txt" | head -3)
     if [ -z "$bad" ]; then pass "$name: dmesg shows no DMAR fault and no ahci error"
     else fail "$name: dmesg shows no DMAR fault and no ahci error" "$(echo "$bad" | tr '\n' '|')"; fi
+}
+
+# No JVM of this job crashed: every hs_err file (the JVM writes one where ERROR_FILE says, or, when it
+# cannot, e.g. as uid 65534, in /tmp or its working directory) is copied to $W/logs, which the host
+# brings back and prints on failure.
+check_jvm_crashes() {
+    local name=$1 f crashed
+    for f in /tmp/hs_err_pid*.log /hs_err_pid*.log; do
+        [ -f "$f" ] && cp "$f" "$W/logs/hs_err-$JOB-${f##*/hs_err_}"
+    done
+    crashed=$(cd "$W/logs" && ls hs_err-"$JOB"-pid*.log 2>/dev/null | tr '\n' ' ')
+    if [ -z "$crashed" ]; then pass "$name: no JVM crashed (no hs_err file)"
+    else fail "$name: no JVM crashed (no hs_err file)" "$crashed(logs/; the host prints their heads)"; fi
 }
 
 # compare_dd NAME DISK LBA COUNT FILE: the kernel's view of the sectors equals FILE byte for byte.

@@ -30,4 +30,5 @@ else
 fi
 
 check_dmesg noiommu
+check_jvm_crashes uio
 echo "job-uio: end $(date +%s)"
