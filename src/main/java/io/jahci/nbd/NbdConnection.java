@@ -39,8 +39,6 @@ final class NbdConnection {
     private final String name;
     private final Thread reader;
     private ReplySender sender;
-    /** The socket in the transmission phase; null before it. */
-    private volatile NbdSocket socket;
     /** The request contexts; null before the transmission phase. */
     private volatile RequestContexts contexts;
     /** Reader thread: runs TRIM and WRITE_ZEROES. */
@@ -92,7 +90,7 @@ final class NbdConnection {
         }
     }
 
-    private void enterTransmission(Handshake.Result h) throws IOException {
+    private void enterTransmission(Handshake.Result h) {
         export = server.export(h.export());
         disk = export.disk();
         structured = h.structuredReplies();
@@ -102,8 +100,7 @@ final class NbdConnection {
         if (stopping) {
             contexts.stop();
         }
-        socket = new NbdSocket(ch);
-        sender = new ReplySender(this, socket, structured, contexts.count(), reader.getName().replace("reader", "sender"));
+        sender = new ReplySender(this, ch, structured, contexts.count(), reader.getName().replace("reader", "sender"));
         export.join();
         sender.start();
     }
@@ -118,13 +115,13 @@ final class NbdConnection {
             boolean handedOver = false;
             try {
                 header.clear();
-                if (socket.read(header) < 0) {
+                if (ch.read(header) < 0) {
                     if (!stopping) {
                         throw new EOFException("the client hung up without NBD_CMD_DISC");
                     }
                     return;
                 }
-                Wire.readFully(socket, header, "a request header");
+                Wire.readFully(ch, header, "a request header");
                 if (!r.decode(header.flip())) {
                     throw new NbdProtocolException(String.format("request magic 0x%08x is not NBD_REQUEST_MAGIC 0x%08x",
                             header.getInt(0), REQUEST_MAGIC));
@@ -152,7 +149,7 @@ final class NbdConnection {
         if (r.type == CMD_WRITE) {
             checkPayloadLength(r);
             if (refusal != 0) {
-                Wire.skip(socket, r.unsignedLength(), r.ownBuffer(NbdRequest.OWN_BUFFER_BYTES), "the data of " + r.describe());
+                Wire.skip(ch, r.unsignedLength(), r.ownBuffer(NbdRequest.OWN_BUFFER_BYTES), "the data of " + r.describe());
             }
         }
         if (refusal != 0) {
@@ -206,13 +203,13 @@ final class NbdConnection {
             }
         } catch (PortException | RuntimeException e) {
             if (r.type == CMD_WRITE) {
-                Wire.skip(socket, r.unsignedLength(), r.ownBuffer(NbdRequest.OWN_BUFFER_BYTES), "the data of " + r.describe());
+                Wire.skip(ch, r.unsignedLength(), r.ownBuffer(NbdRequest.OWN_BUFFER_BYTES), "the data of " + r.describe());
             }
             fail(r, e);
             return true;
         }
         if (r.type == CMD_WRITE) {
-            if (!Wire.fill(socket, data)) {
+            if (!Wire.fill(ch, data)) {
                 throw Wire.closedEarly(data.position(), data.limit(), "the data of " + r.describe());
             }
             data.flip();
@@ -261,7 +258,7 @@ final class NbdConnection {
     /** Hands a request that did not reach the disk to the sender. Reader thread. */
     private void reply(NbdRequest r, int error) {
         r.error = error;
-        sender.completed(r);
+        sender.add(r);
     }
 
     // ---------------------------------------------------------------- completion (DISPATCH)
@@ -293,7 +290,7 @@ final class NbdConnection {
                 }
             }
         }
-        sender.completed(r);
+        sender.add(r);
     }
 
     // ---------------------------------------------------------------- sender (PASSIVE)
@@ -350,13 +347,6 @@ final class NbdConnection {
             export.leave();
         }
         closeQuietly();
-        try {
-            if (socket != null) {
-                socket.close();
-            }
-        } catch (IOException e) {
-            // the selectors are gone either way
-        }
         server.ended(this, rejected == null ? null : name + " rejected: " + rejected);
     }
 
@@ -368,7 +358,6 @@ final class NbdConnection {
         } catch (IOException e) {
             // already closed
         }
-        wakeSocketWaiters();
         RequestContexts c = contexts;
         if (c != null) {
             c.stop();
@@ -378,12 +367,6 @@ final class NbdConnection {
         }
     }
 
-    private void wakeSocketWaiters() {
-        NbdSocket s = socket;
-        if (s != null) {
-            s.wakeUp();
-        }
-    }
 
     /**
      * Waits until the reader submits nothing more and the disk completed all it got. A reader
@@ -425,7 +408,6 @@ final class NbdConnection {
         } catch (IOException e) {
             // nothing left to do
         }
-        wakeSocketWaiters();
     }
 
     String name() {

@@ -44,10 +44,6 @@ final class NbdRequest implements DiskRequest.Completion {
     int length;
     /** A successful READ's reply data between position and limit: the reserved command's buffer, own or large. */
     ByteBuffer replyData;
-    /** The buffers of the reply being written (header, and READ data), null until the writer prepares it. */
-    ByteBuffer[] reply;
-    final ByteBuffer[] withData = new ByteBuffer[2];
-    final ByteBuffer[] headerOnly = new ByteBuffer[1];
     /** A write that asked for FUA on a disk without it: the sender flushes before it replies. */
     boolean flushNext;
     /** 0, or the NBD error value to reply. */
@@ -71,7 +67,6 @@ final class NbdRequest implements DiskRequest.Completion {
         offset = header.getLong();
         length = header.getInt();
         replyData = null;
-        reply = null;
         flushNext = false;
         error = 0;
         failure = null;
