@@ -11,8 +11,6 @@
 BENCH_MODES="interrupt hybrid poll"
 MODE_SECONDS=1.5     # measured per job and mode here (fio: the same in ms)
 MODE_WARMUP=0.5
-BENCH_JAVA_OPTS="-XX:-UsePerfData -Xshare:auto $ERROR_FILE"
-[ -f "$W/jahci.jsa" ] && BENCH_JAVA_OPTS="$BENCH_JAVA_OPTS -XX:SharedArchiveFile=$W/jahci.jsa"
 : > "$W/bench.txt"
 
 bench_jahci() { # bench_jahci REP: one JVM runs every job in every mode (the mode order rotates with REP)

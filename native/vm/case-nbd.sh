@@ -28,12 +28,13 @@ nbd_fio_jobs() {
 # 9. While the controller is on vfio-pci: jahci serves port 1 (the file system disk) and port 0; the
 #    kernel's nbd driver attaches them; ext4 on nbd0 (mkfs, mount, write, umount, e2fsck -fn); fio
 #    with crc32c verification at iodepth 32 on nbd1 (32..40 MiB of port 0: the patterns stay); the
-#    read jobs of 8a through nbd1; SIGTERM ends the server with exit 0.
+#    read jobs of 8a through nbd1; SIGTERM ends the server with exit 0. The server runs with full JIT
+#    (BENCH_JAVA_OPTS), as a user runs it, since it is measured against qemu-nbd.
 nbd_over_vfio() {
     local log="$W/logs/nbd-serve.txt" pid ok=1 why=
     modprobe nbd || { fail "nbd: jahci serve over VFIO" "modprobe nbd failed"; return; }
     rm -f "$NBD_SOCK"
-    "$JAVA" $JAVA_OPTS -jar "$JAR" --device "vfio:$BDF" serve --port 1 --port 0 --unix "$NBD_SOCK" --allow-write \
+    "$JAVA" $BENCH_JAVA_OPTS -jar "$JAR" --device "vfio:$BDF" serve --port 1 --port 0 --unix "$NBD_SOCK" --allow-write \
         > "$log" 2>&1 &
     pid=$!
     if ! wait_for "$log" "^serving port 1 (16 MiB, read-write) at nbd+unix:///port1?socket=$NBD_SOCK, port 0 (64 MiB" 180; then

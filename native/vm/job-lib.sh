@@ -10,6 +10,9 @@ JOB=$(basename "$0" .sh)
 ERROR_FILE="-XX:ErrorFile=$W/logs/hs_err-$JOB-pid%p.log"
 JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:-UsePerfData -XX:+UseSerialGC -Xshare:auto $ERROR_FILE"
 [ -f "$W/jahci.jsa" ] && JAVA_OPTS="$JAVA_OPTS -XX:SharedArchiveFile=$W/jahci.jsa"
+# What is measured against C runs as a user runs it: full JIT (C1-only start-up flags handicap it).
+BENCH_JAVA_OPTS="-XX:-UsePerfData -Xshare:auto $ERROR_FILE"
+[ -f "$W/jahci.jsa" ] && BENCH_JAVA_OPTS="$BENCH_JAVA_OPTS -XX:SharedArchiveFile=$W/jahci.jsa"
 jahci() { "$JAVA" $JAVA_OPTS -jar "$JAR" "$@"; }
 
 pass() { echo "PASS $1" >> "$R"; echo "case: PASS $1"; }

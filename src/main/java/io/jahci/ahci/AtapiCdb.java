@@ -9,8 +9,22 @@ import java.nio.ByteBuffer;
  * them) and allocate nothing.
  */
 public final class AtapiCdb {
+    /** The largest even byte count a PIO packet data phase may carry (ACS-3 §7.18.3). */
+    private static final long PACKET_BYTE_COUNT_LIMIT = 0xFFFE;
+
     /** ATAPI CDBs are 12 bytes long (the ACMD area holds 16). */
     public static final int LENGTH = 12;
+
+    /**
+     * The PACKET command's task file (ACS-3 §7.18) for a CDB whose data, {@code dataInBytes} of
+     * them (0: none), comes in by DMA: FEATURES bit 0 says DMA; LBA 23:8, the byte count limit,
+     * counts for PIO only. Pure.
+     */
+    public static AtaTaskFile packetTaskFile(int dataInBytes) {
+        return dataInBytes == 0
+                ? AtaTaskFile.nonData(AtaCommand.PACKET, 0, PACKET_BYTE_COUNT_LIMIT << 8, 0, 0)
+                : AtaTaskFile.dataIn(AtaCommand.PACKET, 1, PACKET_BYTE_COUNT_LIMIT << 8, 0, 0, dataInBytes);
+    }
 
     /** TEST UNIT READY (SPC-4 §6.47). */
     public static final int TEST_UNIT_READY = 0x00;

@@ -95,7 +95,7 @@ public final class DeviceIrqBench implements LatencyProbe {
                 probe.completion = 0;
                 sector.clear();
                 long issue = System.nanoTime();
-                port.transfer(false, 0, sector);
+                port.io().transfer(false, 0, sector);
                 long returned = System.nanoTime();
                 run.intended[i] = issue;
                 doorbells[i] = probe.doorbell;

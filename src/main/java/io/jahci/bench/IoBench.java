@@ -1,10 +1,10 @@
 package io.jahci.bench;
 
-import io.jahci.disk.Json;
 import io.jahci.disk.Disk;
 import io.jahci.disk.InFlightBuffers;
+import io.jahci.disk.Json;
+import io.jahci.fault.PortException;
 import io.jahci.hw.RegisterCounts;
-import io.jahci.miniport.PortException;
 import org.HdrHistogram.Histogram;
 
 import java.nio.ByteBuffer;

@@ -1,14 +1,14 @@
 package io.jahci.cli;
 
-import io.jahci.disk.Controller;
-import io.jahci.disk.Disk;
 import io.jahci.ahci.DeviceSignature;
 import io.jahci.ahci.IdentifyReport;
 import io.jahci.disk.CdIdentity;
+import io.jahci.disk.Controller;
+import io.jahci.disk.Disk;
 import io.jahci.disk.DiskIdentity;
 import io.jahci.disk.Json;
-import io.jahci.miniport.PortException;
-import io.jahci.miniport.PortState;
+import io.jahci.disk.PortCondition;
+import io.jahci.fault.PortException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -56,7 +56,7 @@ final class IdentifyCommand implements Callable<Integer> {
             if (json) {
                 List<Map<String, Object>> objects = new ArrayList<>();
                 for (Controller.PortStatus p : controller.ports()) {
-                    if (port != null && p.port() != port || p.state() != PortState.READY) {
+                    if (port != null && p.port() != port || p.state() != PortCondition.READY) {
                         continue;
                     }
                     objects.add(controller.hasCdDrive(p.port()) ? controller.cdDrive(p.port()).identity().toJson()
@@ -77,7 +77,7 @@ final class IdentifyCommand implements Callable<Integer> {
                     continue;
                 }
                 out.printf("port %d: %s%n", p.port(), describe(controller, p));
-                if (p.state() == PortState.READY && p.signature() == DeviceSignature.ATA) {
+                if (p.state() == PortCondition.READY && p.signature() == DeviceSignature.ATA) {
                     out.print(IdentifyReport.summary(controller.disk(p.port()).identifyData()));
                 }
             }
@@ -94,8 +94,8 @@ final class IdentifyCommand implements Callable<Integer> {
     }
 
     private static String describe(Controller controller, Controller.PortStatus p) throws PortException {
-        if (p.state() != PortState.READY) {
-            return p.state() + (p.state() == PortState.NO_DEVICE ? " (empty)" : " (" + p.signature() + ")");
+        if (p.state() != PortCondition.READY) {
+            return p.state() + (p.state() == PortCondition.NO_DEVICE ? " (empty)" : " (" + p.signature() + ")");
         }
         if (p.signature() == DeviceSignature.ATAPI) {
             return format(controller.cdDrive(p.port()).identity());

@@ -1,20 +1,20 @@
 package io.jahci.cli;
 
-import io.jahci.disk.Controller;
-import io.jahci.disk.DeviceSpec;
 import io.jahci.ataport.CompletionMode;
 import io.jahci.ataport.ThreadPlacement;
 import io.jahci.ataport.WaitMode;
+import io.jahci.disk.Controller;
+import io.jahci.disk.DeviceSpec;
 import io.jahci.disk.Json;
 import io.jahci.disk.OpenOptions;
+import io.jahci.fault.Fault;
+import io.jahci.fault.PortException;
 import io.jahci.hw.DeviceLostException;
 import io.jahci.hw.RefusedException;
 import io.jahci.hw.RegisterCounts;
-import io.jahci.platform.Scheduling;
 import io.jahci.hw.pci.SysRoot;
 import io.jahci.hw.vfio.IrqMode;
-import io.jahci.miniport.Fault;
-import io.jahci.miniport.PortException;
+import io.jahci.platform.Scheduling;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

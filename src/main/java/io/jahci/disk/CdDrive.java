@@ -2,9 +2,9 @@ package io.jahci.disk;
 
 import io.jahci.ahci.AtapiCdb;
 import io.jahci.ahci.SenseData;
+import io.jahci.fault.AtaCommandException;
+import io.jahci.fault.PortException;
 import io.jahci.miniport.AhciPort;
-import io.jahci.miniport.AtaCommandException;
-import io.jahci.miniport.PortException;
 
 import java.nio.ByteBuffer;
 
@@ -138,7 +138,7 @@ public final class CdDrive {
 
     private int once(ByteBuffer cdb, ByteBuffer data) throws PortException {
         try {
-            return port.packet(cdb, data);
+            return port.io().packet(cdb, data);
         } catch (AtaCommandException e) {
             SenseData sense = requestSense();
             String what = AtapiCdb.name(cdb.get(0) & 0xFF);
@@ -152,7 +152,7 @@ public final class CdDrive {
         ByteBuffer cdb = cdb();
         AtapiCdb.requestSense(cdb, 0);
         ByteBuffer reply = ByteBuffer.allocate(AtapiCdb.SENSE_LENGTH);
-        int moved = port.packet(cdb, reply);
+        int moved = port.io().packet(cdb, reply);
         if (moved < 14) {
             throw new PortException(where() + ": REQUEST SENSE returned " + moved + " bytes, fewer than the 14 "
                     + "that hold the sense key and ASC/ASCQ");

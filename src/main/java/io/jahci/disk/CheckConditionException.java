@@ -1,7 +1,7 @@
 package io.jahci.disk;
 
 import io.jahci.ahci.SenseData;
-import io.jahci.miniport.PortException;
+import io.jahci.fault.PortException;
 
 /** An ATAPI command ended in CHECK CONDITION; REQUEST SENSE said why. */
 public final class CheckConditionException extends PortException {

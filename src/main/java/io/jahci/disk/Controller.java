@@ -1,11 +1,11 @@
 package io.jahci.disk;
 
 import io.jahci.ahci.DeviceSignature;
+import io.jahci.ahci.HbaCapabilities;
+import io.jahci.fault.PortException;
 import io.jahci.hw.Transport;
 import io.jahci.miniport.AhciHba;
 import io.jahci.miniport.AhciPort;
-import io.jahci.miniport.HbaCapabilities;
-import io.jahci.miniport.PortException;
 import io.jahci.miniport.PortState;
 
 import java.io.IOException;
@@ -28,7 +28,7 @@ import java.util.NoSuchElementException;
  */
 public final class Controller implements AutoCloseable {
     /** How one port looks after bring-up. */
-    public record PortStatus(int port, PortState state, DeviceSignature signature) {}
+    public record PortStatus(int port, PortCondition state, DeviceSignature signature) {}
 
     private final DeviceSpec spec;
     private final Transport transport;
@@ -136,7 +136,7 @@ public final class Controller implements AutoCloseable {
     public List<PortStatus> ports() {
         List<PortStatus> out = new ArrayList<>();
         for (AhciPort port : hba.ports()) {
-            out.add(new PortStatus(port.number(), port.state(), port.signature()));
+            out.add(new PortStatus(port.number(), PortCondition.of(port.state()), port.signature()));
         }
         return out;
     }

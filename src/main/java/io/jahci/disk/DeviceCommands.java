@@ -7,9 +7,9 @@ import io.jahci.ahci.PowerMode;
 import io.jahci.ahci.SelfTestLog;
 import io.jahci.ahci.SmartData;
 import io.jahci.ahci.SmartHealth;
+import io.jahci.fault.CommandNotSupportedException;
+import io.jahci.fault.PortException;
 import io.jahci.miniport.AhciPort;
-import io.jahci.miniport.CommandNotSupportedException;
-import io.jahci.miniport.PortException;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -28,19 +28,19 @@ final class DeviceCommands {
 
     IdentifyData identify() throws PortException {
         ByteBuffer data = ByteBuffer.allocate(IdentifyData.SIZE);
-        port.execute(AtaTaskFile.dataIn(AtaCommand.IDENTIFY_DEVICE, 0, 0, 0, 0, IdentifyData.SIZE), data);
+        port.io().execute(AtaTaskFile.dataIn(AtaCommand.IDENTIFY_DEVICE, 0, 0, 0, 0, IdentifyData.SIZE), data);
         return IdentifyData.parse(data, 0);
     }
 
     SmartReport smart(boolean enable) throws PortException {
         if (enable) {
-            port.execute(smartNonData(AtaCommand.SMART_ENABLE_OPERATIONS), null);
+            port.io().execute(smartNonData(AtaCommand.SMART_ENABLE_OPERATIONS), null);
         }
-        SmartHealth health = SmartHealth.of(port.execute(smartNonData(AtaCommand.SMART_RETURN_STATUS), null).lba());
+        SmartHealth health = SmartHealth.of(port.io().execute(smartNonData(AtaCommand.SMART_RETURN_STATUS), null).lba());
         ByteBuffer data = ByteBuffer.allocate(SmartData.SIZE);
-        port.execute(smartDataIn(AtaCommand.SMART_READ_DATA, 0, 0), data);
+        port.io().execute(smartDataIn(AtaCommand.SMART_READ_DATA, 0, 0), data);
         ByteBuffer thresholds = ByteBuffer.allocate(SmartData.SIZE);
-        port.execute(smartDataIn(AtaCommand.SMART_READ_THRESHOLDS, 0, 0), thresholds);
+        port.io().execute(smartDataIn(AtaCommand.SMART_READ_THRESHOLDS, 0, 0), thresholds);
         SmartData smart = SmartData.parse(data, 0, thresholds, 0);
         return new SmartReport(port.number(), health, smart, smart.selfTestSupported() ? selfTestLog() : null);
     }
@@ -49,7 +49,7 @@ final class DeviceCommands {
     private List<SelfTestLog.Entry> selfTestLog() throws PortException {
         ByteBuffer log = ByteBuffer.allocate(SmartData.SIZE);
         try {
-            port.execute(smartDataIn(AtaCommand.SMART_READ_LOG, SelfTestLog.LOG_ADDRESS, 1), log);
+            port.io().execute(smartDataIn(AtaCommand.SMART_READ_LOG, SelfTestLog.LOG_ADDRESS, 1), log);
         } catch (CommandNotSupportedException e) {
             return null;
         }
@@ -57,15 +57,15 @@ final class DeviceCommands {
     }
 
     PowerMode checkPowerMode() throws PortException {
-        return PowerMode.of(port.execute(AtaTaskFile.nonData(AtaCommand.CHECK_POWER_MODE, 0, 0, 0, 0), null).count());
+        return PowerMode.of(port.io().execute(AtaTaskFile.nonData(AtaCommand.CHECK_POWER_MODE, 0, 0, 0, 0), null).count());
     }
 
     void nonData(int command, int features) throws PortException {
-        port.execute(AtaTaskFile.nonData(command, features, 0, 0, 0), null);
+        port.io().execute(AtaTaskFile.nonData(command, features, 0, 0, 0), null);
     }
 
     void sleep() throws PortException {
-        port.execute(AtaTaskFile.nonData(AtaCommand.SLEEP, 0, 0, 0, 0), null);
+        port.io().execute(AtaTaskFile.nonData(AtaCommand.SLEEP, 0, 0, 0, 0), null);
     }
 
     /** A non-data SMART command: subcommand in FEATURES, 4Fh/C2h in LBA mid/high. */

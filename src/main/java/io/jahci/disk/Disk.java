@@ -6,9 +6,9 @@ import io.jahci.ahci.PowerMode;
 import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.LbaRangeEntries;
 import io.jahci.ahci.RegisterH2DFis;
+import io.jahci.fault.PortException;
 import io.jahci.hw.RefusedException;
 import io.jahci.miniport.AhciPort;
-import io.jahci.miniport.PortException;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
@@ -63,17 +63,31 @@ public final class Disk {
         return port.maxSectorsPerCommand();
     }
 
+    /** The most bytes one command moves, and so one in-place {@link DiskRequest} use. */
+    public int maxTransferBytes() {
+        return port.io().maxTransferBytes();
+    }
+
+    /**
+     * A reusable asynchronous request on this disk that calls {@code completion} at the end of
+     * each use: in place through a reserved command's DMA buffer, or copied; nothing allocated per
+     * use. See {@link DiskRequest}.
+     */
+    public DiskRequest newRequest(DiskRequest.Completion completion) {
+        return new DiskRequest(this, port.io(), completion);
+    }
+
     /** Reads {@code buffer.remaining()} bytes starting at sector {@code lba} into the buffer. */
     public void read(long lba, ByteBuffer buffer) throws PortException {
         checkRange(lba, buffer, "read");
-        port.transfer(false, lba, buffer);
+        port.io().transfer(false, lba, buffer);
     }
 
     /** Writes {@code buffer.remaining()} bytes to the disk starting at sector {@code lba}. */
     public void write(long lba, ByteBuffer buffer) throws PortException {
         checkWritable("write");
         checkRange(lba, buffer, "write");
-        port.transfer(true, lba, buffer);
+        port.io().transfer(true, lba, buffer);
     }
 
     /**
@@ -84,14 +98,14 @@ public final class Disk {
      */
     public CompletableFuture<Void> readAsync(long lba, ByteBuffer buffer) throws PortException {
         checkRange(lba, buffer, "read");
-        return port.submit(false, lba, buffer);
+        return port.io().submit(false, lba, buffer);
     }
 
     /** Starts a write; see {@link #readAsync}. A write is durable once {@link #flush()} returned after it. */
     public CompletableFuture<Void> writeAsync(long lba, ByteBuffer buffer) throws PortException {
         checkWritable("write");
         checkRange(lba, buffer, "write");
-        return port.submit(true, lba, buffer);
+        return port.io().submit(true, lba, buffer);
     }
 
     /**
@@ -106,7 +120,7 @@ public final class Disk {
             throw new RefusedException(where() + " has no FUA write (IDENTIFY word 84 bit 6, 48-bit LBA); use "
                     + "writeThrough, which writes and then flushes");
         }
-        return port.submit(true, lba, buffer, true);
+        return port.io().submit(true, lba, buffer, true);
     }
 
     /** Whether the disk has a forced-unit-access write ({@link #writeFuaAsync}). */
@@ -123,10 +137,10 @@ public final class Disk {
         checkWritable("write");
         checkRange(lba, buffer, "write");
         if (port.supportsFua()) {
-            port.writeFua(lba, buffer);
+            port.io().writeFua(lba, buffer);
         } else {
-            port.transfer(true, lba, buffer);
-            port.flush();
+            port.io().transfer(true, lba, buffer);
+            port.io().flush();
         }
     }
 
@@ -199,7 +213,7 @@ public final class Disk {
                 int blocks = LbaRangeEntries.blocksFor(sectors - done, maxBlocks);
                 ByteBuffer ranges = trimRanges.clear().limit(blocks * LbaRangeEntries.BLOCK_BYTES);
                 long covered = LbaRangeEntries.encode(ranges, blocks, lba + done, sectors - done);
-                port.execute(AtaTaskFile.dataOut(AtaCommand.DATA_SET_MANAGEMENT, DSM_TRIM, 0, blocks,
+                port.io().execute(AtaTaskFile.dataOut(AtaCommand.DATA_SET_MANAGEMENT, DSM_TRIM, 0, blocks,
                         RegisterH2DFis.DEVICE_LBA, ranges.remaining()), ranges);
                 done += covered;
             }
@@ -221,6 +235,11 @@ public final class Disk {
         return port.queueDepth();
     }
 
+    /** How many of the port's {@link #queueDepth()} commands are taken now: in flight, or reserved by a {@link DiskRequest}. */
+    public int commandsTaken() {
+        return port.io().commandsTaken();
+    }
+
     /** Whether reads and writes are queued (READ/WRITE FPDMA QUEUED). */
     public boolean usesNcq() {
         return port.usesNcq();
@@ -229,17 +248,17 @@ public final class Disk {
     /** Makes every completed write durable (FLUSH CACHE EXT). */
     public void flush() throws PortException {
         checkWritable("flush");
-        port.flush();
+        port.io().flush();
     }
 
-    private void checkWritable(String what) {
+    void checkWritable(String what) {
         if (!writable) {
             throw new RefusedException("refusing to " + what + " " + where()
                     + ": the controller was opened read-only; open it with writes allowed (CLI: --allow-write)");
         }
     }
 
-    private void checkSectors(long lba, long count, String what) {
+    void checkSectors(long lba, long count, String what) {
         if (count <= 0 || lba < 0 || lba > sectors() - count) {
             throw new IllegalArgumentException("cannot " + what + " " + where() + " LBA " + lba + ".."
                     + (lba + count - 1) + " (" + count + " sectors): the disk has " + sectors()
@@ -247,7 +266,7 @@ public final class Disk {
         }
     }
 
-    private void checkRange(long lba, ByteBuffer buffer, String what) {
+    void checkRange(long lba, ByteBuffer buffer, String what) {
         int bytes = buffer.remaining();
         if (bytes == 0 || bytes % sectorSize() != 0) {
             throw new IllegalArgumentException("cannot " + what + " " + where() + ": the buffer holds " + bytes
@@ -256,7 +275,7 @@ public final class Disk {
         checkSectors(lba, bytes / sectorSize(), what);
     }
 
-    private String where() {
+    String where() {
         return device + " port " + port.number();
     }
 

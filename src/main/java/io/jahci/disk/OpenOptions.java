@@ -8,12 +8,16 @@ import io.jahci.hw.RegisterCounts;
 import io.jahci.miniport.AhciHba;
 import io.jahci.miniport.AhciPortOptions;
 
+import java.util.Objects;
+import java.util.function.Consumer;
+
 /**
- * How to open a controller.
+ * How to open a controller: start from {@link #readOnly()} or {@link #readWrite()} and change what
+ * differs with the {@code with} methods. Each port gets the miniport's default tunables (1 MiB DMA
+ * buffer and 256 PRD entries per command, queue depth 32, NCQ when HBA and disk support it).
  *
  * @param allowWrite      whether {@link Disk#write} and {@link Disk#flush} may run (off by default:
  *                        jahci reads unless told to write)
- * @param portOptions     timeouts and DMA sizes per port
  * @param syncWithIsr     the seeds' SyncWithIsr (default true): StartIo, Initialize and Reset run
  *                        under the interrupt lock (DIRQL) or without it (DISPATCH)
  * @param verifier        the port layer's costly verifier checks (ISR timing); misuse fails loudly either way
@@ -23,15 +27,17 @@ import io.jahci.miniport.AhciPortOptions;
  * @param completion      how completions are detected (default {@link CompletionMode#INTERRUPT}, or the
  *                        system property {@code jahci.completion}; see docs/latency-completion.md)
  */
-public record OpenOptions(boolean allowWrite, AhciPortOptions portOptions, boolean syncWithIsr, boolean verifier,
-        WaitMode waitMode, ThreadPlacement threadPlacement, RegisterCounts registerCounts, CompletionMode completion) {
+public record OpenOptions(boolean allowWrite, boolean syncWithIsr, boolean verifier, WaitMode waitMode,
+        ThreadPlacement threadPlacement, RegisterCounts registerCounts, CompletionMode completion) {
     public OpenOptions {
-        java.util.Objects.requireNonNull(completion, "completion");
+        Objects.requireNonNull(waitMode, "waitMode");
+        Objects.requireNonNull(threadPlacement, "threadPlacement");
+        Objects.requireNonNull(completion, "completion");
     }
 
     public static OpenOptions readOnly() {
-        return new OpenOptions(false, AhciPortOptions.DEFAULT, true, Boolean.getBoolean("jahci.verifier"),
-                WaitMode.BLOCK, ThreadPlacement.none(), null, new PortDriverOptions().completionMode());
+        return new OpenOptions(false, true, Boolean.getBoolean("jahci.verifier"), WaitMode.BLOCK,
+                ThreadPlacement.none(), null, new PortDriverOptions().completionMode());
     }
 
     public static OpenOptions readWrite() {
@@ -39,40 +45,70 @@ public record OpenOptions(boolean allowWrite, AhciPortOptions portOptions, boole
     }
 
     public OpenOptions withAllowWrite(boolean allow) {
-        return new OpenOptions(allow, portOptions, syncWithIsr, verifier, waitMode, threadPlacement, registerCounts, completion);
-    }
-
-    public OpenOptions withPortOptions(AhciPortOptions options) {
-        return new OpenOptions(allowWrite, options, syncWithIsr, verifier, waitMode, threadPlacement, registerCounts, completion);
+        return with(o -> o.allowWrite = allow);
     }
 
     public OpenOptions withSyncWithIsr(boolean sync) {
-        return new OpenOptions(allowWrite, portOptions, sync, verifier, waitMode, threadPlacement, registerCounts, completion);
+        return with(o -> o.syncWithIsr = sync);
     }
 
     public OpenOptions withVerifier(boolean on) {
-        return new OpenOptions(allowWrite, portOptions, syncWithIsr, on, waitMode, threadPlacement, registerCounts, completion);
+        return with(o -> o.verifier = on);
     }
 
     public OpenOptions withWaitMode(WaitMode mode) {
-        return new OpenOptions(allowWrite, portOptions, syncWithIsr, verifier, mode, threadPlacement, registerCounts, completion);
+        return with(o -> o.waitMode = mode);
     }
 
     public OpenOptions withThreadPlacement(ThreadPlacement placement) {
-        return new OpenOptions(allowWrite, portOptions, syncWithIsr, verifier, waitMode, placement, registerCounts, completion);
+        return with(o -> o.threadPlacement = placement);
     }
 
     /** Counts every register access into {@code counts} (a benchmark's accounting); null counts nothing. */
     public OpenOptions withRegisterCounts(RegisterCounts counts) {
-        return new OpenOptions(allowWrite, portOptions, syncWithIsr, verifier, waitMode, threadPlacement, counts, completion);
+        return with(o -> o.registerCounts = counts);
     }
 
     public OpenOptions withCompletion(CompletionMode mode) {
-        return new OpenOptions(allowWrite, portOptions, syncWithIsr, verifier, waitMode, threadPlacement, registerCounts, mode);
+        return with(o -> o.completion = mode);
     }
 
+    /** The miniport's configuration these options stand for. */
     AhciHba.Config hbaConfig() {
-        return new AhciHba.Config(portOptions, syncWithIsr, new PortDriverOptions().verifier(verifier)
+        return new AhciHba.Config(AhciPortOptions.DEFAULT, syncWithIsr, new PortDriverOptions().verifier(verifier)
                 .waitMode(waitMode).threadPlacement(threadPlacement).completionMode(completion));
+    }
+
+    /** The one copy path of every {@code with} method: these options with one change. */
+    private OpenOptions with(Consumer<Editable> change) {
+        Editable copy = new Editable(this);
+        change.accept(copy);
+        return copy.build();
+    }
+
+    /** The components as fields a {@code with} method can set. */
+    private static final class Editable {
+        boolean allowWrite;
+        boolean syncWithIsr;
+        boolean verifier;
+        WaitMode waitMode;
+        ThreadPlacement threadPlacement;
+        RegisterCounts registerCounts;
+        CompletionMode completion;
+
+        Editable(OpenOptions o) {
+            allowWrite = o.allowWrite;
+            syncWithIsr = o.syncWithIsr;
+            verifier = o.verifier;
+            waitMode = o.waitMode;
+            threadPlacement = o.threadPlacement;
+            registerCounts = o.registerCounts;
+            completion = o.completion;
+        }
+
+        OpenOptions build() {
+            return new OpenOptions(allowWrite, syncWithIsr, verifier, waitMode, threadPlacement, registerCounts,
+                    completion);
+        }
     }
 }

@@ -1,6 +1,6 @@
 package io.jahci.disk;
 
-import io.jahci.miniport.PortException;
+import io.jahci.fault.PortException;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

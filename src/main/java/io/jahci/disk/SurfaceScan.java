@@ -1,8 +1,8 @@
 package io.jahci.disk;
 
-import io.jahci.miniport.AtaCommandException;
-import io.jahci.miniport.CommandTimeoutException;
-import io.jahci.miniport.PortException;
+import io.jahci.fault.AtaCommandException;
+import io.jahci.fault.CommandTimeoutException;
+import io.jahci.fault.PortException;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

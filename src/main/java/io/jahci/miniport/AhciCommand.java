@@ -1,18 +1,17 @@
 package io.jahci.miniport;
 
 import io.jahci.ahci.AtaCommand;
-import io.jahci.ahci.AtaResult;
 import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.AtapiCdb;
 import io.jahci.ahci.CommandHeader;
 import io.jahci.ahci.CommandTable;
 import io.jahci.ahci.D2HRegisterFis;
-import io.jahci.ahci.PortTfd;
 import io.jahci.ahci.PrdTable;
 import io.jahci.ahci.ReceivedFis;
 import io.jahci.ahci.RegisterH2DFis;
 import io.jahci.ataport.IoCompletion;
 import io.jahci.ataport.IoRequest;
+import io.jahci.fault.Fault;
 import io.jahci.hw.DmaMemory;
 import io.jahci.hw.Transport;
 
@@ -35,6 +34,8 @@ final class AhciCommand {
     static final int PAGE_BYTES = 4096;
     private final DmaMemory table;
     private final DmaMemory data;
+    /** The data buffer as a caller moves data through it in place ({@link PortTransfer#data()}). */
+    private final ByteBuffer dataView;
     private final PrdTable.BusMap dataMap;
     private final int prdEntries;
     private final int maxPrdEntryBytes;
@@ -94,6 +95,7 @@ final class AhciCommand {
             throw e;
         }
         this.data = buffer;
+        this.dataView = buffer.buffer().duplicate().order(buffer.buffer().order());
         this.dataMap = new PrdTable.BusMap() {
             @Override
             public long busAddress(long offset) {
@@ -111,6 +113,11 @@ final class AhciCommand {
     /** The data buffer user data is copied through. */
     ByteBuffer data() {
         return data.buffer();
+    }
+
+    /** The data buffer for a caller that moves data in place; the caller owns its position and limit. */
+    ByteBuffer dataView() {
+        return dataView;
     }
 
     /** The highest bus address of the table and buffer, to check a 32-bit HBA can reach them. */
@@ -184,15 +191,28 @@ final class AhciCommand {
         structures.put(fisOffset + ReceivedFis.RFIS, (byte) 0);
     }
 
-    /** The captured result as the caller sees it. After the completion, on the caller's side. */
-    AtaResult result() {
-        return new AtaResult(PortTfd.STS.get(resultTaskFile), PortTfd.ERR.get(resultTaskFile), resultLba, resultCount);
-    }
-
     /** Makes a PACKET task-file command carry the 12 bytes of {@code packet} (from its position). After {@link #prepare(AtaTaskFile)}. */
     void packet(ByteBuffer packet) {
         atapi = true;
         packet.get(packet.position(), cdb);
+    }
+
+    /**
+     * The opcode that reads or writes on this disk: READ/WRITE FPDMA QUEUED with NCQ (FUA as a
+     * FIS bit), else WRITE DMA FUA EXT for a FUA write, else the 48-bit or 28-bit DMA command
+     * (READ/WRITE FPDMA QUEUED: ACS-3 §7.23, §7.59). Pure.
+     */
+    static int dataOpcode(boolean isWrite, boolean fua, boolean ncq, boolean lba48) {
+        if (ncq) {
+            return isWrite ? AtaCommand.WRITE_FPDMA_QUEUED : AtaCommand.READ_FPDMA_QUEUED;
+        }
+        if (isWrite && fua) {
+            return AtaCommand.WRITE_DMA_FUA_EXT;
+        }
+        if (lba48) {
+            return isWrite ? AtaCommand.WRITE_DMA_EXT : AtaCommand.READ_DMA_EXT;
+        }
+        return isWrite ? AtaCommand.WRITE_DMA : AtaCommand.READ_DMA;
     }
 
     /** READ/WRITE FPDMA QUEUED (ACS-3 §7.23, §7.59): goes through PxSACT and may share the port. */

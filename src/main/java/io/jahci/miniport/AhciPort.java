@@ -1,9 +1,8 @@
 package io.jahci.miniport;
 
-import io.jahci.ahci.AtaResult;
-import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.CommandHeader;
 import io.jahci.ahci.DeviceSignature;
+import io.jahci.ahci.HbaCapabilities;
 import io.jahci.ahci.IdentifyData;
 import io.jahci.ataport.Channel;
 import io.jahci.ataport.ChannelRoutine;
@@ -11,13 +10,13 @@ import io.jahci.ataport.IoStatus;
 import io.jahci.ataport.PortDriver;
 import io.jahci.ataport.WorkItemCallback;
 import io.jahci.ataport.Worker;
+import io.jahci.fault.PortException;
 import io.jahci.hw.DeviceLostException;
 import io.jahci.hw.DmaMemory;
 import io.jahci.hw.Transport;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -64,6 +63,7 @@ public final class AhciPort {
     private final SlotTable slots;
     private final PortRecovery recovery;
     private final PortSleep sleep;
+    private final PortCounters counters;
 
     private Channel<AhciPort> channel;
     private PortDriver<AhciHba> portDriver;
@@ -98,6 +98,7 @@ public final class AhciPort {
                 transport.registerAccessNanos(), QUEUE_RECOVERY);
         this.recovery = new PortRecovery(this, link, slots, logCommand);
         this.sleep = new PortSleep(where(), link, history);
+        this.counters = new PortCounters(link, slots, recovery, sleep);
         checkReachable();
     }
 
@@ -164,29 +165,9 @@ public final class AhciPort {
         return history.dump();
     }
 
-    /** Commands issued since start. */
-    public long commandsIssued() {
-        return slots.commandsIssued();
-    }
-
-    /** PRD entries those commands carried. */
-    public long prdEntriesIssued() {
-        return slots.prdEntriesIssued();
-    }
-
-    /** Commands recovery retried alone after an error, a link change or a reset. */
-    public long commandsRetried() {
-        return recovery.commandsRetried();
-    }
-
-    /** Interrupts of this port that completed nothing and flagged nothing (see {@link InterruptStorm}). */
-    public long spuriousInterrupts() {
-        return slots.spuriousInterrupts();
-    }
-
-    /** Interrupt storms detected on this port; each masked its interrupts and reset it. */
-    public int interruptStorms() {
-        return slots.interruptStorms();
+    /** What the port has counted since it was made: commands, retries, resets, interrupts. Any level. */
+    public PortCounters counters() {
+        return counters;
     }
 
     /** The largest number of sectors one command moves; larger transfers are split. */
@@ -197,16 +178,6 @@ public final class AhciPort {
     /** The most bytes one command moves: what one DMA buffer and its scatter list hold. */
     public int maxTransferBytes() {
         return io.maxSectorsPerCommand() * io.sectorSize();
-    }
-
-    /** COMRESETs sent to the device since the port was made (bring-up, recovery, SLEEP). Any level. */
-    public long comresets() {
-        return link.comresets();
-    }
-
-    /** COMRESETs that brought the device back from SLEEP. Any level. */
-    public long wakeResets() {
-        return sleep.wakeResets();
     }
 
     Channel<AhciPort> channel() {
@@ -364,76 +335,9 @@ public final class AhciPort {
 
     // ---------------------------------------------------------------- caller side (PASSIVE)
 
-    /**
-     * Starts reading or writing {@code data.remaining()} bytes at {@code lba}: the transfer is
-     * split into commands of at most {@link #maxSectorsPerCommand()} sectors, submitted at once
-     * up to the queue depth. Returns when every command is submitted (waiting only while all of
-     * the port's commands are in flight); the future completes when all have completed, or
-     * exceptionally with the first failure. The buffer must not be touched until then. PASSIVE.
-     * The caller has checked the range against the disk's capacity and the buffer's length.
-     */
-    public CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data) throws PortException {
-        return io.submit(isWrite, lba, data, false, false);
-    }
-
-    /**
-     * Like {@link #submit(boolean, long, ByteBuffer)}; with {@code fua} a write uses forced unit
-     * access (WRITE FPDMA QUEUED with FUA, or WRITE DMA FUA EXT), so each command completes only
-     * once its data is on the medium. Only when {@link #supportsFua()}.
-     */
-    public CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data, boolean fua) throws PortException {
-        return io.submit(isWrite, lba, data, fua, false);
-    }
-
-    /** Reads or writes and waits for the end. PASSIVE. */
-    public void transfer(boolean isWrite, long lba, ByteBuffer data) throws PortException {
-        io.await(io.submit(isWrite, lba, data, false, true));
-    }
-
-    /** Writes with forced unit access and waits for the end; see {@link #submit(boolean, long, ByteBuffer, boolean)}. */
-    public void writeFua(long lba, ByteBuffer data) throws PortException {
-        io.await(io.submit(true, lba, data, true, true));
-    }
-
-    /**
-     * FLUSH CACHE EXT (or FLUSH CACHE on a 28-bit device), ACS-3 §7.10 and §7.9. A non-queued
-     * command: it starts once the queued commands before it completed, so every write that
-     * completed before flush() was called is durable when it returns. PASSIVE.
-     */
-    public void flush() throws PortException {
-        io.flush();
-    }
-
-    /**
-     * Runs one non-queued ATA command given as a task file and waits for it: the generic entry
-     * point for DATA SET MANAGEMENT, SMART, CHECK POWER MODE, STANDBY/IDLE and SET FEATURES
-     * (IDENTIFY and FLUSH go through it too). It waits for the queued commands in flight to
-     * complete, runs alone, and holds back later ones until it ends (AHCI 1.3.1 §5.6.4: queued and
-     * non-queued commands never share the port). PASSIVE.
-     *
-     * @param tf   the command; its {@link AtaTaskFile#byteCount()} bytes move in its direction
-     * @param data exactly {@code byteCount} bytes between position and limit: filled for IN, sent
-     *             for OUT (the position does not move); null for NONE
-     * @return status and error, and the D2H Register FIS's LBA and COUNT (e.g. SMART RETURN STATUS's
-     *     4Fh/C2h, CHECK POWER MODE's count); see {@link AtaResult#hasRegisters()}
-     * @throws CommandNotSupportedException the device aborted it (ABRT alone): it does not implement
-     *     it; no COMRESET follows (recovery only restarts the command engine, AHCI 1.3.1 §6.2.2.1)
-     * @throws AtaCommandException the device failed it otherwise (ERR)
-     * @throws NoDeviceException   no disk on the port
-     * @throws IllegalArgumentException the buffer does not match {@code byteCount}, or exceeds a
-     *     command's DMA buffer ({@link AhciPortOptions#bufferBytesPerCommand()})
-     */
-    public AtaResult execute(AtaTaskFile tf, ByteBuffer data) throws PortException {
-        return io.execute(tf, data);
-    }
-
-    /**
-     * An ATAPI PACKET command with the 12-byte {@code cdb}; data, if any, by DMA into {@code data}.
-     * Returns the bytes moved. A CHECK CONDITION fails with an {@link AtaCommandException} (sense
-     * key in the error register's bits 7:4); ask REQUEST SENSE for the rest. PASSIVE.
-     */
-    public int packet(ByteBuffer cdb, ByteBuffer data) throws PortException {
-        return io.packet(cdb, data);
+    /** The caller's reads, writes, flush and task-file commands on this port (PASSIVE). */
+    public PortIo io() {
+        return io;
     }
 
     // ---------------------------------------------------------------- miniport callbacks

@@ -48,6 +48,11 @@ final class CommandPool {
         return depth;
     }
 
+    /** Commands taken now (in flight, or reserved by a caller). Any level. */
+    int taken() {
+        return depth - permits.availablePermits();
+    }
+
     /** Highest bus address of any command's memory, for the 32-bit check. */
     long highestBusAddress() {
         long highest = 0;

@@ -3,14 +3,17 @@ package io.jahci.miniport;
 import io.jahci.ahci.AtaCommand;
 import io.jahci.ahci.AtaResult;
 import io.jahci.ahci.AtaTaskFile;
-import io.jahci.ahci.AtaStatus;
 import io.jahci.ahci.AtapiCdb;
 import io.jahci.ahci.DeviceSignature;
+import io.jahci.ahci.HbaCapabilities;
 import io.jahci.ahci.IdentifyData;
-import io.jahci.ahci.PortIs;
-import io.jahci.ahci.PortTfd;
 import io.jahci.ataport.IoRequest;
 import io.jahci.ataport.IoStatus;
+import io.jahci.fault.AtaCommandException;
+import io.jahci.fault.CommandNotSupportedException;
+import io.jahci.fault.ControllerLostException;
+import io.jahci.fault.NoDeviceException;
+import io.jahci.fault.PortException;
 import io.jahci.hw.Transport;
 
 import java.io.IOException;
@@ -21,25 +24,31 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The caller's side of a port: reads and writes split into commands, FUA, flush, any non-queued
- * command given as a task file ({@link #execute}, which IDENTIFY and FLUSH go through), and
- * the failure a caller sees when a command fails (with what it means and what to do). Callers run
- * at PASSIVE; each command is a preallocated {@link AhciCommand} taken from the port's
- * {@link CommandPool} and submitted through the port layer; its completion
- * ({@link #commandCompleted}) runs at DISPATCH on a port worker, with no lock held.
+ * The caller's side of a port ({@link AhciPort#io()}): reads and writes split into commands, FUA,
+ * flush, any non-queued command given as a task file ({@link #execute}, which IDENTIFY and FLUSH go
+ * through). Callers run at PASSIVE; each command is a preallocated {@link AhciCommand} taken from
+ * the port's {@link CommandPool} and submitted through the port layer; its completion
+ * ({@link #commandCompleted}) runs at DISPATCH on a port thread, with no lock held.
+ *
+ * <p>Data moves three ways: blocking ({@link #transfer}) or with a future ({@link #submit(boolean,
+ * long, ByteBuffer)}), copied through the commands' DMA buffers, a one-shot {@link PortTransfer}
+ * allocated per call; with the caller's reusable transfer ({@link #submit(PortTransfer, boolean,
+ * long, ByteBuffer, boolean)}), the same copies and nothing allocated; or in place ({@link #reserve},
+ * {@link #submitReserved}, {@link #release}): the caller holds a command and fills or reads its DMA
+ * buffer itself, no copy, nothing allocated (the NBD server's way).
  */
-final class PortIo {
+public final class PortIo {
     /** How much longer than the command timeout a caller waits: recovery's own time. */
     private static final long RECOVERY_ALLOWANCE_MILLIS = 15_000;
     private static final AtaTaskFile IDENTIFY_DEVICE =
             AtaTaskFile.dataIn(AtaCommand.IDENTIFY_DEVICE, 0, 0, 0, 0, IdentifyData.SIZE);
     private static final AtaTaskFile IDENTIFY_PACKET_DEVICE =
             AtaTaskFile.dataIn(AtaCommand.IDENTIFY_PACKET_DEVICE, 0, 0, 0, 0, IdentifyData.SIZE);
+    private static final AtaTaskFile FLUSH_CACHE_EXT = AtaTaskFile.nonData(AtaCommand.FLUSH_CACHE_EXT, 0, 0, 0, 0);
+    private static final AtaTaskFile FLUSH_CACHE = AtaTaskFile.nonData(AtaCommand.FLUSH_CACHE, 0, 0, 0, 0);
     private static final ByteBuffer NO_DATA = ByteBuffer.allocate(0);
     /** Bytes per block of an ATAPI CD/DVD medium's data (MMC-6 §4.2.2, Mode 1). */
     private static final int PACKET_BLOCK_BYTES = 2048;
-    /** The largest even byte count a PIO packet data phase may carry (ACS-3 §7.18.3). */
-    private static final long PACKET_BYTE_COUNT_LIMIT = 0xFFFE;
 
     private final AhciPort port;
     private final CommandPool pool;
@@ -72,6 +81,16 @@ final class PortIo {
         return maxSectorsPerCommand;
     }
 
+    /** The most bytes one command moves: what one DMA buffer and its scatter list hold. Any level. */
+    public int maxTransferBytes() {
+        return maxSectorsPerCommand * sectorSize;
+    }
+
+    /** How many of the port's commands are taken now: in flight, or reserved by a caller. Any level. */
+    public int commandsTaken() {
+        return pool.taken();
+    }
+
     boolean usesNcq() {
         return useNcq;
     }
@@ -79,18 +98,18 @@ final class PortIo {
     /**
      * Reads IDENTIFY DEVICE (ACS-3 §7.12), takes the sector size from it and sizes the queue:
      * NCQ when HBA, disk and options allow it, with depth min(CAP.NCS, the disk's depth, the
-     * option). PASSIVE, with the channel started and no command in flight.
+     * option). An ATAPI device answers IDENTIFY PACKET DEVICE (§7.13) instead and runs one command
+     * at a time in 2048-byte blocks (CD/DVD data, MMC-6 §4.2.2). PASSIVE, with the channel started
+     * and no command in flight.
      */
     IdentifyData identify(HbaCapabilities caps) throws PortException {
-        if (port.signature() == DeviceSignature.ATAPI) {
-            return identifyPacketDevice();
-        }
+        boolean atapi = port.signature() == DeviceSignature.ATAPI;
         ByteBuffer data = ByteBuffer.allocate(IdentifyData.SIZE);
-        execute(IDENTIFY_DEVICE, data);
+        execute(atapi ? IDENTIFY_PACKET_DEVICE : IDENTIFY_DEVICE, data);
         IdentifyData id = IdentifyData.parse(data, 0);
-        sectorSize = id.logicalSectorSize();
+        sectorSize = atapi ? PACKET_BLOCK_BYTES : id.logicalSectorSize();
         maxSectorsPerCommand = AhciCommand.maxSectors(options, sectorSize);
-        useNcq = options.ncq() && caps.supportsNcq() && id.ncq();
+        useNcq = !atapi && options.ncq() && caps.supportsNcq() && id.ncq();
         int depth = useNcq ? Math.min(Math.min(caps.commandSlots(), id.ncqDepth()), options.maxQueueDepth()) : 1;
         try {
             pool.setDepth(depth);
@@ -102,30 +121,102 @@ final class PortIo {
     }
 
     /**
-     * IDENTIFY PACKET DEVICE (ACS-3 §7.13) for an ATAPI device: one command at a time, no NCQ,
-     * 2048-byte blocks (CD/DVD data, MMC-6 §4.2.2). PASSIVE, channel started, nothing in flight.
+     * Starts reading or writing {@code data.remaining()} bytes at {@code lba}, split into commands
+     * of at most {@link #maxTransferBytes()} submitted at once up to the queue depth (waiting only
+     * while all are in flight). The future completes when all have, or exceptionally with the first
+     * failure; the buffer is not touched until then. PASSIVE; the caller checked the range.
      */
-    private IdentifyData identifyPacketDevice() throws PortException {
-        ByteBuffer data = ByteBuffer.allocate(IdentifyData.SIZE);
-        execute(IDENTIFY_PACKET_DEVICE, data);
-        sectorSize = PACKET_BLOCK_BYTES;
-        maxSectorsPerCommand = AhciCommand.maxSectors(options, sectorSize);
-        useNcq = false;
-        try {
-            pool.setDepth(1);
-        } catch (IOException e) {
-            throw new PortException(port.where() + ": cannot allocate DMA memory for 1 command: " + e.getMessage(), e);
-        }
-        return IdentifyData.parse(data, 0);
+    public CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data) throws PortException {
+        return submit(isWrite, lba, data, false);
     }
 
     /**
-     * See {@link AhciPort#submit(boolean, long, ByteBuffer, boolean)}. With {@code callerWaits}
-     * the caller will {@link #await} the transfer (and so polls for it in a polling completion
-     * mode); else the port's poller watches it. PASSIVE.
+     * Like {@link #submit(boolean, long, ByteBuffer)}; with {@code fua} a write uses forced unit
+     * access (WRITE FPDMA QUEUED with FUA, or WRITE DMA FUA EXT), so each command completes only
+     * once its data is on the medium. Only when the port {@linkplain AhciPort#supportsFua() supports FUA}.
      */
-    CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data, boolean fua, boolean callerWaits)
+    public CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data, boolean fua) throws PortException {
+        PortTransfer t = PortTransfer.oneShot(data);
+        submitChunks(t, isWrite, lba, data, fua, false);
+        return t.future();
+    }
+
+    /**
+     * Like {@link #submit(boolean, long, ByteBuffer, boolean)} with the caller's idle, reusable
+     * {@code transfer}, whose completion runs (DISPATCH) at the end; nothing is allocated. PASSIVE.
+     */
+    public void submit(PortTransfer transfer, boolean isWrite, long lba, ByteBuffer data, boolean fua)
             throws PortException {
+        transfer.start(data);
+        submitChunks(transfer, isWrite, lba, data, fua, false);
+    }
+
+    /** Reads or writes and waits for the end. PASSIVE. */
+    public void transfer(boolean isWrite, long lba, ByteBuffer data) throws PortException {
+        PortTransfer t = PortTransfer.oneShot(data);
+        submitChunks(t, isWrite, lba, data, false, true);
+        await(t.future());
+    }
+
+    /** Writes with forced unit access and waits for the end; see {@link #submit(boolean, long, ByteBuffer, boolean)}. */
+    public void writeFua(long lba, ByteBuffer data) throws PortException {
+        PortTransfer t = PortTransfer.oneShot(data);
+        submitChunks(t, true, lba, data, true, true);
+        await(t.future());
+    }
+
+    /**
+     * Splits a started transfer into commands and submits them. With {@code callerWaits} the caller
+     * will {@link #await} the transfer (and so polls for it in a polling completion mode); else the
+     * port's poller watches it. If not one command could be submitted, the transfer is abandoned
+     * and the exception thrown; a later failure becomes the failure of that chunk. PASSIVE.
+     */
+    private void submitChunks(PortTransfer transfer, boolean isWrite, long lba, ByteBuffer data, boolean fua,
+                              boolean callerWaits) throws PortException {
+        int opcode;
+        try {
+            opcode = dataOpcode(isWrite, fua);
+        } catch (PortException | RuntimeException e) {
+            transfer.abandon();
+            throw e;
+        }
+        int bytes = data.remaining();
+        int chunkBytes = maxSectorsPerCommand * sectorSize;
+        for (int offset = 0; offset < bytes; offset += chunkBytes) {
+            int length = Math.min(chunkBytes, bytes - offset);
+            boolean started = false;
+            try {
+                AhciCommand c = acquire();
+                if (isWrite) {
+                    c.data().put(0, data, transfer.at(offset), length);
+                }
+                c.prepare(opcode, lba + offset / sectorSize, length / sectorSize, length, isWrite);
+                c.fua = fua;
+                c.transfer = transfer;
+                c.transferOffset = offset;
+                transfer.chunkStarted();
+                started = true;
+                submit(c, callerWaits);
+            } catch (PortException e) {
+                if (offset == 0) {
+                    transfer.abandon();
+                    throw e;
+                }
+                if (!started) {
+                    transfer.chunkStarted(); // counted so that chunkDone can record the failure
+                }
+                transfer.chunkDone(e);
+                break;
+            }
+        }
+        transfer.allSubmitted();
+    }
+
+    /**
+     * The read or write opcode for this disk, after checking that it can move data: not an ATAPI
+     * device, FUA only for writes to a disk that has it. PASSIVE.
+     */
+    private int dataOpcode(boolean isWrite, boolean fua) throws PortException {
         checkReady();
         if (port.signature() == DeviceSignature.ATAPI) {
             throw new IllegalStateException(port.where() + " holds an ATAPI (CD/DVD) device: it reads with PACKET "
@@ -135,34 +226,116 @@ final class PortIo {
             throw new IllegalArgumentException(port.where()
                     + ": FUA is for writes to a disk that supports it (IDENTIFY word 84 bit 6)");
         }
-        int opcode = isWrite ? (fua && !useNcq ? AtaCommand.WRITE_DMA_FUA_EXT : writeOpcode()) : readOpcode();
-        int bytes = data.remaining();
-        PortTransfer transfer = new PortTransfer(data);
-        int chunkBytes = maxSectorsPerCommand * sectorSize;
-        for (int offset = 0; offset < bytes; offset += chunkBytes) {
-            int length = Math.min(chunkBytes, bytes - offset);
-            AhciCommand c = acquire();
-            if (isWrite) {
-                c.data().put(0, data, transfer.at(offset), length);
-            }
-            c.prepare(opcode, lba + offset / sectorSize, length / sectorSize, length, isWrite);
-            c.fua = fua;
-            c.transfer = transfer;
-            c.transferOffset = offset;
-            transfer.chunkStarted();
-            submit(c, callerWaits);
+        return AhciCommand.dataOpcode(isWrite, fua, useNcq, port.identity().lba48());
+    }
+
+    // ---------------------------------------------------------------- in place (a reserved command)
+
+    /**
+     * Reserves one of the port's commands for {@code transfer} (waiting while all are in flight)
+     * and returns its DMA buffer limited to {@code bytes}, to fill before {@link #submitReserved}
+     * writes it or to read after a read completed: no copy. The command stays the transfer's, and
+     * counts against the queue depth, until {@link #release}. PASSIVE.
+     *
+     * @param bytes a whole number of sectors, at most {@link #maxTransferBytes()}
+     * @throws IllegalStateException if the transfer already holds a command
+     */
+    public ByteBuffer reserve(PortTransfer transfer, int bytes) throws PortException {
+        if (transfer.reserved != null) {
+            throw new IllegalStateException(port.where() + ": this transfer already holds command " + transfer.reserved.index
+                    + "; release it first");
         }
-        transfer.allSubmitted();
-        return transfer.future();
+        if (transfer.inFlight()) {
+            throw new IllegalStateException(port.where() + ": this transfer is in flight; reserve after its completion ran");
+        }
+        if (bytes <= 0 || bytes % sectorSize != 0 || bytes > maxTransferBytes()) {
+            throw new IllegalArgumentException(port.where() + ": cannot reserve " + bytes + " bytes: a reserved command "
+                    + "moves a whole number of " + sectorSize + "-byte sectors, at most " + maxTransferBytes());
+        }
+        AhciCommand c = acquire();
+        transfer.reserved = c;
+        transfer.reservedBytes = bytes;
+        return transfer.data();
     }
 
     /**
-     * Waits for a transfer {@link #submit} started with {@code callerWaits}; see
-     * {@link AhciPort#transfer}. By interrupt it parks on the future; in a polling completion mode
+     * Reads or writes the reserved bytes at {@code lba} through the transfer's reserved command, in
+     * place; the transfer's completion is called when it completed. The command stays reserved.
+     * PASSIVE; nothing is allocated.
+     */
+    public void submitReserved(PortTransfer transfer, boolean isWrite, long lba, boolean fua) throws PortException {
+        AhciCommand c = idleReservedCommand(transfer);
+        int opcode = dataOpcode(isWrite, fua);
+        c.prepare(opcode, lba, transfer.reservedBytes / sectorSize, transfer.reservedBytes, isWrite);
+        c.fua = fua;
+        transfer.start(null);
+        submitAlone(transfer, c, false);
+    }
+
+    /** FLUSH CACHE EXT through the transfer's reserved command; see {@link #flush()}. PASSIVE; allocates nothing. */
+    public void flushReserved(PortTransfer transfer) throws PortException {
+        AhciCommand c = idleReservedCommand(transfer);
+        checkReady();
+        c.prepare(flushTaskFile());
+        transfer.start(null);
+        submitAlone(transfer, c, false);
+    }
+
+    /**
+     * Gives the transfer's reserved command back to the port. PASSIVE or DISPATCH (from the
+     * transfer's completion); allocates nothing.
+     *
+     * @throws IllegalStateException if it holds none, or the command is still in flight
+     */
+    public void release(PortTransfer transfer) {
+        AhciCommand c = reservedCommand(transfer);
+        if (c.transfer != null) {
+            throw new IllegalStateException(port.where() + ": command " + c.index + " is still in flight; release it "
+                    + "from its completion or after it");
+        }
+        transfer.reserved = null;
+        pool.release(c);
+    }
+
+    private AhciCommand reservedCommand(PortTransfer transfer) {
+        AhciCommand c = transfer.reserved;
+        if (c == null) {
+            throw new IllegalStateException(port.where() + ": this transfer holds no command (reserve one first)");
+        }
+        return c;
+    }
+
+    /** The reserved command, checked idle before the caller rewrites it. */
+    private AhciCommand idleReservedCommand(PortTransfer transfer) {
+        AhciCommand c = reservedCommand(transfer);
+        if (transfer.inFlight()) {
+            throw new IllegalStateException(port.where() + ": a transfer was started again before its completion ran");
+        }
+        return c;
+    }
+
+    /**
+     * Submits {@code c} as the only chunk of a started transfer; if the port refuses it, the
+     * transfer is abandoned and the exception thrown. PASSIVE.
+     */
+    private void submitAlone(PortTransfer transfer, AhciCommand c, boolean callerWaits) throws PortException {
+        c.transfer = transfer;
+        transfer.chunkStarted();
+        try {
+            submit(c, callerWaits);
+        } catch (PortException e) {
+            transfer.abandon();
+            throw e;
+        }
+        transfer.allSubmitted();
+    }
+
+    /**
+     * Waits for a one-shot transfer {@link #submitChunks} started with {@code callerWaits}. By interrupt it parks on the future; in a polling completion mode
      * this thread polls the port until the future is done ({@link io.jahci.ataport.ChannelPolling#awaitPolled}).
      * PASSIVE.
      */
-    void await(CompletableFuture<Void> future) throws PortException {
+    private void await(CompletableFuture<Void> future) throws PortException {
         long waitMillis = commandMillis + RECOVERY_ALLOWANCE_MILLIS;
         try {
             if (port.channel().polling().mode().polls()) {
@@ -180,18 +353,41 @@ final class PortIo {
         }
     }
 
-    /** FLUSH CACHE EXT (or FLUSH CACHE on a 28-bit device); see {@link AhciPort#flush}. PASSIVE. */
-    void flush() throws PortException {
+    /**
+     * FLUSH CACHE EXT (or FLUSH CACHE on a 28-bit device), ACS-3 §7.10 and §7.9. A non-queued
+     * command: it starts once the queued commands before it completed, so every write that
+     * completed before flush() was called is durable when it returns. PASSIVE.
+     */
+    public void flush() throws PortException {
         checkReady();
-        execute(AtaTaskFile.nonData(port.identity().lba48() ? AtaCommand.FLUSH_CACHE_EXT : AtaCommand.FLUSH_CACHE,
-                0, 0, 0, 0), null);
+        execute(flushTaskFile(), null);
+    }
+
+    private AtaTaskFile flushTaskFile() {
+        return port.identity().lba48() ? FLUSH_CACHE_EXT : FLUSH_CACHE;
     }
 
     /**
-     * See {@link AhciPort#execute}. After a successful SLEEP the port is marked asleep
-     * ({@link PortSleep}). PASSIVE.
+     * Runs one non-queued ATA command given as a task file and waits for it: the generic entry
+     * point for DATA SET MANAGEMENT, SMART, CHECK POWER MODE, STANDBY/IDLE and SET FEATURES
+     * (IDENTIFY and FLUSH go through it too). It waits for the queued commands in flight to
+     * complete, runs alone, and holds back later ones until it ends (AHCI 1.3.1 §5.6.4: queued and
+     * non-queued commands never share the port). After a successful SLEEP the port is marked
+     * asleep ({@link PortSleep}). PASSIVE.
+     *
+     * @param tf   the command; its {@link AtaTaskFile#byteCount()} bytes move in its direction
+     * @param data exactly {@code byteCount} bytes between position and limit: filled for IN, sent
+     *             for OUT (the position does not move); null for NONE
+     * @return status and error, and the D2H Register FIS's LBA and COUNT (e.g. SMART RETURN STATUS's
+     *     4Fh/C2h, CHECK POWER MODE's count); see {@link AtaResult#hasRegisters()}
+     * @throws CommandNotSupportedException the device aborted it (ABRT alone): it does not implement
+     *     it; no COMRESET follows (recovery only restarts the command engine, AHCI 1.3.1 §6.2.2.1)
+     * @throws AtaCommandException the device failed it otherwise (ERR)
+     * @throws NoDeviceException   no disk on the port
+     * @throws IllegalArgumentException the buffer does not match {@code byteCount}, or exceeds a
+     *     command's DMA buffer ({@link AhciPortOptions#bufferBytesPerCommand()})
      */
-    AtaResult execute(AtaTaskFile tf, ByteBuffer data) throws PortException {
+    public AtaResult execute(AtaTaskFile tf, ByteBuffer data) throws PortException {
         AtaResult result = run(tf, null, data).result();
         if (tf.command() == AtaCommand.SLEEP) {
             port.sleep().fellAsleep();
@@ -205,16 +401,12 @@ final class PortIo {
      * device sent (PRDBC), which may be fewer than asked for. A CHECK CONDITION fails with an
      * {@link AtaCommandException} whose error register holds the sense key (bits 7:4). PASSIVE.
      */
-    int packet(ByteBuffer cdb, ByteBuffer data) throws PortException {
+    public int packet(ByteBuffer cdb, ByteBuffer data) throws PortException {
         if (cdb.remaining() < AtapiCdb.LENGTH) {
             throw new IllegalArgumentException("an ATAPI command block has " + AtapiCdb.LENGTH + " bytes, not "
                     + cdb.remaining());
         }
-        // FEATURES bit 0: the data moves by DMA; LBA 23:8, the byte count limit, counts for PIO only
-        AtaTaskFile tf = data == null || !data.hasRemaining()
-                ? AtaTaskFile.nonData(AtaCommand.PACKET, 0, PACKET_BYTE_COUNT_LIMIT << 8, 0, 0)
-                : AtaTaskFile.dataIn(AtaCommand.PACKET, 1, PACKET_BYTE_COUNT_LIMIT << 8, 0, 0, data.remaining());
-        return run(tf, cdb, data).transferred();
+        return run(AtapiCdb.packetTaskFile(data == null ? 0 : data.remaining()), cdb, data).transferred();
     }
 
     private PortTransfer run(AtaTaskFile tf, ByteBuffer cdb, ByteBuffer data) throws PortException {
@@ -226,7 +418,7 @@ final class PortIo {
                     + " bytes (the command's DMA buffer)");
         }
         ByteBuffer buffer = data == null ? NO_DATA : data;
-        PortTransfer transfer = new PortTransfer(buffer);
+        PortTransfer transfer = PortTransfer.oneShot(buffer);
         AhciCommand c = acquire();
         if (tf.direction() == AtaTaskFile.Direction.OUT) {
             c.data().put(0, buffer, buffer.position(), bytes);
@@ -235,26 +427,9 @@ final class PortIo {
         if (cdb != null) {
             c.packet(cdb);
         }
-        c.transfer = transfer;
-        transfer.chunkStarted();
-        submit(c, true);
-        transfer.allSubmitted();
+        submitAlone(transfer, c, true);
         await(transfer.future());
         return transfer;
-    }
-
-    private int readOpcode() {
-        if (useNcq) {
-            return AtaCommand.READ_FPDMA_QUEUED;
-        }
-        return port.identity().lba48() ? AtaCommand.READ_DMA_EXT : AtaCommand.READ_DMA;
-    }
-
-    private int writeOpcode() {
-        if (useNcq) {
-            return AtaCommand.WRITE_FPDMA_QUEUED;
-        }
-        return port.identity().lba48() ? AtaCommand.WRITE_DMA_EXT : AtaCommand.WRITE_DMA;
     }
 
     private AhciCommand acquire() throws PortException {
@@ -273,7 +448,11 @@ final class PortIo {
             c.request.setCallerPolls(callerWaits);
             port.channel().submit(c.request);
         } catch (IllegalStateException e) {
-            pool.release(c);
+            if (c.transfer != null && c.transfer.reserved == c) {
+                c.transfer = null; // its transfer keeps the command
+            } else {
+                pool.release(c);
+            }
             throw new PortException(port.where() + " does not take commands: " + e.getMessage(), e);
         }
     }
@@ -292,76 +471,28 @@ final class PortIo {
     }
 
     /**
-     * The completion of one command (the IoRequest's callback). DISPATCH, on a port worker: copies
-     * read data out, gives the command back, counts the chunk in its transfer.
+     * The completion of one command (the IoRequest's callback). DISPATCH, on a port thread: copies
+     * read data out (unless the caller reads it in place), gives the command back (unless it is
+     * reserved), counts the chunk in its transfer. Allocates nothing unless the command failed.
      */
     private void commandCompleted(IoRequest request) {
         AhciCommand c = (AhciCommand) request.payload();
         PortTransfer t = c.transfer;
-        PortException error = request.status() == IoStatus.SUCCESS ? null : failure(c, request.status());
+        boolean inPlace = t.reserved == c;
+        PortException error = request.status() == IoStatus.SUCCESS ? null : CommandFailure.of(port, c, request.status(),
+                commandMillis);
         // a PACKET command's reply may be shorter than asked for: PRDBC says how much came
         int moved = c.atapi ? Math.min(c.bytes, c.transferred) : c.bytes;
-        if (error == null && !c.isWrite && moved > 0) {
+        if (error == null && !c.isWrite && moved > 0 && !inPlace) {
             t.buffer().put(t.at(c.transferOffset), c.data(), 0, moved);
         }
         if (error == null && c.callerTaskFile != null) {
-            t.result(c.result(), moved);
+            t.result(c.resultTaskFile, c.resultLba, c.resultCount, moved);
         }
         c.transfer = null;
-        pool.release(c);
+        if (!inPlace) {
+            pool.release(c);
+        }
         t.chunkDone(error);
-    }
-
-    private PortException failure(AhciCommand c, IoStatus status) {
-        String range = c.sectors == 0 ? "" : ", LBA " + c.lba + ".." + (c.lba + c.sectors - 1) + " (" + c.sectors + " sectors)";
-        String what = port.where() + ": " + AtaCommand.name(c.opcode) + range;
-        if (c.lost) {
-            return new ControllerLostException(what + " failed: " + port.loss().describe() + "\n" + port.history());
-        }
-        if (c.shortTransferBytes >= 0) {
-            return new PortException(what + " failed: short transfer, the HBA moved " + c.shortTransferBytes + " of " + c.bytes
-                    + " bytes (PRDBC, AHCI 1.3.1 §4.2.2) although the device reported success; its data was not used."
-                    + " Check the cabling and the HBA.\n" + port.history(), Fault.SHORT_TRANSFER);
-        }
-        if (status == IoStatus.ABORTED) {
-            return new PortException(what + " was aborted: the port was stopped.");
-        }
-        if (c.timedOut) {
-            return new CommandTimeoutException(what + " did not complete within " + commandMillis
-                    + " ms; the controller stopped answering. " + c.outcome + "\n" + port.history());
-        }
-        if (c.errorInterrupts == 0) {
-            return port.state() == PortState.NO_DEVICE ? new NoDeviceException(what + " did not complete: " + c.outcome)
-                    : new PortException(what + " did not complete: " + c.outcome, c.fault);
-        }
-        int st = PortTfd.STS.get(c.taskFile);
-        int error = PortTfd.ERR.get(c.taskFile);
-        if (c.callerTaskFile != null && !c.atapi && error == AtaStatus.ABRT.mask() && PortIs.TFES.isSet(c.errorInterrupts)) {
-            AtaTaskFile tf = c.callerTaskFile;
-            return new CommandNotSupportedException(String.format("%s: %s (features %04Xh, LBA %012Xh, count %04Xh) is "
-                    + "not supported by this device: it answered ABRT (ATA status %s, error %s). Nothing was changed. %s",
-                    port.where(), AtaCommand.name(tf.command()), tf.features(), tf.lba(), tf.count(),
-                    AtaStatus.describe(st), AtaStatus.describeError(error), c.outcome), st, error, tf.lba());
-        }
-        String message = what + " failed: " + PortIs.describe(c.errorInterrupts) + ", ATA status "
-                + AtaStatus.describe(st) + ", error " + AtaStatus.describeError(error) + ". " + advice(error) + " "
-                + c.outcome + "\n" + port.history();
-        if (PortIs.TFES.isSet(c.errorInterrupts)) {
-            return new AtaCommandException(message, st, error, c.lba, c.sectors);
-        }
-        return new PortException(message);
-    }
-
-    private static String advice(int error) {
-        if (AtaStatus.UNC.isSet(error)) {
-            return "The medium could not be read there (UNC): those sectors are bad; rewrite them or replace the disk.";
-        }
-        if (AtaStatus.IDNF.isSet(error)) {
-            return "The device did not find that address (IDNF): check the LBA against the disk's capacity.";
-        }
-        if (AtaStatus.ABRT.isSet(error)) {
-            return "The device aborted the command (ABRT): it may not support it, or the medium failed.";
-        }
-        return "Check the disk's SMART data and cabling.";
     }
 }

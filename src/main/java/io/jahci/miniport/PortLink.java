@@ -2,6 +2,7 @@ package io.jahci.miniport;
 
 import io.jahci.ahci.CommandHeader;
 import io.jahci.ahci.DeviceSignature;
+import io.jahci.ahci.HbaCapabilities;
 import io.jahci.ahci.PortCmd;
 import io.jahci.ahci.PortIs;
 import io.jahci.ahci.PortRegister;
@@ -9,6 +10,7 @@ import io.jahci.ahci.PortSctl;
 import io.jahci.ahci.PortSsts;
 import io.jahci.ahci.PortTfd;
 import io.jahci.ahci.ReceivedFis;
+import io.jahci.fault.PortException;
 import io.jahci.hw.DmaMemory;
 import io.jahci.hw.RegisterWindow;
 

@@ -9,6 +9,8 @@ import io.jahci.ahci.PortTfd;
 import io.jahci.ataport.Channel;
 import io.jahci.ataport.ChannelRoutine;
 import io.jahci.ataport.IoStatus;
+import io.jahci.fault.Fault;
+import io.jahci.fault.PortException;
 import io.jahci.hw.DeviceLostException;
 
 /**
@@ -85,14 +87,18 @@ final class PortRecovery {
     }
 
     /**
-     * The course of recovery after the restart: {@code linkUp} is PxSSTS.DET=3 now, {@code failed}
-     * whether the restart failed, {@code before} the port's state when recovery began. Pure.
+     * The course of recovery after the restart: {@code linkUp} is PxSSTS.DET=3 now, {@code after}
+     * the state the restart left (READY, FAILED, or still RECOVERING when it found no link),
+     * {@code before} the port's state when recovery began. A link that the restart found gone
+     * counts as removed even if it is back by now (it bounced): the commands fail, and the link
+     * change brings the disk up again as an arrival; deciding by the later read alone would settle
+     * commands on a port that was never restarted. Pure.
      */
-    static Course course(boolean linkUp, boolean failed, PortState before) {
-        if (!linkUp) {
+    static Course course(boolean linkUp, PortState after, PortState before) {
+        if (!linkUp || after == PortState.RECOVERING) {
             return Course.REMOVED;
         }
-        if (failed) {
+        if (after == PortState.FAILED) {
             return Course.FAIL_ALL;
         }
         return before == PortState.READY || before == PortState.RECOVERING ? Course.SETTLE : Course.ARRIVED;
@@ -146,7 +152,7 @@ final class PortRecovery {
         if (cause.storm && port.state() == PortState.READY) {
             link.write(PortRegister.IE, PortLink.INTERRUPT_ENABLE); // the reset cleared what kept firing
         }
-        switch (course(link.linkUp(), port.state() == PortState.FAILED, before)) {
+        switch (course(link.linkUp(), port.state(), before)) {
             case REMOVED -> removed();
             case FAIL_ALL -> failAll(outcome);
             case SETTLE -> settle(tfd, outcome, log);
@@ -287,8 +293,8 @@ final class PortRecovery {
         port.enter(PortState.NO_DEVICE);
         port.forgetDisk();
         link.snapshot(RegisterHistory.Event.STOP);
-        failAll(port.where() + ": the disk was removed (no link: PxSSTS.DET="
-                + PortSsts.DET.get(link.read(PortRegister.SSTS)) + ").");
+        failAll(port.where() + ": the disk was removed (the link dropped; PxSSTS.DET="
+                + PortSsts.DET.get(link.read(PortRegister.SSTS)) + " now).");
     }
 
     /** A disk appeared on an empty port: bring it up, identify it, announce it. PASSIVE. */

@@ -2,6 +2,7 @@ package io.jahci.miniport;
 
 import io.jahci.ahci.PortRegister;
 import io.jahci.ahci.PortTfd;
+import io.jahci.fault.PortException;
 
 /**
  * A port's device after SLEEP (ACS-3 §7.52): it answers only to a reset (§4.15.4), so the next

@@ -1,32 +1,34 @@
 package io.jahci.nbd;
 
 import io.jahci.disk.Disk;
-import io.jahci.miniport.PortException;
+import io.jahci.fault.PortException;
 
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.ArrayBlockingQueue;
 
 import static io.jahci.nbd.NbdProtocol.*;
 
 /**
  * One client: its reader thread (PASSIVE) runs the handshake, then reads requests, checks them
- * and submits them to the disk; its sender thread (PASSIVE) writes the replies, in the order the
- * disk completes them (proto.md allows any order). Completions run at DISPATCH on the port's
- * workers and only hand the request to the sender ({@link #completed}).
+ * and submits them to the disk through the context's {@link io.jahci.disk.DiskRequest}; the
+ * {@link ReplySender} writes the replies, in the order the disk completes them (proto.md allows
+ * any order). Completions run at DISPATCH on a port thread and only record the outcome and hand
+ * the request to the sender ({@link #completed}). Nothing is allocated per READ, WRITE or FLUSH.
  *
  * <pre>
  *  request context:  FREE --reader--> SUBMITTED --completion (DISPATCH)--> REPLYING --sender--> FREE
- *                    FREE --reader (refused, FLUSH, TRIM, WRITE_ZEROES)--> REPLYING
+ *                    FREE --reader (refused, TRIM, WRITE_ZEROES)--> REPLYING
+ *                    SUBMITTED --completion (write, FUA emulated)--> FLUSHING --sender submits FLUSH--> SUBMITTED
  * </pre>
  *
- * The reader takes a FREE context before it reads a request and waits while the client holds its
- * {@linkplain NbdExport#share() share} of the disk's queue: a client that does not read its
- * replies keeps its contexts REPLYING, so the reader stops reading from it (bounded memory) and
- * no other client waits for it. Counters are guarded by this object's monitor, held only for a
- * few field updates (also at DISPATCH).
+ * The reader takes a FREE context ({@link RequestContexts}) before it reads a request and waits
+ * while the client holds its {@linkplain NbdExport#share() share} of the disk's queue: a client
+ * that does not read its replies keeps its contexts REPLYING, so the reader stops reading from it
+ * (bounded memory) and no other client waits for it. The counters of requests submitted and of
+ * the reader's state are guarded by this object's monitor, held only for a few field updates
+ * (also at DISPATCH).
  */
 final class NbdConnection {
     /** Requests a client may have in flight at most, whatever the disk's queue depth. */
@@ -36,11 +38,13 @@ final class NbdConnection {
     private final SocketChannel ch;
     private final String name;
     private final Thread reader;
-    private final Thread sender;
-    private final NbdRequest end = new NbdRequest(this);
-    private ByteBuffer large;
-    /** Reader thread: zeroes for WRITE_ZEROES, allocated at the first one. */
-    private ByteBuffer zeroes;
+    private ReplySender sender;
+    /** The socket in the transmission phase; null before it. */
+    private volatile NbdSocket socket;
+    /** The request contexts; null before the transmission phase. */
+    private volatile RequestContexts contexts;
+    /** Reader thread: runs TRIM and WRITE_ZEROES. */
+    private TrimAndZeroes trimAndZeroes;
 
     // reader thread only
     private NbdExport export;
@@ -49,24 +53,18 @@ final class NbdConnection {
     private long requests;
 
     // this object's monitor
-    private NbdRequest[] free;
-    private int freeCount;
-    private int taken;
     private int submitted;
     private boolean reading = true;
-    private boolean largeBusy;
 
     private volatile boolean stopping;
-    private ArrayBlockingQueue<NbdRequest> replies;
-    /** Sender thread only: the socket failed, replies are dropped. */
-    private boolean broken;
+    /** Reads and writes of at most this many bytes move in place (one command, copied into the own buffer at most). */
+    private int inPlaceBytes;
 
     NbdConnection(NbdServer server, SocketChannel ch, int id) {
         this.server = server;
         this.ch = ch;
         this.name = "client " + id;
         this.reader = new Thread(this::runReader, "jahci-nbd-" + id + "-reader");
-        this.sender = new Thread(this::runSender, "jahci-nbd-" + id + "-sender");
     }
 
     void start() {
@@ -94,19 +92,18 @@ final class NbdConnection {
         }
     }
 
-    private void enterTransmission(Handshake.Result h) {
+    private void enterTransmission(Handshake.Result h) throws IOException {
         export = server.export(h.export());
         disk = export.disk();
         structured = h.structuredReplies();
-        int contexts = Math.min(MAX_CONTEXTS, Math.max(1, disk.queueDepth()));
-        synchronized (this) {
-            free = new NbdRequest[contexts];
-            for (int i = 0; i < contexts; i++) {
-                free[i] = new NbdRequest(this);
-            }
-            freeCount = contexts;
+        inPlaceBytes = Math.min(NbdRequest.OWN_BUFFER_BYTES, disk.maxTransferBytes());
+        trimAndZeroes = new TrimAndZeroes(disk);
+        contexts = new RequestContexts(this, export, Math.min(MAX_CONTEXTS, Math.max(1, disk.queueDepth())));
+        if (stopping) {
+            contexts.stop();
         }
-        replies = new ArrayBlockingQueue<>(contexts + 1);
+        socket = new NbdSocket(ch);
+        sender = new ReplySender(this, socket, structured, contexts.count(), reader.getName().replace("reader", "sender"));
         export.join();
         sender.start();
     }
@@ -114,20 +111,20 @@ final class NbdConnection {
     private void transmission() throws IOException, NbdProtocolException {
         ByteBuffer header = ByteBuffer.allocateDirect(REQUEST_BYTES);
         while (true) {
-            NbdRequest r = acquire();
+            NbdRequest r = contexts.acquire();
             if (r == null) {
                 return;
             }
             boolean handedOver = false;
             try {
                 header.clear();
-                if (ch.read(header) < 0) {
+                if (socket.read(header) < 0) {
                     if (!stopping) {
                         throw new EOFException("the client hung up without NBD_CMD_DISC");
                     }
                     return;
                 }
-                Wire.readFully(ch, header, "a request header");
+                Wire.readFully(socket, header, "a request header");
                 if (!r.decode(header.flip())) {
                     throw new NbdProtocolException(String.format("request magic 0x%08x is not NBD_REQUEST_MAGIC 0x%08x",
                             header.getInt(0), REQUEST_MAGIC));
@@ -136,260 +133,200 @@ final class NbdConnection {
                 if (r.type == CMD_DISC) {
                     return;
                 }
-                if (r.type == CMD_WRITE) {
-                    receivePayload(r);
-                }
-                handedOver = true;
-                handle(r);
+                handedOver = handle(r);
             } finally {
                 if (!handedOver) {
-                    release(r);
+                    replied(r);
                 }
             }
         }
     }
 
-    /** Answers a request that was read completely: refused, submitted to the disk, or (FLUSH) done here. */
-    private void handle(NbdRequest r) {
+    /**
+     * Answers a request whose header was read: reads a WRITE's payload, then refuses it, submits
+     * it to the disk, or (TRIM, WRITE_ZEROES) runs it here. Returns false, with the context still
+     * the reader's, when the connection stopped before the request could be submitted.
+     */
+    private boolean handle(NbdRequest r) throws IOException, NbdProtocolException {
         int refusal = Refusal.of(r, export, stopping);
+        if (r.type == CMD_WRITE) {
+            checkPayloadLength(r);
+            if (refusal != 0) {
+                Wire.skip(socket, r.unsignedLength(), r.ownBuffer(NbdRequest.OWN_BUFFER_BYTES), "the data of " + r.describe());
+            }
+        }
         if (refusal != 0) {
             reply(r, refusal);
-            return;
+            return true;
         }
         switch (r.type) {
-            case CMD_READ -> submit(r, false);
-            case CMD_WRITE -> submit(r, true);
-            case CMD_TRIM, CMD_WRITE_ZEROES -> discard(r);
-            case CMD_FLUSH -> {
-                try {
-                    disk.flush();
-                } catch (PortException | RuntimeException e) {
-                    r.failure = e;
-                    r.error = EIO;
-                }
+            case CMD_READ, CMD_WRITE -> {
+                return submit(r);
+            }
+            case CMD_TRIM, CMD_WRITE_ZEROES -> {
+                trimAndZeroes.run(r);
                 reply(r, r.error);
+            }
+            case CMD_FLUSH -> {
+                return submit(r);
             }
             default -> throw new IllegalStateException("Refusal.of passed " + r.describe());
         }
+        return true;
     }
 
-    /**
-     * Reads a WRITE's payload into the request's buffer (or drops it when the export is
-     * read-only); a payload larger than the maximum block size ends the connection unread.
-     */
-    private void receivePayload(NbdRequest r) throws IOException, NbdProtocolException {
-        long bytes = r.unsignedLength();
-        if (bytes > NbdExport.MAX_REQUEST_BYTES) {
+    /** A payload larger than the maximum block size ends the connection unread (proto.md: the server may close). */
+    private static void checkPayloadLength(NbdRequest r) throws NbdProtocolException {
+        if (r.unsignedLength() > NbdExport.MAX_REQUEST_BYTES) {
             throw new NbdProtocolException(r.describe() + " is longer than the maximum block size "
                     + NbdExport.MAX_REQUEST_BYTES + " the server announced; its payload was not read");
         }
-        if (!export.writable()) {
-            Wire.skip(ch, bytes, r.ownBuffer(NbdRequest.OWN_BUFFER_BYTES), "the data of " + r.describe());
-            return;
-        }
-        r.data = buffer(r, (int) bytes);
-        if (r.data == null) {
-            throw new EOFException("the server stopped before the data of " + r.describe() + " was read");
-        }
-        Wire.readFully(ch, r.data, "the data of " + r.describe());
-        r.data.rewind();
     }
 
     /**
-     * TRIM and WRITE_ZEROES, on the reader (DATA SET MANAGEMENT is not queued; zeroes are written
-     * chunk by chunk): WRITE_ZEROES trims when the disk reads trimmed sectors as zeroes and the
-     * client allows holes (no NBD_CMD_FLAG_NO_HOLE), else writes zeroes. FUA adds a FLUSH CACHE EXT.
+     * Submits a READ, WRITE or FLUSH: in place through a reserved command when it fits one
+     * ({@link NbdRequest}), else copied through the large buffer. A WRITE's payload is read here,
+     * into the buffer it is written from. Returns false if the connection stopped first. Reader
+     * thread; allocates nothing.
      */
-    private void discard(NbdRequest r) {
-        long lba = r.offset / disk.sectorSize();
-        long sectors = r.unsignedLength() / disk.sectorSize();
+    private boolean submit(NbdRequest r) throws IOException {
+        boolean inPlace = r.type == CMD_FLUSH || r.length <= inPlaceBytes;
+        ByteBuffer data = null;
         try {
-            if (r.type == CMD_TRIM || ((r.flags & CMD_FLAG_NO_HOLE) == 0 && disk.trimReadsZeroes())) {
-                disk.trim(lba, sectors);
+            if (inPlace) {
+                data = r.io.reserve(r.type == CMD_FLUSH ? disk.sectorSize() : r.length);
+                if (r.type == CMD_READ) {
+                    r.ensureOwnBuffer();
+                }
             } else {
-                writeZeroes(lba, sectors);
-            }
-            if ((r.flags & CMD_FLAG_FUA) != 0) {
-                disk.flush();
+                data = contexts.largeBuffer(r, r.length);
+                if (data == null) {
+                    return false;
+                }
             }
         } catch (PortException | RuntimeException e) {
-            r.failure = e;
-            r.error = EIO;
-        }
-        reply(r, r.error);
-    }
-
-    private void writeZeroes(long lba, long sectors) throws PortException {
-        if (zeroes == null) {
-            zeroes = ByteBuffer.allocateDirect(NbdRequest.OWN_BUFFER_BYTES);
-        }
-        int chunk = NbdRequest.OWN_BUFFER_BYTES / disk.sectorSize();
-        for (long done = 0; done < sectors; done += chunk) {
-            int n = (int) Math.min(chunk, sectors - done);
-            disk.write(lba + done, zeroes.clear().limit(n * disk.sectorSize()));
-        }
-    }
-
-    private void submit(NbdRequest r, boolean write) {
-        if (!write) {
-            r.data = buffer(r, r.length);
-            if (r.data == null) {
-                reply(r, ESHUTDOWN);
-                return;
+            if (r.type == CMD_WRITE) {
+                Wire.skip(socket, r.unsignedLength(), r.ownBuffer(NbdRequest.OWN_BUFFER_BYTES), "the data of " + r.describe());
             }
+            fail(r, e);
+            return true;
         }
+        if (r.type == CMD_WRITE) {
+            if (!Wire.fill(socket, data)) {
+                throw Wire.closedEarly(data.position(), data.limit(), "the data of " + r.describe());
+            }
+            data.flip();
+        }
+        boolean fua = (r.flags & CMD_FLAG_FUA) != 0;
+        r.flushNext = r.type == CMD_WRITE && fua && !disk.supportsFua();
+        boolean diskFua = fua && !r.flushNext;
         long lba = r.offset / disk.sectorSize();
         synchronized (this) {
             submitted++;
         }
         try {
-            if (!write) {
-                disk.readAsync(lba, r.data).whenComplete(r);
-            } else if ((r.flags & CMD_FLAG_FUA) == 0) {
-                disk.writeAsync(lba, r.data).whenComplete(r);
-            } else if (disk.supportsFua()) {
-                disk.writeFuaAsync(lba, r.data).whenComplete(r);
-            } else {
-                disk.writeThrough(lba, r.data);
-                r.accept(null, null);
+            switch (r.type) {
+                case CMD_READ -> {
+                    if (inPlace) {
+                        r.io.read(lba);
+                    } else {
+                        r.io.read(lba, data);
+                    }
+                }
+                case CMD_WRITE -> {
+                    if (inPlace) {
+                        r.io.write(lba, diskFua);
+                    } else {
+                        r.io.write(lba, data, diskFua);
+                    }
+                }
+                default -> r.io.flush();
             }
         } catch (PortException | RuntimeException e) {
-            r.accept(null, e);
+            completed(r, e);
         }
+        return true;
     }
 
-    /**
-     * A buffer of {@code bytes} for the request: its own, or the connection's large one (waiting
-     * while another request holds it); null once the connection stops. Reader thread.
-     */
-    private ByteBuffer buffer(NbdRequest r, int bytes) {
-        if (bytes <= NbdRequest.OWN_BUFFER_BYTES) {
-            return r.ownBuffer(bytes);
+    /** Fails a request that could not be submitted: EIO, the reason in the log. Reader thread. */
+    private void fail(NbdRequest r, Throwable e) {
+        r.failure = e;
+        r.error = EIO;
+        if (r.io.holdsCommand()) {
+            r.io.release();
         }
-        synchronized (this) {
-            while (largeBusy && !stopping) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return null;
-                }
-            }
-            if (stopping) {
-                return null;
-            }
-            largeBusy = true;
-        }
-        if (large == null) {
-            large = ByteBuffer.allocateDirect(NbdExport.MAX_REQUEST_BYTES);
-        }
-        r.large = large;
-        return large.clear().limit(bytes);
-    }
-
-    /** A free context, waiting while the client holds its share; null once the connection stops. */
-    private synchronized NbdRequest acquire() {
-        while (!stopping && (freeCount == 0 || taken >= export.share())) {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-        }
-        if (stopping) {
-            return null;
-        }
-        taken++;
-        return free[--freeCount];
+        reply(r, EIO);
     }
 
     /** Hands a request that did not reach the disk to the sender. Reader thread. */
     private void reply(NbdRequest r, int error) {
         r.error = error;
-        replies.add(r);
+        sender.completed(r);
     }
 
     // ---------------------------------------------------------------- completion (DISPATCH)
 
-    /** The disk completed a submitted request: hand it to the sender. DISPATCH; never blocks. */
-    void completed(NbdRequest r) {
-        synchronized (this) {
-            submitted--;
-            if (submitted == 0) {
-                notifyAll();
+    /**
+     * The disk ended a submitted request's read, write or flush ({@code failure} null on success):
+     * records the outcome, gives back a command whose data is not needed, hands the request to the
+     * sender. DISPATCH (or the reader, for a submission that failed); never blocks, allocates nothing.
+     */
+    void completed(NbdRequest r, Throwable failure) {
+        if (failure != null) {
+            r.failure = failure;
+            r.error = EIO;
+            r.flushNext = false;
+        }
+        if (r.io.holdsCommand() && !r.flushNext && !r.readInPlace()) {
+            r.io.release();
+        }
+        if (r.readInPlace()) {
+            r.replyData = r.io.data().limit(r.length);
+        } else if (r.type == CMD_READ && r.error == 0) {
+            r.replyData = r.large; // position 0, limit the length: the port copied with absolute puts
+        }
+        if (!r.flushNext) {
+            synchronized (this) {
+                submitted--;
+                if (submitted == 0) {
+                    notifyAll();
+                }
             }
         }
-        replies.add(r); // never full: it holds every context and the end marker
+        sender.completed(r);
     }
 
     // ---------------------------------------------------------------- sender (PASSIVE)
 
-    private void runSender() {
-        ByteBuffer[] gather = new ByteBuffer[2];
-        while (true) {
-            NbdRequest r;
-            try {
-                r = replies.take();
-            } catch (InterruptedException e) {
-                return;
+    /**
+     * A write that asked for FUA on a disk without FUA completed: FLUSH CACHE EXT now, through the
+     * command it holds (or one reserved here); the flush's completion brings it back for its reply.
+     * Sender thread.
+     */
+    void flushAfterWrite(NbdRequest r) {
+        r.flushNext = false;
+        try {
+            if (!r.io.holdsCommand()) {
+                r.io.reserve(disk.sectorSize());
             }
-            if (r == end) {
-                return;
-            }
-            if (r.failure != null) {
-                server.log(name + " (" + export.info().name() + "): " + r.describe() + " failed, replying EIO: "
-                        + r.failure.getMessage());
-            }
-            if (!broken) {
-                try {
-                    send(r, gather);
-                } catch (IOException e) {
-                    broken = true;
-                    stop();
-                }
-            }
-            release(r);
+            r.io.flush();
+        } catch (PortException | RuntimeException e) {
+            completed(r, e);
         }
     }
 
-    /** Writes one reply: simple, or a structured chunk for READ when negotiated. Sender thread. */
-    private void send(NbdRequest r, ByteBuffer[] gather) throws IOException {
-        ByteBuffer h = r.replyHeader.clear();
-        boolean read = r.type == CMD_READ;
-        if (read && structured) {
-            if (r.error == 0) {
-                Replies.offsetData(h, r.handle, r.offset, r.length);
-            } else {
-                Replies.errorOffset(h, r.handle, r.error, r.offset);
-            }
-        } else {
-            Replies.simple(h, r.error, r.handle);
-        }
-        h.flip();
-        if (read && r.error == 0) {
-            gather[0] = h;
-            gather[1] = r.data;
-            while (r.data.hasRemaining()) {
-                ch.write(gather);
-            }
-        } else {
-            Wire.writeFully(ch, h);
-        }
+    /** Logs why a request is answered EIO. Sender thread. */
+    void logFailure(NbdRequest r) {
+        server.log(name + " (" + export.info().name() + "): " + r.describe() + " failed, replying EIO: "
+                + r.failure.getMessage());
     }
 
-    /** Gives a context back (and the large buffer it held). Sender or reader thread. */
-    private void release(NbdRequest r) {
-        r.data = null;
-        synchronized (this) {
-            if (r.large != null) {
-                r.large = null;
-                largeBusy = false;
-            }
-            free[freeCount++] = r;
-            taken--;
-            notifyAll();
+    /** The reply was sent (or dropped): gives back the command, the large buffer and the context. Sender thread. */
+    void replied(NbdRequest r) {
+        if (r.io.holdsCommand()) {
+            r.io.release();
         }
+        contexts.release(r);
     }
 
     // ---------------------------------------------------------------- end
@@ -403,26 +340,23 @@ final class NbdConnection {
         if (rejected != null) {
             closeQuietly(); // a protocol error ends the session now (proto.md: hard disconnect)
         }
-        if (export != null) {
-            synchronized (this) {
-                while (taken > 0) {
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
-                }
-            }
-            replies.add(end);
+        if (sender != null) {
             try {
-                sender.join();
+                contexts.awaitAllFree(Long.MAX_VALUE / 2_000_000L);
+                sender.finish();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             export.leave();
         }
         closeQuietly();
+        try {
+            if (socket != null) {
+                socket.close();
+            }
+        } catch (IOException e) {
+            // the selectors are gone either way
+        }
         server.ended(this, rejected == null ? null : name + " rejected: " + rejected);
     }
 
@@ -434,8 +368,20 @@ final class NbdConnection {
         } catch (IOException e) {
             // already closed
         }
+        wakeSocketWaiters();
+        RequestContexts c = contexts;
+        if (c != null) {
+            c.stop();
+        }
         synchronized (this) {
             notifyAll();
+        }
+    }
+
+    private void wakeSocketWaiters() {
+        NbdSocket s = socket;
+        if (s != null) {
+            s.wakeUp();
         }
     }
 
@@ -465,12 +411,9 @@ final class NbdConnection {
 
     /** Waits up to {@code millis} for the replies to be sent, then closes the socket and waits for the threads. PASSIVE. */
     void close(long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + millis * 1_000_000L;
-        synchronized (this) {
-            long left;
-            while (taken > 0 && (left = deadline - System.nanoTime()) > 0) {
-                wait(Math.max(1, left / 1_000_000L));
-            }
+        RequestContexts c = contexts;
+        if (c != null) {
+            c.awaitAllFree(millis);
         }
         closeQuietly();
         reader.join();
@@ -482,6 +425,7 @@ final class NbdConnection {
         } catch (IOException e) {
             // nothing left to do
         }
+        wakeSocketWaiters();
     }
 
     String name() {

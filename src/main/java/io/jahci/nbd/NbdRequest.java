@@ -1,25 +1,36 @@
 package io.jahci.nbd;
 
+import io.jahci.disk.Disk;
+import io.jahci.disk.DiskRequest;
+import io.jahci.fault.PortException;
+
 import java.nio.ByteBuffer;
-import java.util.concurrent.CompletionException;
-import java.util.function.BiConsumer;
 
 import static io.jahci.nbd.NbdProtocol.*;
 
 /**
  * One request context of a connection, preallocated and reused: the decoded request (proto.md
- * "Request message"), its data buffer, its reply header, and the outcome. Also the callback the
- * disk's future completes (at DISPATCH, on a port worker): it only records the outcome and hands
- * the context to the connection's sender; it never blocks and never writes to the socket.
+ * "Request message"), its {@link DiskRequest}, its reply header, where the reply's data is, and
+ * the outcome. Nothing here is allocated per request.
  *
- * <p>Owned by one thread at a time: the reader fills it and submits it, the completion hands it
- * over, the sender replies and frees it.
+ * <p>A READ or WRITE of at most {@link NbdConnection#inPlaceBytes} moves <em>in place</em>: the
+ * context reserves one of the port's commands, the client's payload is read straight into that
+ * command's DMA buffer, a READ's reply is written straight from it, no copy. Larger requests go
+ * through the connection's large buffer, copied by the port. A READ whose reply must queue behind
+ * others is copied into the context's own buffer at completion, so its command goes back to the
+ * port at once: a client that does not read its replies holds at most the one command whose reply
+ * is being written ({@link ReplySender}).
+ *
+ * <p>Owned by one thread at a time: the reader fills and submits it, the completion (DISPATCH)
+ * records the outcome and hands it to the sender, the sender replies and frees it.
  */
-final class NbdRequest implements BiConsumer<Void, Throwable> {
-    /** Small requests use the context's own buffer of this size; larger ones the connection's large buffer. */
+final class NbdRequest implements DiskRequest.Completion {
+    /** The context's own buffer: the most a queued READ reply is copied into, and a refused payload's scratch. */
     static final int OWN_BUFFER_BYTES = 256 << 10;
 
     private final NbdConnection connection;
+    /** Null for the connection's end marker. */
+    final DiskRequest io;
     /** The reply header: the longest is the structured ERROR_OFFSET chunk (20 + 14 bytes). */
     final ByteBuffer replyHeader = ByteBuffer.allocateDirect(40);
     private ByteBuffer own;
@@ -31,15 +42,22 @@ final class NbdRequest implements BiConsumer<Void, Throwable> {
     long handle;
     long offset;
     int length;
-    /** The request's data between position and limit (READ: filled by the disk; WRITE: from the client). */
-    ByteBuffer data;
+    /** A successful READ's reply data between position and limit: the reserved command's buffer, own or large. */
+    ByteBuffer replyData;
+    /** The buffers of the reply being written (header, and READ data), null until the writer prepares it. */
+    ByteBuffer[] reply;
+    final ByteBuffer[] withData = new ByteBuffer[2];
+    final ByteBuffer[] headerOnly = new ByteBuffer[1];
+    /** A write that asked for FUA on a disk without it: the sender flushes before it replies. */
+    boolean flushNext;
     /** 0, or the NBD error value to reply. */
     int error;
     /** The device's failure behind an EIO, for the server's log (written by the sender). */
     Throwable failure;
 
-    NbdRequest(NbdConnection connection) {
+    NbdRequest(NbdConnection connection, Disk disk) {
         this.connection = connection;
+        this.io = disk == null ? null : disk.newRequest(this);
     }
 
     /** Reads a request header at the buffer's position; false when the magic is wrong. */
@@ -52,7 +70,9 @@ final class NbdRequest implements BiConsumer<Void, Throwable> {
         handle = header.getLong();
         offset = header.getLong();
         length = header.getInt();
-        data = null;
+        replyData = null;
+        reply = null;
+        flushNext = false;
         error = 0;
         failure = null;
         return true;
@@ -65,23 +85,38 @@ final class NbdRequest implements BiConsumer<Void, Throwable> {
 
     /**
      * This context's own direct buffer, limited to {@code bytes} (at most {@link #OWN_BUFFER_BYTES});
-     * allocated at its first use, reused afterwards. Reader thread.
+     * allocated at its first use, reused afterwards. Reader thread, or DISPATCH once the reader
+     * made it ({@link #ensureOwnBuffer}).
      */
     ByteBuffer ownBuffer(int bytes) {
-        if (own == null) {
-            own = ByteBuffer.allocateDirect(OWN_BUFFER_BYTES);
-        }
+        ensureOwnBuffer();
         return own.clear().limit(bytes);
     }
 
-    /** The disk completed this request's command(s). DISPATCH: records the outcome, hands over. */
-    @Override
-    public void accept(Void ignored, Throwable t) {
-        if (t != null) {
-            failure = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-            error = EIO;
+    /** Makes the own buffer before an in-place READ is submitted, so its completion never allocates. Reader thread. */
+    void ensureOwnBuffer() {
+        if (own == null) {
+            own = ByteBuffer.allocateDirect(OWN_BUFFER_BYTES);
         }
-        connection.completed(this);
+    }
+
+    /** Whether a successful READ's data is still in its reserved command's buffer. */
+    boolean readInPlace() {
+        return type == CMD_READ && error == 0 && io.holdsCommand();
+    }
+
+    /** Copies an in-place READ's data into the own buffer and gives the command back. DISPATCH. */
+    void copyOut() {
+        ByteBuffer to = ownBuffer(length);
+        to.put(io.data().limit(length));
+        replyData = to.flip();
+        io.release();
+    }
+
+    /** The disk ended this request's read, write or flush. DISPATCH: records, hands over. */
+    @Override
+    public void completed(DiskRequest request, PortException e) {
+        connection.completed(this, e);
     }
 
     /** "READ offset 4096 length 512" for log lines. */

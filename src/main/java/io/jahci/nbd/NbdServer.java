@@ -1,6 +1,6 @@
 package io.jahci.nbd;
 
-import io.jahci.miniport.PortException;
+import io.jahci.fault.PortException;
 
 import java.io.IOException;
 import java.io.PrintWriter;

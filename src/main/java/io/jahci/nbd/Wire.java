@@ -16,12 +16,28 @@ final class Wire {
      */
     static void readFully(ReadableByteChannel ch, ByteBuffer buffer, String what) throws IOException {
         int wanted = buffer.remaining();
+        if (!fill(ch, buffer)) {
+            throw closedEarly(wanted - buffer.remaining(), wanted, what);
+        }
+    }
+
+    /**
+     * Fills {@code buffer} from its position to its limit; false if the client closed the
+     * connection first. Allocates nothing (the hot path's read: its caller words the error). PASSIVE.
+     */
+    static boolean fill(ReadableByteChannel ch, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             if (ch.read(buffer) < 0) {
-                throw new EOFException("the client closed the connection after " + (wanted - buffer.remaining())
-                        + " of the " + wanted + " bytes of " + what);
+                return false;
             }
         }
+        return true;
+    }
+
+    /** The error for a connection closed after {@code received} of the {@code wanted} bytes of {@code what}. */
+    static EOFException closedEarly(int received, int wanted, String what) {
+        return new EOFException("the client closed the connection after " + received + " of the " + wanted
+                + " bytes of " + what);
     }
 
     /** Writes every byte between position and limit. PASSIVE (blocks while the client does not read). */

@@ -1,8 +1,8 @@
 package io.jahci.cli;
 
+import io.jahci.fault.CommandTimeoutException;
+import io.jahci.fault.ControllerLostException;
 import io.jahci.hw.DeviceLostException;
-import io.jahci.miniport.CommandTimeoutException;
-import io.jahci.miniport.ControllerLostException;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -55,6 +55,7 @@ class CdDriveQemuTest {
         CdDrive cd = open(Discs.pattern(dir, "disc.bin", BLOCKS, 1));
         CdIdentity id = cd.identity();
         assertEquals(new CdIdentity(1, "QEMU", "QEMU DVD-ROM", id.revision(), BLOCKS, 2048), id);
+        assertTrue(qemu.describe().contains("(1 disk, 1 CD-ROM, pid "), qemu.describe());
         assertFalse(id.revision().isEmpty());
         for (int[] range : new int[][] {{0, 1}, {1, 2}, {150, 3}, {BLOCKS - 1, 1}, {0, BLOCKS}}) {
             ByteBuffer buf = ByteBuffer.allocate(range[1] * CdDrive.BLOCK);

@@ -1,6 +1,5 @@
 package io.jahci.disk;
 
-import io.jahci.miniport.PortState;
 import io.jahci.testing.Images;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
@@ -62,7 +61,7 @@ class ControllerQemuTest {
         List<Controller.PortStatus> ports = controller.ports();
         assertEquals(6, ports.size());
         for (int p = 2; p < 6; p++) {
-            assertEquals(PortState.NO_DEVICE, ports.get(p).state(), "port " + p);
+            assertEquals(PortCondition.NO_DEVICE, ports.get(p).state(), "port " + p);
         }
         NoSuchElementException e = assertThrows(NoSuchElementException.class, () -> controller.disk(3));
         assertTrue(e.getMessage().contains("port 3 has no ATA disk (it is empty)"), e.getMessage());

@@ -12,6 +12,10 @@ import io.jahci.ahci.NcqErrorLog;
 import io.jahci.ahci.PortCmd;
 import io.jahci.ahci.PortRegister;
 import io.jahci.ahci.PortSsts;
+import io.jahci.fault.AtaCommandException;
+import io.jahci.fault.CommandTimeoutException;
+import io.jahci.fault.NoDeviceException;
+import io.jahci.fault.PortException;
 import io.jahci.miniport.AhciRegisterDouble.Issued;
 import io.jahci.miniport.AhciRegisterDouble.Reply;
 import org.junit.jupiter.api.AfterEach;
@@ -77,7 +81,7 @@ class AhciPortDoubleTest {
         hba = AhciHba.open(transport, config);
         AhciPort port = hba.ports().get(0);
         expect(AtaCommand.IDENTIFY_DEVICE);
-        java.util.concurrent.CompletableFuture<Void> read = port.submit(false, 8, ByteBuffer.allocate(4096));
+        java.util.concurrent.CompletableFuture<Void> read = port.io().submit(false, 8, ByteBuffer.allocate(4096));
         Issued issued = expect(AtaCommand.READ_FPDMA_QUEUED);
         long start = System.nanoTime();
         long reads = device.pxIsReads();
@@ -89,7 +93,7 @@ class AhciPortDoubleTest {
         }
         device.complete(issued.slot());
         read.get(10, TimeUnit.SECONDS);
-        assertEquals(0, port.interruptStorms(), port.history());
+        assertEquals(0, port.counters().interruptStorms(), port.history());
         assertEquals(PortState.READY, port.state());
     }
 
@@ -176,7 +180,7 @@ class AhciPortDoubleTest {
         assertEquals(PortState.NO_DEVICE, port.state());
         assertEquals(1, device.comresets());
         assertNull(port.identity());
-        assertThrows(NoDeviceException.class, () -> port.transfer(false, 0, ByteBuffer.allocate(512)));
+        assertThrows(NoDeviceException.class, () -> port.io().transfer(false, 0, ByteBuffer.allocate(512)));
     }
 
     @Test
@@ -187,7 +191,7 @@ class AhciPortDoubleTest {
         assertEquals(PortState.UNSUPPORTED_DEVICE, port.state());
         assertEquals(DeviceSignature.PORT_MULTIPLIER, port.signature());
         assertNull(port.identity(), "not identified");
-        PortException e = assertThrows(PortException.class, () -> port.transfer(false, 0, ByteBuffer.allocate(512)));
+        PortException e = assertThrows(PortException.class, () -> port.io().transfer(false, 0, ByteBuffer.allocate(512)));
         assertTrue(e.getMessage().contains("UNSUPPORTED_DEVICE, not READY"), e.getMessage());
     }
 
@@ -221,7 +225,7 @@ class AhciPortDoubleTest {
         Issued[] issued = new Issued[3];
         for (int i = 0; i < 3; i++) {
             buffers[i] = ByteBuffer.allocate(4096);
-            futures[i] = port.submit(false, 100L * i, buffers[i]);
+            futures[i] = port.io().submit(false, 100L * i, buffers[i]);
             issued[i] = expect(AtaCommand.READ_FPDMA_QUEUED);
             assertTrue(issued[i].queued());
             assertEquals(100L * i, issued[i].lba());
@@ -237,16 +241,16 @@ class AhciPortDoubleTest {
             }
         }
         assertEquals(PortState.READY, port.state());
-        assertEquals(0, port.commandsRetried());
+        assertEquals(0, port.counters().commandsRetried());
     }
 
     // ---------------------------------------------------------------- recovery
 
     /** Two queued reads in flight; returns their futures and slots. */
     private Object[] twoQueuedReads(AhciPort port) throws Exception {
-        CompletableFuture<Void> a = port.submit(false, 100, ByteBuffer.allocate(4096));
+        CompletableFuture<Void> a = port.io().submit(false, 100, ByteBuffer.allocate(4096));
         Issued ia = expect(AtaCommand.READ_FPDMA_QUEUED);
-        CompletableFuture<Void> b = port.submit(false, 2000, ByteBuffer.allocate(4096));
+        CompletableFuture<Void> b = port.io().submit(false, 2000, ByteBuffer.allocate(4096));
         Issued ib = expect(AtaCommand.READ_FPDMA_QUEUED);
         return new Object[] {a, ia, b, ib};
     }
@@ -276,7 +280,7 @@ class AhciPortDoubleTest {
         assertEquals(UNC, e.error());
         assertTrue(e.getMessage().contains("The NCQ error log named it (tag " + bad.slot() + ")"), e.getMessage());
         assertEquals(0, device.comresets(), "the log made a COMRESET unnecessary");
-        assertEquals(1, port.commandsRetried());
+        assertEquals(1, port.counters().commandsRetried());
         assertEquals(PortState.READY, port.state());
         assertNotEquals(good.slot(), bad.slot());
     }
@@ -300,7 +304,7 @@ class AhciPortDoubleTest {
         assertEquals(2000, e.lba());
         assertTrue(e.getMessage().contains("Retried alone, it failed again"), e.getMessage());
         assertEquals(1, device.comresets(), "no log: COMRESET before the retries");
-        assertEquals(2, port.commandsRetried());
+        assertEquals(2, port.counters().commandsRetried());
         assertEquals(PortState.READY, port.state());
     }
 
@@ -308,13 +312,13 @@ class AhciPortDoubleTest {
     void anErrorOnTheOnlyNonQueuedCommandFailsItWithoutRetryOrComreset() throws Exception {
         device.withoutNcq();
         AhciPort port = openReady();
-        CompletableFuture<Void> f = port.submit(false, 2000, ByteBuffer.allocate(4096));
+        CompletableFuture<Void> f = port.io().submit(false, 2000, ByteBuffer.allocate(4096));
         expect(AtaCommand.READ_DMA_EXT);
         device.fail(ERR_STATUS, UNC);
         AtaCommandException e = assertInstanceOf(AtaCommandException.class, failure(f));
         assertEquals(ERR_STATUS, e.status());
         assertTrue(e.getMessage().contains("UNC"), e.getMessage());
-        assertEquals(0, port.commandsRetried());
+        assertEquals(0, port.counters().commandsRetried());
         assertEquals(0, device.comresets());
         assertEquals(PortState.READY, port.state());
     }
@@ -323,13 +327,13 @@ class AhciPortDoubleTest {
     void aCommandPastItsDeadlineFailsAsTimedOutAfterAComreset() throws Exception {
         AhciPort port = open(300);
         expect(AtaCommand.IDENTIFY_DEVICE);
-        CompletableFuture<Void> f = port.submit(false, 100, ByteBuffer.allocate(4096));
+        CompletableFuture<Void> f = port.io().submit(false, 100, ByteBuffer.allocate(4096));
         expect(AtaCommand.READ_FPDMA_QUEUED);
         CommandTimeoutException e = assertInstanceOf(CommandTimeoutException.class, failure(f));
         assertTrue(e.getMessage().contains("did not complete within 300 ms"), e.getMessage());
         assertEquals(1, device.comresets());
         assertEquals(PortState.READY, port.state());
-        CompletableFuture<Void> after = port.submit(false, 200, ByteBuffer.allocate(512));
+        CompletableFuture<Void> after = port.io().submit(false, 200, ByteBuffer.allocate(512));
         device.complete(expect(AtaCommand.READ_FPDMA_QUEUED).slot());
         after.get(10, TimeUnit.SECONDS);
     }
@@ -337,7 +341,7 @@ class AhciPortDoubleTest {
     @Test
     void aLostLinkFailsTheCommandsAsRemovedAndLeavesThePortEmpty() throws Exception {
         AhciPort port = openReady();
-        CompletableFuture<Void> f = port.submit(false, 100, ByteBuffer.allocate(4096));
+        CompletableFuture<Void> f = port.io().submit(false, 100, ByteBuffer.allocate(4096));
         expect(AtaCommand.READ_FPDMA_QUEUED);
         device.detAfterComreset(PortSsts.DET_NONE);
         device.unplug();
@@ -345,7 +349,7 @@ class AhciPortDoubleTest {
         assertTrue(e.getMessage().contains("the disk was removed"), e.getMessage());
         assertEquals(PortState.NO_DEVICE, port.state());
         assertNull(port.identity());
-        assertThrows(NoDeviceException.class, () -> port.transfer(false, 0, ByteBuffer.allocate(512)));
+        assertThrows(NoDeviceException.class, () -> port.io().transfer(false, 0, ByteBuffer.allocate(512)));
     }
 
     @Test
@@ -368,7 +372,7 @@ class AhciPortDoubleTest {
         assertEquals(PortState.READY, port.state());
         assertEquals("JAHCI REGISTER DOUBLE", port.identity().model());
         expect(AtaCommand.IDENTIFY_DEVICE);
-        CompletableFuture<Void> f = port.submit(true, 7, ByteBuffer.wrap(pattern(1, 512)));
+        CompletableFuture<Void> f = port.io().submit(true, 7, ByteBuffer.wrap(pattern(1, 512)));
         device.complete(expect(AtaCommand.WRITE_FPDMA_QUEUED).slot());
         f.get(10, TimeUnit.SECONDS);
     }
@@ -410,7 +414,7 @@ class AhciPortDoubleTest {
 
     private static AtaResult execute(AhciPort port, AtaTaskFile tf, ByteBuffer data) {
         try {
-            return port.execute(tf, data);
+            return port.io().execute(tf, data);
         } catch (PortException e) {
             throw new java.util.concurrent.CompletionException(e);
         }

@@ -29,15 +29,15 @@ class AhciPortQemuTest {
             assertEquals(248 * 4096 / 512, port.maxSectorsPerCommand());
             int bytes = 3 * 1024 * 1024;
             byte[] data = Images.random(11, bytes);
-            long commands = port.commandsIssued();
-            long prds = port.prdEntriesIssued();
-            port.transfer(true, 100, ByteBuffer.wrap(data));
-            assertEquals(4, port.commandsIssued() - commands, "3 MiB in commands of 992 KiB");
-            assertEquals(bytes / 4096, port.prdEntriesIssued() - prds, "one PRD per 4 KiB");
-            port.flush();
+            long commands = port.counters().commandsIssued();
+            long prds = port.counters().prdEntriesIssued();
+            port.io().transfer(true, 100, ByteBuffer.wrap(data));
+            assertEquals(4, port.counters().commandsIssued() - commands, "3 MiB in commands of 992 KiB");
+            assertEquals(bytes / 4096, port.counters().prdEntriesIssued() - prds, "one PRD per 4 KiB");
+            port.io().flush();
             assertArrayEquals(data, Images.read(image, 100 * 512L, bytes));
             ByteBuffer back = ByteBuffer.allocate(bytes);
-            port.transfer(false, 100, back);
+            port.io().transfer(false, 100, back);
             assertArrayEquals(data, back.array());
         }
     }

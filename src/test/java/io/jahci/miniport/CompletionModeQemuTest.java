@@ -1,6 +1,7 @@
 package io.jahci.miniport;
 
 import io.jahci.ataport.CompletionMode;
+import io.jahci.fault.AtaCommandException;
 import io.jahci.hw.qemu.QemuConfig;
 import io.jahci.hw.qemu.QemuTransport;
 import io.jahci.testing.Images;
@@ -52,7 +53,7 @@ class CompletionModeQemuTest {
                 List<CompletableFuture<Void>> writes = new ArrayList<>();
                 for (int i = 0; i < qd; i++) {
                     long lba = qd * 256L + i * 8L;
-                    writes.add(port.submit(true, lba, ByteBuffer.wrap(model, (int) lba * 512, 4096)));
+                    writes.add(port.io().submit(true, lba, ByteBuffer.wrap(model, (int) lba * 512, 4096)));
                 }
                 for (CompletableFuture<Void> w : writes) {
                     w.get(30, TimeUnit.SECONDS);
@@ -62,7 +63,7 @@ class CompletionModeQemuTest {
                 for (int i = 0; i < qd; i++) {
                     ByteBuffer b = ByteBuffer.allocate(4096);
                     buffers.add(b);
-                    reads.add(port.submit(false, qd * 256L + i * 8L, b));
+                    reads.add(port.io().submit(false, qd * 256L + i * 8L, b));
                 }
                 for (int i = 0; i < qd; i++) {
                     reads.get(i).get(30, TimeUnit.SECONDS);
@@ -74,11 +75,11 @@ class CompletionModeQemuTest {
             for (int i = 0; i < 200; i++) {
                 ByteBuffer b = ByteBuffer.allocate(512);
                 long lba = 32 * 256L + (i % 32) * 8L;
-                port.transfer(false, lba, b);
+                port.io().transfer(false, lba, b);
                 assertArrayEquals(java.util.Arrays.copyOfRange(model, (int) lba * 512, (int) lba * 512 + 512), b.array(),
                         mode + " synchronous read " + i);
             }
-            port.flush();
+            port.io().flush();
             assertEquals(PortState.READY, port.state());
         } finally {
             QemuHba.close(hba);
@@ -102,23 +103,23 @@ class CompletionModeQemuTest {
         try {
             AhciPort port = hba.ports().get(0);
             ByteBuffer buffer = ByteBuffer.allocate(32 * 512);
-            port.transfer(false, 1990, buffer);
+            port.io().transfer(false, 1990, buffer);
             assertArrayEquals(java.util.Arrays.copyOfRange(contents, 1990 * 512, 2022 * 512), buffer.array());
-            assertTrue(port.commandsRetried() >= 1, "the failed command was retried alone: " + port.history());
+            assertTrue(port.counters().commandsRetried() >= 1, "the failed command was retried alone: " + port.history());
         } finally {
             QemuHba.close(hba);
         }
         hba = QemuHba.open(faultyImage(image, "read_aio", false).toString(), config(mode, AhciPortOptions.DEFAULT));
         try {
             AhciPort port = hba.ports().get(0);
-            CompletableFuture<Void> good = port.submit(false, 100, ByteBuffer.allocate(4096));
-            CompletableFuture<Void> bad = port.submit(false, 1996, ByteBuffer.allocate(4096));
+            CompletableFuture<Void> good = port.io().submit(false, 100, ByteBuffer.allocate(4096));
+            CompletableFuture<Void> bad = port.io().submit(false, 1996, ByteBuffer.allocate(4096));
             good.get(30, TimeUnit.SECONDS);
             ExecutionException e = assertThrows(ExecutionException.class, () -> bad.get(30, TimeUnit.SECONDS));
             AtaCommandException failure = assertInstanceOf(AtaCommandException.class, e.getCause());
             assertEquals(1996, failure.lba());
             ByteBuffer after = ByteBuffer.allocate(4096);
-            port.transfer(false, 5000, after);
+            port.io().transfer(false, 5000, after);
             assertArrayEquals(java.util.Arrays.copyOfRange(contents, 5000 * 512, 5008 * 512), after.array());
             assertEquals(PortState.READY, port.state());
         } finally {
@@ -137,7 +138,7 @@ class CompletionModeQemuTest {
             Throttle.iops(t, 1);
             List<CompletableFuture<Void>> futures = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                futures.add(port.submit(false, 100L * i, ByteBuffer.allocate(4096)));
+                futures.add(port.io().submit(false, 100L * i, ByteBuffer.allocate(4096)));
             }
             int timedOut = 0;
             for (CompletableFuture<Void> f : futures) {
@@ -150,7 +151,7 @@ class CompletionModeQemuTest {
             }
             assertTrue(timedOut >= 1, "with 1 I/O per second, 4 reads cannot all finish in 500 ms");
             Throttle.iops(t, 0);
-            port.transfer(false, 7000, ByteBuffer.allocate(8192));
+            port.io().transfer(false, 7000, ByteBuffer.allocate(8192));
             assertEquals(PortState.READY, port.state());
         }
     }

@@ -1,5 +1,6 @@
 package io.jahci.miniport;
 
+import io.jahci.fault.AtaCommandException;
 import io.jahci.testing.Images;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -52,9 +53,9 @@ class ErrorRecoveryQemuTest {
             AhciPort port = hba.ports().get(0);
             assertTrue(port.usesNcq());
             ByteBuffer buffer = ByteBuffer.allocate(32 * 512);
-            port.transfer(false, 1990, buffer);
+            port.io().transfer(false, 1990, buffer);
             assertArrayEquals(expected(1990, 32), buffer.array());
-            assertTrue(port.commandsRetried() >= 1, "the failed command was retried alone");
+            assertTrue(port.counters().commandsRetried() >= 1, "the failed command was retried alone");
             assertTrue(port.history().contains("RECOVERED"), port.history());
         } finally {
             QemuHba.close(hba);
@@ -73,7 +74,7 @@ class ErrorRecoveryQemuTest {
             for (long lba : lbas) {
                 ByteBuffer b = ByteBuffer.allocate(8 * 512);
                 buffers.add(b);
-                futures.add(port.submit(false, lba, b));
+                futures.add(port.io().submit(false, lba, b));
             }
             for (int i = 0; i < lbas.length; i++) {
                 if (lbas[i] == 1996) {
@@ -90,7 +91,7 @@ class ErrorRecoveryQemuTest {
                 }
             }
             ByteBuffer after = ByteBuffer.allocate(4096);
-            port.transfer(false, 5000, after);
+            port.io().transfer(false, 5000, after);
             assertArrayEquals(expected(5000, 8), after.array(), "the port works after recovery");
             assertEquals(PortState.READY, port.state());
         } finally {
@@ -107,12 +108,12 @@ class ErrorRecoveryQemuTest {
             assertFalse(port.usesNcq());
             assertEquals(1, port.queueDepth());
             AtaCommandException e = assertThrows(AtaCommandException.class,
-                    () -> port.transfer(false, 1990, ByteBuffer.allocate(32 * 512)));
+                    () -> port.io().transfer(false, 1990, ByteBuffer.allocate(32 * 512)));
             assertTrue(e.getMessage().contains("READ DMA EXT, LBA 1990..2021 (32 sectors) failed"), e.getMessage());
             assertTrue(e.getMessage().contains("recovered"), e.getMessage());
-            assertEquals(0, port.commandsRetried());
+            assertEquals(0, port.counters().commandsRetried());
             ByteBuffer retry = ByteBuffer.allocate(32 * 512);
-            port.transfer(false, 1990, retry);
+            port.io().transfer(false, 1990, retry);
             assertArrayEquals(expected(1990, 32), retry.array(), "the error was injected once");
         } finally {
             QemuHba.close(hba);
@@ -127,13 +128,13 @@ class ErrorRecoveryQemuTest {
         try {
             AhciPort port = hba.ports().get(0);
             byte[] good = Images.random(32, 4096);
-            CompletableFuture<Void> ok = port.submit(true, 100, ByteBuffer.wrap(good));
-            CompletableFuture<Void> bad = port.submit(true, BAD_SECTOR - 2, ByteBuffer.wrap(Images.random(33, 4096)));
+            CompletableFuture<Void> ok = port.io().submit(true, 100, ByteBuffer.wrap(good));
+            CompletableFuture<Void> bad = port.io().submit(true, BAD_SECTOR - 2, ByteBuffer.wrap(Images.random(33, 4096)));
             ok.get();
             ExecutionException e = assertThrows(ExecutionException.class, bad::get);
             AtaCommandException failure = assertInstanceOf(AtaCommandException.class, e.getCause());
             assertEquals(BAD_SECTOR - 2, failure.lba());
-            port.flush();
+            port.io().flush();
             assertArrayEquals(good, Images.read(image, 100 * 512L, 4096));
         } finally {
             QemuHba.close(hba);

@@ -4,6 +4,9 @@ import io.jahci.ahci.AtaCommand;
 import io.jahci.ahci.AtaResult;
 import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.IdentifyData;
+import io.jahci.fault.AtaCommandException;
+import io.jahci.fault.CommandNotSupportedException;
+import io.jahci.fault.PortException;
 import io.jahci.testing.Images;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,13 +51,13 @@ class ExecuteQemuTest {
 
     private IdentifyData identify() throws PortException {
         ByteBuffer data = ByteBuffer.allocate(IdentifyData.SIZE);
-        port.execute(AtaTaskFile.dataIn(AtaCommand.IDENTIFY_DEVICE, 0, 0, 0, 0, IdentifyData.SIZE), data);
+        port.io().execute(AtaTaskFile.dataIn(AtaCommand.IDENTIFY_DEVICE, 0, 0, 0, 0, IdentifyData.SIZE), data);
         return IdentifyData.parse(data, 0);
     }
 
     @Test
     void smartReturnStatusAnswersInTheD2hFisLbaRegisters() throws Exception {
-        AtaResult r = port.execute(AtaTaskFile.nonData(SMART, SMART_RETURN_STATUS, SMART_LBA, 0, 0), null);
+        AtaResult r = port.io().execute(AtaTaskFile.nonData(SMART, SMART_RETURN_STATUS, SMART_LBA, 0, 0), null);
         assertTrue(r.hasRegisters(), r.toString());
         assertEquals(0xC24F, (r.lba() >>> 8) & 0xFFFF, "LBA mid/high 4Fh/C2h: no threshold exceeded; " + r);
         assertEquals(0, r.status() & 0x01, "ERR clear: " + r);
@@ -63,14 +66,14 @@ class ExecuteQemuTest {
 
     @Test
     void checkPowerModeAnswersInTheCountRegister() throws Exception {
-        AtaResult r = port.execute(AtaTaskFile.nonData(CHECK_POWER_MODE, 0, 0, 0, 0), null);
+        AtaResult r = port.io().execute(AtaTaskFile.nonData(CHECK_POWER_MODE, 0, 0, 0, 0), null);
         assertEquals(0xFF, r.count() & 0xFF, "FFh: active or idle; " + r);
     }
 
     @Test
     void smartReadDataMovesAChecksummedPage() throws Exception {
         ByteBuffer page = ByteBuffer.allocate(512);
-        port.execute(AtaTaskFile.dataIn(SMART, SMART_READ_DATA, SMART_LBA, 1, 0, 512), page);
+        port.io().execute(AtaTaskFile.dataIn(SMART, SMART_READ_DATA, SMART_LBA, 1, 0, 512), page);
         int sum = 0;
         for (int i = 0; i < 512; i++) {
             sum += page.get(i);
@@ -82,42 +85,42 @@ class ExecuteQemuTest {
     @Test
     void setFeaturesTurnsTheWriteCacheOffAndOnAsIdentifySays() throws Exception {
         assertTrue(identify().writeCacheEnabled());
-        port.execute(AtaTaskFile.nonData(AtaCommand.SET_FEATURES, SET_FEATURES_WRITE_CACHE_OFF, 0, 0, 0), null);
+        port.io().execute(AtaTaskFile.nonData(AtaCommand.SET_FEATURES, SET_FEATURES_WRITE_CACHE_OFF, 0, 0, 0), null);
         assertFalse(identify().writeCacheEnabled());
-        port.execute(AtaTaskFile.nonData(AtaCommand.SET_FEATURES, SET_FEATURES_WRITE_CACHE_ON, 0, 0, 0), null);
+        port.io().execute(AtaTaskFile.nonData(AtaCommand.SET_FEATURES, SET_FEATURES_WRITE_CACHE_ON, 0, 0, 0), null);
         assertTrue(identify().writeCacheEnabled());
     }
 
     @Test
     void aCommandTheDeviceDoesNotKnowFailsWithAbrtAndThePortGoesOn() throws Exception {
         AtaCommandException e = assertThrows(CommandNotSupportedException.class,
-                () -> port.execute(AtaTaskFile.nonData(0x5C, 0, 0, 0, 0), null));
+                () -> port.io().execute(AtaTaskFile.nonData(0x5C, 0, 0, 0, 0), null));
         assertEquals(0x04, e.error() & 0x04, "ABRT: " + e.getMessage());
         assertTrue(e.getMessage().contains("0x5C (features 0000h, LBA 000000000000h, count 0000h) is not supported "
                 + "by this device"), e.getMessage());
         assertEquals(PortState.READY, port.state());
-        assertEquals(0xFF, port.execute(AtaTaskFile.nonData(CHECK_POWER_MODE, 0, 0, 0, 0), null).count() & 0xFF);
+        assertEquals(0xFF, port.io().execute(AtaTaskFile.nonData(CHECK_POWER_MODE, 0, 0, 0, 0), null).count() & 0xFF);
     }
 
     @Test
     void aNonQueuedCommandAmongQueuedWritesLeavesTheirDataIntact() throws Exception {
         byte[] data = Images.random(5, 4 << 20);
-        CompletableFuture<Void> write = port.submit(true, 0, ByteBuffer.wrap(data));
-        AtaResult r = port.execute(AtaTaskFile.nonData(CHECK_POWER_MODE, 0, 0, 0, 0), null);
+        CompletableFuture<Void> write = port.io().submit(true, 0, ByteBuffer.wrap(data));
+        AtaResult r = port.io().execute(AtaTaskFile.nonData(CHECK_POWER_MODE, 0, 0, 0, 0), null);
         write.get();
         assertEquals(0xFF, r.count() & 0xFF);
         ByteBuffer back = ByteBuffer.allocate(data.length);
-        port.transfer(false, 0, back);
+        port.io().transfer(false, 0, back);
         assertArrayEquals(data, back.array());
     }
 
     @Test
     void aBufferThatDoesNotMatchTheByteCountIsRefusedBeforeAnythingIsIssued() throws Exception {
-        long issued = port.commandsIssued();
+        long issued = port.counters().commandsIssued();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> port.execute(AtaTaskFile.dataIn(SMART, SMART_READ_DATA, SMART_LBA, 1, 0, 512), ByteBuffer.allocate(100)));
+                () -> port.io().execute(AtaTaskFile.dataIn(SMART, SMART_READ_DATA, SMART_LBA, 1, 0, 512), ByteBuffer.allocate(100)));
         assertTrue(e.getMessage().contains("moves 512 bytes IN, but the buffer has 100 remaining"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> AtaTaskFile.nonData(AtaCommand.READ_FPDMA_QUEUED, 0, 0, 0, 0));
-        assertEquals(issued, port.commandsIssued());
+        assertEquals(issued, port.counters().commandsIssued());
     }
 }

@@ -5,6 +5,8 @@ import io.jahci.ahci.HbaRegister;
 import io.jahci.ahci.PortCmd;
 import io.jahci.ahci.PortIs;
 import io.jahci.ahci.PortRegister;
+import io.jahci.fault.ControllerLostException;
+import io.jahci.fault.PortException;
 import io.jahci.hw.DmaMemory;
 import io.jahci.hw.EventFdInterruptSource;
 import io.jahci.hw.PciFunction;
@@ -118,15 +120,15 @@ class FaultInjectionQemuTest {
             Arrays.fill(sentinel, (byte) 0x5a);
             ByteBuffer buffer = ByteBuffer.wrap(sentinel.clone());
             shortPrdbc.set(true);
-            PortException e = assertThrows(PortException.class, () -> port.transfer(false, 8, buffer));
+            PortException e = assertThrows(PortException.class, () -> port.io().transfer(false, 8, buffer));
             assertTrue(e.getMessage().contains("READ DMA EXT, LBA 8..15 (8 sectors) failed: short transfer, the HBA moved "
                     + "512 of 4096 bytes"), e.getMessage());
             assertArrayEquals(sentinel, buffer.array(), "no stale DMA buffer data was returned as read data");
             byte[] same = Arrays.copyOfRange(contents, 8 * 512, 16 * 512);
-            PortException w = assertThrows(PortException.class, () -> port.transfer(true, 8, ByteBuffer.wrap(same)));
+            PortException w = assertThrows(PortException.class, () -> port.io().transfer(true, 8, ByteBuffer.wrap(same)));
             assertTrue(w.getMessage().contains("short transfer"), w.getMessage());
             shortPrdbc.set(false);
-            port.transfer(false, 8, buffer);
+            port.io().transfer(false, 8, buffer);
             assertArrayEquals(Arrays.copyOfRange(contents, 8 * 512, 16 * 512), buffer.array());
             assertEquals(List.of(), hba.portLayerFailures());
         }
@@ -139,13 +141,13 @@ class FaultInjectionQemuTest {
             Throttle.iops(qemu, 1);
             ByteBuffer first = ByteBuffer.allocate(4096);
             ByteBuffer second = ByteBuffer.allocate(4096);
-            CompletableFuture<Void> a = port.submit(false, 0, first);
-            CompletableFuture<Void> b = port.submit(false, 64, second);
+            CompletableFuture<Void> a = port.io().submit(false, 0, first);
+            CompletableFuture<Void> b = port.io().submit(false, 64, second);
             a.get(30, TimeUnit.SECONDS);
-            long before = port.spuriousInterrupts();
+            long before = port.counters().spuriousInterrupts();
             // A Set Device Bits FIS and a D2H FIS for tags the port never issued, while b waits for the
             // throttle. An injection that meets b's real completion is not spurious: inject again.
-            while (port.spuriousInterrupts() == before) {
+            while (port.counters().spuriousInterrupts() == before) {
                 injectIs.set(PortIs.SDBS.mask() | PortIs.DHRS.mask());
                 ((EventFdInterruptSource) qemu.interrupt()).signal();
                 await(() -> injectIs.get() == 0, "the interrupt was serviced");
@@ -173,23 +175,23 @@ class FaultInjectionQemuTest {
             line.start();
             try {
                 ByteBuffer back = ByteBuffer.allocate(4096);
-                other.transfer(false, 16, back);
+                other.io().transfer(false, 16, back);
                 assertArrayEquals(Arrays.copyOfRange(contents, 16 * 512, 16 * 512 + 4096), back.array(),
                         "the other port works during the storm");
                 await(() -> stormy.state() == PortState.FAILED, "the storming port is given up");
-                other.transfer(false, 24, back);
+                other.io().transfer(false, 24, back);
                 assertArrayEquals(Arrays.copyOfRange(contents, 24 * 512, 24 * 512 + 4096), back.array(),
                         "the other port works after it");
             } finally {
                 firing.set(false);
                 line.join();
             }
-            assertTrue(stormy.interruptStorms() > InterruptStorm.MAX_STORMS - 1, "storms: " + stormy.interruptStorms());
-            assertTrue(stormy.spuriousInterrupts() >= InterruptStorm.MAX_STORMS * InterruptStorm.STORM_INTERRUPTS);
+            assertTrue(stormy.counters().interruptStorms() > InterruptStorm.MAX_STORMS - 1, "storms: " + stormy.counters().interruptStorms());
+            assertTrue(stormy.counters().spuriousInterrupts() >= InterruptStorm.MAX_STORMS * InterruptStorm.STORM_INTERRUPTS);
             assertEquals(0, hba.transport().abar().read32(PortRegister.IE.offset(0)), "its interrupts stay masked");
-            PortException e = assertThrows(PortException.class, () -> stormy.transfer(false, 0, ByteBuffer.allocate(512)));
+            PortException e = assertThrows(PortException.class, () -> stormy.io().transfer(false, 0, ByteBuffer.allocate(512)));
             assertTrue(e.getMessage().contains("FAILED"), e.getMessage());
-            assertEquals(0, other.interruptStorms());
+            assertEquals(0, other.counters().interruptStorms());
             assertEquals(List.of(), hba.portLayerFailures());
         }
     }
@@ -201,7 +203,7 @@ class FaultInjectionQemuTest {
             Throttle.iops(qemu, 1);
             List<CompletableFuture<Void>> requests = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                requests.add(port.submit(false, 8L * i, ByteBuffer.allocate(4096)));
+                requests.add(port.io().submit(false, 8L * i, ByteBuffer.allocate(4096)));
             }
             stuckCr.set(true);
             port.channel().reset(); // recovery must stop the engine before it may fail or retry anything

@@ -4,6 +4,7 @@ import io.jahci.ahci.HbaRegister;
 import io.jahci.ahci.PortIs;
 import io.jahci.ahci.PortRegister;
 import io.jahci.ahci.PortSsts;
+import io.jahci.fault.PortException;
 import io.jahci.hw.EventFdInterruptSource;
 import io.jahci.hw.RegisterWindow;
 import io.jahci.hw.Transport;
@@ -60,8 +61,8 @@ class HotPlugTest {
                 AhciPort port = hba.ports().get(0);
                 port.onArrival(p -> arrivals.incrementAndGet());
                 Throttle.iops(qemu, 1);
-                CompletableFuture<Void> first = port.submit(false, 0, ByteBuffer.allocate(4096));
-                CompletableFuture<Void> second = port.submit(false, 100, ByteBuffer.allocate(4096));
+                CompletableFuture<Void> first = port.io().submit(false, 0, ByteBuffer.allocate(4096));
+                CompletableFuture<Void> second = port.io().submit(false, 100, ByteBuffer.allocate(4096));
 
                 unplugged.set(true);
                 raise(qemu, PortIs.PRCS.mask());
@@ -78,7 +79,7 @@ class HotPlugTest {
                 assertEquals(PortState.NO_DEVICE, port.state());
                 assertNull(port.identity());
                 PortException noDevice = assertThrows(PortException.class,
-                        () -> port.transfer(false, 0, ByteBuffer.allocate(512)));
+                        () -> port.io().transfer(false, 0, ByteBuffer.allocate(512)));
                 assertTrue(noDevice.getMessage().contains("no disk is attached"), noDevice.getMessage());
 
                 Throttle.iops(qemu, 0);
@@ -92,7 +93,7 @@ class HotPlugTest {
                 assertEquals(PortState.READY, port.state());
                 assertEquals("QEMU HARDDISK", port.identity().model());
                 ByteBuffer back = ByteBuffer.allocate(4096);
-                port.transfer(false, 1000, back);
+                port.io().transfer(false, 1000, back);
                 byte[] expected = new byte[4096];
                 System.arraycopy(contents, 1000 * 512, expected, 0, 4096);
                 assertArrayEquals(expected, back.array());

@@ -3,13 +3,13 @@ package io.jahci.miniport;
 import io.jahci.ataport.Irql;
 import io.jahci.ataport.PortDriverOptions;
 import io.jahci.testing.Images;
+import io.jahci.testing.ThreadAllocation;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,7 +44,7 @@ class PortLayerPlumbingQemuTest {
             assertTrue(port.history().contains("RECOVERED"), port.history());
             assertEquals(PortState.READY, port.state());
             ByteBuffer buffer = ByteBuffer.allocate(data.length);
-            port.transfer(false, 10, buffer);
+            port.io().transfer(false, 10, buffer);
             assertArrayEquals(data, buffer.array());
             assertEquals(List.of(), hba.portLayerFailures());
         } finally {
@@ -65,7 +65,7 @@ class PortLayerPlumbingQemuTest {
                 assertEquals(List.of("DIRQL true"), seen);
                 assertEquals(sync, hba.syncWithIsr());
                 assertEquals(sync, port.channel().syncWithIsr());
-                port.transfer(false, 0, ByteBuffer.allocate(512));
+                port.io().transfer(false, 0, ByteBuffer.allocate(512));
             } finally {
                 QemuHba.close(hba);
             }
@@ -99,15 +99,16 @@ class PortLayerPlumbingQemuTest {
             while (System.nanoTime() < warmUntil) {
                 readInBursts(port, buffers, 100);
             }
-            List<Long> threads = portThreads();
-            Map<Long, Long> before = allocatedBy(threads);
+            Map<Long, String> named = ThreadAllocation.threadsNamed("jahci-irq", "jahci-dispatch", "jahci-timer");
+            List<Long> threads = ThreadAllocation.ids(named);
+            long[] before = ThreadAllocation.allocated(threads);
             readInBursts(port, buffers, 1500);
-            Map<Long, Long> after = allocatedBy(threads);
+            long[] after = ThreadAllocation.allocated(threads);
             assertFalse(threads.isEmpty());
             int reads = 1500 * buffers.length;
-            for (long thread : threads) {
-                long bytes = after.get(thread) - before.get(thread);
-                assertTrue(bytes < reads, "thread " + thread + " allocated " + bytes + " bytes over " + reads
+            for (int i = 0; i < threads.size(); i++) {
+                long bytes = after[i] - before[i];
+                assertTrue(bytes < reads, named.get(threads.get(i)) + " allocated " + bytes + " bytes over " + reads
                         + " reads: something on the I/O path allocates per command");
             }
         } finally {
@@ -120,36 +121,11 @@ class PortLayerPlumbingQemuTest {
         java.util.concurrent.CompletableFuture<?>[] inFlight = new java.util.concurrent.CompletableFuture<?>[buffers.length];
         for (int i = 0; i < bursts; i++) {
             for (int b = 0; b < buffers.length; b++) {
-                inFlight[b] = port.submit(false, (i * buffers.length + b) % 64 * 8L, buffers[b]);
+                inFlight[b] = port.io().submit(false, (i * buffers.length + b) % 64 * 8L, buffers[b]);
             }
             for (java.util.concurrent.CompletableFuture<?> f : inFlight) {
                 f.get();
             }
         }
-    }
-
-    /**
-     * Ids of the port layer's threads, found without walking any stack (ThreadInfo of depth 0):
-     * a stack walk of another thread is charged to that thread as allocation.
-     */
-    private static List<Long> portThreads() {
-        List<Long> out = new ArrayList<>();
-        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds(), 0)) {
-            String n = info == null ? "" : info.getThreadName();
-            if (n.startsWith("jahci-irq") || n.startsWith("jahci-dispatch") || n.startsWith("jahci-timer")) {
-                out.add(info.getThreadId());
-            }
-        }
-        return out;
-    }
-
-    private static Map<Long, Long> allocatedBy(List<Long> threads) {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        Map<Long, Long> out = new java.util.HashMap<>();
-        for (long id : threads) {
-            out.put(id, mx.getThreadAllocatedBytes(id));
-        }
-        return out;
     }
 }

@@ -95,13 +95,15 @@ class PortRecoveryVerdictTest {
 
     @Test
     void theCourseAfterTheRestart() {
-        assertEquals(Course.REMOVED, PortRecovery.course(false, false, PortState.READY));
-        assertEquals(Course.REMOVED, PortRecovery.course(false, true, PortState.READY), "no link wins");
-        assertEquals(Course.FAIL_ALL, PortRecovery.course(true, true, PortState.READY));
-        assertEquals(Course.SETTLE, PortRecovery.course(true, false, PortState.READY));
-        assertEquals(Course.SETTLE, PortRecovery.course(true, false, PortState.RECOVERING));
-        assertEquals(Course.ARRIVED, PortRecovery.course(true, false, PortState.NO_DEVICE));
-        assertEquals(Course.ARRIVED, PortRecovery.course(true, false, PortState.UNSUPPORTED_DEVICE));
+        assertEquals(Course.REMOVED, PortRecovery.course(false, PortState.READY, PortState.READY));
+        assertEquals(Course.REMOVED, PortRecovery.course(false, PortState.FAILED, PortState.READY), "no link wins");
+        assertEquals(Course.REMOVED, PortRecovery.course(true, PortState.RECOVERING, PortState.READY),
+                "the restart found no link; it bounced back since: removed, not settled on an unrestarted port");
+        assertEquals(Course.FAIL_ALL, PortRecovery.course(true, PortState.FAILED, PortState.READY));
+        assertEquals(Course.SETTLE, PortRecovery.course(true, PortState.READY, PortState.READY));
+        assertEquals(Course.SETTLE, PortRecovery.course(true, PortState.READY, PortState.RECOVERING));
+        assertEquals(Course.ARRIVED, PortRecovery.course(true, PortState.READY, PortState.NO_DEVICE));
+        assertEquals(Course.ARRIVED, PortRecovery.course(true, PortState.READY, PortState.UNSUPPORTED_DEVICE));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.jahci.miniport;
 
+import io.jahci.fault.PortException;
+
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -45,7 +47,7 @@ final class QueueLoad {
                 }
             }
             try {
-                CompletableFuture<Void> f = port.submit(write, lba, buffer);
+                CompletableFuture<Void> f = port.io().submit(write, lba, buffer);
                 f.whenComplete((ok, error) -> completed.incrementAndGet());
                 requests.add(f);
             } catch (PortException e) {

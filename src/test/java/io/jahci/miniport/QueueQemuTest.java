@@ -48,7 +48,7 @@ class QueueQemuTest {
             port = hba.ports().get(0);
             assertTrue(port.usesNcq());
             assertEquals(32, port.queueDepth());
-            commandsBefore = port.commandsIssued();
+            commandsBefore = port.counters().commandsIssued();
             List<Thread> threads = new ArrayList<>();
             for (int n = 0; n < THREADS; n++) {
                 int thread = n;
@@ -68,9 +68,9 @@ class QueueQemuTest {
             if (failure.get() != null) {
                 throw new AssertionError("a submitter failed", failure.get());
             }
-            port.flush();
+            port.io().flush();
             assertEquals(List.of(), hba.portLayerFailures());
-            long issued = port.commandsIssued() - commandsBefore;
+            long issued = port.counters().commandsIssued() - commandsBefore;
             assertEquals(THREADS * LANES * OPERATIONS_PER_LANE + 1, issued, "every request is one command, plus FLUSH");
         }
         assertArrayEquals(model, Files.readAllBytes(image), "the image holds exactly what was written");
@@ -107,10 +107,10 @@ class QueueQemuTest {
                 if (random.nextBoolean()) {
                     random.nextBytes(buffer.array());
                     System.arraycopy(buffer.array(), 0, model, (int) lba * 512, buffer.capacity());
-                    inFlight[lane] = port.submit(true, lba, buffer);
+                    inFlight[lane] = port.io().submit(true, lba, buffer);
                     buffers[lane] = null;
                 } else {
-                    inFlight[lane] = port.submit(false, lba, buffer);
+                    inFlight[lane] = port.io().submit(false, lba, buffer);
                     buffers[lane] = buffer;
                     expectedAt[lane] = lba;
                 }

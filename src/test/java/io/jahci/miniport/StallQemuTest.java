@@ -1,5 +1,7 @@
 package io.jahci.miniport;
 
+import io.jahci.fault.ControllerLostException;
+import io.jahci.fault.PortException;
 import io.jahci.hw.DeviceLostException;
 import io.jahci.hw.qemu.QemuConfig;
 import io.jahci.hw.qemu.QemuTransport;
@@ -46,8 +48,8 @@ class StallQemuTest {
     }
 
     private void writeBefore(AhciPort port) throws PortException {
-        port.transfer(true, 0, ByteBuffer.wrap(before.clone()));
-        port.flush();
+        port.io().transfer(true, 0, ByteBuffer.wrap(before.clone()));
+        port.io().flush();
     }
 
     /** Every request ended, each with success or a lost-controller failure; returns how many were lost. */
@@ -95,7 +97,7 @@ class StallQemuTest {
                     assertInstanceOf(ControllerLostException.class, load.refused(), "a later submit was refused as lost");
                 }
                 long start = System.nanoTime();
-                assertThrows(ControllerLostException.class, () -> port.submit(false, 0, ByteBuffer.allocate(4096)));
+                assertThrows(ControllerLostException.class, () -> port.io().submit(false, 0, ByteBuffer.allocate(4096)));
                 assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "new requests fail fast");
                 assertEquals(List.of(), hba.portLayerFailures(), "no request completed twice, no exception escaped");
             } finally {
@@ -122,10 +124,10 @@ class StallQemuTest {
                 assertEquals(0, settled(requests), "no request failed");
                 assertFalse(hba.loss().isLost());
                 ByteBuffer back = ByteBuffer.allocate(BEFORE_BYTES);
-                port.transfer(false, 0, back);
+                port.io().transfer(false, 0, back);
                 assertArrayEquals(before, back.array(), "data written before the stall reads back intact");
                 ByteBuffer written = ByteBuffer.allocate(4096);
-                port.transfer(false, LOAD_LBA, written);
+                port.io().transfer(false, LOAD_LBA, written);
                 for (int i = 0; i < 4096; i++) {
                     assertEquals((byte) LOAD_LBA, written.get(i), "a write of the load reads back");
                 }

@@ -1,5 +1,6 @@
 package io.jahci.miniport;
 
+import io.jahci.fault.PortException;
 import io.jahci.hw.qemu.QemuConfig;
 import io.jahci.hw.qemu.QemuTransport;
 import io.jahci.testing.Images;
@@ -39,7 +40,7 @@ class TimeoutQemuTest {
             for (int i = 0; i < 4; i++) {
                 ByteBuffer b = ByteBuffer.allocate(4096);
                 buffers.add(b);
-                futures.add(port.submit(false, 100L * i, b));
+                futures.add(port.io().submit(false, 100L * i, b));
             }
             int timedOut = 0;
             for (int i = 0; i < futures.size(); i++) {
@@ -60,7 +61,7 @@ class TimeoutQemuTest {
 
             Throttle.iops(t, 0);
             ByteBuffer later = ByteBuffer.allocate(8192);
-            port.transfer(false, 7000, later);
+            port.io().transfer(false, 7000, later);
             byte[] expected = new byte[8192];
             System.arraycopy(contents, 7000 * 512, expected, 0, 8192);
             assertArrayEquals(expected, later.array());

@@ -317,6 +317,14 @@ class NbdServerQemuTest {
             }
             assertTrue(request.hasRemaining(), "the server kept reading 100,000 requests whose 25 GiB of replies "
                     + "were never read");
+            // Its replies wait copied in their contexts: of the disk's commands it pins at most the
+            // one whose reply the sender is writing (NbdRequest, ReplySender).
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (controller.disk(0).commandsTaken() > 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(controller.disk(0).commandsTaken() <= 1, "commands taken by a client that reads nothing: "
+                    + controller.disk(0).commandsTaken());
             try (RawClient other = RawClient.connect(socket).open("port0", true)) {
                 other.request(0, CMD_READ, 1, 0, 4096);
                 assertEquals(0, other.reply(4096).error(), "another client is served meanwhile");

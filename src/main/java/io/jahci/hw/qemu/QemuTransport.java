@@ -34,11 +34,14 @@ public final class QemuTransport implements Transport {
     private final DmaPool guestRam;
     private final QtestInterruptSource interrupt;
     private final QtestRegisterWindow abar;
-    private final int disks;
+    /** What hangs on the ports, for {@link #describe()}: "2 disks", "1 disk, 1 CD-ROM". */
+    private final String devices;
     private final QmpConnection qmp;
 
     private QemuTransport(QemuConfig config, List<Path> temporaryImages) throws IOException {
-        this.disks = config.images().size();
+        long cds = config.images().stream().filter(i -> i.startsWith(QemuConfig.CD_PREFIX)).count();
+        long disks = config.images().size() - cds;
+        this.devices = (disks == 1 ? "1 disk" : disks + " disks") + (cds == 0 ? "" : cds == 1 ? ", 1 CD-ROM" : ", " + cds + " CD-ROMs");
         this.process = QemuProcess.start(config);
         try {
             QtestConnection qtest = process.qtest();
@@ -95,7 +98,7 @@ public final class QemuTransport implements Transport {
 
     @Override
     public String describe() {
-        return "qemu ich9-ahci " + pci.address() + " (" + disks + (disks == 1 ? " disk" : " disks") + ", pid "
+        return "qemu ich9-ahci " + pci.address() + " (" + devices + ", pid "
                 + process.pid() + ")";
     }
 

@@ -1,4 +1,4 @@
-package io.jahci.miniport;
+package io.jahci.fault;
 
 /** A command did not complete within its deadline; the port was reset (COMRESET) and recovered or failed. */
 public final class CommandTimeoutException extends PortException {

@@ -1,4 +1,4 @@
-package io.jahci.miniport;
+package io.jahci.fault;
 
 /**
  * Which fault failed a request, for messages and {@code --json} output ({@link PortException#fault()}).

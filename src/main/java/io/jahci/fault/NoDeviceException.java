@@ -1,4 +1,4 @@
-package io.jahci.miniport;
+package io.jahci.fault;
 
 /** The port has no disk (now): it was never there, or it was removed while commands waited. */
 public final class NoDeviceException extends PortException {

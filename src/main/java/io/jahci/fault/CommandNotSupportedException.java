@@ -1,4 +1,4 @@
-package io.jahci.miniport;
+package io.jahci.fault;
 
 /**
  * The device aborted a command it does not implement (ATA ERROR = ABRT alone, ACS-3 §6.3.2): not

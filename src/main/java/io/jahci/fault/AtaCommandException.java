@@ -1,4 +1,4 @@
-package io.jahci.miniport;
+package io.jahci.fault;
 
 /** The device failed a command: ATA status has ERR (or DF) set, and the error register says why. */
 public class AtaCommandException extends PortException {

@@ -1,6 +1,4 @@
-package io.jahci.miniport;
-
-import io.jahci.ahci.Cap;
+package io.jahci.ahci;
 
 /**
  * What the HBA says it can do: CAP, CAP2, PI and VS decoded (AHCI 1.3.1 §3.1.1, §3.1.4, §3.1.5,
