@@ -116,6 +116,11 @@ public final class RegisterCounts {
         }
 
         @Override
+        public void beforeReleaseAtExit(Runnable quiesce) {
+            transport.beforeReleaseAtExit(quiesce);   // the HBA must stop its engines before an exit's release
+        }
+
+        @Override
         public void close() {
             transport.close();
         }

@@ -1,6 +1,7 @@
 package io.jahci.hw;
 
 import java.io.IOException;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -50,20 +51,33 @@ public final class ReleaseOnExit {
     }
 
     private static final Set<Releasable> LIVE = ConcurrentHashMap.newKeySet();
+    /** What runs before a live transport's release at exit (the HBA stopping its engines). */
+    private static final Map<Releasable, Runnable> QUIESCE = new ConcurrentHashMap<>();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (Releasable r : LIVE) {
-                try {
-                    r.releaseAtExit();
-                } catch (RuntimeException e) {
-                    System.err.println("jahci: releasing the device at exit: " + e.getMessage());
-                }
-            }
-        }, "jahci-release-device"));
+        Runtime.getRuntime().addShutdownHook(new Thread(ReleaseOnExit::releaseAll, "jahci-release-device"));
     }
 
     private ReleaseOnExit() {}
+
+    /** The shutdown hook's work: for each live transport, its quiesce action, then its release. */
+    static void releaseAll() {
+        for (Releasable r : LIVE) {
+            Runnable quiesce = QUIESCE.get(r);
+            if (quiesce != null) {
+                try {
+                    quiesce.run();
+                } catch (RuntimeException e) {
+                    System.err.println("jahci: stopping the controller at exit: " + e.getMessage());
+                }
+            }
+            try {
+                r.releaseAtExit();
+            } catch (RuntimeException e) {
+                System.err.println("jahci: releasing the device at exit: " + e.getMessage());
+            }
+        }
+    }
 
     public static void register(Releasable r) {
         LIVE.add(r);
@@ -71,6 +85,12 @@ public final class ReleaseOnExit {
 
     public static void unregister(Releasable r) {
         LIVE.remove(r);
+        QUIESCE.remove(r);
+    }
+
+    /** Runs {@code quiesce} before {@code r} is released at exit (see {@link Transport#beforeReleaseAtExit}). */
+    public static void beforeRelease(Releasable r, Runnable quiesce) {
+        QUIESCE.put(r, quiesce);
     }
 
     /** Whether {@code r} will be released by the shutdown hook. */

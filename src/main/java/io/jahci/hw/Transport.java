@@ -44,6 +44,16 @@ public interface Transport extends AutoCloseable {
     default void onDeviceRequest(Runnable listener) {
     }
 
+    /**
+     * Runs {@code quiesce} when the JVM exits without closing this transport (Ctrl-C, SIGTERM),
+     * before the transport gives the device up and the process's DMA memory goes away: the HBA
+     * stops its engines there (an HBA whose PxCMD.ST/FRE stay set may write FISes into freed memory;
+     * QEMU's AHCI does so even with bus mastering off). Only transports released at exit (VFIO,
+     * UIO) run it; a later call replaces the action. PASSIVE.
+     */
+    default void beforeReleaseAtExit(Runnable quiesce) {
+    }
+
     @Override
     void close();
 }

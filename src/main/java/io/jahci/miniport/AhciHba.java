@@ -73,6 +73,7 @@ public final class AhciHba implements AutoCloseable {
         loss.check(read(HbaRegister.CAP), "CAP");
         takeOwnership();
         reset();
+        transport.beforeReleaseAtExit(this::stopAtExit);
         this.caps = new HbaCapabilities(loss.check(read(HbaRegister.CAP), "CAP"), read(HbaRegister.CAP2),
                 read(HbaRegister.PI), read(HbaRegister.VS));
         try {
@@ -156,6 +157,19 @@ public final class AhciHba implements AutoCloseable {
         }
         warnings.add("the firmware did not release the HBA (BOHC=" + Integer.toHexString(read(HbaRegister.BOHC))
                 + ") within the §10.6.3 handoff time; continuing without it");
+    }
+
+    /**
+     * At a JVM exit that skipped {@link #close()} (run by the transport's shutdown hook before it turns
+     * bus mastering off and the process's DMA memory goes away): an HBA reset (GHC.HR, §10.4.3)
+     * clears every port's PxCMD.ST and FRE, so the HBA fetches no command and writes no FIS into
+     * memory this process gives back. It does not wait for HR to clear: bus mastering goes off next.
+     * Any thread, no lock; the port layer's threads may still run.
+     */
+    private void stopAtExit() {
+        if (!loss.isLost()) {
+            write(HbaRegister.GHC, Ghc.AE.mask() | Ghc.HR.mask());
+        }
     }
 
     /** HBA reset (§10.4.3): GHC.AE, then GHC.HR, wait for HR to clear, then GHC.AE again. */

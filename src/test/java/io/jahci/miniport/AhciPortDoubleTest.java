@@ -9,6 +9,8 @@ import io.jahci.ahci.AtaResult;
 import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.DeviceSignature;
 import io.jahci.ahci.NcqErrorLog;
+import io.jahci.ahci.PortCmd;
+import io.jahci.ahci.PortRegister;
 import io.jahci.ahci.PortSsts;
 import io.jahci.fault.AtaCommandException;
 import io.jahci.fault.CommandTimeoutException;
@@ -93,6 +95,22 @@ class AhciPortDoubleTest {
         read.get(10, TimeUnit.SECONDS);
         assertEquals(0, port.counters().interruptStorms(), port.history());
         assertEquals(PortState.READY, port.state());
+    }
+
+    @Test
+    @DisplayName("At a JVM exit that skips close, the HBA's exit action resets it: no port keeps PxCMD.ST or FRE, so no FIS lands in freed memory")
+    void exitWithoutCloseStopsTheEngines() throws Exception {
+        openReady();
+        int cmd = device.read32(PortRegister.CMD.offset(0));
+        assertTrue(PortCmd.ST.isSet(cmd) && PortCmd.FRE.isSet(cmd), "a started port runs both engines: " + Integer.toHexString(cmd));
+        Runnable atExit = transport.atExit();
+        assertNotNull(atExit, "the HBA gave the transport an action for an exit without close");
+        int resets = device.hbaResets();
+        atExit.run();
+        cmd = device.read32(PortRegister.CMD.offset(0));
+        assertEquals(resets + 1, device.hbaResets());
+        assertEquals(0, cmd & (PortCmd.ST.mask() | PortCmd.FRE.mask() | PortCmd.CR.mask() | PortCmd.FR.mask()),
+                "PxCMD after the exit action: " + Integer.toHexString(cmd));
     }
 
     @BeforeEach

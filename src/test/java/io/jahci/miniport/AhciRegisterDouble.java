@@ -63,6 +63,7 @@ final class AhciRegisterDouble implements RegisterWindow {
     private int hbaIs;
     private final int[] port = new int[0x80 / 4];
     private int comresets;
+    private int hbaResets;
     private volatile Function<Issued, Reply> responder = this::identifyOnly;
     /** What COMRESET does to PxSSTS.DET; the test may change it. */
     private int detAfterComreset = PortSsts.DET_PRESENT_PHY;
@@ -124,6 +125,11 @@ final class AhciRegisterDouble implements RegisterWindow {
 
     synchronized void signature(int sig) {
         set(PortRegister.SIG, sig);
+    }
+
+    /** HBA resets (GHC.HR written) so far. */
+    synchronized int hbaResets() {
+        return hbaResets;
     }
 
     synchronized int comresets() {
@@ -284,7 +290,15 @@ final class AhciRegisterDouble implements RegisterWindow {
     public synchronized void write32(int offset, int value) {
         if (offset < PortRegister.CLB.offset(PORT)) {
             switch (hbaRegister(offset)) {
-                case GHC -> ghc = value & ~Ghc.HR.mask();
+                case GHC -> {
+                    ghc = value & ~Ghc.HR.mask();
+                    if (Ghc.HR.isSet(value)) {   // HBA reset (§10.4.3): the port's engines stop, its commands are dropped
+                        hbaResets++;
+                        set(PortRegister.CMD, 0);
+                        set(PortRegister.CI, 0);
+                        set(PortRegister.SACT, 0);
+                    }
+                }
                 case IS -> hbaIs &= ~value;
                 default -> { }
             }

@@ -25,6 +25,7 @@ final class DoubleTransport implements Transport {
     private final EventFdInterruptSource interrupt;
     private final TreeMap<Long, HeapDma> byBusAddress = new TreeMap<>();
     private long nextBusAddress = FIRST_BUS_ADDRESS;
+    private volatile Runnable atExit;
 
     DoubleTransport() throws Exception {
         this.interrupt = new EventFdInterruptSource("register double interrupt");
@@ -81,6 +82,16 @@ final class DoubleTransport implements Transport {
     @Override
     public InterruptSource interrupt() {
         return interrupt;
+    }
+
+    @Override
+    public void beforeReleaseAtExit(Runnable quiesce) {
+        atExit = quiesce;
+    }
+
+    /** What the HBA asked to run at a JVM exit that skips close (null if nothing). */
+    Runnable atExit() {
+        return atExit;
     }
 
     @Override

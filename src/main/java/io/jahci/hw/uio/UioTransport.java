@@ -266,6 +266,11 @@ public final class UioTransport implements Transport, ReleaseOnExit.Releasable {
     }
 
     @Override
+    public void beforeReleaseAtExit(Runnable quiesce) {
+        ReleaseOnExit.beforeRelease(this, quiesce);
+    }
+
+    @Override
     public synchronized void releaseAtExit() {
         release(false);
     }

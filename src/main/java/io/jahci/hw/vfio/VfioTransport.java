@@ -421,6 +421,11 @@ public final class VfioTransport implements Transport, ReleaseOnExit.Releasable 
 
     /** Stops the device's interrupts and DMA; leaves process mappings (the JVM is exiting). */
     @Override
+    public void beforeReleaseAtExit(Runnable quiesce) {
+        ReleaseOnExit.beforeRelease(this, quiesce);
+    }
+
+    @Override
     public synchronized void releaseAtExit() {
         release(false);
     }
