@@ -4,24 +4,31 @@ import io.jahci.ataport.IoCompletion;
 import io.jahci.hw.Transport;
 
 import java.io.IOException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A port's preallocated commands, one per slot it may use. Submitters take a free command
- * ({@link #acquire}, PASSIVE, waits while all are in flight); completions give it back
- * ({@link #release}, any level, allocates nothing). The number of commands handed out at once is
- * the port's queue depth, which follows the attached disk ({@link #setDepth}).
+ * ({@link #acquire}, PASSIVE, waits while all are taken); completions and callers give it back
+ * ({@link #release}, any level, never blocks, allocates nothing). The number of commands handed
+ * out at once is the port's queue depth, which follows the attached disk ({@link #setDepth}).
+ *
+ * <p>A command a caller still holds when the depth changes (one reserved for in-place I/O across
+ * a disk's removal and arrival) stays taken and comes back through {@link #release} like any
+ * other; one beyond the new depth is then retired instead of freed. Every field is guarded by this
+ * object's monitor, held for a few bit operations only (also at DISPATCH).
  */
 final class CommandPool {
     private final Transport transport;
     private final AhciPortOptions options;
     private final IoCompletion completion;
     private final AhciCommand[] commands = new AhciCommand[32];
-    private final AtomicInteger freeMask = new AtomicInteger();
-    private final Semaphore permits = new Semaphore(0);
     private int size;
     private int depth;
+    /** Slots whose command may be handed out. */
+    private int free;
+    /** Slots whose command is handed out (in flight, or reserved by a caller). */
+    private int taken;
+    /** Submitters waiting in {@link #acquire}. */
+    private int waiting;
 
     CommandPool(Transport transport, AhciPortOptions options, IoCompletion completion) {
         this.transport = transport;
@@ -30,27 +37,28 @@ final class CommandPool {
     }
 
     /**
-     * Makes {@code newDepth} commands available (allocating DMA for any not made yet). PASSIVE,
-     * with no command of this pool in flight.
+     * Makes {@code newDepth} commands available (allocating DMA for any not made yet); commands
+     * taken now stay taken until released. PASSIVE.
      */
     void setDepth(int newDepth) throws IOException {
         while (size < newDepth) {
             commands[size] = new AhciCommand(size, transport, options, completion);
             size++;
         }
-        permits.drainPermits();
-        freeMask.set(newDepth == 32 ? -1 : (1 << newDepth) - 1);
-        depth = newDepth;
-        permits.release(newDepth);
+        synchronized (this) {
+            depth = newDepth;
+            free = (newDepth == 32 ? -1 : (1 << newDepth) - 1) & ~taken;
+            notifyAll();
+        }
     }
 
-    int depth() {
+    synchronized int depth() {
         return depth;
     }
 
     /** Commands taken now (in flight, or reserved by a caller). Any level. */
-    int taken() {
-        return depth - permits.availablePermits();
+    synchronized int taken() {
+        return Integer.bitCount(taken);
     }
 
     /** Highest bus address of any command's memory, for the 32-bit check. */
@@ -62,28 +70,35 @@ final class CommandPool {
         return highest;
     }
 
-    /** Takes a free command, waiting while all {@link #depth()} are in flight. PASSIVE. */
-    AhciCommand acquire() throws InterruptedException {
-        permits.acquire();
-        while (true) {
-            int mask = freeMask.get();
-            int bit = Integer.lowestOneBit(mask);
-            if (freeMask.compareAndSet(mask, mask & ~bit)) {
-                return commands[Integer.numberOfTrailingZeros(bit)];
+    /** Takes a free command (the lowest slot), waiting while all {@link #depth()} are taken. PASSIVE. */
+    synchronized AhciCommand acquire() throws InterruptedException {
+        while (free == 0) {
+            waiting++;
+            try {
+                wait();
+            } finally {
+                waiting--;
             }
         }
+        int bit = Integer.lowestOneBit(free);
+        free &= ~bit;
+        taken |= bit;
+        return commands[Integer.numberOfTrailingZeros(bit)];
     }
 
-    /** Gives a command back. Any level; allocates nothing. */
-    void release(AhciCommand c) {
+    /** Gives a command back (or retires it, beyond the depth). Any level; never blocks, allocates nothing. */
+    synchronized void release(AhciCommand c) {
         int bit = 1 << c.index;
-        while (true) {
-            int mask = freeMask.get();
-            if (freeMask.compareAndSet(mask, mask | bit)) {
-                break;
+        if ((taken & bit) == 0) {
+            throw new IllegalStateException("command " + c.index + " was given back twice");
+        }
+        taken &= ~bit;
+        if (c.index < depth) {
+            free |= bit;
+            if (waiting > 0) {
+                notify();
             }
         }
-        permits.release();
     }
 
     /** Frees every command's DMA memory. PASSIVE, at close. */
