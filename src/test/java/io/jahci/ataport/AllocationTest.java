@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AllocationTest {
     private static final int WARM_UP = 20_000;
     private static final int MEASURED = 20_000;
-    private static final int WINDOWS = 2;
+    private static final int WINDOWS = 3;
 
     private final AtomicLong workerRuns = new AtomicLong();
     private final AtomicLong completions = new AtomicLong();
@@ -73,15 +73,23 @@ class AllocationTest {
             // every one: in 20 consecutive windows (5 per mode) one block-mode window showed 504 B on
             // one dispatch thread, single adaptive-hybrid windows showed 448 B, and a full `mvn verify`
             // once showed 1104 B in a block-mode window: the one-off docs/performance.md
-            // describes (a rarely taken path's first run or a deoptimization), which does not repeat.
-            // So each thread must have one window of exactly 0 (an allocation every N rounds, for any
-            // N up to 20,000, would show in both), and no window with a byte per round.
+            // describes (a rarely taken path's first run or a deoptimization), which does not repeat;
+            // and a final CI run under load once showed 1344 B and 128 B in both block-mode windows of
+            // the interrupt thread. So each thread must have one window of exactly 0 among three (an
+            // allocation every N rounds, for any N up to 20,000, would show in all of them), and no
+            // window with a byte per round.
             for (int i = 0; i < measured.size(); i++) {
-                long a0 = windows[0][i];
-                long a1 = windows[1][i];
-                String what = measured.get(i).getName() + " allocated " + a0 + " and " + a1 + " bytes in two windows of "
+                long min = Long.MAX_VALUE;
+                long max = 0;
+                StringBuilder bytes = new StringBuilder();
+                for (long[] window : windows) {
+                    min = Math.min(min, window[i]);
+                    max = Math.max(max, window[i]);
+                    bytes.append(bytes.length() == 0 ? "" : ", ").append(window[i]);
+                }
+                String what = measured.get(i).getName() + " allocated " + bytes + " bytes in " + WINDOWS + " windows of "
                         + MEASURED + " rounds with --wait " + wait;
-                assertTrue(Math.min(a0, a1) == 0 && Math.max(a0, a1) < MEASURED, what);
+                assertTrue(min == 0 && max < MEASURED, what);
             }
             assertEquals(WARM_UP + WINDOWS * MEASURED, f.connections.get(0).interrupts());
         }
