@@ -41,7 +41,6 @@ public final class DiskRequest {
     private final Disk disk;
     private final PortIo io;
     private final PortTransfer transfer;
-    private int reservedBytes;
 
     DiskRequest(Disk disk, PortIo io, Completion completion) {
         this.disk = disk;
@@ -56,9 +55,7 @@ public final class DiskRequest {
      * @param bytes a whole number of sectors, at most {@link Disk#maxTransferBytes()}
      */
     public ByteBuffer reserve(int bytes) throws PortException {
-        ByteBuffer b = io.reserve(transfer, bytes);
-        reservedBytes = bytes;
-        return b;
+        return io.reserve(transfer, bytes);
     }
 
     /** The reserved command's DMA buffer, position 0, limit the bytes reserved. */
@@ -117,7 +114,7 @@ public final class DiskRequest {
         if (!transfer.holdsCommand()) {
             throw new IllegalStateException("this request holds no command: reserve(bytes) first");
         }
-        return reservedBytes / disk.sectorSize();
+        return transfer.reservedBytes() / disk.sectorSize();
     }
 
     private void checkFua(boolean fua) {

@@ -131,6 +131,11 @@ public final class PortTransfer {
         return reserved.dataView().clear().limit(reservedBytes);
     }
 
+    /** The bytes the reserved command moves per transfer (0 when none is reserved). */
+    public int reservedBytes() {
+        return reserved == null ? 0 : reservedBytes;
+    }
+
     /** Whether a command is reserved for in-place transfers. */
     public boolean holdsCommand() {
         return reserved != null;
