@@ -4,6 +4,7 @@ import io.jahci.ahci.AtaCommand;
 import io.jahci.ahci.AtaResult;
 import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.IdentifyData;
+import io.jahci.ahci.PowerMode;
 import io.jahci.fault.AtaCommandException;
 import io.jahci.fault.CommandNotSupportedException;
 import io.jahci.fault.PortException;
@@ -14,23 +15,27 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** {@link AhciPort#execute}: non-queued commands as task files, against QEMU's ide-hd (ACS-3 §7). */
+/**
+ * {@link PortIo#execute}: non-queued commands as task files, against QEMU's ide-hd (ACS-3 §7):
+ * SMART bytes as captured, ABRT as "not supported" without COMRESET, SLEEP and the waking COMRESET.
+ */
 @Tag("qemu")
 class ExecuteQemuTest {
-    private static final int SMART = 0xB0;
-    private static final int SMART_READ_DATA = 0xD0;
-    private static final int SMART_RETURN_STATUS = 0xDA;
+    private static final int SMART = AtaCommand.SMART;
+    private static final int SMART_READ_DATA = AtaCommand.SMART_READ_DATA;
+    private static final int SMART_RETURN_STATUS = AtaCommand.SMART_RETURN_STATUS;
     /** SMART's signature in LBA mid/high (ACS-3 §7.48): 4Fh, C2h. */
-    private static final long SMART_LBA = 0xC24F00;
-    private static final int CHECK_POWER_MODE = 0xE5;
-    private static final int SET_FEATURES_WRITE_CACHE_OFF = 0x82;
-    private static final int SET_FEATURES_WRITE_CACHE_ON = 0x02;
+    private static final long SMART_LBA = AtaCommand.SMART_LBA_SIGNATURE;
+    private static final int CHECK_POWER_MODE = AtaCommand.CHECK_POWER_MODE;
+    private static final int SET_FEATURES_WRITE_CACHE_OFF = AtaCommand.SF_DISABLE_WRITE_CACHE;
+    private static final int SET_FEATURES_WRITE_CACHE_ON = AtaCommand.SF_ENABLE_WRITE_CACHE;
 
     @TempDir
     Path dir;
@@ -122,5 +127,48 @@ class ExecuteQemuTest {
         assertTrue(e.getMessage().contains("moves 512 bytes IN, but the buffer has 100 remaining"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> AtaTaskFile.nonData(AtaCommand.READ_FPDMA_QUEUED, 0, 0, 0, 0));
         assertEquals(issued, port.counters().commandsIssued());
+    }
+
+    @Test
+    void smartReadDataIsTheCapturedBlockByteForByte() throws Exception {
+        for (String[] capture : new String[][] {{"D0", "qemu-smart-read-data.bin"}, {"D1", "qemu-smart-read-thresholds.bin"}}) {
+            ByteBuffer data = ByteBuffer.allocate(512);
+            port.io().execute(AtaTaskFile.dataIn(AtaCommand.SMART, Integer.parseInt(capture[0], 16), SMART_LBA, 0, 0, 512), data);
+            try (InputStream in = getClass().getResourceAsStream("/io/jahci/ahci/" + capture[1])) {
+                assertArrayEquals(in.readAllBytes(), data.array(), capture[1]);
+            }
+        }
+    }
+
+    @Test
+    void aCommandTheDeviceAbortsIsNotSupportedAndNeverResetsThePort() throws Exception {
+        long comresets = port.counters().comresets();
+        // SET FEATURES 10h (enable a SATA feature) and SMART READ LOG of an unknown log: QEMU aborts both
+        CommandNotSupportedException e = assertThrows(CommandNotSupportedException.class,
+                () -> port.io().execute(AtaTaskFile.nonData(AtaCommand.SET_FEATURES, 0x10, 0, 0, 0), null));
+        assertTrue(e.getMessage().contains("SET FEATURES (features 0010h") && e.getMessage().contains(
+                "is not supported by this device"), e.getMessage());
+        assertFalse(e.getMessage().contains("medium"), e.getMessage());
+        assertThrows(CommandNotSupportedException.class, () -> port.io().execute(
+                AtaTaskFile.dataIn(AtaCommand.SMART, AtaCommand.SMART_READ_LOG, SMART_LBA | 0x80, 1, 0, 512), ByteBuffer.allocate(512)));
+        assertEquals(comresets, port.counters().comresets(), "no COMRESET:\n" + port.history());
+        assertEquals(PortState.READY, port.state());
+        ByteBuffer sector = ByteBuffer.allocate(512);
+        port.io().transfer(false, 0, sector);
+        assertEquals(PowerMode.ACTIVE_OR_IDLE, PowerMode.of(port.io().execute(AtaTaskFile.nonData(AtaCommand.CHECK_POWER_MODE, 0, 0, 0, 0), null).count()));
+    }
+
+    @Test
+    void afterSleepTheNextCommandBringsTheDeviceBackWithComreset() throws Exception {
+        long comresets = port.counters().comresets();
+        port.io().execute(AtaTaskFile.nonData(AtaCommand.SLEEP, 0, 0, 0, 0), null);
+        assertEquals(0, port.counters().wakeResets());
+        assertEquals(comresets, port.counters().comresets(), "SLEEP itself resets nothing");
+        AtaResult r = port.io().execute(AtaTaskFile.nonData(AtaCommand.CHECK_POWER_MODE, 0, 0, 0, 0), null);
+        assertEquals(PowerMode.ACTIVE_OR_IDLE, PowerMode.of(r.count()));
+        assertEquals(1, port.counters().wakeResets());
+        assertEquals(comresets + 1, port.counters().comresets(), port.history());
+        port.io().transfer(false, 0, ByteBuffer.allocate(4096));
+        assertEquals(1, port.counters().wakeResets(), "once awake, no more resets");
     }
 }
