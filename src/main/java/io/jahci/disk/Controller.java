@@ -213,6 +213,11 @@ public final class Controller implements AutoCloseable {
         return ports.toString();
     }
 
+    /** The transport under the controller, for tests of what the device saw. */
+    Transport transport() {
+        return transport;
+    }
+
     /** Warnings from bring-up (e.g. firmware that ignored the BIOS/OS handoff). */
     public List<String> warnings() {
         return hba.warnings();

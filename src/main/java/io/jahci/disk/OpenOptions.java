@@ -7,6 +7,7 @@ import io.jahci.ataport.WaitMode;
 import io.jahci.hw.RegisterCounts;
 import io.jahci.miniport.AhciHba;
 import io.jahci.miniport.AhciPortOptions;
+import io.jahci.miniport.Timeouts;
 
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -26,18 +27,25 @@ import java.util.function.Consumer;
  * @param registerCounts  where to count register accesses, or null (the default) to count nothing
  * @param completion      how completions are detected (default {@link CompletionMode#INTERRUPT}, or the
  *                        system property {@code jahci.completion}; see docs/latency-completion.md)
+ * @param deviceReadyMillis how long a disk may keep PxTFD.BSY after power-up or COMRESET before bring-up
+ *                        gives up on it (twice, with a COMRESET between); default {@link Timeouts#DEFAULT}'s
  */
 public record OpenOptions(boolean allowWrite, boolean syncWithIsr, boolean verifier, WaitMode waitMode,
-        ThreadPlacement threadPlacement, RegisterCounts registerCounts, CompletionMode completion) {
+        ThreadPlacement threadPlacement, RegisterCounts registerCounts, CompletionMode completion,
+        long deviceReadyMillis) {
     public OpenOptions {
         Objects.requireNonNull(waitMode, "waitMode");
         Objects.requireNonNull(threadPlacement, "threadPlacement");
         Objects.requireNonNull(completion, "completion");
+        if (deviceReadyMillis <= 0) {
+            throw new IllegalArgumentException("deviceReadyMillis must be positive, not " + deviceReadyMillis);
+        }
     }
 
     public static OpenOptions readOnly() {
         return new OpenOptions(false, true, Boolean.getBoolean("jahci.verifier"), WaitMode.BLOCK,
-                ThreadPlacement.none(), null, new PortDriverOptions().completionMode());
+                ThreadPlacement.none(), null, new PortDriverOptions().completionMode(),
+                Timeouts.DEFAULT.deviceReadyMillis());
     }
 
     public static OpenOptions readWrite() {
@@ -73,9 +81,15 @@ public record OpenOptions(boolean allowWrite, boolean syncWithIsr, boolean verif
         return with(o -> o.completion = mode);
     }
 
+    /** How long a disk may take to spin up (see {@link #deviceReadyMillis}). */
+    public OpenOptions withDeviceReadyMillis(long millis) {
+        return with(o -> o.deviceReadyMillis = millis);
+    }
+
     /** The miniport's configuration these options stand for. */
     AhciHba.Config hbaConfig() {
-        return new AhciHba.Config(AhciPortOptions.DEFAULT, syncWithIsr, new PortDriverOptions().verifier(verifier)
+        return new AhciHba.Config(AhciPortOptions.DEFAULT.withTimeouts(
+                AhciPortOptions.DEFAULT.timeouts().withDeviceReadyMillis(deviceReadyMillis)), syncWithIsr, new PortDriverOptions().verifier(verifier)
                 .waitMode(waitMode).threadPlacement(threadPlacement).completionMode(completion));
     }
 
@@ -95,6 +109,7 @@ public record OpenOptions(boolean allowWrite, boolean syncWithIsr, boolean verif
         ThreadPlacement threadPlacement;
         RegisterCounts registerCounts;
         CompletionMode completion;
+        long deviceReadyMillis;
 
         Editable(OpenOptions o) {
             allowWrite = o.allowWrite;
@@ -104,11 +119,12 @@ public record OpenOptions(boolean allowWrite, boolean syncWithIsr, boolean verif
             threadPlacement = o.threadPlacement;
             registerCounts = o.registerCounts;
             completion = o.completion;
+            deviceReadyMillis = o.deviceReadyMillis;
         }
 
         OpenOptions build() {
             return new OpenOptions(allowWrite, syncWithIsr, verifier, waitMode, threadPlacement, registerCounts,
-                    completion);
+                    completion, deviceReadyMillis);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.jahci.disk;
 
+import io.jahci.chip.ProfileTransport;
 import io.jahci.hw.Transport;
 import io.jahci.hw.qemu.QemuConfig;
 import io.jahci.hw.qemu.QemuTransport;
@@ -30,8 +31,8 @@ public final class Transports {
                 file.setLength(DeviceSpec.DEFAULT_QEMU_DISK_BYTES);
             }
             try {
-                return QemuTransport.openWithTemporaryImages(QemuConfig.fromEnvironment(List.of(image.toString())),
-                        List.of(image));
+                return presented(spec, QemuTransport.openWithTemporaryImages(
+                        config(spec, List.of(image.toString())), List.of(image)));
             } finally {
                 Files.deleteIfExists(image);
             }
@@ -39,7 +40,18 @@ public final class Transports {
         for (String image : spec.images()) {
             checkImage(image);
         }
-        return QemuTransport.open(QemuConfig.fromEnvironment(spec.images()));
+        return presented(spec, QemuTransport.open(config(spec, spec.images())));
+    }
+
+    /** QEMU's machine for {@code images}: on the profile's connected ports when the spec names a chip. */
+    private static QemuConfig config(DeviceSpec spec, List<String> images) {
+        QemuConfig config = QemuConfig.fromEnvironment(images);
+        return spec.profile() == null ? config : config.withPorts(spec.profile().diskPorts());
+    }
+
+    /** {@code qemu} as the chip the spec names, if it names one. */
+    private static Transport presented(DeviceSpec spec, QemuTransport qemu) {
+        return spec.profile() == null ? qemu : ProfileTransport.wrap(qemu, spec.profile());
     }
 
     /**

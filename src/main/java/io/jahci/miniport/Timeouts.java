@@ -19,6 +19,11 @@ public record Timeouts(long biosHandoffMillis, long biosBusyMillis, long hbaRese
                        long comresetHoldMillis, long presenceMillis, long linkUpMillis, long deviceReadyMillis, long commandMillis) {
     public static final Timeouts DEFAULT = new Timeouts(25, 2_000, 1_000, 500, 1, 100, 1_000, 10_000, 30_000);
 
+    public Timeouts withDeviceReadyMillis(long millis) {
+        return new Timeouts(biosHandoffMillis, biosBusyMillis, hbaResetMillis, portStopMillis, comresetHoldMillis,
+                presenceMillis, linkUpMillis, millis, commandMillis);
+    }
+
     public Timeouts withCommandMillis(long millis) {
         return new Timeouts(biosHandoffMillis, biosBusyMillis, hbaResetMillis, portStopMillis, comresetHoldMillis,
                 presenceMillis, linkUpMillis, deviceReadyMillis, millis);

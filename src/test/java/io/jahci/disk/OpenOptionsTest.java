@@ -26,15 +26,16 @@ class OpenOptionsTest {
         assertEquals(base, base.withAllowWrite(true).withAllowWrite(false));
         OpenOptions all = base.withAllowWrite(true).withSyncWithIsr(false).withVerifier(true)
                 .withWaitMode(WaitMode.SPIN).withThreadPlacement(placement).withRegisterCounts(counts)
-                .withCompletion(CompletionMode.POLL);
-        assertEquals(new OpenOptions(true, false, true, WaitMode.SPIN, placement, counts, CompletionMode.POLL), all);
+                .withCompletion(CompletionMode.POLL).withDeviceReadyMillis(7_000);
+        assertEquals(new OpenOptions(true, false, true, WaitMode.SPIN, placement, counts, CompletionMode.POLL, 7_000),
+                all);
 
         assertFalse(base.allowWrite());
         assertTrue(base.syncWithIsr());
         assertSame(WaitMode.BLOCK, base.waitMode());
         assertNull(base.registerCounts());
         assertEquals(base.withSyncWithIsr(false), new OpenOptions(false, false, false, WaitMode.BLOCK,
-                base.threadPlacement(), null, CompletionMode.INTERRUPT));
+                base.threadPlacement(), null, CompletionMode.INTERRUPT, base.deviceReadyMillis()));
     }
 
     @Test
@@ -50,7 +51,9 @@ class OpenOptionsTest {
     void theMiniportsConfigurationCarriesTheOptionsAndDefaultPortTunables() {
         AhciHba.Config config = OpenOptions.readOnly().withSyncWithIsr(false)
                 .withWaitMode(WaitMode.HYBRID).withCompletion(CompletionMode.POLL).hbaConfig();
-        assertSame(AhciPortOptions.DEFAULT, config.ports());
+        assertEquals(AhciPortOptions.DEFAULT, config.ports());
+        assertEquals(7_000, OpenOptions.readOnly().withDeviceReadyMillis(7_000).hbaConfig().ports().timeouts()
+                .deviceReadyMillis());
         assertFalse(config.syncWithIsr());
         assertSame(WaitMode.HYBRID, config.driver().waitMode());
         assertSame(CompletionMode.POLL, config.driver().completionMode());

@@ -1,5 +1,6 @@
 package io.jahci.hw.qemu;
 
+import com.sun.jna.Pointer;
 import io.jahci.hw.DmaPool;
 import io.jahci.platform.Linux;
 import io.jahci.platform.NativeException;
@@ -30,25 +31,42 @@ final class GuestRam implements DmaPool.Region {
         this.mappingSize = mappingSize;
     }
 
-    /** Maps {@code file} and returns a pool that hands out guest RAM above the first MiB. */
-    static DmaPool pool(Path file, long size) throws NativeException {
+    /** Maps {@code file}, QEMU's guest RAM of {@code size} bytes. */
+    static GuestRam map(Path file, long size) throws NativeException {
         int fd = Linux.open(file.toString(), Linux.O_RDWR);
-        long address;
         try {
-            address = Linux.mmap(size, Linux.PROT_READ | Linux.PROT_WRITE, Linux.MAP_SHARED, fd, 0, file.toString());
+            return new GuestRam(Linux.mmap(size, Linux.PROT_READ | Linux.PROT_WRITE, Linux.MAP_SHARED, fd, 0,
+                    file.toString()), size);
         } finally {
             Linux.close(fd);
         }
-        GuestRam ram = new GuestRam(address, size);
+    }
+
+    /** A pool that hands out this RAM above the first MiB, as one region; closing the pool unmaps it. */
+    DmaPool pool() {
         boolean[] handedOut = new boolean[1];
         return new DmaPool(bytes -> {
             if (handedOut[0]) {
-                throw new IOException("QEMU's guest RAM (" + (size >> 20) + " MiB) is used up; "
+                throw new IOException("QEMU's guest RAM (" + (mappingSize >> 20) + " MiB) is used up; "
                         + "give QEMU more with a larger guest RAM size");
             }
             handedOut[0] = true;
-            return ram;
-        }, size - FIRST_DMA_ADDRESS);
+            return this;
+        }, mappingSize - FIRST_DMA_ADDRESS);
+    }
+
+    /**
+     * The little-endian dword at guest physical address {@code physical}, as the controller's DMA
+     * would read it; for checks of what a driver put in memory. Any thread.
+     *
+     * @throws IllegalArgumentException when the address is not in guest RAM
+     */
+    int read32(long physical) {
+        if (physical < 0 || physical > mappingSize - 4) {
+            throw new IllegalArgumentException("guest physical address 0x" + Long.toHexString(physical)
+                    + " is outside guest RAM (" + (mappingSize >> 20) + " MiB)");
+        }
+        return new Pointer(mapping).getInt(physical);
     }
 
     @Override

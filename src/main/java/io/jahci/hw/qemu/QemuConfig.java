@@ -19,9 +19,10 @@ import java.util.Map;
  * @param replyTimeoutMillis how long one qtest command (a register or config access) may wait for
  *                    QEMU's reply before the controller counts as lost ({@link #DEFAULT_REPLY_TIMEOUT_MILLIS});
  *                    tests that stop QEMU on purpose shorten it
+ * @param ports       the port each image goes on, in the order of {@code images}; empty: 0, 1, ...
  */
 public record QemuConfig(String qemuBinary, List<String> images, int guestRamMiB, List<String> extraArgs,
-        long replyTimeoutMillis) {
+        long replyTimeoutMillis, List<Integer> ports) {
     /** Environment variable naming the QEMU binary. */
     public static final String QEMU_ENV = "JAHCI_QEMU";
     /** Environment variable with whitespace-separated extra QEMU arguments. */
@@ -41,6 +42,7 @@ public record QemuConfig(String qemuBinary, List<String> images, int guestRamMiB
     public QemuConfig {
         images = List.copyOf(images);
         extraArgs = List.copyOf(extraArgs);
+        ports = List.copyOf(ports);
         if (replyTimeoutMillis <= 0) {
             throw new IllegalArgumentException("the qtest reply timeout must be positive, not " + replyTimeoutMillis + " ms");
         }
@@ -48,11 +50,15 @@ public record QemuConfig(String qemuBinary, List<String> images, int guestRamMiB
             throw new IllegalArgumentException("ich9-ahci has " + MAX_DISKS + " ports; " + images.size()
                     + " images were given");
         }
+        if (!ports.isEmpty() && ports.size() < images.size()) {
+            throw new IllegalArgumentException(images.size() + " images but only " + ports.size()
+                    + " ports to put them on (" + ports + ")");
+        }
     }
 
     /** A configuration with the default register-access limit. */
     public QemuConfig(String qemuBinary, List<String> images, int guestRamMiB, List<String> extraArgs) {
-        this(qemuBinary, images, guestRamMiB, extraArgs, DEFAULT_REPLY_TIMEOUT_MILLIS);
+        this(qemuBinary, images, guestRamMiB, extraArgs, DEFAULT_REPLY_TIMEOUT_MILLIS, List.of());
     }
 
     /** A configuration for {@code images} with the binary and extra arguments from the environment. */
@@ -63,7 +69,7 @@ public record QemuConfig(String qemuBinary, List<String> images, int guestRamMiB
     static QemuConfig fromEnvironment(List<String> images, Map<String, String> env) {
         String extra = env.getOrDefault(QEMU_ARGS_ENV, "").trim();
         List<String> extraArgs = extra.isEmpty() ? List.of() : Arrays.asList(extra.split("\\s+"));
-        return new QemuConfig(findBinary(env), images, DEFAULT_GUEST_RAM_MIB, extraArgs, replyTimeout(env));
+        return new QemuConfig(findBinary(env), images, DEFAULT_GUEST_RAM_MIB, extraArgs, replyTimeout(env), List.of());
     }
 
     private static long replyTimeout(Map<String, String> env) {
@@ -96,11 +102,21 @@ public record QemuConfig(String qemuBinary, List<String> images, int guestRamMiB
     public QemuConfig withExtraArgs(List<String> more) {
         List<String> all = new ArrayList<>(extraArgs);
         all.addAll(more);
-        return new QemuConfig(qemuBinary, images, guestRamMiB, all, replyTimeoutMillis);
+        return new QemuConfig(qemuBinary, images, guestRamMiB, all, replyTimeoutMillis, ports);
     }
 
     /** The same machine with another register-access limit (tests that stop QEMU use a short one). */
     public QemuConfig withReplyTimeoutMillis(long millis) {
-        return new QemuConfig(qemuBinary, images, guestRamMiB, extraArgs, millis);
+        return new QemuConfig(qemuBinary, images, guestRamMiB, extraArgs, millis, ports);
+    }
+
+    /** The same machine with image i on port {@code ports.get(i)} (a controller profile's wired ports). */
+    public QemuConfig withPorts(List<Integer> ports) {
+        return new QemuConfig(qemuBinary, images, guestRamMiB, extraArgs, replyTimeoutMillis, ports);
+    }
+
+    /** The port image {@code index} goes on. */
+    public int portOf(int index) {
+        return ports.isEmpty() ? index : ports.get(index);
     }
 }

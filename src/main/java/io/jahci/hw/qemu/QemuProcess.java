@@ -154,7 +154,7 @@ final class QemuProcess implements AutoCloseable {
                 "-qmp", "unix:" + qmpPath + ",server=on,wait=off",
                 "-device", "ich9-ahci,id=ahci1,addr=0x" + Integer.toHexString(AHCI_SLOT)));
         for (int i = 0; i < config.images().size(); i++) {
-            cmd.addAll(drive(i, config.images().get(i)));
+            cmd.addAll(drive(config.portOf(i), config.images().get(i)));
         }
         cmd.addAll(config.extraArgs());
         return cmd;

@@ -31,6 +31,7 @@ public final class QemuTransport implements Transport {
 
     private final QemuProcess process;
     private final QtestPciFunction pci;
+    private final GuestRam ram;
     private final DmaPool guestRam;
     private final QtestInterruptSource interrupt;
     private final QtestRegisterWindow abar;
@@ -49,7 +50,8 @@ public final class QemuTransport implements Transport {
             qtest.setIrqListener(interrupt);
             qtest.send("irq_intercept_in ioapic");
             // The machine exists now: both sides hold the RAM file and the images open.
-            this.guestRam = GuestRam.pool(process.shmPath(), process.guestRamBytes());
+            this.ram = GuestRam.map(process.shmPath(), process.guestRamBytes());
+            this.guestRam = ram.pool();
             process.unlinkGuestRam();
             for (Path image : temporaryImages) {
                 Files.deleteIfExists(image);
@@ -132,6 +134,14 @@ public final class QemuTransport implements Transport {
     @Override
     public long registerAccessNanos() {
         return 200_000;
+    }
+
+    /**
+     * The dword at guest physical address {@code physical}: what the controller reads from DMA memory
+     * there. For register shims that check command lists and tables. Any thread.
+     */
+    public int readGuest32(long physical) {
+        return ram.read32(physical);
     }
 
     /** The QEMU process id, for tests that check it is gone. */
