@@ -55,7 +55,11 @@ public final class InterruptConnection {
         return source;
     }
 
-    /** Interrupts serviced so far. */
+    /**
+     * Interrupts serviced so far. Counted once all ISRs of an interrupt have returned, under the
+     * interrupt lock: every ISR called for one interrupt sees the same value, so a miniport can tell
+     * the first ISR of an interrupt from the others without depending on channel order.
+     */
     public long interrupts() {
         return interrupts;
     }

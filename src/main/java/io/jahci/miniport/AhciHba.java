@@ -1,19 +1,18 @@
 package io.jahci.miniport;
 
-import io.jahci.ahci.Bohc;
-import io.jahci.ahci.Cap2;
 import io.jahci.ahci.Ghc;
 import io.jahci.ahci.HbaCapabilities;
 import io.jahci.ahci.HbaRegister;
+import io.jahci.ahci.KnownChips;
 import io.jahci.ataport.InterruptConnection;
 import io.jahci.ataport.PortDriver;
 import io.jahci.ataport.PortDriverOptions;
-import io.jahci.fault.PortException;
 import io.jahci.hw.DeviceLostException;
 import io.jahci.hw.RegisterWindow;
 import io.jahci.hw.Transport;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -36,11 +35,11 @@ public final class AhciHba implements AutoCloseable {
     private final ControllerLoss loss;
     private final List<AhciPort> ports = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
+    private final KnownChips.Chip chip;
     private PortDriver<AhciHba> portDriver;
-    private int firstPort = -1;
-    private int lastPort = -1;
-    /** IS as read at the start of the current interrupt; guarded by the interrupt lock. */
+    /** IS as read by the first ISR of interrupt {@link #latchedAt}; guarded by the interrupt lock. */
     private int latchedIs;
+    private long latchedAt = -1;
 
     /**
      * How to run the controller.
@@ -71,17 +70,13 @@ public final class AhciHba implements AutoCloseable {
         this.loss = new ControllerLoss(transport.describe(), transport::pci);
         loss.onLost(() -> ports.forEach(AhciPort::controllerLost));
         loss.check(read(HbaRegister.CAP), "CAP");
-        takeOwnership();
-        reset();
+        this.chip = HbaSetup.identify(transport.pci());
+        this.caps = new HbaSetup(transport.describe(), regs, config.ports().timeouts(), warnings).run(chip);
         transport.beforeReleaseAtExit(this::stopAtExit);
-        this.caps = new HbaCapabilities(loss.check(read(HbaRegister.CAP), "CAP"), read(HbaRegister.CAP2),
-                read(HbaRegister.PI), read(HbaRegister.VS));
         try {
             for (int port = 0; port < 32; port++) {
                 if (caps.isImplemented(port)) {
                     ports.add(new AhciPort(transport.describe(), port, transport, caps, config.ports(), loss));
-                    firstPort = firstPort < 0 ? port : firstPort;
-                    lastPort = port;
                 }
             }
             startPortLayer();
@@ -113,16 +108,68 @@ public final class AhciHba implements AutoCloseable {
         }
         write(HbaRegister.IS, 0xffff_ffff);
         write(HbaRegister.GHC, read(HbaRegister.GHC) | Ghc.IE.mask());
-        for (AhciPort port : ports) {
-            if (!port.channel().start()) {
-                warnings.add(port.startFailure());
-            }
-        }
+        startChannels();
         for (AhciPort port : ports) {
             if (port.state() == PortState.READY) {
                 port.identify();
             }
         }
+    }
+
+    /**
+     * Starts every port's channel at once, each on its own PASSIVE thread, so that a port whose link
+     * or disk takes long (spin-up, a dead drive waited for twice) delays none of the others; waits
+     * for all of them. A port that does not come up is named in {@link #warnings()} and its channel
+     * stays stopped: Initialize never ran, so its PxIE is 0 and it sets no IS bit.
+     */
+    private void startChannels() throws IOException {
+        String[] failures = new String[ports.size()];
+        Throwable[] thrown = new Throwable[ports.size()];
+        List<Thread> starters = new ArrayList<>();
+        for (int i = 0; i < ports.size(); i++) {
+            int index = i;
+            AhciPort port = ports.get(i);
+            Thread t = new Thread(() -> {
+                try {
+                    if (!port.channel().start()) {
+                        failures[index] = port.startFailure();
+                    }
+                } catch (Throwable e) {
+                    thrown[index] = e;
+                }
+            }, "jahci-start-port-" + port.number());
+            starters.add(t);
+            t.start();
+        }
+        for (Thread t : starters) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while the ports came up");
+            }
+        }
+        for (int i = 0; i < ports.size(); i++) {
+            if (thrown[i] != null) {
+                rethrow(thrown[i]);
+            }
+            if (failures[i] != null) {
+                warnings.add(failures[i]);
+            }
+        }
+    }
+
+    private static void rethrow(Throwable t) throws IOException {
+        if (t instanceof IOException e) {
+            throw e;
+        }
+        if (t instanceof RuntimeException e) {
+            throw e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException(t);
     }
 
     PortDriver<AhciHba> portDriver() {
@@ -138,28 +185,6 @@ public final class AhciHba implements AutoCloseable {
     }
 
     /**
-     * BIOS/OS handoff (§10.6.3) when CAP2.BOH: request ownership (BOHC.OOS), wait for the BIOS to
-     * drop BOS, and for a busy BIOS (BB) a while longer. A firmware that never answers is noted
-     * and ignored, as Linux does.
-     */
-    private void takeOwnership() {
-        if (!Cap2.BOH.isSet(read(HbaRegister.CAP2))) {
-            return;
-        }
-        write(HbaRegister.BOHC, read(HbaRegister.BOHC) | Bohc.OOS.mask());
-        Timeouts t = config.ports().timeouts();
-        if (Poll.until(t.biosHandoffMillis(), () -> !Bohc.BOS.isSet(read(HbaRegister.BOHC)))) {
-            return;
-        }
-        if (Bohc.BB.isSet(read(HbaRegister.BOHC))
-                && Poll.until(t.biosBusyMillis(), () -> !Bohc.BOS.isSet(read(HbaRegister.BOHC)))) {
-            return;
-        }
-        warnings.add("the firmware did not release the HBA (BOHC=" + Integer.toHexString(read(HbaRegister.BOHC))
-                + ") within the §10.6.3 handoff time; continuing without it");
-    }
-
-    /**
      * At a JVM exit that skipped {@link #close()} (run by the transport's shutdown hook before it turns
      * bus mastering off and the process's DMA memory goes away): an HBA reset (GHC.HR, §10.4.3)
      * clears every port's PxCMD.ST and FRE, so the HBA fetches no command and writes no FIS into
@@ -172,26 +197,18 @@ public final class AhciHba implements AutoCloseable {
         }
     }
 
-    /** HBA reset (§10.4.3): GHC.AE, then GHC.HR, wait for HR to clear, then GHC.AE again. */
-    private void reset() throws PortException {
-        write(HbaRegister.GHC, Ghc.AE.mask());
-        write(HbaRegister.GHC, Ghc.AE.mask() | Ghc.HR.mask());
-        long millis = config.ports().timeouts().hbaResetMillis();
-        if (!Poll.until(millis, () -> !Ghc.HR.isSet(read(HbaRegister.GHC)))) {
-            throw new PortException(transport.describe() + ": HBA reset did not complete within " + millis
-                    + " ms (GHC.HR stays set, AHCI 1.3.1 §10.4.3); the controller does not answer: power-cycle the machine.");
-        }
-        write(HbaRegister.GHC, Ghc.AE.mask());
-    }
-
     /**
-     * One port's ISR on the shared line (§10.7.2). The port layer calls the ports in port order
-     * under one interrupt lock, so the first port latches IS, each port services its PxIS when
-     * its IS bit is set, and the last port clears the IS bits that were latched. DIRQL;
-     * allocates nothing.
+     * One port's ISR on the shared line (§10.7.2): HBA IS is read once per interrupt, by whichever
+     * port's ISR runs first (the port layer calls the ISRs of one interrupt with the same
+     * {@link InterruptConnection#interrupts()} count); a port whose IS bit is set services its PxIS
+     * and then clears its own IS bit (RWC, §3.1.3), after its PxIS (§10.7.2.1). No port depends on
+     * another's ISR running: a port whose channel did not start never had its PxIE set, so it sets
+     * no IS bit. DIRQL, under the interrupt lock; allocates nothing.
      */
     boolean portInterrupt(AhciPort port) {
-        if (port.number() == firstPort) {
+        long interrupt = port.channel().interrupt().interrupts();
+        if (interrupt != latchedAt) {
+            latchedAt = interrupt;
             if (loss.isLost()) {
                 loss.ignoredInterrupt();
                 latchedIs = 0;
@@ -199,10 +216,14 @@ public final class AhciHba implements AutoCloseable {
                 latchedIs = readIs();
             }
         }
-        boolean claimed = (latchedIs & (1 << port.number())) != 0 && port.interrupt();
-        if (port.number() == lastPort && latchedIs != 0 && !loss.isLost()) {
+        int bit = 1 << port.number();
+        if ((latchedIs & bit) == 0) {
+            return false;
+        }
+        boolean claimed = port.interrupt();
+        if (!loss.isLost()) {
             try {
-                write(HbaRegister.IS, latchedIs);
+                write(HbaRegister.IS, bit);
             } catch (DeviceLostException e) {
                 loss.lose(e.getMessage());
             }
@@ -228,6 +249,11 @@ public final class AhciHba implements AutoCloseable {
     /** Whether the controller is lost, and why (shared with every port). */
     public ControllerLoss loss() {
         return loss;
+    }
+
+    /** What jahci knows about this chip by its PCI ID (quirks, with their source), or null. */
+    public KnownChips.Chip knownChip() {
+        return chip;
     }
 
     public HbaCapabilities capabilities() {

@@ -44,6 +44,9 @@ final class PortLink {
     static final int FIS_OFFSET = CommandHeader.LIST_SIZE;
     static final int STRUCTURES_BYTES = FIS_OFFSET + ReceivedFis.SIZE;
     private static final int BUSY = PortTfd.STS_BSY.mask() | PortTfd.STS_DRQ.mask();
+    /** How often {@link #waitForDeviceReady} says that it still waits. */
+    private static final long SPIN_UP_REPORT_NANOS = 2_000_000_000L;
+    private static final System.Logger LOG = System.getLogger("io.jahci.miniport");
 
     private final String where;
     private final int number;
@@ -184,9 +187,26 @@ final class PortLink {
         return (read(PortRegister.TFD) & BUSY) != 0;
     }
 
-    /** Waits for BSY and DRQ to clear. PASSIVE. */
+    /**
+     * Waits for BSY and DRQ to clear, up to {@link Timeouts#deviceReadyMillis()}, saying every
+     * {@link #SPIN_UP_REPORT_NANOS} that it still waits (a disk spinning up takes seconds). PASSIVE.
+     */
     boolean waitForDeviceReady() {
-        return Poll.until(timeouts.deviceReadyMillis(), () -> !deviceBusy());
+        long start = System.nanoTime();
+        long[] nextReport = {SPIN_UP_REPORT_NANOS};
+        return Poll.until(timeouts.deviceReadyMillis(), () -> {
+            if (!deviceBusy()) {
+                return true;
+            }
+            long waited = System.nanoTime() - start;
+            if (waited >= nextReport[0]) {
+                nextReport[0] += SPIN_UP_REPORT_NANOS;
+                LOG.log(System.Logger.Level.INFO, String.format("%s: the device is still busy (PxTFD %s), spinning "
+                        + "up: waited %.0f s of at most %.0f s", where, PortTfd.describe(read(PortRegister.TFD)),
+                        waited / 1e9, timeouts.deviceReadyMillis() / 1e3));
+            }
+            return false;
+        });
     }
 
     /**

@@ -12,12 +12,14 @@ package io.jahci.miniport;
  *                            called empty; a device answers COMRESET with COMINIT within 10 ms (SATA 3.x §8.4)
  * @param linkUpMillis        PxSSTS.DET to reach 3 (device present, PHY up) after spin-up or COMRESET
  * @param deviceReadyMillis   PxTFD.STS.BSY and DRQ to clear after the link comes up (the device's
- *                            power-on reset and first D2H FIS; ATA drives may take seconds)
+ *                            power-on reset and first D2H FIS: a disk spins up first). Bring-up waits
+ *                            this long, sends COMRESET and waits as long again, so 16 s covers the 31 s
+ *                            an ATA device may take to become ready after power-on
  * @param commandMillis       a command to complete before the port is declared stuck
  */
 public record Timeouts(long biosHandoffMillis, long biosBusyMillis, long hbaResetMillis, long portStopMillis,
                        long comresetHoldMillis, long presenceMillis, long linkUpMillis, long deviceReadyMillis, long commandMillis) {
-    public static final Timeouts DEFAULT = new Timeouts(25, 2_000, 1_000, 500, 1, 100, 1_000, 10_000, 30_000);
+    public static final Timeouts DEFAULT = new Timeouts(25, 2_000, 1_000, 500, 1, 100, 1_000, 16_000, 30_000);
 
     public Timeouts withDeviceReadyMillis(long millis) {
         return new Timeouts(biosHandoffMillis, biosBusyMillis, hbaResetMillis, portStopMillis, comresetHoldMillis,

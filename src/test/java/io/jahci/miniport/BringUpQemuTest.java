@@ -46,15 +46,16 @@ class BringUpQemuTest {
     }
 
     /**
-     * QEMU's HBA has no BIOS/OS handoff (CAP2.BOH clear). A firmware that claims the HBA and never
-     * lets go is injected by spying on the real register window: reads of CAP2 say BOH, reads of
-     * BOHC say the BIOS owns it and is busy. Bring-up must wait the §10.6.3 times, warn, and go on.
+     * QEMU's HBA has no BIOS/OS handoff (AHCI 1.0, no CAP2). A firmware that claims the HBA and never
+     * lets go is injected by spying on the real register window: VS says AHCI 1.2 (CAP2 and BOHC
+     * exist), reads of CAP2 say BOH, reads of BOHC say the BIOS owns it and is busy. Bring-up must wait the §10.6.3 times, warn, and go on.
      */
     @Test
     void aFirmwareThatNeverReleasesTheHbaIsWarnedAboutAndIgnored() throws Exception {
         Path image = Images.create(dir, "a.img", 4 << 20);
         try (QemuTransport qemu = QemuTransport.open(QemuConfig.fromEnvironment(List.of(image.toString())))) {
             RegisterWindow abar = spy(qemu.abar());
+            doReturn(0x0001_0200).when(abar).read32(HbaRegister.VS.offset());
             doReturn(Cap2.BOH.mask()).when(abar).read32(HbaRegister.CAP2.offset());
             doReturn(Bohc.BOS.mask() | Bohc.BB.mask()).when(abar).read32(HbaRegister.BOHC.offset());
             Transport transport = spy(qemu);

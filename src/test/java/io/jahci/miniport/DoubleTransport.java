@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * A {@link Transport} for unit tests, without QEMU or hardware: the ABAR is an
  * {@link AhciRegisterDouble}, DMA memory is heap memory with made-up bus addresses (which the
  * register double resolves to read command tables and write FISes and data), and the interrupt
- * is an eventfd the double signals. It has no config space.
+ * is an eventfd the double signals. Its config space holds only an identity, QEMU's ICH9 with the
+ * AHCI class code (the miniport looks its quirks up by PCI ID); nothing else is there.
  */
 final class DoubleTransport implements Transport {
     /** First made-up bus address: not 0, so a forgotten PxCLB or PRD shows. */
@@ -57,8 +58,46 @@ final class DoubleTransport implements Transport {
 
     @Override
     public PciFunction pci() {
-        throw new UnsupportedOperationException("the register double has no PCI config space");
+        return IDENTITY;
     }
+
+    /** Vendor, device and class; any other config access is a test's mistake. */
+    private static final PciFunction IDENTITY = new PciFunction() {
+        @Override
+        public String address() {
+            return "0000:00:05.0";
+        }
+
+        @Override
+        public int readConfig32(int offset) {
+            return switch (offset) {
+                case VENDOR_ID -> 0x8086 | 0x2922 << 16;
+                case CLASS_REVISION -> AHCI_CLASS << 8 | 0x02;
+                default -> throw new UnsupportedOperationException("the register double's config space has no dword "
+                        + Integer.toHexString(offset));
+            };
+        }
+
+        @Override
+        public int readConfig16(int offset) {
+            throw new UnsupportedOperationException("the register double's config space has only dword reads");
+        }
+
+        @Override
+        public int readConfig8(int offset) {
+            throw new UnsupportedOperationException("the register double's config space has only dword reads");
+        }
+
+        @Override
+        public void writeConfig32(int offset, int value) {
+            throw new UnsupportedOperationException("the register double's config space is read-only");
+        }
+
+        @Override
+        public void writeConfig16(int offset, int value) {
+            throw new UnsupportedOperationException("the register double's config space is read-only");
+        }
+    };
 
     @Override
     public AhciRegisterDouble abar() {
