@@ -1,5 +1,6 @@
 package io.jahci.ahci;
 
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -26,7 +27,7 @@ public final class KnownChips {
      */
     public record Chip(int vendorId, int deviceId, String name, Set<ChipQuirk> quirks, int portMap, String source) {
         public Chip {
-            quirks = quirks.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(quirks));
+            quirks = quirks.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(quirks)); // enum order
         }
 
         /** {@code caps} as the chip really is: quirks applied (NO_NCQ, DMA_32BIT, PORT_MAP). */

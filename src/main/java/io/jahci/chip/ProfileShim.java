@@ -4,13 +4,16 @@ import io.jahci.ahci.Cap;
 import io.jahci.ahci.Ghc;
 import io.jahci.ahci.HbaRegister;
 import io.jahci.ahci.PortCmd;
+import io.jahci.ahci.PortIs;
 import io.jahci.ahci.PortRegister;
 import io.jahci.ahci.PortSctl;
+import io.jahci.ahci.PortSerr;
 import io.jahci.ahci.PortSsts;
 import io.jahci.ahci.PortTfd;
 import io.jahci.hw.RegisterWindow;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.LongToIntFunction;
@@ -30,7 +33,10 @@ import java.util.function.LongToIntFunction;
  *   <tr><td>PI, CAP's SSS/SMPS (resetClearsPi)</td><td>software writing back the firmware's values</td><td>GHC.HR</td></tr>
  *   <tr><td>IS (stickyIs)</td><td>a read of IS that finds QEMU's bit set</td><td>writing 1 to the bit (RWC, §3.1.3), GHC.HR</td></tr>
  *   <tr><td>PxCMD.SUD (CAP.SSS)</td><td>a PxCMD write with SUD (§3.3.7)</td><td>GHC.HR</td></tr>
- *   <tr><td>BSY until (spin-up)</td><td>GHC.HR, SUD rising, COMRESET released (PxSCTL.DET 1 to 0)</td><td>time</td></tr>
+ *   <tr><td>BSY until (spin-up)</td><td>GHC.HR, SUD rising, COMRESET released (PxSCTL.DET 1 to 0), plug</td><td>time</td></tr>
+ *   <tr><td>unplugged</td><td>{@link #unplug}</td><td>{@link #plug}</td></tr>
+ *   <tr><td>PxSERR.DIAG.N / X (PxIS.PRCS / PCS)</td><td>unplug (N), plug (N and X)</td><td>writing 1 to the PxSERR bit:
+ *       PRCS and PCS are read-only in PxIS (§3.3.5), so writing PxIS does not clear them</td></tr>
  * </table>
  *
  * <p>Thread safe: every access holds the monitor, including QEMU's round trip.
@@ -59,6 +65,10 @@ final class ProfileShim implements RegisterWindow {
     private final long[] busyUntil = new long[PORTS];
     private final boolean[] comresetHeld = new boolean[PORTS];
     private final long[] commandList = new long[PORTS];
+    private final boolean[] unplugged = new boolean[PORTS];
+    /** PxSERR bits the shim adds for an injected link change: DIAG.N (PhyRdy change), DIAG.X (exchanged). */
+    private final int[] linkChange = new int[PORTS];
+    private final int[] interruptEnable = new int[PORTS];
 
     /**
      * @param memory reads a dword of DMA memory (guest physical address), for the checks of issued commands
@@ -89,6 +99,8 @@ final class ProfileShim implements RegisterWindow {
         ae = Cap.SAM.isSet(profile.cap());
         ie = false;
         stickyIs = 0;
+        Arrays.fill(linkChange, 0);
+        Arrays.fill(interruptEnable, 0);
         if (profile.resetClearsPi()) {
             pi = 0;
             cap = profile.cap() & ~FIRMWARE_CAP_BITS;
@@ -125,9 +137,49 @@ final class ProfileShim implements RegisterWindow {
         return List.copyOf(violations);
     }
 
-    /** Whether a sticky IS bit keeps the chip's level interrupt asserted (GHC.IE set, §3.1.3). */
+    /**
+     * Whether the chip's level interrupt is asserted beyond what QEMU's line says: GHC.IE set and a sticky
+     * IS bit not written back (§3.1.3), or an injected link change that PxIE enables.
+     */
     synchronized boolean interruptAsserted() {
-        return profile.stickyIs() && ie && stickyIs != 0;
+        return ie && (profile.stickyIs() && stickyIs != 0 || injectedPending() != 0);
+    }
+
+    /**
+     * The disk on {@code port} goes: PxSSTS.DET reads 0 and a PhyRdy change (PxSERR.DIAG.N, PxIS.PRCS) is
+     * raised. The caller then signals the interrupt.
+     */
+    synchronized void unplug(int port) {
+        unplugged[port] = true;
+        linkChange[port] |= PortSerr.DIAG_N.mask();
+    }
+
+    /**
+     * The disk on {@code port} comes back: the link is up again, the disk spins up, and PhyRdy and
+     * device-exchanged changes (DIAG.N, DIAG.X; PxIS.PRCS, PCS) are raised. The caller then signals
+     * the interrupt.
+     */
+    synchronized void plug(int port) {
+        unplugged[port] = false;
+        linkChange[port] |= PortSerr.DIAG_N.mask() | PortSerr.DIAG_X.mask();
+        busyUntil[port] = clock.getAsLong() + profile.spinUpMillis() * 1_000_000L;
+    }
+
+    /** PxIS bits of an injected link change on {@code port} (§3.3.5: PRCS mirrors DIAG.N, PCS DIAG.X). */
+    private int injectedIs(int port) {
+        int serr = linkChange[port];
+        return (PortSerr.DIAG_N.isSet(serr) ? PortIs.PRCS.mask() : 0) | (PortSerr.DIAG_X.isSet(serr) ? PortIs.PCS.mask() : 0);
+    }
+
+    /** The HBA IS bits of ports whose injected link change PxIE enables. */
+    private int injectedPending() {
+        int is = 0;
+        for (int port = 0; port < PORTS; port++) {
+            if ((injectedIs(port) & interruptEnable[port]) != 0) {
+                is |= 1 << port;
+            }
+        }
+        return is;
     }
 
     private int readHba(int offset) {
@@ -136,7 +188,7 @@ final class ProfileShim implements RegisterWindow {
         } else if (offset == HbaRegister.GHC.offset()) {
             return qemu.read32(offset) & ~Ghc.AE.mask() | (ae ? Ghc.AE.mask() : 0);
         } else if (offset == HbaRegister.IS.offset()) {
-            int is = qemu.read32(offset) & profile.portsImplemented();
+            int is = (qemu.read32(offset) | injectedPending()) & profile.portsImplemented();
             if (!profile.stickyIs()) {
                 return is;
             }
@@ -213,7 +265,7 @@ final class ProfileShim implements RegisterWindow {
     }
 
     private int readPort(int port, int reg) {
-        PortWiring wiring = profile.wiring(port);
+        PortWiring wiring = unplugged[port] ? PortWiring.UNWIRED : profile.wiring(port);
         if (reg == rel(PortRegister.SSTS)) {
             if (wiring == PortWiring.NO_LINK) {
                 return PortSsts.DET_PRESENT_NO_PHY;
@@ -232,6 +284,10 @@ final class ProfileShim implements RegisterWindow {
         } else if (reg == rel(PortRegister.CMD) && Cap.SSS.isSet(profile.cap())) {
             int cmd = qemu.read32(portOffset(port, reg));
             return spunUp[port] ? cmd | PortCmd.SUD.mask() : cmd & ~PortCmd.SUD.mask();
+        } else if (reg == rel(PortRegister.IS)) {
+            return qemu.read32(portOffset(port, reg)) | injectedIs(port);
+        } else if (reg == rel(PortRegister.SERR)) {
+            return qemu.read32(portOffset(port, reg)) | linkChange[port];
         }
         return qemu.read32(portOffset(port, reg));
     }
@@ -249,6 +305,10 @@ final class ProfileShim implements RegisterWindow {
             commandList[port] = commandList[port] & ~0xffff_ffffL | value & 0xffff_ffffL;
         } else if (reg == rel(PortRegister.CMD)) {
             checkCommandRegister(port, value);
+        } else if (reg == rel(PortRegister.SERR)) {
+            linkChange[port] &= ~value;
+        } else if (reg == rel(PortRegister.IE)) {
+            interruptEnable[port] = value;
         } else if (reg == rel(PortRegister.SCTL)) {
             int det = PortSctl.DET.get(value);
             if (det == PortSctl.DET_COMRESET) {
@@ -299,7 +359,7 @@ final class ProfileShim implements RegisterWindow {
             throw violation("port " + port + " command issued (PxCI " + hex(issued) + ") before PxCMD.SUD on a "
                     + "staggered spin-up HBA (CAP.SSS, §10.10.1)");
         }
-        if (profile.wiring(port) != PortWiring.CONNECTED || busy(port)) {
+        if (profile.wiring(port) != PortWiring.CONNECTED || unplugged[port] || busy(port)) {
             throw violation("port " + port + " command issued (PxCI " + hex(issued) + ") while PxTFD reads "
                     + hex(readPort(port, rel(PortRegister.TFD))) + " and PxSSTS " + hex(readPort(port, rel(PortRegister.SSTS)))
                     + ": no device is ready to take it (§10.3.1)");
@@ -311,7 +371,7 @@ final class ProfileShim implements RegisterWindow {
     }
 
     private boolean busy(int port) {
-        return profile.wiring(port) == PortWiring.NEVER_READY || clock.getAsLong() - busyUntil[port] < 0;
+        return profile.wiring(port) == PortWiring.NEVER_READY || unplugged[port] || clock.getAsLong() - busyUntil[port] < 0;
     }
 
     private ProfileViolation violation(String what) {

@@ -22,6 +22,7 @@ public final class ProfileTransport implements Transport {
     private final ProfileShim shim;
     private final PciFunction pci;
     private final InterruptSource interrupt;
+    private final EventFdInterruptSource line;
 
     private ProfileTransport(QemuTransport qemu, ChipProfile profile) {
         this.qemu = qemu;
@@ -31,6 +32,7 @@ public final class ProfileTransport implements Transport {
         if (!(qemu.interrupt() instanceof EventFdInterruptSource line)) {
             throw new IllegalStateException("QEMU's interrupt is not an eventfd line: " + qemu.interrupt().describe());
         }
+        this.line = line;
         this.interrupt = new LevelInterrupt(line, shim::interruptAsserted);
     }
 
@@ -54,6 +56,21 @@ public final class ProfileTransport implements Transport {
     /** Every access the chip would have refused, oldest first; empty for a driver that keeps to CAP. */
     public List<ProfileViolation> violations() {
         return shim.violations();
+    }
+
+    /**
+     * Unplugs the disk on {@code port} as a hot-plug would (AHCI 1.3.1 §10.9): the link goes down, and
+     * PxIS.PRCS is raised with the interrupt. QEMU's AHCI bus cannot hot-plug; the shim can.
+     */
+    public void unplug(int port) {
+        shim.unplug(port);
+        line.signal();
+    }
+
+    /** Plugs the disk back on {@code port}: the link comes up, PxIS.PCS and PRCS are raised with the interrupt. */
+    public void plug(int port) {
+        shim.plug(port);
+        line.signal();
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.jahci.cli;
 
+import io.jahci.ahci.ChipQuirk;
 import io.jahci.ahci.DeviceSignature;
+import io.jahci.ahci.KnownChips;
 import io.jahci.ahci.IdentifyReport;
 import io.jahci.disk.CdIdentity;
 import io.jahci.disk.Controller;
@@ -18,6 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -72,6 +75,13 @@ final class IdentifyCommand implements Callable<Integer> {
                 controller.disk(port); // a port without a disk or drive: says what it holds, exit 2
             }
             out.println(controller.describe());
+            KnownChips.Chip chip = controller.knownChip();
+            if (chip != null) {
+                out.println(describe(chip));
+            }
+            for (String warning : controller.warnings()) {
+                out.println("warning: " + warning);
+            }
             for (Controller.PortStatus p : controller.ports()) {
                 if (port != null && p.port() != port) {
                     continue;
@@ -101,6 +111,18 @@ final class IdentifyCommand implements Callable<Integer> {
             return format(controller.cdDrive(p.port()).identity());
         }
         return format(controller.disk(p.port()).identity());
+    }
+
+    /** e.g. {@code chip: JMicron JMB36x; quirks: ignore-if-error (not applied: ...)}. */
+    static String describe(KnownChips.Chip chip) {
+        StringBuilder s = new StringBuilder("chip: ").append(chip.name());
+        String separator = "; quirks: ";
+        for (ChipQuirk q : chip.quirks()) {
+            s.append(separator).append(q.label()).append(" (").append(q.effect().name().toLowerCase(Locale.ROOT)
+                    .replace('_', ' ')).append(": ").append(q.consequence()).append(')');
+            separator = ", ";
+        }
+        return s.append(" [").append(chip.source()).append(']').toString();
     }
 
     static String format(CdIdentity cd) {

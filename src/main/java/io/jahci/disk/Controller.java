@@ -2,6 +2,7 @@ package io.jahci.disk;
 
 import io.jahci.ahci.DeviceSignature;
 import io.jahci.ahci.HbaCapabilities;
+import io.jahci.ahci.KnownChips;
 import io.jahci.fault.PortException;
 import io.jahci.hw.Transport;
 import io.jahci.miniport.AhciHba;
@@ -211,6 +212,14 @@ public final class Controller implements AutoCloseable {
             ports.add(p.number());
         }
         return ports.toString();
+    }
+
+    /**
+     * What jahci knows about this chip by its PCI ID: its name, its quirks (each with what jahci does
+     * about it) and their source; null for a chip with no entry in {@link KnownChips}.
+     */
+    public KnownChips.Chip knownChip() {
+        return hba.knownChip();
     }
 
     /** The transport under the controller, for tests of what the device saw. */

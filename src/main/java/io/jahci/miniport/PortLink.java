@@ -7,6 +7,7 @@ import io.jahci.ahci.PortCmd;
 import io.jahci.ahci.PortIs;
 import io.jahci.ahci.PortRegister;
 import io.jahci.ahci.PortSctl;
+import io.jahci.ahci.PortSerr;
 import io.jahci.ahci.PortSsts;
 import io.jahci.ahci.PortTfd;
 import io.jahci.ahci.ReceivedFis;
@@ -39,6 +40,8 @@ final class PortLink {
             | PortIs.DSS.mask() | PortIs.SDBS.mask() | PortIs.DPS.mask());
     /** PxIS bits that say the link changed: a disk came or went (§10.9). */
     static final int LINK_CHANGE = PortIs.PCS.mask() | PortIs.PRCS.mask();
+    /** The PxSERR bits behind {@link #LINK_CHANGE}: DIAG.X (PCS) and DIAG.N (PRCS), §3.3.5. */
+    static final int LINK_CHANGE_SERR = PortSerr.DIAG_X.mask() | PortSerr.DIAG_N.mask();
     /** Layout of the port's structure block: command list, then received FIS. */
     static final int LIST_OFFSET = 0;
     static final int FIS_OFFSET = CommandHeader.LIST_SIZE;

@@ -196,6 +196,11 @@ final class SlotTable {
             noProgress(is);
             return false;
         }
+        if ((is & PortLink.LINK_CHANGE) != 0) {
+            // PRCS and PCS are read-only in PxIS: they clear with PxSERR.DIAG.N and DIAG.X (§3.3.5),
+            // and while set they keep IS and a level interrupt asserted.
+            link.write(PortRegister.SERR, PortLink.LINK_CHANGE_SERR);
+        }
         link.write(PortRegister.IS, is);
         // Which commands are done: NCQ commands by PxSACT alone (§3.3.13: a Set Device Bits FIS clears
         // it, after the D2H Register FIS that cleared PxCI, §3.3.14), others by PxCI: one register read

@@ -3,6 +3,7 @@ package io.jahci.nbd;
 import io.jahci.disk.Controller;
 import io.jahci.disk.DeviceSpec;
 import io.jahci.disk.OpenOptions;
+import io.jahci.testing.ClientTools;
 import io.jahci.testing.Images;
 import io.jahci.testing.Leftovers;
 import org.junit.jupiter.api.AfterAll;
