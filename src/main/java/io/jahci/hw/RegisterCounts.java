@@ -101,6 +101,11 @@ public final class RegisterCounts {
         }
 
         @Override
+        public void limitDmaTo32Bits() {
+            transport.limitDmaTo32Bits();
+        }
+
+        @Override
         public InterruptSource interrupt() {
             return transport.interrupt();
         }

@@ -28,6 +28,14 @@ public interface Transport extends AutoCloseable {
     InterruptSource interrupt();
 
     /**
+     * From now on, every bus address {@link #allocateDma} hands out lies below 4 GiB: the HBA has no
+     * CAP.S64A. Transports whose memory always does (QEMU's guest RAM, VFIO's IOVAs) have nothing to
+     * do; UIO picks physical pages below 4 GiB ({@link Below4G}). PASSIVE, before the first allocation.
+     */
+    default void limitDmaTo32Bits() {
+    }
+
+    /**
      * Roughly how long one register access takes, in nanoseconds: about 1 µs through a mapped BAR,
      * far more through a socket. Sizes the ISR time budget the verifier warns at.
      */

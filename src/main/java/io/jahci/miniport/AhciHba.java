@@ -72,6 +72,9 @@ public final class AhciHba implements AutoCloseable {
         loss.check(read(HbaRegister.CAP), "CAP");
         this.chip = HbaSetup.identify(transport.pci());
         this.caps = new HbaSetup(transport.describe(), regs, config.ports().timeouts(), warnings).run(chip);
+        if (!caps.supports64BitAddresses()) {
+            transport.limitDmaTo32Bits();
+        }
         transport.beforeReleaseAtExit(this::stopAtExit);
         try {
             for (int port = 0; port < 32; port++) {

@@ -1,5 +1,6 @@
 package io.jahci.hw.uio;
 
+import io.jahci.hw.Below4G;
 import io.jahci.hw.DmaMemory;
 import io.jahci.hw.DmaPool;
 import io.jahci.hw.FdPciFunction;
@@ -53,6 +54,8 @@ public final class UioTransport implements Transport, ReleaseOnExit.Releasable {
     private MappedRegisterWindow abar;
     private UioInterruptSource interrupt;
     private DmaPool dma;
+    /** Set once at bring-up (PASSIVE) for an HBA without CAP.S64A; read under the pool's lock. */
+    private volatile boolean below4G;
     private final List<String> memoryKinds = new ArrayList<>();
     private boolean closed;
 
@@ -109,7 +112,8 @@ public final class UioTransport implements Transport, ReleaseOnExit.Releasable {
                 & ~PciFunction.COMMAND_INTX_DISABLE;
         pci.writeConfig16(PciFunction.COMMAND, command);
         interrupt = new UioInterruptSource(address, uioFd, configFd, command);
-        dma = new DmaPool(this::newRegion, DmaPool.REGION_BYTES);
+        dma = new DmaPool(bytes -> below4G ? new Below4G(this::newRegion).create(bytes) : newRegion(bytes),
+                DmaPool.REGION_BYTES);
     }
 
     private static final int O_NONBLOCK = 0x800;
@@ -249,10 +253,16 @@ public final class UioTransport implements Transport, ReleaseOnExit.Releasable {
         return dma.allocate(size, alignment);
     }
 
-    /** Physical pages may lie anywhere in RAM. */
+    /** Physical pages may lie anywhere in RAM, unless {@link #limitDmaTo32Bits()} was called. */
     @Override
     public boolean mayAllocateAbove4G() {
-        return true;
+        return !below4G;
+    }
+
+    /** Regions made from now on lie wholly below 4 GiB ({@link Below4G}). PASSIVE. */
+    @Override
+    public void limitDmaTo32Bits() {
+        below4G = true;
     }
 
     @Override
