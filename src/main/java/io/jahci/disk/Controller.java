@@ -2,8 +2,11 @@ package io.jahci.disk;
 
 import io.jahci.ahci.DeviceSignature;
 import io.jahci.ahci.HbaCapabilities;
+import io.jahci.ahci.HbaRegister;
 import io.jahci.ahci.KnownChips;
+import io.jahci.ahci.PortRegister;
 import io.jahci.fault.PortException;
+import io.jahci.hw.PciFunction;
 import io.jahci.hw.Transport;
 import io.jahci.miniport.AhciHba;
 import io.jahci.miniport.AhciPort;
@@ -11,7 +14,9 @@ import io.jahci.miniport.PortState;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
@@ -220,6 +225,72 @@ public final class Controller implements AutoCloseable {
      */
     public KnownChips.Chip knownChip() {
         return hba.knownChip();
+    }
+
+    /**
+     * The HBA's global registers as they read now, by name (AHCI 1.3.1 §3.1): CAP, GHC, IS, PI, VS, and
+     * CAP2 and BOHC when VS says AHCI 1.2 or later. Reading them changes nothing. PASSIVE.
+     */
+    public Map<String, Integer> hbaRegisters() {
+        Map<String, Integer> regs = new LinkedHashMap<>();
+        for (HbaRegister r : new HbaRegister[] {HbaRegister.CAP, HbaRegister.GHC, HbaRegister.IS, HbaRegister.PI,
+                HbaRegister.VS}) {
+            regs.put(r.name(), hba.readRegister(r));
+        }
+        if (Integer.compareUnsigned(regs.get("VS"), 0x0001_0200) >= 0) {
+            regs.put("CAP2", hba.readRegister(HbaRegister.CAP2));
+            regs.put("BOHC", hba.readRegister(HbaRegister.BOHC));
+        }
+        return regs;
+    }
+
+    /**
+     * One implemented port's registers as they read now, by name (§3.3): SSTS, SCTL, SERR, SIG, TFD, CMD,
+     * IS, IE, CI, SACT. Reading them changes nothing. PASSIVE.
+     */
+    public Map<String, Integer> portRegisters(int port) {
+        AhciPort p = implemented(port);
+        Map<String, Integer> regs = new LinkedHashMap<>();
+        for (PortRegister r : new PortRegister[] {PortRegister.SSTS, PortRegister.SCTL, PortRegister.SERR,
+                PortRegister.SIG, PortRegister.TFD, PortRegister.CMD, PortRegister.IS, PortRegister.IE,
+                PortRegister.CI, PortRegister.SACT}) {
+            regs.put(r.name(), p.readRegister(r));
+        }
+        return regs;
+    }
+
+    /** The port's register history (its last snapshots: bring-up, errors, resets), one line each. */
+    public String portHistory(int port) {
+        return implemented(port).history();
+    }
+
+    /** Bring-up's steps with when each began and how long it took. */
+    public List<String> bringUpTimeline() {
+        return hba.timeline();
+    }
+
+    /** The PCI function: address, vendor and device IDs, revision, class code (PCI 3.0 §6.2.1). PASSIVE. */
+    public Map<String, Object> pciIdentity() throws IOException {
+        PciFunction pci = transport.pci();
+        int ids = pci.readConfig32(PciFunction.VENDOR_ID);
+        int classRevision = pci.readConfig32(PciFunction.CLASS_REVISION);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("address", pci.address());
+        out.put("vendorId", String.format("%04x", ids & 0xffff));
+        out.put("deviceId", String.format("%04x", ids >>> 16));
+        out.put("revision", String.format("%02x", classRevision & 0xff));
+        out.put("classCode", String.format("%06x", classRevision >>> 8));
+        return out;
+    }
+
+    private AhciPort implemented(int port) {
+        for (AhciPort p : hba.ports()) {
+            if (p.number() == port) {
+                return p;
+            }
+        }
+        throw new NoSuchElementException(transport.describe() + " has no port " + port + "; implemented ports: "
+                + implementedPorts());
     }
 
     /** The transport under the controller, for tests of what the device saw. */

@@ -36,6 +36,10 @@ public final class AhciHba implements AutoCloseable {
     private final List<AhciPort> ports = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
     private final KnownChips.Chip chip;
+    /** When {@link #open} began, for {@link #timeline()}. */
+    private final long openedAt = System.nanoTime();
+    /** Bring-up's steps with their times, in the order they ended; guarded by itself. */
+    private final List<String> timeline = new ArrayList<>();
     private PortDriver<AhciHba> portDriver;
     /** IS as read by the first ISR of interrupt {@link #latchedAt}; guarded by the interrupt lock. */
     private int latchedIs;
@@ -71,7 +75,9 @@ public final class AhciHba implements AutoCloseable {
         loss.onLost(() -> ports.forEach(AhciPort::controllerLost));
         loss.check(read(HbaRegister.CAP), "CAP");
         this.chip = HbaSetup.identify(transport.pci());
+        long setup = System.nanoTime();
         this.caps = new HbaSetup(transport.describe(), regs, config.ports().timeouts(), warnings).run(chip);
+        step(setup, "HBA reset and setup (" + (chip == null ? "no known quirks" : chip.name()) + ")");
         if (!caps.supports64BitAddresses()) {
             transport.limitDmaTo32Bits();
         }
@@ -114,7 +120,9 @@ public final class AhciHba implements AutoCloseable {
         startChannels();
         for (AhciPort port : ports) {
             if (port.state() == PortState.READY) {
+                long identify = System.nanoTime();
                 port.identify();
+                step(identify, "port " + port.number() + ": IDENTIFY");
             }
         }
     }
@@ -134,7 +142,10 @@ public final class AhciHba implements AutoCloseable {
             AhciPort port = ports.get(i);
             Thread t = new Thread(() -> {
                 try {
-                    if (!port.channel().start()) {
+                    long start = System.nanoTime();
+                    boolean started = port.channel().start();
+                    step(start, "port " + port.number() + ": StartChannel and Initialize, " + port.state());
+                    if (!started) {
                         failures[index] = port.startFailure();
                     }
                 } catch (Throwable e) {
@@ -173,6 +184,27 @@ public final class AhciHba implements AutoCloseable {
             throw e;
         }
         throw new IllegalStateException(t);
+    }
+
+    /** Records one bring-up step that began at {@code startNanos} and ends now. PASSIVE, any bring-up thread. */
+    private void step(long startNanos, String what) {
+        long now = System.nanoTime();
+        synchronized (timeline) {
+            timeline.add(String.format("+%.1f ms, took %.1f ms: %s", (startNanos - openedAt) / 1e6,
+                    (now - startNanos) / 1e6, what));
+        }
+    }
+
+    /** Bring-up's steps, each with when it began (from the start of {@link #open}) and how long it took. */
+    public List<String> timeline() {
+        synchronized (timeline) {
+            return List.copyOf(timeline);
+        }
+    }
+
+    /** Reads an HBA register as it is now (CAP, GHC, IS, PI, VS, CAP2 from AHCI 1.2 on). Any level. */
+    public int readRegister(HbaRegister reg) {
+        return read(reg);
     }
 
     PortDriver<AhciHba> portDriver() {

@@ -4,6 +4,7 @@ import io.jahci.ahci.CommandHeader;
 import io.jahci.ahci.DeviceSignature;
 import io.jahci.ahci.HbaCapabilities;
 import io.jahci.ahci.IdentifyData;
+import io.jahci.ahci.PortRegister;
 import io.jahci.ataport.Channel;
 import io.jahci.ataport.ChannelRoutine;
 import io.jahci.ataport.IoStatus;
@@ -163,6 +164,11 @@ public final class AhciPort {
     /** The register history, for diagnostics. */
     public String history() {
         return history.dump();
+    }
+
+    /** Reads one of this port's registers as it is now (reads have no side effects in AHCI 1.3.1 §3.3). Any level. */
+    public int readRegister(PortRegister reg) {
+        return link.read(reg);
     }
 
     /** What the port has counted since it was made: commands, retries, resets, interrupts. Any level. */
