@@ -36,10 +36,10 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        boolean temporaryDisk = main.device.equals("qemu");
+        boolean temporaryDisk = main.device().equals("qemu");
         if (!temporaryDisk && !allowWrite) {
             throw new Main.UsageException("the demo writes (and then restores) 1 MiB of the first disk of "
-                    + main.device + ": add --allow-write, or run it on the default temporary disk (--device qemu)");
+                    + main.device() + ": add --allow-write, or run it on the default temporary disk (--device qemu)");
         }
         long started = System.nanoTime();
         try (Controller controller = main.open(true)) {

@@ -69,6 +69,16 @@ class CliTest {
         assertFalse(one.out().contains("port 0:"), one.out());
     }
 
+    @Test
+    @Tag("qemu")
+    void globalOptionsAfterTheSubcommandReachTheDevice() throws Exception {
+        Path image = Images.create(dir, "g.img", 8 << 20);
+        CliRun r = CliRun.of("identify", "--device", "qemu:" + image, "--sync-with-isr", "false", "--completion", "poll",
+                "--verifier", "--json");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("\"sectors\":16384,"), "the named 8 MiB image, not the temporary disk: " + r.out());
+    }
+
     @ParameterizedTest(name = "--sync-with-isr {0}")
     @ValueSource(strings = {"true", "false"})
     @Tag("qemu")
