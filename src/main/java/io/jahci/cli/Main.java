@@ -99,6 +99,16 @@ public final class Main {
     ThreadPlacement placement = ThreadPlacement.none();
     WaitMode waitMode = WaitMode.BLOCK;
 
+    /**
+     * What {@link #open} says on stderr, once per run, when no {@code --device} was given: a forgotten
+     * --device on a real machine must not pass unnoticed for a report on QEMU's disk.
+     */
+    static final String NO_DEVICE_NOTE = "jahci: no --device given: using a temporary "
+            + (DeviceSpec.DEFAULT_QEMU_DISK_BYTES >> 20) + " MiB QEMU disk (qemu); name a controller with --device "
+            + "vfio:BDF or uio:BDF (see jahci list)";
+
+    private boolean noDeviceNoted;
+
     /** The controller {@link #open} opened, if any. */
     private volatile Controller opened;
 
@@ -114,7 +124,7 @@ public final class Main {
         return device == null ? "qemu" : device;
     }
 
-    /** Opens the controller named by {@code --device}. */
+    /** Opens the controller named by {@code --device}; without it, says so on stderr once. The command's thread. */
     Controller open(boolean allowWrite) throws IOException {
         return open(allowWrite, CompletionMode.parse(completion), null);
     }
@@ -125,6 +135,10 @@ public final class Main {
      */
     Controller open(boolean allowWrite, CompletionMode mode, RegisterCounts counts) throws IOException {
         DeviceSpec spec = DeviceSpec.parse(device());
+        if (device == null && !noDeviceNoted) {
+            noDeviceNoted = true;
+            err.println(NO_DEVICE_NOTE);
+        }
         IrqMode irqMode = IrqMode.parse(irq);
         if (irqMode != IrqMode.AUTO) {
             spec = spec.withIrq(irqMode);

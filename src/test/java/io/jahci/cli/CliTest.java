@@ -28,6 +28,17 @@ class CliTest {
         assertTrue(r.out().contains("QEMU HARDDISK"), r.out());
         assertTrue(r.out().contains("verified, identical"), r.out());
         assertTrue(r.out().contains("demo passed"), r.out());
+        assertEquals(1, r.err().lines().filter(Main.NO_DEVICE_NOTE::equals).count(),
+                "without --device the CLI says once that it uses a temporary QEMU disk: " + r.err());
+    }
+
+    @Test
+    @Tag("qemu")
+    void namingTheDeviceSilencesTheTemporaryDiskNote() {
+        CliRun r = CliRun.of("--device", "qemu", "identify", "--port", "0");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("port 0: QEMU HARDDISK"), r.out());
+        assertFalse(r.err().contains("no --device given"), r.err());
     }
 
     @Test
@@ -77,6 +88,7 @@ class CliTest {
                 "--verifier", "--json");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("\"sectors\":16384,"), "the named 8 MiB image, not the temporary disk: " + r.out());
+        assertFalse(r.err().contains("no --device given"), r.err());
     }
 
     @ParameterizedTest(name = "--sync-with-isr {0}")
