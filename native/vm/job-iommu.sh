@@ -47,10 +47,13 @@ fi
 # 4. VFIO + MSI: demo (identify, write 1 MiB, read back, verify, restore), then a write that stays
 #    for the kernel's driver to read back in 7.
 ok=1; why=
-run vfio-msi jahci --device "vfio:$BDF" --irq msi demo --allow-write || { ok=0; why="demo failed"; }
+# The host root is read-only here: the demo saves the original sectors in the guest's /tmp.
+run vfio-msi jahci --device "vfio:$BDF" --irq msi demo --allow-write --lba 2048 --save /tmp/demo-msi.bin \
+    || { ok=0; why="demo failed"; }
 grep -q "controller: vfio $BDF (IOMMU group [0-9]*, MSI" "$W/logs/vfio-msi.txt" || { ok=0; why="$why; not on MSI"; }
 grep -q "disk on port 0: QEMU HARDDISK" "$W/logs/vfio-msi.txt" || { ok=0; why="$why; no disk identified on port 0"; }
 grep -q "verified, identical" "$W/logs/vfio-msi.txt" || { ok=0; why="$why; demo did not verify"; }
+grep -q "put the original sectors back, read them back identical" "$W/logs/vfio-msi.txt" || { ok=0; why="$why; demo did not restore"; }
 run vfio-msi jahci --device "vfio:$BDF" --irq msi write --port 0 --lba 2048 --count 2048 --in "$W/pattern-msi.bin" --allow-write \
     || { ok=0; why="$why; write failed"; }
 [ $ok = 1 ] && pass "vfio + MSI: identify, write 1 MiB, read back, verify; write a 1 MiB pattern" || fail "vfio + MSI" "${why#; }"
@@ -107,7 +110,8 @@ else
     fail "non-root with ulimit -l 64" "$(tr '\n' '|' < "$W/logs/nonroot-memlock.txt")"
 fi
 ok=1; why=
-as_nobody unlimited vfio-intx --device "vfio:$BDF" --irq intx demo --allow-write || { ok=0; why="demo failed"; }
+as_nobody unlimited vfio-intx --device "vfio:$BDF" --irq intx demo --allow-write --lba 2048 --save /tmp/demo-intx.bin \
+    || { ok=0; why="demo failed"; }
 grep -q "controller: vfio $BDF (IOMMU group [0-9]*, INTx" "$W/logs/vfio-intx.txt" || { ok=0; why="$why; not on INTx"; }
 grep -q "verified, identical" "$W/logs/vfio-intx.txt" || { ok=0; why="$why; demo did not verify"; }
 [ $ok = 1 ] && pass "vfio + INTx, as uid 65534 owning /dev/vfio/$group: identify, write 1 MiB, read back, verify" \

@@ -62,13 +62,19 @@ final class StopSignals implements AutoCloseable {
      * with {@link Stop#exitCode()}.
      */
     static StopSignals summarizeAndExit(PrintWriter err, Supplier<String> doneSoFar) {
-        return new StopSignals(stop -> {
-            stopping = true;
-            err.println();
-            err.println("jahci: stopped by " + stop + ": " + doneSoFar.get());
-            err.flush();
-            System.exit(stop.exitCode());
-        });
+        return new StopSignals(stop -> exit(err, stop, doneSoFar.get()));
+    }
+
+    /**
+     * Prints "jahci: stopped by SIG...: " and {@code doneSoFar} on {@code err} and exits with {@link Stop#exitCode()};
+     * the shutdown hooks release the device. On the signal-dispatch thread.
+     */
+    static void exit(PrintWriter err, Stop stop, String doneSoFar) {
+        stopping = true;
+        err.println();
+        err.println("jahci: stopped by " + stop + ": " + doneSoFar);
+        err.flush();
+        System.exit(stop.exitCode());
     }
 
     /** Whether a stop signal is ending the JVM: errors the command runs into now are consequences, not news. */

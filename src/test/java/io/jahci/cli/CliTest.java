@@ -43,20 +43,6 @@ class CliTest {
 
     @Test
     @Tag("qemu")
-    void demoOnANamedImageNeedsConsentAndRestoresItsSectors() throws Exception {
-        Path image = Images.create(dir, "d.img", 8 << 20);
-        Images.write(image, 0, Images.random(7, 8 << 20));
-        String before = Images.sha256(image);
-        CliRun refused = CliRun.of("--device", "qemu:" + image, "demo");
-        assertEquals(2, refused.exit());
-        assertTrue(refused.err().contains("--allow-write"), refused.err());
-        CliRun r = CliRun.of("--device", "qemu:" + image, "demo", "--allow-write");
-        assertEquals(0, r.exit(), r.err());
-        assertEquals(before, Images.sha256(image), "the demo put the original sectors back");
-    }
-
-    @Test
-    @Tag("qemu")
     void identifyPrintsJsonPerDisk() throws Exception {
         Path a = Images.create(dir, "a.img", 16 << 20);
         Path b = Images.create(dir, "b.img", 8 << 20);
