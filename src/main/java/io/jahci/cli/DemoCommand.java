@@ -73,7 +73,8 @@ final class DemoCommand implements Callable<Integer> {
         if (lba != null && lba < 0) {
             throw new Main.UsageException("--lba " + lba + " is negative");
         }
-        try (RestoreWindow window = RestoreWindow.install(spec.commandLine().getErr())) {
+        try (RestoreWindow window = RestoreWindow.install(spec.commandLine().getErr(),
+                temporaryDisk ? "the temporary disk goes with QEMU" : "nothing was written to " + main.device())) {
             return run(temporaryDisk, window);
         }
     }

@@ -31,14 +31,21 @@ final class RestoreWindow implements AutoCloseable {
     private String ifStoppedInside = "nothing was written";
     private volatile StopSignals.Stop stop;
 
-    private RestoreWindow(PrintWriter err) {
+    /** What a signal before the window prints as done so far. */
+    private final String before;
+
+    private RestoreWindow(PrintWriter err, String before) {
         this.err = err;
+        this.before = before;
         this.signals = StopSignals.onStop(this::onSignal);
     }
 
-    /** Handles SIGINT and SIGTERM until {@link #close}; outside the window they stop the command at once. */
-    static RestoreWindow install(PrintWriter err) {
-        return new RestoreWindow(err);
+    /**
+     * Handles SIGINT and SIGTERM until {@link #close}; outside the window they stop the command at once, printing
+     * {@code before} as what was done so far.
+     */
+    static RestoreWindow install(PrintWriter err, String before) {
+        return new RestoreWindow(err, before);
     }
 
     private void onSignal(StopSignals.Stop signal) {
@@ -52,7 +59,7 @@ final class RestoreWindow implements AutoCloseable {
                 return;
             }
             // Exits with the lock held: a command about to enter the window waits for it and never writes.
-            StopSignals.exit(err, signal, inside ? ifStoppedInside : "nothing was written");
+            StopSignals.exit(err, signal, inside ? ifStoppedInside : before);
         }
     }
 
