@@ -35,7 +35,7 @@ import java.util.NoSuchElementException;
 @Command(name = "jahci", mixinStandardHelpOptions = true, version = "jahci 0.1.0",
         description = "A user-space AHCI/SATA driver in Java.",
         subcommands = {DemoCommand.class, IdentifyCommand.class, ReadCommand.class, WriteCommand.class, ScanCommand.class,
-            VerifyCommand.class, SmartCommand.class, PowerCommand.class, SetCommand.class, ListCommand.class, BindCommand.class, UnbindCommand.class, BenchCommand.class,
+            VerifyCommand.class, SmartCommand.class, PowerCommand.class, SetCommand.class, ListCommand.class, DoctorCommand.class, BindCommand.class, UnbindCommand.class, BenchCommand.class,
             ServeCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:device, I/O or runtime error", "2:usage error (bad option, LBA range, file)",
