@@ -44,6 +44,16 @@ else
     fail "bind --vfio" "$(tr '\n' '|' < "$W/logs/bind-vfio.txt")"
 fi
 
+# 3b. doctor as root after the bind: exit 0, and the lines that say the controller is ready for VFIO.
+ok=1; why=
+run doctor-root jahci doctor "$BDF" || { ok=0; why="exit $?"; }
+for want in "^PASS  iommu  *on: " "^PASS  $BDF driver  *vfio-pci" "^PASS  $BDF group  *IOMMU group $group is viable" \
+        "^PASS  $BDF /dev/vfio  */dev/vfio/$group is open" "^PASS  $BDF msi  *MSI capability at 0x" "^PASS  memlock  *not limited"; do
+    grep -q "$want" "$W/logs/doctor-root.txt" || { ok=0; why="$why; no line $want"; }
+done
+[ $ok = 1 ] && pass "doctor as root after bind --vfio: exit 0; IOMMU on, group viable, /dev/vfio/$group, MSI, memlock" \
+    || fail "doctor (root)" "${why#; } | $(tr '\n' '|' < "$W/logs/doctor-root.txt")"
+
 # 4. VFIO + MSI: demo (identify, write 1 MiB, read back, verify, restore), then a write that stays
 #    for the kernel's driver to read back in 7.
 ok=1; why=
@@ -108,6 +118,15 @@ elif grep -q "locked-memory limit is too low. Raise it with .ulimit -l" "$W/logs
     pass "non-root with ulimit -l 64: the error names ulimit -l (RLIMIT_MEMLOCK)"
 else
     fail "non-root with ulimit -l 64" "$(tr '\n' '|' < "$W/logs/nonroot-memlock.txt")"
+fi
+if as_nobody 64 doctor-nobody doctor "$BDF"; then
+    fail "doctor as uid 65534 with ulimit -l 64" "exit 0"
+elif grep -q "^FAIL  memlock  *ulimit -l 64 KiB is below [0-9]* MiB for 32 ports" "$W/logs/doctor-nobody.txt" \
+        && grep -q "fix: ulimit -l [0-9]* (KiB" "$W/logs/doctor-nobody.txt" \
+        && grep -q "^PASS  $BDF /dev/vfio  */dev/vfio/$group is open" "$W/logs/doctor-nobody.txt"; then
+    pass "doctor as uid 65534 with ulimit -l 64: FAIL memlock naming ulimit -l, /dev/vfio/$group open to the owner"
+else
+    fail "doctor as uid 65534 with ulimit -l 64" "$(tr '\n' '|' < "$W/logs/doctor-nobody.txt")"
 fi
 ok=1; why=
 as_nobody unlimited vfio-intx --device "vfio:$BDF" --irq intx demo --allow-write --lba 2048 --save /tmp/demo-intx.bin \
