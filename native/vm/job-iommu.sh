@@ -44,13 +44,26 @@ else
     fail "bind --vfio" "$(tr '\n' '|' < "$W/logs/bind-vfio.txt")"
 fi
 
+# 3b. doctor as root after the bind: exit 0, and the lines that say the controller is ready for VFIO.
+ok=1; why=
+run doctor-root jahci doctor "$BDF" || { ok=0; why="exit $?"; }
+for want in "^PASS  iommu  *on: " "^PASS  $BDF driver  *vfio-pci" "^PASS  $BDF group  *IOMMU group $group is viable" \
+        "^PASS  $BDF /dev/vfio  */dev/vfio/$group is open" "^PASS  $BDF msi  *MSI capability at 0x" "^PASS  memlock  *not limited"; do
+    grep -q "$want" "$W/logs/doctor-root.txt" || { ok=0; why="$why; no line $want"; }
+done
+[ $ok = 1 ] && pass "doctor as root after bind --vfio: exit 0; IOMMU on, group viable, /dev/vfio/$group, MSI, memlock" \
+    || fail "doctor (root)" "${why#; } | $(tr '\n' '|' < "$W/logs/doctor-root.txt")"
+
 # 4. VFIO + MSI: demo (identify, write 1 MiB, read back, verify, restore), then a write that stays
 #    for the kernel's driver to read back in 7.
 ok=1; why=
-run vfio-msi jahci --device "vfio:$BDF" --irq msi demo --allow-write || { ok=0; why="demo failed"; }
+# The host root is read-only here: the demo saves the original sectors in the guest's /tmp.
+run vfio-msi jahci --device "vfio:$BDF" --irq msi demo --allow-write --lba 2048 --save /tmp/demo-msi.bin \
+    || { ok=0; why="demo failed"; }
 grep -q "controller: vfio $BDF (IOMMU group [0-9]*, MSI" "$W/logs/vfio-msi.txt" || { ok=0; why="$why; not on MSI"; }
 grep -q "disk on port 0: QEMU HARDDISK" "$W/logs/vfio-msi.txt" || { ok=0; why="$why; no disk identified on port 0"; }
 grep -q "verified, identical" "$W/logs/vfio-msi.txt" || { ok=0; why="$why; demo did not verify"; }
+grep -q "put the original sectors back, read them back identical" "$W/logs/vfio-msi.txt" || { ok=0; why="$why; demo did not restore"; }
 run vfio-msi jahci --device "vfio:$BDF" --irq msi write --port 0 --lba 2048 --count 2048 --in "$W/pattern-msi.bin" --allow-write \
     || { ok=0; why="$why; write failed"; }
 [ $ok = 1 ] && pass "vfio + MSI: identify, write 1 MiB, read back, verify; write a 1 MiB pattern" || fail "vfio + MSI" "${why#; }"
@@ -106,8 +119,18 @@ elif grep -q "locked-memory limit is too low. Raise it with .ulimit -l" "$W/logs
 else
     fail "non-root with ulimit -l 64" "$(tr '\n' '|' < "$W/logs/nonroot-memlock.txt")"
 fi
+if as_nobody 64 doctor-nobody doctor "$BDF"; then
+    fail "doctor as uid 65534 with ulimit -l 64" "exit 0"
+elif grep -q "^FAIL  memlock  *ulimit -l 64 KiB is below [0-9]* MiB for 32 ports" "$W/logs/doctor-nobody.txt" \
+        && grep -q "fix: ulimit -l [0-9]* (KiB" "$W/logs/doctor-nobody.txt" \
+        && grep -q "^PASS  $BDF /dev/vfio  */dev/vfio/$group is open" "$W/logs/doctor-nobody.txt"; then
+    pass "doctor as uid 65534 with ulimit -l 64: FAIL memlock naming ulimit -l, /dev/vfio/$group open to the owner"
+else
+    fail "doctor as uid 65534 with ulimit -l 64" "$(tr '\n' '|' < "$W/logs/doctor-nobody.txt")"
+fi
 ok=1; why=
-as_nobody unlimited vfio-intx --device "vfio:$BDF" --irq intx demo --allow-write || { ok=0; why="demo failed"; }
+as_nobody unlimited vfio-intx --device "vfio:$BDF" --irq intx demo --allow-write --lba 2048 --save /tmp/demo-intx.bin \
+    || { ok=0; why="demo failed"; }
 grep -q "controller: vfio $BDF (IOMMU group [0-9]*, INTx" "$W/logs/vfio-intx.txt" || { ok=0; why="$why; not on INTx"; }
 grep -q "verified, identical" "$W/logs/vfio-intx.txt" || { ok=0; why="$why; demo did not verify"; }
 [ $ok = 1 ] && pass "vfio + INTx, as uid 65534 owning /dev/vfio/$group: identify, write 1 MiB, read back, verify" \

@@ -11,7 +11,7 @@ else
 fi
 
 ok=1; why=
-run uio jahci --device "uio:$BDF" demo --allow-write || { ok=0; why="demo failed"; }
+run uio jahci --device "uio:$BDF" demo --allow-write --lba 2048 --save /tmp/demo-uio.bin || { ok=0; why="demo failed"; }
 grep -q "controller: uio $BDF (uio[0-9]*, INTx" "$W/logs/uio.txt" || { ok=0; why="$why; not the uio transport"; }
 grep -q "verified, identical" "$W/logs/uio.txt" || { ok=0; why="$why; demo did not verify"; }
 run uio jahci --device "uio:$BDF" write --port 0 --lba 16384 --count 2048 --in "$W/pattern-uio.bin" --allow-write \

@@ -1,7 +1,9 @@
 package io.jahci.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code jahci bench}: benchmarks. Subcommands: {@code irq}, {@code io}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchIrqCommand.class, BenchIoCommand.class},
@@ -11,9 +13,12 @@ final class BenchCommand implements Runnable {
     @ParentCommand
     Main main;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                "bench needs a subcommand: irq or io (see jahci bench irq --help, jahci bench io --help)");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "bench needs a subcommand: irq or io");
     }
 }

@@ -109,7 +109,7 @@ final class BenchIoCommand implements Callable<Integer> {
         IoBench.Pattern pattern = IoBench.Pattern.parse(rw);
         if ((pattern == IoBench.Pattern.WRITE || pattern == IoBench.Pattern.RANDWRITE) && !allowWrite) {
             throw new Main.UsageException("refusing to run --rw " + rw + " without --allow-write: it overwrites port "
-                    + port + " of " + bench.main.device);
+                    + port + " of " + bench.main.device());
         }
         if (queueDepth < 1 || queueDepth > 32) {
             throw new Main.UsageException("--qd must be 1..32, not " + queueDepth);

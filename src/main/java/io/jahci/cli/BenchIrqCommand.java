@@ -109,7 +109,7 @@ final class BenchIrqCommand implements Callable<Integer> {
         if (dispatchThreads < 1) {
             throw new Main.UsageException("--dispatch-threads must be at least 1");
         }
-        if (spec.root().commandLine().getParseResult().hasMatchedOption("--device")) {
+        if (main.device != null) {
             return device(main, out, verifier);
         }
         IrqSettings settings = settings(main, verifier);

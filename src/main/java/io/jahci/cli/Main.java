@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 
@@ -33,8 +34,9 @@ import java.util.NoSuchElementException;
  */
 @Command(name = "jahci", mixinStandardHelpOptions = true, version = "jahci 0.1.0",
         description = "A user-space AHCI/SATA driver in Java.",
-        subcommands = {DemoCommand.class, IdentifyCommand.class, ReportCommand.class, ReadCommand.class, WriteCommand.class, ScanCommand.class,
-            VerifyCommand.class, SmartCommand.class, PowerCommand.class, SetCommand.class, ListCommand.class, BindCommand.class, UnbindCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, IdentifyCommand.class, ReportCommand.class, ReadCommand.class, WriteCommand.class,
+            ScanCommand.class, VerifyCommand.class, SmartCommand.class, PowerCommand.class, SetCommand.class,
+            ListCommand.class, DoctorCommand.class, BindCommand.class, UnbindCommand.class, BenchCommand.class,
             ServeCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:device, I/O or runtime error", "2:usage error (bad option, LBA range, file)",
@@ -43,23 +45,24 @@ public final class Main {
     static final int DEVICE_ERROR = 1;
     static final int USAGE_ERROR = 2;
 
-    @Option(names = "--device", paramLabel = "SPEC", defaultValue = "qemu",
+    /** The device spec as given, or null without {@code --device} ({@link #device()} is then {@code qemu}). */
+    @Option(names = "--device", paramLabel = "SPEC", scope = ScopeType.INHERIT,
             description = "Controller to drive: 'qemu' (QEMU's AHCI with a temporary 64 MiB disk), "
                     + "'qemu:IMG[,IMG...]' (one disk per image, ports 0, 1, ...; 'cd:FILE' attaches FILE as a CD-ROM), 'vfio:BDF' or 'uio:BDF' "
-                    + "(a controller bound with `jahci bind`, e.g. vfio:0000:00:05.0). Default: ${DEFAULT-VALUE}.")
+                    + "(a controller bound with `jahci bind`, e.g. vfio:0000:00:05.0). Default: qemu.")
     String device;
 
-    @Option(names = "--sync-with-isr", paramLabel = "true|false", defaultValue = "true", arity = "1",
+    @Option(names = "--sync-with-isr", paramLabel = "true|false", defaultValue = "true", arity = "1", scope = ScopeType.INHERIT,
             description = "The ATA port driver's SyncWithIsr (IDE_CHANNEL_CONFIGURATION): true runs StartIo, Initialize and Reset under the channel's "
                     + "interrupt lock (DIRQL); false runs them at DISPATCH, synchronizing through synchronized "
                     + "routines. Default: ${DEFAULT-VALUE}.")
     boolean syncWithIsr;
 
-    @Option(names = "--verifier", description = "Turn on the port layer's costly verifier checks: a slow ISR is "
+    @Option(names = "--verifier", scope = ScopeType.INHERIT, description = "Turn on the port layer's costly verifier checks: a slow ISR is "
             + "warned about. Misuse of levels, work items or channels fails loudly with or without it.")
     boolean verifier;
 
-    @Option(names = "--completion", paramLabel = "MODE", defaultValue = "interrupt",
+    @Option(names = "--completion", paramLabel = "MODE", defaultValue = "interrupt", scope = ScopeType.INHERIT,
             description = "How I/O completions are detected: 'interrupt' (the port's interrupt; completions run on the "
                     + "interrupt thread after the ISR), 'poll' (completion interrupts masked; the waiting thread, or "
                     + "the jahci-poll thread for asynchronous I/O, polls the received-FIS area, then PxIS/PxCI/PxSACT) "
@@ -67,7 +70,7 @@ public final class Main {
                     + "interrupt. Default: ${DEFAULT-VALUE}.")
     String completion;
 
-    @Option(names = "--irq", paramLabel = "MODE", defaultValue = "auto",
+    @Option(names = "--irq", paramLabel = "MODE", defaultValue = "auto", scope = ScopeType.INHERIT,
             description = "Interrupt for vfio: devices: 'msi' (AHCI's single MSI vector), 'intx' (the INTx line, "
                     + "unmasked after each interrupt) or 'auto' (MSI when offered). Default: ${DEFAULT-VALUE}.")
     String irq;
@@ -97,6 +100,16 @@ public final class Main {
     ThreadPlacement placement = ThreadPlacement.none();
     WaitMode waitMode = WaitMode.BLOCK;
 
+    /**
+     * What {@link #open} says on stderr, once per run, when no {@code --device} was given: a forgotten
+     * --device on a real machine must not pass unnoticed for a report on QEMU's disk.
+     */
+    static final String NO_DEVICE_NOTE = "jahci: no --device given: using a temporary "
+            + (DeviceSpec.DEFAULT_QEMU_DISK_BYTES >> 20) + " MiB QEMU disk (qemu); name a controller with --device "
+            + "vfio:BDF or uio:BDF (see jahci list)";
+
+    private boolean noDeviceNoted;
+
     /** The controller {@link #open} opened, if any. */
     private volatile Controller opened;
 
@@ -104,10 +117,15 @@ public final class Main {
     private PrintWriter err = new PrintWriter(System.err, true);
 
     /** Where sysfs and procfs are (tests point it at a fake tree). */
-    @Option(names = "--sysroot", hidden = true, defaultValue = "/")
+    @Option(names = "--sysroot", hidden = true, defaultValue = "/", scope = ScopeType.INHERIT)
     String sysroot;
 
-    /** Opens the controller named by {@code --device}. */
+    /** The device spec {@code --device} named, before or after the subcommand; {@code qemu} without it. */
+    String device() {
+        return device == null ? "qemu" : device;
+    }
+
+    /** Opens the controller named by {@code --device}; without it, says so on stderr once. The command's thread. */
     Controller open(boolean allowWrite) throws IOException {
         return open(allowWrite, CompletionMode.parse(completion), null);
     }
@@ -117,7 +135,11 @@ public final class Main {
      * register accesses into {@code counts} (or not: null).
      */
     Controller open(boolean allowWrite, CompletionMode mode, RegisterCounts counts) throws IOException {
-        DeviceSpec spec = DeviceSpec.parse(device);
+        DeviceSpec spec = DeviceSpec.parse(device());
+        if (device == null && !noDeviceNoted) {
+            noDeviceNoted = true;
+            err.println(NO_DEVICE_NOTE);
+        }
         IrqMode irqMode = IrqMode.parse(irq);
         if (irqMode != IrqMode.AUTO) {
             spec = spec.withIrq(irqMode);
@@ -168,6 +190,7 @@ public final class Main {
         CommandLine cli = new CommandLine(main);
         cli.setOut(out);
         cli.setErr(err);
+        cli.setParameterExceptionHandler(Main::usageLine);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             awaitRelease(main.opened);
             if (!StopSignals.stopping()) {
@@ -195,6 +218,23 @@ public final class Main {
         out.flush(); // print() does not flush an autoflush PrintWriter, and main() exits right after
         err.flush();
         return exit;
+    }
+
+    /**
+     * A command line picocli could not parse: one line on stderr naming what was wrong and the command's
+     * --help, instead of the whole usage; exit 2. Runs on the main thread before any command.
+     */
+    private static int usageLine(CommandLine.ParameterException e, String[] args) {
+        CommandLine where = e.getCommandLine();
+        StringBuilder line = new StringBuilder("jahci: ").append(e.getMessage().replaceAll("\\R", " "));
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            List<String> suggestions = u.getSuggestions();
+            line.append("; did you mean ").append(String.join(" or ", suggestions.subList(0, Math.min(3, suggestions.size()))))
+                    .append('?');
+        }
+        line.append(" (try: ").append(where.getCommandSpec().qualifiedName()).append(" --help)");
+        where.getErr().println(line);
+        return USAGE_ERROR;
     }
 
     /**

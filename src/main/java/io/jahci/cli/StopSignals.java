@@ -13,7 +13,8 @@ import sun.misc.SignalHandler;
  * <p>{@link #summarizeAndExit}: print what was done so far on stderr and exit with 128 + the signal number (130,
  * 143), as a shell reports a process killed by that signal. Exiting runs the shutdown hooks, which release the
  * device exactly as before (VFIO/UIO: {@code ReleaseOnExit}; QEMU: its process is stopped). A command that ends
- * on a signal by its own rules (a server that drains and exits 0) passes its own action to {@link #onStop}.
+ * on a signal by its own rules (a server that drains and exits 0; {@code demo}, which puts the sectors it
+ * overwrote back first: {@link RestoreWindow}) passes its own action to {@link #onStop}.
  *
  * <p>The action runs on the JVM's signal-dispatch thread (PASSIVE), concurrently with the command.
  */
@@ -62,13 +63,19 @@ final class StopSignals implements AutoCloseable {
      * with {@link Stop#exitCode()}.
      */
     static StopSignals summarizeAndExit(PrintWriter err, Supplier<String> doneSoFar) {
-        return new StopSignals(stop -> {
-            stopping = true;
-            err.println();
-            err.println("jahci: stopped by " + stop + ": " + doneSoFar.get());
-            err.flush();
-            System.exit(stop.exitCode());
-        });
+        return new StopSignals(stop -> exit(err, stop, doneSoFar.get()));
+    }
+
+    /**
+     * Prints "jahci: stopped by SIG...: " and {@code doneSoFar} on {@code err} and exits with {@link Stop#exitCode()};
+     * the shutdown hooks release the device. On the signal-dispatch thread.
+     */
+    static void exit(PrintWriter err, Stop stop, String doneSoFar) {
+        stopping = true;
+        err.println();
+        err.println("jahci: stopped by " + stop + ": " + doneSoFar);
+        err.flush();
+        System.exit(stop.exitCode());
     }
 
     /** Whether a stop signal is ending the JVM: errors the command runs into now are consequences, not news. */

@@ -39,7 +39,7 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!allowWrite) {
             throw new Main.UsageException("refusing to verify without --allow-write: verify overwrites the range on port "
-                    + range.port + " of " + main.device);
+                    + range.port + " of " + main.device());
         }
         range.checkQueueDepth();
         PrintWriter out = spec.commandLine().getOut();

@@ -35,7 +35,7 @@ final class WriteCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!allowWrite) {
             throw new Main.UsageException("refusing to write without --allow-write: this overwrites "
-                    + range.count + " sectors at LBA " + range.lba + " on port " + range.port + " of " + main.device);
+                    + range.count + " sectors at LBA " + range.lba + " on port " + range.port + " of " + main.device());
         }
         range.checkCount();
         if (!Files.isReadable(in)) {

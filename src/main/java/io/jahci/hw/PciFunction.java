@@ -15,6 +15,14 @@ public interface PciFunction {
     int COMMAND_BUS_MASTER = 1 << 2;
     /** Command register: INTx emulation disabled. */
     int COMMAND_INTX_DISABLE = 1 << 10;
+    /** Offset of the status register (PCI 3.0 §6.2.3). */
+    int STATUS = 0x06;
+    /** Status register: the function has a capabilities list (PCI 3.0 §6.2.3). */
+    int STATUS_CAPABILITIES_LIST = 1 << 4;
+    /** Offset of the pointer to the first capability (PCI 3.0 §6.7). */
+    int CAPABILITIES_POINTER = 0x34;
+    /** Capability ID of MSI (PCI 3.0 §6.8.1). */
+    int CAPABILITY_MSI = 0x05;
     /** Offset of the vendor and device IDs (PCI 3.0 §6.2.1). */
     int VENDOR_ID = 0x00;
     /** Offset of the revision ID and, above it, the class code (PCI 3.0 §6.2.1). */

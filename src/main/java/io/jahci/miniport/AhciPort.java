@@ -77,6 +77,9 @@ public final class AhciPort {
     private volatile DeviceSignature signature = DeviceSignature.UNKNOWN;
     private volatile IdentifyData identity;
 
+    /** The data buffer of the port's log command (READ LOG EXT after an NCQ error: one 512-byte page, 4 KiB aligned). */
+    static final int LOG_BUFFER_BYTES = 4096;
+
     AhciPort(String device, int number, Transport transport, HbaCapabilities caps, AhciPortOptions options,
              ControllerLoss loss) throws IOException {
         this.device = device;
@@ -89,7 +92,7 @@ public final class AhciPort {
         this.pool = io.pool();
         try {
             pool.setDepth(1);
-            this.logCommand = new AhciCommand(0, transport, options.withBufferBytesPerCommand(4096), request -> { });
+            this.logCommand = new AhciCommand(0, transport, options.withBufferBytesPerCommand(LOG_BUFFER_BYTES), request -> { });
         } catch (IOException | RuntimeException e) {
             pool.releaseMemory();
             structures.close();

@@ -1,5 +1,6 @@
 package io.jahci.miniport;
 
+import io.jahci.ahci.CommandTable;
 import io.jahci.ahci.PrdTable;
 
 /**
@@ -37,6 +38,17 @@ public record AhciPortOptions(Timeouts timeouts, int bufferBytesPerCommand, int 
         if (maxQueueDepth < 1 || maxQueueDepth > 32) {
             throw new IllegalArgumentException("maxQueueDepth " + maxQueueDepth + " must be 1..32");
         }
+    }
+
+    /**
+     * The DMA memory one port allocates with these options when its queue depth is {@code depth} (1 for an
+     * empty port or a disk without NCQ, else min(maxQueueDepth, CAP.NCS, the disk's depth)): its command list and
+     * received-FIS area, {@code depth} commands of a command table and a data buffer each, and the log command.
+     * VFIO and UIO pin it, packed into {@code DmaPool} regions.
+     */
+    public long dmaBytesPerPort(int depth) {
+        long table = CommandTable.size(prdEntriesPerCommand);
+        return PortLink.STRUCTURES_BYTES + table + AhciPort.LOG_BUFFER_BYTES + depth * (table + bufferBytesPerCommand);
     }
 
     public AhciPortOptions withTimeouts(Timeouts t) {

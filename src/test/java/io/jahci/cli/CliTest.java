@@ -28,20 +28,17 @@ class CliTest {
         assertTrue(r.out().contains("QEMU HARDDISK"), r.out());
         assertTrue(r.out().contains("verified, identical"), r.out());
         assertTrue(r.out().contains("demo passed"), r.out());
+        assertEquals(1, r.err().lines().filter(Main.NO_DEVICE_NOTE::equals).count(),
+                "without --device the CLI says once that it uses a temporary QEMU disk: " + r.err());
     }
 
     @Test
     @Tag("qemu")
-    void demoOnANamedImageNeedsConsentAndRestoresItsSectors() throws Exception {
-        Path image = Images.create(dir, "d.img", 8 << 20);
-        Images.write(image, 0, Images.random(7, 8 << 20));
-        String before = Images.sha256(image);
-        CliRun refused = CliRun.of("--device", "qemu:" + image, "demo");
-        assertEquals(2, refused.exit());
-        assertTrue(refused.err().contains("--allow-write"), refused.err());
-        CliRun r = CliRun.of("--device", "qemu:" + image, "demo", "--allow-write");
+    void namingTheDeviceSilencesTheTemporaryDiskNote() {
+        CliRun r = CliRun.of("--device", "qemu", "identify", "--port", "0");
         assertEquals(0, r.exit(), r.err());
-        assertEquals(before, Images.sha256(image), "the demo put the original sectors back");
+        assertTrue(r.out().contains("port 0: QEMU HARDDISK"), r.out());
+        assertFalse(r.err().contains("no --device given"), r.err());
     }
 
     @Test
@@ -67,6 +64,17 @@ class CliTest {
         assertEquals(0, one.exit(), one.err());
         assertTrue(one.out().contains("port 1: QEMU HARDDISK"), one.out());
         assertFalse(one.out().contains("port 0:"), one.out());
+    }
+
+    @Test
+    @Tag("qemu")
+    void globalOptionsAfterTheSubcommandReachTheDevice() throws Exception {
+        Path image = Images.create(dir, "g.img", 8 << 20);
+        CliRun r = CliRun.of("identify", "--device", "qemu:" + image, "--sync-with-isr", "false", "--completion", "poll",
+                "--verifier", "--json");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("\"sectors\":16384,"), "the named 8 MiB image, not the temporary disk: " + r.out());
+        assertFalse(r.err().contains("no --device given"), r.err());
     }
 
     @ParameterizedTest(name = "--sync-with-isr {0}")

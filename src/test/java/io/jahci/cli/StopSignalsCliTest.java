@@ -2,6 +2,7 @@ package io.jahci.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,13 +19,18 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.nio.file.Files;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SIGINT and SIGTERM during a long command, on the CLI run as its own JVM: once it printed progress, the signal
- * makes it print what it did so far and exit 130/143, and QEMU goes with it.
+ * makes it print what it did so far and exit 130/143, and QEMU goes with it. During {@code demo}, a signal between
+ * its write and its restore (the demo says when it has written: {@link DemoCommand#PAUSE_PROPERTY}) is deferred
+ * until the original sectors are back.
  */
 @Tag("qemu")
 class StopSignalsCliTest {
@@ -41,8 +47,13 @@ class StopSignalsCliTest {
         final List<String> err = java.util.Collections.synchronizedList(new ArrayList<>());
 
         Child(String... args) throws IOException {
-            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                    "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+            this(List.of(), args);
+        }
+
+        Child(List<String> jvmOptions, String... args) throws IOException {
+            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow()));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
             command.addAll(List.of(args));
             process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             Thread reader = new Thread(() -> {
@@ -76,6 +87,19 @@ class StopSignalsCliTest {
             process.destroyForcibly();
             throw new AssertionError("no progress line matching " + pattern + " within " + PATIENCE_SECONDS
                     + " s; stderr: " + err);
+        }
+
+        /** Waits until {@code file} exists (the child made it); fails the test when the child exits first. */
+        void awaitFile(Path file) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PATIENCE_SECONDS);
+            while (!Files.exists(file)) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    process.destroyForcibly();
+                    throw new AssertionError(file + " did not appear within " + PATIENCE_SECONDS + " s (child "
+                            + (process.isAlive() ? "still running" : "exited " + process.exitValue()) + "); stderr: " + err);
+                }
+                Thread.sleep(20);
+            }
         }
 
         void signal(String name) throws IOException, InterruptedException {
@@ -126,6 +150,30 @@ class StopSignalsCliTest {
     }
 
     private record Stopped(long progressShown, String line) {}
+
+    @ParameterizedTest(name = "SIG{0} -> exit {1}")
+    @CsvSource({"INT, 130", "TERM, 143"})
+    void aSignalBetweenTheDemosWriteAndItsRestorePutsTheOriginalSectorsBack(String signal, int exitCode)
+            throws Exception {
+        Path image = Images.create(dir, "demo.img", 8 << 20);
+        Images.write(image, 0, Images.random(11, 8 << 20));
+        String before = Images.sha256(image);
+        Path written = dir.resolve("written");
+        Path saved = dir.resolve("saved.bin");
+        Child child = new Child(List.of("-D" + DemoCommand.PAUSE_PROPERTY + "=" + written), "--device", "qemu:" + image,
+                "demo", "--allow-write", "--lba", "4096", "--save", saved.toString());
+        child.awaitFile(written);
+        assertNotEquals(before, Images.sha256(image), "the demo's pattern is in the image when the signal comes");
+        assertTrue(Files.exists(saved), "the originals are saved before the write");
+        List<ProcessHandle> qemu = qemuOf(child);
+        child.signal(signal);
+        assertEquals(exitCode, child.awaitExit(), String.join("\n", child.err));
+        assertEquals(before, Images.sha256(image), "byte for byte as before the demo: " + String.join("\n", child.err));
+        assertFalse(Files.exists(saved), "the saved copy goes once the restore read back identical");
+        assertEquals("jahci: stopped by SIG" + signal + ": the original sectors at LBA 4096..6143 are back (read back "
+                + "identical)", child.stopLine());
+        assertGone(qemu);
+    }
 
     @Test
     void sigtermDuringScanPrintsTheSectorsScannedSoFarAndExits143() throws Exception {

@@ -126,6 +126,23 @@ public final class PciDevices {
         }
     }
 
+    /**
+     * The other functions of IOMMU group {@code group} that keep it from being viable for VFIO, each as
+     * {@code BDF (bound to DRIVER)}: every function of a group must be bound to vfio-pci, pci-stub or no driver
+     * before any of them can be opened; bridges (pcieport) may keep their driver. Reads sysfs only.
+     */
+    public List<String> groupBlockers(String address, String group) throws IOException {
+        List<String> blockers = new ArrayList<>();
+        for (String member : groupMembers(group)) {
+            Optional<String> driver = driver(member);
+            if (!member.equals(address) && driver.isPresent()
+                    && !Set.of("vfio-pci", "pci-stub", "pcieport").contains(driver.get())) {
+                blockers.add(member + " (bound to " + driver.get() + ")");
+            }
+        }
+        return blockers;
+    }
+
     /** The disks below the function directory {@code dir}: every entry of every {@code block} directory. */
     List<BlockDisk> disks(Path dir, MountTable mounts) throws IOException {
         Path real = dir.toRealPath();

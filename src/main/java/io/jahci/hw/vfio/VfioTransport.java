@@ -156,15 +156,7 @@ public final class VfioTransport implements Transport, ReleaseOnExit.Releasable 
 
     /** Why the group is not viable: its other members and their drivers, and what to do. */
     private String notViable(PciDevices devices) throws IOException {
-        List<String> others = new ArrayList<>();
-        for (String member : devices.groupMembers(group)) {
-            if (!member.equals(address)) {
-                String driver = devices.driver(member).orElse("no driver");
-                if (!driver.equals(DRIVER) && !driver.equals("no driver") && !driver.equals("pci-stub")) {
-                    others.add(member + " (bound to " + driver + ")");
-                }
-            }
-        }
+        List<String> others = devices.groupBlockers(address, group);
         return "IOMMU group " + group + " of " + address + " is not viable: every device in a group must be bound to "
                 + "vfio-pci (or to no driver) before any can be used, and these are not: " + String.join(", ", others)
                 + ". Bind them to vfio-pci too (echo vfio-pci > /sys/bus/pci/devices/BDF/driver_override; "

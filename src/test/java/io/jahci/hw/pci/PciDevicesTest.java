@@ -42,6 +42,15 @@ class PciDevicesTest {
     }
 
     @Test
+    void groupBlockersAreTheOtherMembersOnAKernelDriverExceptVfioStubAndBridges() throws Exception {
+        fs.pci("0000:00:1f.3", 0x8086, 0x2930, 0x0c0500).bindTo("0000:00:1f.3", "vfio-pci").group("0000:00:1f.3", 3);
+        fs.pci("0000:00:1c.0", 0x8086, 0x2940, 0x060400).bindTo("0000:00:1c.0", "pcieport").group("0000:00:1c.0", 3);
+        fs.pci("0000:00:1f.4", 0x8086, 0x2931, 0x0c0500).group("0000:00:1f.4", 3);
+        assertEquals(List.of("0000:00:1f.0 (bound to lpc_ich)"), devices.groupBlockers(ONBOARD, "3"));
+        assertEquals(List.of(), devices.groupBlockers(CTRL, "4"));
+    }
+
+    @Test
     void noDriverAndNoIommuGroup() throws Exception {
         fs.pci("0000:00:06.0", 0x8086, 0x2922, 0x010601);
         PciDeviceInfo d = devices.describe("0000:00:06.0");
