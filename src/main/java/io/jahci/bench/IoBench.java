@@ -4,9 +4,9 @@ import io.jahci.disk.Disk;
 import io.jahci.disk.InFlightBuffers;
 import io.jahci.disk.Json;
 import io.jahci.fault.PortException;
-import io.jahci.hw.RegisterCounts;
 import org.HdrHistogram.Histogram;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.Map;
@@ -44,10 +44,11 @@ public final class IoBench {
     /**
      * What one run measured.
      *
-     * @param registers register reads and writes per command, or null when they were not counted
+     * @param costs what each command cost (switches, CPU, interrupts, registers, allocation), or null when
+     *              they were not counted
      */
     public record Result(Pattern pattern, int blockBytes, int queueDepth, long ios, double seconds, StageStats latency,
-            RegisterCounts.PerCommand registers) {
+            IoCosts.PerCommand costs) {
         public double iops() {
             return ios / seconds;
         }
@@ -58,7 +59,9 @@ public final class IoBench {
 
         /**
          * {@code {"rw","bs","qd","ios","seconds","iops","bytesPerSecond","latency":{"count","p50",...,"max"}}}, latency
-         * in ns, with {@code "registerReadsPerCommand"} and {@code "registerWritesPerCommand"} when they were counted.
+         * in ns; when the costs were counted also {@code "registerReadsPerCommand"}, {@code "registerWritesPerCommand"},
+         * {@code "perCommand"} ({@link IoCosts.PerCommand#toJson()}), {@code "jitCompilationMillis"} (the JIT's
+         * compilation time in the window) and {@code "exitedThreads"} (threads that ended in the window).
          */
         public Map<String, Object> toJson() {
             Map<String, Object> json = Json.object();
@@ -70,9 +73,12 @@ public final class IoBench {
             json.put("iops", Json.fixed(iops(), 1));
             json.put("bytesPerSecond", Json.fixed(bytesPerSecond(), 0));
             json.put("latency", latency.toJson());
-            if (registers != null) {
-                json.put("registerReadsPerCommand", Json.fixed(registers.reads(), 2));
-                json.put("registerWritesPerCommand", Json.fixed(registers.writes(), 2));
+            if (costs != null) {
+                json.put("registerReadsPerCommand", Json.fixed(costs.registers().reads(), 2));
+                json.put("registerWritesPerCommand", Json.fixed(costs.registers().writes(), 2));
+                json.put("perCommand", costs.toJson());
+                json.put("jitCompilationMillis", costs.jitCompilationMillis());
+                json.put("exitedThreads", costs.exitedThreads());
             }
             return json;
         }
@@ -89,15 +95,16 @@ public final class IoBench {
     /**
      * Runs {@code pattern} on {@code disk} over its first {@code regionSectors} sectors for
      * {@code seconds}, {@code queueDepth} requests of {@code blockBytes} in flight. With
-     * {@code counts} (the disk's controller opened with {@code OpenOptions.withRegisterCounts}), the
-     * result has the register accesses per command (per request: one command when the block fits
-     * in one), over the measured requests; null counts nothing.
+     * {@code costs} (on the disk's controller, opened with {@code OpenOptions.withRegisterCounts}), the
+     * result has what each command cost (per request: one command when the block fits in one), from
+     * just before the first request to just after the last completed; null counts nothing. The
+     * caller's thread submits (it is the costs' submitter), PASSIVE.
      *
      * @throws PortException the first request that failed (a benchmark stops at the first error)
      */
     public static Result run(Disk disk, Pattern pattern, int blockBytes, int queueDepth, double seconds,
-                             long regionSectors, RegisterCounts counts, Progress progress)
-            throws PortException, InterruptedException {
+                             long regionSectors, IoCosts costs, Progress progress)
+            throws PortException, InterruptedException, IOException {
         int sectors = blockBytes / disk.sectorSize();
         long blocks = regionSectors / sectors;
         if (blocks < 1) {
@@ -112,7 +119,9 @@ public final class IoBench {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         SplittableRandom random = new SplittableRandom(42);
         long ios = 0;
-        RegisterCounts.Snapshot before = counts == null ? null : counts.snapshot();
+        if (costs != null) {
+            costs.start();
+        }
         long start = System.nanoTime();
         long duration = (long) (seconds * 1e9);
         long end = start + duration;
@@ -138,14 +147,13 @@ public final class IoBench {
         }
         buffers.awaitAll();
         double elapsed = (System.nanoTime() - start) / 1e9;
-        RegisterCounts.PerCommand registers = counts == null || ios == 0 ? null
-                : counts.snapshot().perCommandSince(before, ios);
+        IoCosts.PerCommand perCommand = costs == null || ios == 0 ? null : costs.end(ios);
         Throwable error = failure.get();
         if (error != null) {
             throw error instanceof PortException p ? p : new PortException("benchmark request failed: " + error, error);
         }
         synchronized (latency) {
-            return new Result(pattern, blockBytes, queueDepth, ios, elapsed, StageStats.of(latency), registers);
+            return new Result(pattern, blockBytes, queueDepth, ios, elapsed, StageStats.of(latency), perCommand);
         }
     }
 

@@ -43,6 +43,14 @@ final class ThreadMeter {
         cpuBefore = c;
     }
 
+    /**
+     * Bytes the calling thread has allocated in its life; read before anything else allocates, it
+     * measures a thread that also takes the snapshots. The calling thread.
+     */
+    long currentThreadAllocatedBytes() {
+        return mx.getCurrentThreadAllocatedBytes();
+    }
+
     /** Per thread (name: bytes) allocated since {@link #start()}, in the order given. */
     Map<String, Long> bytesSince(List<Thread> threads) {
         return since(threads, bytesBefore, mx::getThreadAllocatedBytes);

@@ -3,6 +3,7 @@ package io.jahci.cli;
 import io.jahci.ataport.CompletionMode;
 import io.jahci.disk.Json;
 import io.jahci.bench.IoBench;
+import io.jahci.bench.IoCosts;
 import io.jahci.bench.StageStats;
 import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
@@ -65,7 +66,8 @@ final class BenchIoCommand implements Callable<Integer> {
     boolean allowWrite;
 
     @Option(names = "--json", description = "Print {\"iops\":..., \"bytesPerSecond\":..., \"latency\":{\"p50\":ns,...}, "
-            + "\"registerReadsPerCommand\":..., \"registerWritesPerCommand\":..., ...}.")
+            + "\"registerReadsPerCommand\":..., \"registerWritesPerCommand\":..., \"perCommand\":{\"switchesVoluntary\":..., "
+            + "\"cpuNanos\":..., \"interrupts\":..., \"allocatedBytes\":...}, ...}.")
     boolean json;
 
     /** One job: pattern, block size, queue depth. */
@@ -98,7 +100,8 @@ final class BenchIoCommand implements Callable<Integer> {
             RegisterCounts counts = new RegisterCounts();
             try (Controller controller = bench.main.open(allowWrite, mode, counts)) {
                 for (Job job : list) {
-                    run(controller, counts, mode, job, out, completions != null);
+                    run(controller, new IoCosts(counts, controller::interruptsServiced), mode, job, out,
+                            completions != null);
                 }
             }
         }
@@ -118,7 +121,7 @@ final class BenchIoCommand implements Callable<Integer> {
     }
 
     /** One run of {@code job} on {@code controller}, opened with completion mode {@code mode}. PASSIVE. */
-    private void run(Controller controller, RegisterCounts counts, CompletionMode mode, Job job, PrintWriter out,
+    private void run(Controller controller, IoCosts costs, CompletionMode mode, Job job, PrintWriter out,
                      boolean nameMode)
             throws Exception {
         String rw = job.rw();
@@ -140,7 +143,7 @@ final class BenchIoCommand implements Callable<Integer> {
             if (warmup > 0) {
                 IoBench.run(disk, pattern, bs, queueDepth, warmup, sectors, null, (ios, elapsed, duration) -> { });
             }
-            r = IoBench.run(disk, pattern, bs, queueDepth, seconds, sectors, counts,
+            r = IoBench.run(disk, pattern, bs, queueDepth, seconds, sectors, costs,
                     (ios, elapsed, duration) -> progress.update(elapsed / 1_000_000, duration / 1_000_000, ios));
         }
         progress.done();
@@ -160,9 +163,25 @@ final class BenchIoCommand implements Callable<Integer> {
                     r.bytesPerSecond() / 1e6);
             out.printf(Locale.ROOT, "  latency (us): p50=%.1f p90=%.1f p99=%.1f p99.9=%.1f max=%.1f%n",
                     l.p50() / 1e3, l.p90() / 1e3, l.p99() / 1e3, l.p999() / 1e3, l.max() / 1e3);
-            out.printf(Locale.ROOT, "  register accesses per command: %.2f reads, %.2f writes%n", r.registers().reads(),
-                    r.registers().writes());
+            IoCosts.PerCommand c = r.costs();
+            out.printf(Locale.ROOT, "  register accesses per command: %.2f reads, %.2f writes; %.3f interrupts%n",
+                    c.registers().reads(), c.registers().writes(), c.interrupts());
+            out.printf(Locale.ROOT, "  thread switches per command: voluntary %s; involuntary %s%n",
+                    roles(c.switchesVoluntary(), 1, "%.2f"), roles(c.switchesInvoluntary(), 1, "%.2f"));
+            out.printf(Locale.ROOT, "  CPU per command (us): %s; JIT compiled %d ms in the window%n",
+                    roles(c.cpuNanos(), 1e3, "%.1f"), c.jitCompilationMillis());
+            out.printf(Locale.ROOT, "  bytes allocated per command: %s%n", roles(c.allocatedBytes(), 1, "%.1f"));
+            if (!c.exitedThreads().isEmpty()) {
+                out.println("  threads that exited in the window (not counted): " + String.join(", ", c.exitedThreads()));
+            }
             out.println("  " + controller.describe());
         }
+    }
+
+    /** {@code port 1.00, transport 0.50, ...}: each role's value divided by {@code unit}. */
+    private static String roles(java.util.Map<String, Double> values, double unit, String format) {
+        java.util.StringJoiner text = new java.util.StringJoiner(", ");
+        values.forEach((role, v) -> text.add(role + " " + String.format(Locale.ROOT, format, v / unit)));
+        return text.toString();
     }
 }

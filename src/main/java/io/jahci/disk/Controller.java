@@ -298,6 +298,15 @@ public final class Controller implements AutoCloseable {
         return transport;
     }
 
+    /**
+     * Interrupts of the controller that jahci serviced since it was opened: each one is a wake-up of
+     * the interrupt thread on the controller's interrupt (eventfd, UIO or VFIO) that ran the ISRs.
+     * For a benchmark's interrupts per command: read it before and after. Any thread, no lock.
+     */
+    public long interruptsServiced() {
+        return hba.interruptsServiced();
+    }
+
     /** Warnings from bring-up (e.g. firmware that ignored the BIOS/OS handoff). */
     public List<String> warnings() {
         return hba.warnings();

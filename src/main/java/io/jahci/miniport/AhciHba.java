@@ -41,6 +41,8 @@ public final class AhciHba implements AutoCloseable {
     /** Bring-up's steps with their times, in the order they ended; guarded by itself. */
     private final List<String> timeline = new ArrayList<>();
     private PortDriver<AhciHba> portDriver;
+    /** The controller's one interrupt connection, once the port layer started. */
+    private volatile InterruptConnection line;
     /** IS as read by the first ISR of interrupt {@link #latchedAt}; guarded by the interrupt lock. */
     private int latchedIs;
     private long latchedAt = -1;
@@ -110,7 +112,7 @@ public final class AhciHba implements AutoCloseable {
         long budget = Math.max(driverOptions.isrBudgetNanos(), 50 * transport.registerAccessNanos());
         driverOptions.isrBudget(budget, TimeUnit.NANOSECONDS);
         portDriver = PortDriver.start(this, driverOptions);
-        InterruptConnection line = portDriver.connectInterrupt(transport.interrupt());
+        line = portDriver.connectInterrupt(transport.interrupt());
         for (AhciPort port : ports) {
             portDriver.createChannel(new AhciMiniport(this, port, config.syncWithIsr()), line);
             port.initializeRecoveryWorker();
@@ -205,6 +207,15 @@ public final class AhciHba implements AutoCloseable {
     /** Reads an HBA register as it is now (CAP, GHC, IS, PI, VS, CAP2 from AHCI 1.2 on). Any level. */
     public int readRegister(HbaRegister reg) {
         return read(reg);
+    }
+
+    /**
+     * Interrupts serviced since the port layer started ({@link InterruptConnection#interrupts()}):
+     * each a wake-up of the interrupt thread on the controller's interrupt source. Any thread, no lock.
+     */
+    public long interruptsServiced() {
+        InterruptConnection l = line;
+        return l == null ? 0 : l.interrupts();
     }
 
     PortDriver<AhciHba> portDriver() {
