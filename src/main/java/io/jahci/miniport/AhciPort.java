@@ -11,6 +11,7 @@ import io.jahci.ataport.IoStatus;
 import io.jahci.ataport.PortDriver;
 import io.jahci.ataport.WorkItemCallback;
 import io.jahci.ataport.Worker;
+import io.jahci.fault.NoDeviceException;
 import io.jahci.fault.PortException;
 import io.jahci.hw.DeviceLostException;
 import io.jahci.hw.DmaMemory;
@@ -137,6 +138,19 @@ public final class AhciPort {
 
     public DeviceSignature signature() {
         return signature;
+    }
+
+    /**
+     * The identity of the disk on the port, or NoDeviceException while there is none: removed, or
+     * arriving and not identified yet (the state may say READY or RECOVERING meanwhile). Any level.
+     */
+    IdentifyData identified() throws NoDeviceException {
+        IdentifyData id = identity;
+        if (id == null) {
+            throw new NoDeviceException(where() + ": no identified disk: it was removed, or the one arriving is "
+                    + "not identified yet.");
+        }
+        return id;
     }
 
     /** The device's IDENTIFY DEVICE data, or null when the port has no ATA disk. */

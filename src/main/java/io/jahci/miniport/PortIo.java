@@ -226,12 +226,7 @@ public final class PortIo {
             throw new IllegalArgumentException(port.where()
                     + ": FUA is for writes to a disk that supports it (IDENTIFY word 84 bit 6)");
         }
-        IdentifyData id = port.identity();
-        if (id == null) { // removed, or arriving: the state may say RECOVERING or READY meanwhile
-            throw new NoDeviceException(port.where() + ": no identified disk: it was removed, or the one "
-                    + "arriving is not identified yet.");
-        }
-        return AhciCommand.dataOpcode(isWrite, fua, useNcq, id.lba48());
+        return AhciCommand.dataOpcode(isWrite, fua, useNcq, port.identified().lba48());
     }
 
     // ---------------------------------------------------------------- in place (a reserved command)
