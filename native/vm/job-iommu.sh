@@ -12,9 +12,9 @@ modprobe ext4   # ext2 is served by ext4; no udev/kmod helper reaches the chroot
 mount -t ext2 "/dev/$FS" /mnt || fail "mount" "cannot mount /dev/$FS"
 run list jahci list
 if grep -q "^$BDF  8086:2922  driver ahci  IOMMU group [0-9]" "$W/logs/list.txt" \
-   && grep -q "$FS: IN USE: $FS is mounted on /mnt (ext2)" "$W/logs/list.txt" \
-   && grep -q "$DATA: not mounted" "$W/logs/list.txt"; then
-    pass "list: $BDF with driver, IOMMU group, disks $DATA (free) and $FS (mounted)"
+   && grep -q "^  port 1  QEMU HARDDISK .* $FS: IN USE: $FS is mounted on /mnt (ext2)" "$W/logs/list.txt" \
+   && grep -q "^  port 0  QEMU HARDDISK .* $DATA: not mounted" "$W/logs/list.txt"; then
+    pass "list: $BDF with driver, IOMMU group, disks by AHCI port: $DATA on 0 (free), $FS on 1 (mounted)"
 else
     fail "list" "unexpected output: $(tr '\n' '|' < "$W/logs/list.txt")"
 fi

@@ -1,6 +1,7 @@
 package io.jahci.cli;
 
 import io.jahci.hw.pci.FakeSysfs;
+import io.jahci.testing.JsonReader;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -8,6 +9,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -54,12 +57,36 @@ class HardwareCliTest {
         assertEquals(0, r.exit, r.err);
         assertEquals(String.join("\n",
                 CTRL + "  8086:2922  driver ahci  IOMMU group 4",
-                "  sda (partitions sda1): IN USE: sda is held by dm-0 (md, dm or LVM); sda1 is mounted on /mnt (ext2)",
-                "  sdb: not mounted, not swap, no holders",
+                "  port 0  QEMU HARDDISK  64 MiB  sda (partitions sda1): IN USE: sda is held by dm-0 (md, dm or LVM); "
+                        + "sda1 is mounted on /mnt (ext2)",
+                "  port 1  QEMU HARDDISK  64 MiB  sdb: not mounted, not swap, no holders",
                 "0000:00:06.0  8086:2922  driver vfio-pci  no IOMMU group",
                 "  no disks visible (the kernel sees disks only while the ahci driver is bound)",
                 "0000:00:1f.2  8086:2922  driver ahci  IOMMU group 3 (shared with 0000:00:1f.0)",
                 "  no disks", ""), r.out);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void listJsonNamesEachDisksAhciPortAndTheChipsQuirks() throws Exception {
+        fs.pci("0000:03:00.0", 0x197b, 0x2363, 0x010601).bindTo("0000:03:00.0", "ahci");
+        fs.disk("0000:03:00.0", 1, "sdc", 8, 32, 0);
+        Result r = run("list", "--json");
+        assertEquals(0, r.exit, r.err);
+        List<Map<String, Object>> controllers = (List<Map<String, Object>>) JsonReader.object(r.out).get("controllers");
+        assertEquals(List.of(CTRL, "0000:00:06.0", "0000:00:1f.2", "0000:03:00.0"),
+                controllers.stream().map(c -> c.get("address")).toList());
+        Map<String, Object> jmicron = controllers.get(3);
+        assertEquals(List.of("address", "vendorId", "deviceId", "driver", "iommuGroup", "groupShares", "chip", "quirks",
+                "disks"), List.copyOf(jmicron.keySet()));
+        assertEquals("JMicron JMB36x", jmicron.get("chip"));
+        assertEquals(List.of("ignore-if-error (not applied)"), jmicron.get("quirks"));
+        assertEquals(List.of(Map.of("port", 1, "name", "sdc", "model", "QEMU HARDDISK", "sizeBytes", 67108864,
+                "partitions", List.of(), "inUse", false, "uses", List.of())), jmicron.get("disks"));
+        Map<String, Object> onboard = controllers.get(2);
+        assertEquals(List.of("0000:00:1f.0"), onboard.get("groupShares"));
+        assertEquals(List.of(0, 1), ((List<Map<String, Object>>) controllers.get(0).get("disks")).stream()
+                .map(d -> d.get("port")).toList());
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -153,18 +154,42 @@ public final class PciDevices {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
+        List<String> ataPorts;
+        try (Stream<Path> s = Files.list(real)) {
+            ataPorts = s.map(p -> p.getFileName().toString()).filter(n -> n.matches("ata\\d+"))
+                    .sorted(Comparator.comparingInt(n -> Integer.parseInt(n.substring(3)))).toList();
+        }
         List<BlockDisk> disks = new ArrayList<>();
         for (Path block : blockDirs) {
+            int port = ahciPort(real, real.relativize(block), ataPorts);
             try (Stream<Path> s = Files.list(block)) {
                 for (Path disk : s.sorted().toList()) {
-                    disks.add(blockDisk(disk, mounts));
+                    disks.add(blockDisk(disk, port, mounts));
                 }
             }
         }
         return disks;
     }
 
-    private BlockDisk blockDisk(Path diskDir, MountTable mounts) throws IOException {
+    /**
+     * The AHCI port of the libata port {@code ataN} that {@code below} (a path under the function) starts
+     * with: its {@code ata_port/ataN/port_no} (1-based within the host) where the kernel has it, else its
+     * place among the function's {@code ataN} directories (libahci makes one per port up to the highest
+     * implemented, in port order). -1 when the path names no ataN.
+     */
+    static int ahciPort(Path function, Path below, List<String> ataPorts) throws IOException {
+        String ata = below.getNameCount() == 0 ? "" : below.getName(0).toString();
+        if (!ataPorts.contains(ata)) {
+            return -1;
+        }
+        Optional<String> portNo = readTrimmed(function.resolve(ata).resolve("ata_port").resolve(ata).resolve("port_no"));
+        if (portNo.isPresent() && portNo.get().matches("\\d+")) {
+            return Integer.parseInt(portNo.get()) - 1;
+        }
+        return ataPorts.indexOf(ata);
+    }
+
+    private BlockDisk blockDisk(Path diskDir, int port, MountTable mounts) throws IOException {
         String name = diskDir.getFileName().toString();
         List<String> partitions = new ArrayList<>();
         try (Stream<Path> s = Files.list(diskDir)) {
@@ -191,7 +216,9 @@ public final class PciDevices {
                 uses.add(part + " is held by " + holder + " (md, dm or LVM)");
             }
         }
-        return new BlockDisk(name, partitions, new ArrayList<>(uses));
+        String model = readTrimmed(diskDir.getParent().getParent().resolve("model")).orElse("");
+        long size = readTrimmed(diskDir.resolve("size")).map(Long::parseLong).orElse(0L) * 512;   // 512-byte units
+        return new BlockDisk(name, port, model, size, partitions, new ArrayList<>(uses));
     }
 
     private static List<String> holders(Path node) throws IOException {

@@ -72,13 +72,21 @@ public final class FakeSysfs {
         return this;
     }
 
-    /** A disk on port {@code port} of {@code bdf} with device number {@code major:minor} and partitions 1..n. */
+    /**
+     * A 64 MiB disk (model QEMU HARDDISK) on AHCI port {@code port} of {@code bdf} (below {@code ata<port+1>}) with
+     * device number {@code major:minor} and partitions 1..n.
+     */
     public Path disk(String bdf, int port, String name, int major, int minor, int partitions) throws IOException {
         Path disk = deviceDir(bdf).resolve("ata" + (port + 1) + "/host" + port + "/target" + port + ":0:0/" + port
                 + ":0:0:0/block/" + name);
         Files.createDirectories(disk.resolve("holders"));
         Files.writeString(disk.resolve("dev"), major + ":" + minor + "\n");
         Files.writeString(disk.resolve("size"), "131072\n");
+        Files.writeString(disk.getParent().getParent().resolve("model"), "QEMU HARDDISK   \n");
+        // the libata port's own number within its host, 1-based, as the kernel's ata_port class shows it
+        Path ataPort = deviceDir(bdf).resolve("ata" + (port + 1) + "/ata_port/ata" + (port + 1));
+        Files.createDirectories(ataPort);
+        Files.writeString(ataPort.resolve("port_no"), (port + 1) + "\n");
         for (int i = 1; i <= partitions; i++) {
             Path p = disk.resolve(name + i);
             Files.createDirectories(p.resolve("holders"));
