@@ -5,6 +5,7 @@ import io.jahci.bench.TaskStats.Snapshot;
 import io.jahci.bench.TaskStats.Task;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,7 +111,7 @@ class TaskStatsTest {
         Snapshot before = TaskStats.snapshot();
         go.countDown();
         for (int i = 0; i < n; i++) {
-            awaitWaiting(t, reached, i);
+            awaitWaiting(t, tid[0], reached, i);
             waits[i].countDown();
         }
         assertTrue(done.await(30, TimeUnit.SECONDS), "the thread did not finish its waits");
@@ -195,11 +196,21 @@ class TaskStatsTest {
     }
 
     /** Until {@code t} has reached wait {@code i} and parked in it (bounded: 30 s). */
-    private static void awaitWaiting(Thread t, AtomicInteger reached, int i) {
+    /**
+     * Until the thread is in wait {@code i} and asleep in the kernel: Java's TIMED_WAITING is set before
+     * the thread parks, so only the task's own state in /proc ('S') shows that it really blocked.
+     */
+    private static void awaitWaiting(Thread t, int tid, AtomicInteger reached, int i) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (reached.get() != i || t.getState() != Thread.State.TIMED_WAITING) {
-            assertTrue(System.nanoTime() < deadline, "the thread never waited in wait " + i + ": " + t.getState());
+        while (reached.get() != i || t.getState() != Thread.State.TIMED_WAITING || kernelState(tid) != 'S') {
+            assertTrue(System.nanoTime() < deadline, "the thread never slept in wait " + i + ": " + t.getState());
             Thread.onSpinWait();
         }
+    }
+
+    /** The task's state letter from /proc/self/task/TID/stat (after the command name in parentheses). */
+    private static char kernelState(int tid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/task/" + tid + "/stat"));
+        return stat.charAt(stat.lastIndexOf(')') + 2);
     }
 }
