@@ -36,15 +36,12 @@ public final class Channel<X> {
     private final SpinLock interruptLock;
     private final LatencyProbe probe;
     private final ChannelDpc<X> dpc;
+    private final BusyQueue<X> busy;
     private final ChannelPolling<X> polling;
     // Set once by bind(), before the channel is published to any other thread.
     private X extension;
     private boolean syncWithIsr;
     private volatile ChannelState state = ChannelState.STOPPED;
-
-    // Guarded by channelLock: requests StartIo reported busy for, oldest first.
-    private IoRequest busyHead;
-    private IoRequest busyTail;
 
     Channel(PortDriver<?> port, Verifier verifier, Miniport<X> miniport, InterruptConnection interrupt, int index,
             int routineQueueDepth) {
@@ -53,10 +50,11 @@ public final class Channel<X> {
         this.miniport = miniport;
         this.interrupt = interrupt;
         this.name = "channel " + index;
-        this.channelLock = new SpinLock(name + " channel lock");
+        this.channelLock = new SpinLock(name + " channel lock", true);
         this.interruptLock = interrupt.lock();
         this.probe = port.options().latencyProbe();
         this.dpc = new ChannelDpc<>(this, port, routineQueueDepth);
+        this.busy = new BusyQueue<>(this, miniport, port, channelLock);
         this.polling = new ChannelPolling<>(this, dpc, miniport, port, interruptLock);
     }
 
@@ -146,9 +144,8 @@ public final class Channel<X> {
             IoRequest aborted;
             Irql previous = enterSerialized(true);
             try {
-                aborted = busyHead;
-                busyHead = null;
-                busyTail = null;
+                busy.append(dpc.takeHandedOff());
+                aborted = busy.takeAll();
             } finally {
                 exitSerialized(previous);
             }
@@ -166,9 +163,12 @@ public final class Channel<X> {
         }
     }
 
-    /** Calls Reset at the level SyncWithIsr chooses, on this thread. At most DISPATCH. */
+    /**
+     * Calls Reset at the level SyncWithIsr chooses, on this thread. At most DISPATCH, not on the
+     * interrupt thread (INTERRUPT_THREAD_WAIT), not holding this channel's lock.
+     */
     public boolean reset() {
-        ChannelChecks.caller(this, "Channel.reset");
+        ChannelChecks.waitsForChannelLock(this, "Channel.reset");
         Irql previous = enterSerialized(true);
         try {
             return miniport.reset(extension);
@@ -177,15 +177,15 @@ public final class Channel<X> {
         }
     }
 
-    /** Calls Control(POWER_UP) at DISPATCH holding the channel lock, on this thread. At most DISPATCH. */
+    /** Calls Control(POWER_UP) at DISPATCH holding the channel lock, on this thread. As {@link #reset}. */
     public boolean powerUp() {
-        ChannelChecks.caller(this, "Channel.powerUp");
+        ChannelChecks.waitsForChannelLock(this, "Channel.powerUp");
         return power(ControlAction.POWER_UP);
     }
 
-    /** Calls Control(POWER_DOWN) at DISPATCH holding the channel lock, on this thread. At most DISPATCH. */
+    /** Calls Control(POWER_DOWN) at DISPATCH holding the channel lock, on this thread. As {@link #reset}. */
     public boolean powerDown() {
-        ChannelChecks.caller(this, "Channel.powerDown");
+        ChannelChecks.waitsForChannelLock(this, "Channel.powerDown");
         return power(ControlAction.POWER_DOWN);
     }
 
@@ -202,9 +202,11 @@ public final class Channel<X> {
 
     /**
      * Submits a request: BuildIo on this thread with no lock, then (if BuildIo returns true)
-     * StartIo at the level SyncWithIsr chooses. If StartIo reports busy, the request waits in the
-     * channel's queue until the miniport completes a request or calls {@link #requestNextRequest}.
-     * Callable at PASSIVE or DISPATCH (e.g. from a completion callback) on a STARTED channel, not
+     * StartIo at the level SyncWithIsr chooses, on this thread; on the interrupt thread (a
+     * completion callback it runs) StartIo is handed to a DISPATCH worker instead, so that thread
+     * never waits for the channel lock and an ISR can run during StartIo. If StartIo reports busy,
+     * the request waits in the channel's queue until the miniport completes a request or calls
+     * {@link #requestNextRequest}. Callable at PASSIVE or DISPATCH (e.g. from a completion callback) on a STARTED channel, not
      * from a routine holding this channel's lock; never blocks, allocates nothing. If StartIo
      * throws, the request completes with {@link IoStatus#ERROR} and the failure is recorded in
      * {@link PortDriver#failures()}.
@@ -246,16 +248,15 @@ public final class Channel<X> {
         if (!miniport.buildIo(extension, request)) {
             return;
         }
+        if (Levels.onInterruptThread()) {
+            dpc.queueStart(request); // StartIo on a DISPATCH worker: the interrupt thread stays free for ISRs
+            return;
+        }
         Irql previous = enterSerialized(true);
         try {
             request.next = null;
-            if (busyTail == null) {
-                busyHead = request;
-            } else {
-                busyTail.next = request;
-            }
-            busyTail = request;
-            startBusyRequests();
+            busy.append(request);
+            busy.startWaiting(extension);
         } finally {
             exitSerialized(previous);
         }
@@ -403,21 +404,34 @@ public final class Channel<X> {
     }
 
     /**
-     * Offers busy-queued requests to StartIo (NextRequest). DISPATCH, on a worker thread; with
-     * {@code wait} false (a DPC claimed by the interrupt thread or a poller, which must never spin
-     * on the channel lock: S2, S9) it returns false at once when the channel lock is taken.
+     * Offers busy-queued requests, and those a completion on the interrupt thread submitted, to
+     * StartIo (NextRequest). DISPATCH, on a worker thread or a poller, never on the interrupt thread
+     * (it must stay free to run ISRs during StartIo: S2, S9); with {@code wait} false (a poller,
+     * which must not spin on the channel lock) it returns false at once when the lock is taken.
      */
     boolean startNextRequests(boolean wait) {
+        assert !Levels.onInterruptThread() : "StartIo on the interrupt thread";
         if (!(wait || channelLock.tryLock())) {
             return false;
         }
         Irql previous = enterSerialized(wait);
         try {
-            startBusyRequests();
+            busy.append(dpc.takeHandedOff());
+            busy.startWaiting(extension);
         } finally {
             exitSerialized(previous);
         }
         return true;
+    }
+
+    /** Whether a request waits for StartIo (see {@link BusyQueue#hasWaiting}). Any level, no lock. */
+    boolean hasWaitingRequests() {
+        return busy.hasWaiting();
+    }
+
+    /** Completes a request on the port's behalf (StartIo threw, stop aborts it). Any level. */
+    void completeInternally(IoRequest request, IoStatus status) {
+        complete(request, status);
     }
 
     private void complete(IoRequest request, IoStatus status) {
@@ -441,36 +455,5 @@ public final class Channel<X> {
             interruptLock.unlock();
         }
         channelLock.unlock();
-    }
-
-    /** Offers busy-queued requests to StartIo, oldest first, until it reports busy. Holds the locks of enterSerialized. */
-    private void startBusyRequests() {
-        while (busyHead != null) {
-            IoRequest request = busyHead;
-            busyHead = request.next;
-            if (busyHead == null) {
-                busyTail = null;
-            }
-            request.next = null;
-            boolean accepted;
-            try {
-                accepted = miniport.startIo(extension, request);
-            } catch (RuntimeException | Error e) {
-                port.recordFailure("IdeHwStartIo of " + name, e);
-                complete(request, IoStatus.ERROR);
-                continue;
-            }
-            if (accepted && probe != null) {
-                probe.startIoReturned(this, request);
-            }
-            if (!accepted) {
-                request.next = busyHead;
-                busyHead = request;
-                if (busyTail == null) {
-                    busyTail = request;
-                }
-                return;
-            }
-        }
     }
 }

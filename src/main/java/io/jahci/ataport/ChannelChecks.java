@@ -25,6 +25,19 @@ final class ChannelChecks {
         }
     }
 
+    /**
+     * The checks of reset and powerUp/Down, which wait for the channel lock on the calling thread:
+     * those of {@link #caller}, and INTERRUPT_THREAD_WAIT on an interrupt thread (a completion
+     * callback it runs after the ISR), which must stay free to run ISRs.
+     */
+    static void waitsForChannelLock(Channel<?> channel, String routine) {
+        caller(channel, routine);
+        if (Levels.onInterruptThread()) {
+            throw Verifier.violation(VerifierException.Rule.INTERRUPT_THREAD_WAIT, routine + " of " + channel,
+                    "a thread that does not run ISRs", Irql.current() + " on the interrupt thread");
+        }
+    }
+
     /** SERVICE_ON_STOPPED_CHANNEL unless the channel is STARTED. */
     static void started(Channel<?> channel, String routine) {
         ChannelState s = channel.state();

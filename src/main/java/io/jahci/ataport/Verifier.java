@@ -23,7 +23,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *   <li>{@link VerifierException.Rule#SERVICE_ON_STOPPED_CHANNEL}: a port service on a channel
  *       that is not started (see {@link ChannelState});
  *   <li>{@link VerifierException.Rule#CHANNEL_LOCK_ALREADY_OWNED}: a routine holding its channel
- *       lock calls a service that takes it again.
+ *       lock calls a service that takes it again;
+ *   <li>{@link VerifierException.Rule#INTERRUPT_THREAD_WAIT}: a completion callback on the interrupt
+ *       thread calls a service that waits for a channel lock (reset, powerUp/Down).
  * </ul>
  *
  * <p>Only when enabled (costly: two clock reads per ISR, and an allocation when it fires): an ISR
