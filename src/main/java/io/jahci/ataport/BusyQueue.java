@@ -4,7 +4,8 @@ package io.jahci.ataport;
  * A channel's busy queue: the requests BuildIo passed that wait for StartIo, oldest first, and the
  * loop that offers them (IdeHwStartIo) until the miniport reports busy. Every method but
  * {@link #hasWaiting} runs with the channel's channel lock held (and with SyncWithIsr its interrupt
- * lock), at the level {@code Channel} raised to for StartIo. Links through {@link IoRequest#next};
+ * lock), at the level {@code Channel} raised to for StartIo. Only a STARTED channel offers
+ * requests: in any other state, under the same lock, they complete ABORTED instead. Links through {@link IoRequest#next};
  * allocates nothing.
  *
  * @param <X> the channel extension type
@@ -69,6 +70,16 @@ final class BusyQueue<X> {
         return all;
     }
 
+    /** Completes every waiting request as ABORTED. Channel lock held. */
+    private void abortAll() {
+        for (IoRequest r = takeAll(); r != null; ) {
+            IoRequest next = r.next;
+            r.next = null;
+            channel.completeInternally(r, IoStatus.ABORTED);
+            r = next;
+        }
+    }
+
     /**
      * Offers the waiting requests to StartIo, oldest first, until it reports busy; a request whose
      * StartIo throws completes with {@link IoStatus#ERROR}. Channel lock held (and the interrupt
@@ -76,6 +87,10 @@ final class BusyQueue<X> {
      */
     void startWaiting(X extension) {
         assert channelLock.isHeldByCurrentThread() : channelLock + " not held";
+        if (!channel.state().acceptsRequests()) {
+            abortAll(); // stop() began: a request that reached the queue after its abort never sees StartIo
+            return;
+        }
         while (head != null) {
             IoRequest request = head;
             head = request.next;

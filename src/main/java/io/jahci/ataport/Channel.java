@@ -37,11 +37,16 @@ public final class Channel<X> {
     private final LatencyProbe probe;
     private final ChannelDpc<X> dpc;
     private final BusyQueue<X> busy;
+    private final ChannelLifecycle<X> lifecycle;
     private final ChannelPolling<X> polling;
     // Set once by bind(), before the channel is published to any other thread.
     private X extension;
     private boolean syncWithIsr;
     private volatile ChannelState state = ChannelState.STOPPED;
+    /** A Reset is queued after an ISR threw; set under the interrupt lock, cleared by that Reset. */
+    private volatile boolean resetQueued;
+    /** {@link #resetAfterIsrFailure(Object)} as a worker routine (a field: queuing it allocates nothing). */
+    private final ChannelRoutine<X> resetAfterIsrFailure = this::resetAfterIsrFailure;
 
     Channel(PortDriver<?> port, Verifier verifier, Miniport<X> miniport, InterruptConnection interrupt, int index,
             int routineQueueDepth) {
@@ -55,6 +60,7 @@ public final class Channel<X> {
         this.probe = port.options().latencyProbe();
         this.dpc = new ChannelDpc<>(this, port, routineQueueDepth);
         this.busy = new BusyQueue<>(this, miniport, port, channelLock);
+        this.lifecycle = new ChannelLifecycle<>(this, miniport, dpc, busy, interruptLock);
         this.polling = new ChannelPolling<>(this, dpc, miniport, port, interruptLock);
     }
 
@@ -89,14 +95,22 @@ public final class Channel<X> {
         return state == ChannelState.STARTED;
     }
 
+    /** Moves to {@code next}; {@link ChannelLifecycle} only, at PASSIVE (INITIALIZING to STARTED under the channel lock). */
+    void setState(ChannelState next) {
+        state = next;
+    }
+
     // ---------------------------------------------------------------- caller side
 
     /**
      * Starts the channel: Control(START_CHANNEL) at PASSIVE on this thread, then Initialize at the
      * level SyncWithIsr chooses. The ISR is called for this channel from the end of StartChannel
-     * on, so (without SyncWithIsr) it may run during Initialize. PASSIVE only.
+     * on, so (without SyncWithIsr) it may run during Initialize; requests are accepted once
+     * Initialize returned true. If either fails (false, or it throws: rethrown), the channel is torn
+     * down as {@link #stop} does (StopChannel only if StartChannel succeeded) and is STOPPED again.
+     * PASSIVE only: it parks.
      *
-     * @return false if StartChannel or Initialize failed (the channel is STOPPED again)
+     * @return false if StartChannel or Initialize returned false
      * @throws IllegalStateException if the channel is not STOPPED
      */
     public boolean start() {
@@ -104,63 +118,23 @@ public final class Channel<X> {
         if (state != ChannelState.STOPPED) {
             throw new IllegalStateException(name + " is " + state + "; start() needs a STOPPED channel");
         }
-        boolean initialized = false;
-        state = ChannelState.STARTING;
-        try {
-            if (!miniport.control(extension, ControlAction.START_CHANNEL)) {
-                return false;
-            }
-            state = ChannelState.STARTED;
-            Irql previous = enterSerialized(true);
-            try {
-                initialized = miniport.initialize(extension);
-            } finally {
-                exitSerialized(previous);
-            }
-            return initialized;
-        } finally {
-            if (!initialized) {
-                state = ChannelState.STOPPED;
-            }
-        }
+        return lifecycle.start();
     }
 
     /**
-     * Stops the channel: no more ISR calls or submissions (an ISR already running is waited for),
-     * requests still waiting in the busy queue complete as ABORTED, the timer is cancelled, queued
-     * worker routines and completions are waited for (bounded), then Control(STOP_CHANNEL) runs
-     * at PASSIVE on this thread. Deferred work and StopChannel may still use the port services;
-     * from the return on, nothing may. PASSIVE only: it parks.
+     * Stops the channel: no more ISR calls or StartIo (an ISR already running is waited for; a
+     * request still in BuildIo completes ABORTED), requests still waiting in the busy queue complete
+     * as ABORTED, the timer is cancelled, queued worker routines and completions are waited for
+     * (bounded), then Control(STOP_CHANNEL) runs at PASSIVE on this thread. Deferred work and
+     * StopChannel may still use the port services; from the return on, nothing may. PASSIVE only:
+     * it parks.
      *
      * @throws IllegalStateException if deferred work did not drain within the shutdown timeout
      */
     public void stop() {
         Verifier.mightSleep("Channel.stop");
         ChannelChecks.started(this, "Channel.stop");
-        state = ChannelState.STOPPING;
-        try {
-            interruptLock.lock(); // an ISR that saw STARTED has returned once we hold it
-            interruptLock.unlock();
-            IoRequest aborted;
-            Irql previous = enterSerialized(true);
-            try {
-                busy.append(dpc.takeHandedOff());
-                aborted = busy.takeAll();
-            } finally {
-                exitSerialized(previous);
-            }
-            while (aborted != null) {
-                IoRequest next = aborted.next;
-                complete(aborted, IoStatus.ABORTED);
-                aborted = next;
-            }
-            dpc.setTimer(null, 0);
-            dpc.awaitDrained();
-            miniport.control(extension, ControlAction.STOP_CHANNEL);
-        } finally {
-            dpc.setTimer(null, 0); // deferred work may have armed it again
-            state = ChannelState.STOPPED;
-        }
+        lifecycle.stop();
     }
 
     /**
@@ -378,7 +352,7 @@ public final class Channel<X> {
      * @return whether the miniport claimed the interrupt
      */
     boolean serviceInterrupt() {
-        if (state != ChannelState.STARTED) {
+        if (!state.callsIsr()) {
             return false;
         }
         boolean timed = verifier.timesIsr();
@@ -390,11 +364,30 @@ public final class Channel<X> {
             return miniport.interrupt(extension);
         } catch (Throwable t) {
             port.recordFailure("IdeHwInterrupt of " + name, t);
+            if (!resetQueued) { // one Reset at a time, however often the ISR throws meanwhile
+                resetQueued = true;
+                dpc.queueRoutine(resetAfterIsrFailure);
+            }
             return false;
         } finally {
             if (timed) {
                 verifier.isrFinished(this, System.nanoTime() - start);
             }
+        }
+    }
+
+    /**
+     * After an ISR threw: Reset, as a worker routine (DISPATCH worker, channel lock held), plus the
+     * interrupt lock at DIRQL with SyncWithIsr, the level {@link #reset} calls it at. Reset's
+     * contract is to complete or retry every request the miniport holds, so none hangs.
+     */
+    private void resetAfterIsrFailure(X ext) {
+        resetQueued = false;
+        Irql previous = enterSerialized(false);
+        try {
+            miniport.reset(ext);
+        } finally {
+            exitSerialized(previous, false); // the worker routine releases the channel lock
         }
     }
 
@@ -438,8 +431,11 @@ public final class Channel<X> {
         dpc.queueCompletion(request, status);
     }
 
-    /** Raises to the level SyncWithIsr chooses for Initialize/StartIo/Reset and takes its locks. */
-    private Irql enterSerialized(boolean takeChannelLock) {
+    /**
+     * Raises to the level SyncWithIsr chooses for Initialize/StartIo/Reset and takes its locks (the
+     * channel lock only if {@code takeChannelLock}: the caller may hold it already).
+     */
+    Irql enterSerialized(boolean takeChannelLock) {
         if (takeChannelLock) {
             channelLock.lock();
         }
@@ -449,11 +445,18 @@ public final class Channel<X> {
         return Levels.raise(syncWithIsr ? Irql.DIRQL : Irql.DISPATCH);
     }
 
-    private void exitSerialized(Irql previous) {
+    /** Undoes {@link #enterSerialized}: restores the level and releases the locks it took. */
+    void exitSerialized(Irql previous) {
+        exitSerialized(previous, true);
+    }
+
+    private void exitSerialized(Irql previous, boolean releaseChannelLock) {
         Levels.restore(previous);
         if (syncWithIsr) {
             interruptLock.unlock();
         }
-        channelLock.unlock();
+        if (releaseChannelLock) {
+            channelLock.unlock();
+        }
     }
 }

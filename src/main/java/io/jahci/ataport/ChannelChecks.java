@@ -5,7 +5,7 @@ package io.jahci.ataport;
  * {@link ChannelPolling#awaitPolled}. Any level; allocate nothing unless they throw.
  */
 final class ChannelChecks {
-    private static final String ANY_BUT_STOPPED = "channel STARTING, STARTED or STOPPING";
+    private static final String ANY_BUT_STOPPED = "channel STARTING, INITIALIZING, STARTED or STOPPING";
 
     private ChannelChecks() {}
 

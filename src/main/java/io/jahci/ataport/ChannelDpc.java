@@ -137,6 +137,16 @@ final class ChannelDpc<X> extends Task {
         port.timerChanged();
     }
 
+    /** Whether a timer routine is pending (for the life-cycle checks and tests). Any level. */
+    boolean timerPending() {
+        lock.lock();
+        try {
+            return timerRoutine != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Fires the timer if it is due: queues its routine as a worker routine. Runs on the timer thread.
      *

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The channel rules SERVICE_ON_STOPPED_CHANNEL and CHANNEL_LOCK_ALREADY_OWNED, verifier on or off. */
 class ChannelRulesTest {
-    private static final String ANY_BUT_STOPPED = "channel STARTING, STARTED or STOPPING";
+    private static final String ANY_BUT_STOPPED = "channel STARTING, INITIALIZING, STARTED or STOPPING";
 
     /** Every port service and caller call on {@code channel} is refused with SERVICE_ON_STOPPED_CHANNEL and has no effect. */
     private static void assertEverythingRefused(Channel<TestExt> channel) {
