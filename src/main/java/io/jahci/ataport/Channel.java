@@ -259,6 +259,7 @@ public final class Channel<X> {
      * already holds this channel's interrupt lock (the ISR, another synchronized routine, StartIo
      * with SyncWithIsr, or any of these of another channel on the same interrupt source) it simply
      * runs. Callable from any level, but not at the DIRQL of another source; allocates nothing.
+     * With the verifier on it is timed against the ISR's budget (a warning naming the routine).
      *
      * @throws VerifierException SERVICE_ON_STOPPED_CHANNEL, or WRONG_LEVEL at another source's DIRQL
      */
@@ -274,9 +275,14 @@ public final class Channel<X> {
         }
         interruptLock.lock();
         Irql previous = Levels.raise(Irql.DIRQL);
+        boolean timed = verifier.timesIsr();
+        long start = timed ? System.nanoTime() : 0;
         try {
             routine.run(extension);
         } finally {
+            if (timed) {
+                verifier.synchronizedRoutineFinished(this, routine, System.nanoTime() - start);
+            }
             Levels.restore(previous);
             interruptLock.unlock();
         }

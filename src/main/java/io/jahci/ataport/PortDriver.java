@@ -144,15 +144,28 @@ public final class PortDriver<D> implements AutoCloseable {
     }
 
     /**
-     * StorPortFreeWorker: releases the worker; it can never be queued again. From inside its own
-     * callback it frees at once; otherwise it waits until the worker is neither queued nor
-     * running. PASSIVE only (it may park).
+     * StorPortFreeWorker: releases an idle worker (or, from inside its own callback, the running
+     * one); it can never be queued again. A worker that is queued, or whose callback runs on another
+     * thread, is {@link Worker.FreeStatus#BUSY} (STOR_STATUS_BUSY): nothing changes, free it later
+     * (from its callback, or with {@link #freeWorkerWhenIdle}). A worker still queued when the port
+     * closed will never run and is freed. Never waits; at most DISPATCH.
      *
      * @throws VerifierException FREE_FREED_WORKER if it is already free; FREE_REQUEUED_WORKER from
-     *     its own callback after queuing it again; BLOCKING_CALL_AT_RAISED_LEVEL above PASSIVE
+     *     its own callback after queuing it again; WRONG_LEVEL at DIRQL
      */
-    public void freeWorker(Worker worker) {
-        workItems.free(worker);
+    public Worker.FreeStatus freeWorker(Worker worker) {
+        return workItems.free(worker);
+    }
+
+    /**
+     * Frees the worker as {@link #freeWorker} does, first waiting until it is neither queued nor
+     * running (its callback returned), at most {@code timeout}. PASSIVE only (it parks).
+     *
+     * @throws IllegalStateException if the worker is still queued or running at the bound
+     * @throws VerifierException as {@link #freeWorker}, and BLOCKING_CALL_AT_RAISED_LEVEL above PASSIVE
+     */
+    public void freeWorkerWhenIdle(Worker worker, long timeout, TimeUnit unit) {
+        workItems.freeWhenIdle(worker, unit.toNanos(timeout));
     }
 
     /**
@@ -182,6 +195,7 @@ public final class PortDriver<D> implements AutoCloseable {
         }
         dispatchQueue.close(dispatchThreads);
         workItemQueue.close(workItemThreads);
+        workItems.close();
         LockSupport.unpark(timerThread);
         wakePoller();
         List<String> stillRunning = new ArrayList<>();

@@ -5,7 +5,7 @@ import java.util.concurrent.TimeUnit;
 /** How a {@link PortDriver} is built: thread counts, verifier, budgets. Fluent and mutable until used. */
 public final class PortDriverOptions {
     private int dispatchThreads = 2;
-    private int workItemThreads = 1;
+    private int workItemThreads = 2;
     private WaitMode waitMode = WaitMode.BLOCK;
     private ThreadPlacement threadPlacement = ThreadPlacement.none();
     private boolean verifier = Boolean.getBoolean("jahci.verifier");
@@ -40,7 +40,13 @@ public final class PortDriverOptions {
         return this;
     }
 
-    /** Number of PASSIVE work-item threads (Storport work items). Default 1. */
+    /**
+     * Number of PASSIVE work-item threads (Storport work items). Default 2: a callback may block
+     * (the AHCI miniport's recovery polls the link for up to seconds), and with one thread a single
+     * blocked callback would hold every other channel's work items, its recovery included, behind
+     * it; with two, one port's blocked recovery leaves a thread for the others. Raise it to the
+     * number of channels whose callbacks may block at once.
+     */
     public PortDriverOptions workItemThreads(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("workItemThreads must be at least 1: " + n);
@@ -68,7 +74,7 @@ public final class PortDriverOptions {
     }
 
     /**
-     * Turns the {@link Verifier}'s costly checks (ISR timing against {@link #isrBudget}) on or off;
+     * Turns the {@link Verifier}'s costly checks (ISR and synchronized-routine timing against {@link #isrBudget}) on or off;
      * the misuse rules are checked either way. Default: system property {@code jahci.verifier}.
      */
     public PortDriverOptions verifier(boolean on) {
@@ -76,7 +82,11 @@ public final class PortDriverOptions {
         return this;
     }
 
-    /** With the verifier on, an ISR running longer than this is a verifier warning. Default 1 ms. */
+    /**
+     * With the verifier on, an ISR, or a synchronized routine requested outside the ISR, running
+     * longer than this is a verifier warning: both hold the interrupt lock, so both hold off every
+     * ISR of the source for that long. Default 1 ms.
+     */
     public PortDriverOptions isrBudget(long amount, TimeUnit unit) {
         isrBudgetNanos = unit.toNanos(amount);
         return this;
