@@ -30,8 +30,8 @@ class AllocationTest {
 
     @ParameterizedTest(name = "--wait {0}")
     @ValueSource(strings = {"block", "spin", "hybrid", "hybrid:20"})
-    @DisplayName("Allocation: in steady state the interrupt thread and the worker threads allocate 0 bytes (ISR, worker and synchronized routines, completions; verifier on), in every wait mode")
-    void steadyStateAllocatesNothing(String wait) throws Exception {
+    @DisplayName("Allocation: in steady state the interrupt thread and the worker threads allocate nothing per event (ISR, worker and synchronized routines, completions; verifier on), in every wait mode: of three windows of 20,000 rounds, each thread has one of exactly 0 bytes and none of a byte per round")
+    void steadyStateAllocatesNothingPerEvent(String wait) throws Exception {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assertTrue(mx.isThreadAllocatedMemorySupported());
         mx.setThreadAllocatedMemoryEnabled(true);
