@@ -130,7 +130,7 @@ final class ChannelDpc<X> extends Task {
         lock.lock();
         try {
             timerRoutine = micros == 0 ? null : routine;
-            timerDeadline = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(micros);
+            timerDeadline = port.timerNanos() + TimeUnit.MICROSECONDS.toNanos(micros);
         } finally {
             lock.unlock();
         }

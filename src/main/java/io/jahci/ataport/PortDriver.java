@@ -35,6 +35,7 @@ public final class PortDriver<D> implements AutoCloseable {
     /** {@code jahci-poll}: polls channels for requests whose caller does not; null in INTERRUPT mode. */
     private final PortThread pollerThread;
     private final WorkItems<D> workItems;
+    private final java.util.function.LongSupplier timerClock;
     private final List<InterruptConnection> connections = new CopyOnWriteArrayList<>();
     private final List<Throwable> failures = new CopyOnWriteArrayList<>();
     private volatile Channel<?>[] channels = new Channel<?>[0];
@@ -59,6 +60,7 @@ public final class PortDriver<D> implements AutoCloseable {
         this.pollerThread = options.completionMode().polls() ? new PortThread("jahci-poll", Irql.DISPATCH,
                 ThreadPlacement.Role.DISPATCH, WaitMode.BLOCK, this, this::runPoller) : null;
         this.workItems = new WorkItems<>(deviceExtension, workItemQueue, this);
+        this.timerClock = options.timerClock();
     }
 
     /** Creates the port driver for one controller and starts its threads. PASSIVE. */
@@ -238,6 +240,11 @@ public final class PortDriver<D> implements AutoCloseable {
         dispatchQueue.put(task);
     }
 
+    /** Now, on the clock channel timers use ({@link System#nanoTime} unless a test drives it). Any level. */
+    long timerNanos() {
+        return timerClock.getAsLong();
+    }
+
     /** Wakes the timer thread to recompute its next deadline. Any level. */
     void timerChanged() {
         LockSupport.unpark(timerThread);
@@ -318,7 +325,7 @@ public final class PortDriver<D> implements AutoCloseable {
     /** The timer thread's body: fires due channel timers, then parks until the next deadline. DISPATCH. */
     private void runTimers() {
         while (!closed) {
-            long now = System.nanoTime();
+            long now = timerClock.getAsLong();
             long wait = Long.MAX_VALUE;
             for (Channel<?> channel : channels) {
                 try {

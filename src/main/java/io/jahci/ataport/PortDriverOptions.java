@@ -13,6 +13,8 @@ public final class PortDriverOptions {
     private int workerRoutineQueueDepth = 256;
     private long shutdownTimeoutNanos = TimeUnit.SECONDS.toNanos(2);
     private LatencyProbe latencyProbe;
+    /** The clock channel timers read (AtaPortRequestTimer); tests drive it by hand. */
+    private java.util.function.LongSupplier timerClock = System::nanoTime;
     private CompletionMode completionMode = CompletionMode.parse(System.getProperty("jahci.completion", "interrupt"));
 
     /** A new, independent set of options with the same values; the caller's stays as it was. */
@@ -27,6 +29,7 @@ public final class PortDriverOptions {
         c.workerRoutineQueueDepth = workerRoutineQueueDepth;
         c.shutdownTimeoutNanos = shutdownTimeoutNanos;
         c.latencyProbe = latencyProbe;
+        c.timerClock = timerClock;
         c.completionMode = completionMode;
         return c;
     }
@@ -157,6 +160,20 @@ public final class PortDriverOptions {
 
     long shutdownTimeoutNanos() {
         return shutdownTimeoutNanos;
+    }
+
+    /**
+     * Replaces the clock of channel timers (nanoseconds, as {@link System#nanoTime}), so that a test
+     * decides when a timer is due; after moving it, the test wakes the timer thread
+     * ({@link PortDriver#timerChanged}). Package-private: for tests only.
+     */
+    PortDriverOptions timerClock(java.util.function.LongSupplier clock) {
+        timerClock = clock;
+        return this;
+    }
+
+    java.util.function.LongSupplier timerClock() {
+        return timerClock;
     }
 
     LatencyProbe latencyProbe() {
