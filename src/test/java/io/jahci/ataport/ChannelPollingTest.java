@@ -1,6 +1,7 @@
 package io.jahci.ataport;
 
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -101,6 +102,7 @@ class ChannelPollingTest {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = CompletionMode.class, names = {"HYBRID", "POLL"})
+    @Tag("allocation")
     @DisplayName("Allocation: in steady state jahci-poll allocates 0 bytes (polls, completions)")
     void thePollerAllocatesNothing(CompletionMode mode) throws Exception {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();

@@ -135,6 +135,39 @@ class InterruptThreadTest {
         }
     }
 
+    @Test
+    @DisplayName("S9: a completion callback on one source's interrupt thread that submits to a channel on another source hands StartIo to a DISPATCH worker, which runs it")
+    void submitToAChannelOnAnotherSourceFromTheInterruptThread() throws Exception {
+        try (Fixture f = new Fixture(new PortDriverOptions().completionMode(CompletionMode.INTERRUPT))) {
+            TestMiniport miniportA = new TestMiniport(false);
+            AtomicReference<IoRequest> slot = new AtomicReference<>();
+            miniportA.onStartIo = (ext, r) -> slot.compareAndSet(null, r);
+            miniportA.onInterrupt = ext -> {
+                IoRequest r = slot.getAndSet(null);
+                if (r != null) {
+                    ext.channel.completeRequest(r, IoStatus.SUCCESS);
+                }
+                return true;
+            };
+            TestMiniport miniportB = new TestMiniport(false);
+            CountDownLatch bStarted = new CountDownLatch(1);
+            AtomicReference<String> bStartIoThread = new AtomicReference<>();
+            miniportB.onStartIo = (ext, r) -> {
+                bStartIoThread.set(Thread.currentThread().getName());
+                bStarted.countDown();
+                ext.channel.completeRequest(r, IoStatus.SUCCESS);
+                return true;
+            };
+            Channel<TestExt> a = f.startChannel(miniportA, f.newSource());
+            Channel<TestExt> b = f.startChannel(miniportB, f.newSource());
+            IoRequest toB = new IoRequest("to B", null);
+            a.submit(new IoRequest("A", r -> b.submit(toB)));
+            f.source(0).fire();
+            await(bStarted, "B's StartIo for the request submitted on A's interrupt thread");
+            assertTrue(bStartIoThread.get().startsWith("jahci-dispatch-"), bStartIoThread.get());
+        }
+    }
+
     /** Waits for {@code latch} (bounded); whether it opened. */
     private static boolean awaitQuietly(CountDownLatch latch) {
         try {

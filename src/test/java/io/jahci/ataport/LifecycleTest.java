@@ -154,6 +154,7 @@ class LifecycleTest {
                 order.add(action.toString());
                 if (action == ControlAction.START_CHANNEL) {
                     ext.channel.requestTimer(e -> order.add("timer"), TimeUnit.SECONDS.toMicros(60));
+                    order.add(ext.channel.polling().dpc().timerPending() ? "timer armed" : "timer not armed");
                     ext.channel.requestWorkerRoutine(e -> order.add("worker routine"));
                     return fail(inStart, throwing);
                 }
@@ -175,7 +176,8 @@ class LifecycleTest {
             // The worker routine runs on a worker whenever it gets there, but before start() returns
             // and, when StopChannel undoes a StartChannel that succeeded, before StopChannel.
             List<String> calls = order.stream().filter(s -> !s.equals("worker routine")).toList();
-            assertEquals(inStart ? List.of("START_CHANNEL") : List.of("START_CHANNEL", "initialize", "STOP_CHANNEL"), calls);
+            assertEquals(inStart ? List.of("START_CHANNEL", "timer armed")
+                    : List.of("START_CHANNEL", "timer armed", "initialize", "STOP_CHANNEL"), calls);
             if (!inStart) {
                 assertTrue(order.indexOf("worker routine") < order.indexOf("STOP_CHANNEL"), "deferred work drained before StopChannel: " + order);
             }

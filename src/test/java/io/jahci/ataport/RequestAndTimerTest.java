@@ -54,6 +54,19 @@ class RequestAndTimerTest {
         }
     }
 
+    @Test
+    @DisplayName("Timer: a timer requested while none is pending wakes the parked timer thread and fires")
+    void timerRequestWakesTheTimerThread() throws Exception {
+        try (Fixture f = new Fixture()) {
+            Channel<TestExt> channel = f.startChannel(new TestMiniport(false), f.newSource());
+            Thread timer = f.port.allThreads().stream().filter(t -> t.getName().equals("jahci-timer")).findFirst().orElseThrow();
+            Fixture.awaitTrue(() -> timer.getState() == Thread.State.WAITING, "the timer thread parked with no timer");
+            CountDownLatch fired = new CountDownLatch(1);
+            channel.requestTimer(ext -> fired.countDown(), 1_000);
+            await(fired, "the timer");
+        }
+    }
+
     /**
      * The timer thread reads a clock the test moves by hand, so no timer is due before the test
      * says so, however the threads are scheduled. That a replaced or cancelled routine never ran is

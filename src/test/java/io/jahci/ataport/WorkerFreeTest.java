@@ -106,8 +106,9 @@ class WorkerFreeTest {
                     thrownBy(() -> f.port.freeWorkerWhenIdle(worker, 10, TimeUnit.MILLISECONDS)));
             assertTrue(timedOut.getMessage().contains("worker 0 still RUNNING after 10 ms"), timedOut.getMessage());
             List<String> results = new CopyOnWriteArrayList<>();
+            // The callers' own bound is far beyond the join's: they return because the callback's end wakes them.
             Runnable free = () -> results.add(String.valueOf(thrownBy(
-                    () -> f.port.freeWorkerWhenIdle(worker, Fixture.WAIT_SECONDS, TimeUnit.SECONDS))));
+                    () -> f.port.freeWorkerWhenIdle(worker, 60, TimeUnit.SECONDS))));
             Thread first = new Thread(free, "free-1");
             Thread second = new Thread(free, "free-2");
             first.start();
@@ -115,9 +116,9 @@ class WorkerFreeTest {
             Fixture.awaitTrue(() -> first.getState() == Thread.State.TIMED_WAITING
                     && second.getState() == Thread.State.TIMED_WAITING, "both callers waiting");
             release.countDown();
-            first.join(TimeUnit.SECONDS.toMillis(2 * Fixture.WAIT_SECONDS));
-            second.join(TimeUnit.SECONDS.toMillis(2 * Fixture.WAIT_SECONDS));
-            assertEquals(2, results.size(), "both callers returned: " + results);
+            first.join(TimeUnit.SECONDS.toMillis(Fixture.WAIT_SECONDS));
+            second.join(TimeUnit.SECONDS.toMillis(Fixture.WAIT_SECONDS));
+            assertEquals(2, results.size(), "both callers returned once the callback ended: " + results);
             assertTrue(results.contains("null"), "one freed it: " + results);
             assertTrue(results.stream().anyMatch(r -> r.contains("FREE_FREED_WORKER")), "the other was a double free: " + results);
             assertEquals(Worker.State.FREE, worker.state());
@@ -126,7 +127,7 @@ class WorkerFreeTest {
 
     @ParameterizedTest(name = "verifier {0}")
     @ValueSource(booleans = {false, true})
-    @DisplayName("Work items: after close() a worker left queued never runs, so freeing it succeeds at once; queuing a work item on a closed port is an error")
+    @DisplayName("Work items: after close() a worker left queued never runs, so freeing it succeeds at once and close() wakes a freeWorkerWhenIdle waiting for one; queuing a work item on a closed port is an error")
     void freeAfterClose(boolean verifier) throws Exception {
         try (Fixture f = new Fixture(new PortDriverOptions().verifier(verifier).workItemThreads(1)
                 .shutdownTimeout(100, TimeUnit.MILLISECONDS))) {
@@ -140,9 +141,19 @@ class WorkerFreeTest {
                 awaitQuietly(release);
             }, null);
             f.port.queueWorkItem(queued, (d, c, w) -> ranQueued.set(w.state()), null);
+            Worker awaited = f.port.initializeWorker();
+            f.port.queueWorkItem(awaited, NOTHING, null);
             await(inside, "the blocker");
+            AtomicReference<Throwable> awaitedFree = new AtomicReference<>(new AssertionError("not returned"));
+            Thread waiter = new Thread(() -> awaitedFree.set(thrownBy(() -> f.port.freeWorkerWhenIdle(awaited, 60, TimeUnit.SECONDS))),
+                    "free-when-idle");
+            waiter.start();
+            Fixture.awaitTrue(() -> waiter.getState() == Thread.State.TIMED_WAITING, "freeWorkerWhenIdle waiting");
             Throwable closing = thrownBy(f.port::close); // the blocker outlives the shutdown timeout
             assertInstanceOf(IllegalStateException.class, closing);
+            waiter.join(TimeUnit.SECONDS.toMillis(Fixture.WAIT_SECONDS));
+            assertNull(awaitedFree.get(), "close() woke the freeWorkerWhenIdle waiting for a queued worker, which it freed");
+            assertEquals(Worker.State.FREE, awaited.state());
             assertEquals(Worker.State.QUEUED, queued.state());
             assertEquals(Worker.FreeStatus.FREED, f.port.freeWorker(queued), "a worker that can never run again");
             assertEquals(Worker.FreeStatus.BUSY, f.port.freeWorker(blocker), "its callback still runs");
@@ -155,7 +166,7 @@ class WorkerFreeTest {
 
     @ParameterizedTest(name = "verifier {0}")
     @ValueSource(booleans = {false, true})
-    @DisplayName("Verifier: freeWorker never waits, so it is allowed at DISPATCH (as StorPortFreeWorker); freeWorkerWhenIdle waits, so it is BLOCKING_CALL_AT_RAISED_LEVEL there")
+    @DisplayName("Verifier: freeWorker never waits, so it is allowed at DISPATCH (as StorPortFreeWorker) but WRONG_LEVEL at DIRQL; freeWorkerWhenIdle waits, so it is BLOCKING_CALL_AT_RAISED_LEVEL at DISPATCH")
     void levels(boolean verifier) throws Exception {
         try (Fixture f = new Fixture(new PortDriverOptions().verifier(verifier))) {
             Channel<TestExt> channel = f.startChannel(new TestMiniport(false), f.newSource());
@@ -168,6 +179,14 @@ class WorkerFreeTest {
             assertNull(thrownInWorkerRoutine(channel, ext -> atDispatch.set(f.port.freeWorker(worker))));
             assertEquals(Worker.FreeStatus.FREED, atDispatch.get());
             assertFalse(channel.holdsChannelLock());
+            Worker other = f.port.initializeWorker();
+            assertViolation(Misuse.thrownInSynchronizedRoutine(channel, ext -> f.port.freeWorker(other)),
+                    VerifierException.Rule.WRONG_LEVEL, "PortDriver.freeWorker", "<= DISPATCH", "DIRQL",
+                    Thread.currentThread().getName());
+            assertViolation(Misuse.thrownInSynchronizedRoutine(channel, ext -> f.port.initializeWorker()),
+                    VerifierException.Rule.WRONG_LEVEL, "PortDriver.initializeWorker", "<= DISPATCH", "DIRQL",
+                    Thread.currentThread().getName());
+            assertEquals(Worker.State.IDLE, other.state());
         }
     }
 
