@@ -111,7 +111,7 @@ class VerifierTest {
             }, null);
             await(ran, "the work item");
             assertNull(inWorkItem.get(), "a work item (PASSIVE) may sleep");
-            f.port.freeWorker(worker);
+            f.port.freeWorkerWhenIdle(worker, Fixture.WAIT_SECONDS, TimeUnit.SECONDS); // its callback may not have returned yet
         }
     }
 

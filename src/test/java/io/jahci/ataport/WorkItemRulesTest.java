@@ -57,7 +57,7 @@ class WorkItemRulesTest {
             release.countDown();
             f.port.freeWorkerWhenIdle(worker, Fixture.WAIT_SECONDS, TimeUnit.SECONDS); // the first queuing ran
             assertEquals(List.of("first"), ran, "the refused queuing replaced nothing");
-            f.port.freeWorker(blocker);
+            f.port.freeWorkerWhenIdle(blocker, Fixture.WAIT_SECONDS, TimeUnit.SECONDS);
         }
     }
 

@@ -59,7 +59,7 @@ class WorkItemTest {
             assertSame(f.deviceExtension, got.get()[0]);
             assertSame(context, got.get()[1]);
             assertSame(worker, got.get()[2]);
-            f.port.freeWorker(worker);
+            f.port.freeWorkerWhenIdle(worker, Fixture.WAIT_SECONDS, TimeUnit.SECONDS); // its callback may not have returned yet
         }
     }
 
@@ -156,7 +156,7 @@ class WorkItemTest {
             assertEquals(Irql.PASSIVE, level.get());
             assertTrue(thread.get().startsWith("jahci-workitem-"), thread.get());
             assertTrue(blockedAndCompleted.get(), "submitAndWait from the callback completed");
-            f.port.freeWorker(worker);
+            f.port.freeWorkerWhenIdle(worker, Fixture.WAIT_SECONDS, TimeUnit.SECONDS); // its callback may not have returned yet
             assertEquals(Worker.State.FREE, worker.state());
         }
     }
