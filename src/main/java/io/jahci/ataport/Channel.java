@@ -36,15 +36,17 @@ public final class Channel<X> {
     private final SpinLock interruptLock;
     private final LatencyProbe probe;
     private final ChannelDpc<X> dpc;
+    private final BusyQueue<X> busy;
+    private final ChannelLifecycle<X> lifecycle;
     private final ChannelPolling<X> polling;
     // Set once by bind(), before the channel is published to any other thread.
     private X extension;
     private boolean syncWithIsr;
     private volatile ChannelState state = ChannelState.STOPPED;
-
-    // Guarded by channelLock: requests StartIo reported busy for, oldest first.
-    private IoRequest busyHead;
-    private IoRequest busyTail;
+    /** A Reset is queued after an ISR threw; set under the interrupt lock, cleared by that Reset. */
+    private volatile boolean resetQueued;
+    /** {@link #resetAfterIsrFailure(Object)} as a worker routine (a field: queuing it allocates nothing). */
+    private final ChannelRoutine<X> resetAfterIsrFailure = this::resetAfterIsrFailure;
 
     Channel(PortDriver<?> port, Verifier verifier, Miniport<X> miniport, InterruptConnection interrupt, int index,
             int routineQueueDepth) {
@@ -53,10 +55,12 @@ public final class Channel<X> {
         this.miniport = miniport;
         this.interrupt = interrupt;
         this.name = "channel " + index;
-        this.channelLock = new SpinLock(name + " channel lock");
+        this.channelLock = new SpinLock(name + " channel lock", true);
         this.interruptLock = interrupt.lock();
         this.probe = port.options().latencyProbe();
         this.dpc = new ChannelDpc<>(this, port, routineQueueDepth);
+        this.busy = new BusyQueue<>(this, miniport, port, channelLock);
+        this.lifecycle = new ChannelLifecycle<>(this, miniport, dpc, busy, interruptLock);
         this.polling = new ChannelPolling<>(this, dpc, miniport, port, interruptLock);
     }
 
@@ -91,14 +95,22 @@ public final class Channel<X> {
         return state == ChannelState.STARTED;
     }
 
+    /** Moves to {@code next}; {@link ChannelLifecycle} only, at PASSIVE (INITIALIZING to STARTED under the channel lock). */
+    void setState(ChannelState next) {
+        state = next;
+    }
+
     // ---------------------------------------------------------------- caller side
 
     /**
      * Starts the channel: Control(START_CHANNEL) at PASSIVE on this thread, then Initialize at the
      * level SyncWithIsr chooses. The ISR is called for this channel from the end of StartChannel
-     * on, so (without SyncWithIsr) it may run during Initialize. PASSIVE only.
+     * on, so (without SyncWithIsr) it may run during Initialize; requests are accepted once
+     * Initialize returned true. If either fails (false, or it throws: rethrown), the channel is torn
+     * down as {@link #stop} does (StopChannel only if StartChannel succeeded) and is STOPPED again.
+     * PASSIVE only: it parks.
      *
-     * @return false if StartChannel or Initialize failed (the channel is STOPPED again)
+     * @return false if StartChannel or Initialize returned false
      * @throws IllegalStateException if the channel is not STOPPED
      */
     public boolean start() {
@@ -106,69 +118,31 @@ public final class Channel<X> {
         if (state != ChannelState.STOPPED) {
             throw new IllegalStateException(name + " is " + state + "; start() needs a STOPPED channel");
         }
-        boolean initialized = false;
-        state = ChannelState.STARTING;
-        try {
-            if (!miniport.control(extension, ControlAction.START_CHANNEL)) {
-                return false;
-            }
-            state = ChannelState.STARTED;
-            Irql previous = enterSerialized(true);
-            try {
-                initialized = miniport.initialize(extension);
-            } finally {
-                exitSerialized(previous);
-            }
-            return initialized;
-        } finally {
-            if (!initialized) {
-                state = ChannelState.STOPPED;
-            }
-        }
+        return lifecycle.start();
     }
 
     /**
-     * Stops the channel: no more ISR calls or submissions (an ISR already running is waited for),
-     * requests still waiting in the busy queue complete as ABORTED, the timer is cancelled, queued
-     * worker routines and completions are waited for (bounded), then Control(STOP_CHANNEL) runs
-     * at PASSIVE on this thread. Deferred work and StopChannel may still use the port services;
-     * from the return on, nothing may. PASSIVE only: it parks.
+     * Stops the channel: no more ISR calls or StartIo (an ISR already running is waited for; a
+     * request still in BuildIo completes ABORTED), requests still waiting in the busy queue complete
+     * as ABORTED, the timer is cancelled, queued worker routines and completions are waited for
+     * (bounded), then Control(STOP_CHANNEL) runs at PASSIVE on this thread. Deferred work and
+     * StopChannel may still use the port services; from the return on, nothing may. PASSIVE only:
+     * it parks.
      *
      * @throws IllegalStateException if deferred work did not drain within the shutdown timeout
      */
     public void stop() {
         Verifier.mightSleep("Channel.stop");
         ChannelChecks.started(this, "Channel.stop");
-        state = ChannelState.STOPPING;
-        try {
-            interruptLock.lock(); // an ISR that saw STARTED has returned once we hold it
-            interruptLock.unlock();
-            IoRequest aborted;
-            Irql previous = enterSerialized(true);
-            try {
-                aborted = busyHead;
-                busyHead = null;
-                busyTail = null;
-            } finally {
-                exitSerialized(previous);
-            }
-            while (aborted != null) {
-                IoRequest next = aborted.next;
-                complete(aborted, IoStatus.ABORTED);
-                aborted = next;
-            }
-            dpc.setTimer(null, 0);
-            dpc.awaitDrained();
-            miniport.control(extension, ControlAction.STOP_CHANNEL);
-        } finally {
-            dpc.setTimer(null, 0); // deferred work may have armed it again
-            state = ChannelState.STOPPED;
-        }
+        lifecycle.stop();
     }
 
-    /** Calls Reset at the level SyncWithIsr chooses, on this thread. At most DISPATCH. */
+    /**
+     * Calls Reset at the level SyncWithIsr chooses, on this thread. At most DISPATCH, not on the
+     * interrupt thread (INTERRUPT_THREAD_WAIT), not holding this channel's lock.
+     */
     public boolean reset() {
-        ChannelChecks.caller(this, "Channel.reset");
+        ChannelChecks.waitsForChannelLock(this, "Channel.reset");
         Irql previous = enterSerialized(true);
         try {
             return miniport.reset(extension);
@@ -177,15 +151,15 @@ public final class Channel<X> {
         }
     }
 
-    /** Calls Control(POWER_UP) at DISPATCH holding the channel lock, on this thread. At most DISPATCH. */
+    /** Calls Control(POWER_UP) at DISPATCH holding the channel lock, on this thread. As {@link #reset}. */
     public boolean powerUp() {
-        ChannelChecks.caller(this, "Channel.powerUp");
+        ChannelChecks.waitsForChannelLock(this, "Channel.powerUp");
         return power(ControlAction.POWER_UP);
     }
 
-    /** Calls Control(POWER_DOWN) at DISPATCH holding the channel lock, on this thread. At most DISPATCH. */
+    /** Calls Control(POWER_DOWN) at DISPATCH holding the channel lock, on this thread. As {@link #reset}. */
     public boolean powerDown() {
-        ChannelChecks.caller(this, "Channel.powerDown");
+        ChannelChecks.waitsForChannelLock(this, "Channel.powerDown");
         return power(ControlAction.POWER_DOWN);
     }
 
@@ -202,9 +176,11 @@ public final class Channel<X> {
 
     /**
      * Submits a request: BuildIo on this thread with no lock, then (if BuildIo returns true)
-     * StartIo at the level SyncWithIsr chooses. If StartIo reports busy, the request waits in the
-     * channel's queue until the miniport completes a request or calls {@link #requestNextRequest}.
-     * Callable at PASSIVE or DISPATCH (e.g. from a completion callback) on a STARTED channel, not
+     * StartIo at the level SyncWithIsr chooses, on this thread; on the interrupt thread (a
+     * completion callback it runs) StartIo is handed to a DISPATCH worker instead, so that thread
+     * never waits for the channel lock and an ISR can run during StartIo. If StartIo reports busy,
+     * the request waits in the channel's queue until the miniport completes a request or calls
+     * {@link #requestNextRequest}. Callable at PASSIVE or DISPATCH (e.g. from a completion callback) on a STARTED channel, not
      * from a routine holding this channel's lock; never blocks, allocates nothing. If StartIo
      * throws, the request completes with {@link IoStatus#ERROR} and the failure is recorded in
      * {@link PortDriver#failures()}.
@@ -246,16 +222,15 @@ public final class Channel<X> {
         if (!miniport.buildIo(extension, request)) {
             return;
         }
+        if (Levels.onInterruptThread()) {
+            dpc.queueStart(request); // StartIo on a DISPATCH worker: the interrupt thread stays free for ISRs
+            return;
+        }
         Irql previous = enterSerialized(true);
         try {
             request.next = null;
-            if (busyTail == null) {
-                busyHead = request;
-            } else {
-                busyTail.next = request;
-            }
-            busyTail = request;
-            startBusyRequests();
+            busy.append(request);
+            busy.startWaiting(extension);
         } finally {
             exitSerialized(previous);
         }
@@ -284,6 +259,7 @@ public final class Channel<X> {
      * already holds this channel's interrupt lock (the ISR, another synchronized routine, StartIo
      * with SyncWithIsr, or any of these of another channel on the same interrupt source) it simply
      * runs. Callable from any level, but not at the DIRQL of another source; allocates nothing.
+     * With the verifier on it is timed against the ISR's budget (a warning naming the routine).
      *
      * @throws VerifierException SERVICE_ON_STOPPED_CHANNEL, or WRONG_LEVEL at another source's DIRQL
      */
@@ -299,9 +275,14 @@ public final class Channel<X> {
         }
         interruptLock.lock();
         Irql previous = Levels.raise(Irql.DIRQL);
+        boolean timed = verifier.timesIsr();
+        long start = timed ? System.nanoTime() : 0;
         try {
             routine.run(extension);
         } finally {
+            if (timed) {
+                verifier.synchronizedRoutineFinished(this, routine, System.nanoTime() - start);
+            }
             Levels.restore(previous);
             interruptLock.unlock();
         }
@@ -377,7 +358,7 @@ public final class Channel<X> {
      * @return whether the miniport claimed the interrupt
      */
     boolean serviceInterrupt() {
-        if (state != ChannelState.STARTED) {
+        if (!state.callsIsr()) {
             return false;
         }
         boolean timed = verifier.timesIsr();
@@ -389,11 +370,30 @@ public final class Channel<X> {
             return miniport.interrupt(extension);
         } catch (Throwable t) {
             port.recordFailure("IdeHwInterrupt of " + name, t);
+            if (!resetQueued) { // one Reset at a time, however often the ISR throws meanwhile
+                resetQueued = true;
+                dpc.queueRoutine(resetAfterIsrFailure);
+            }
             return false;
         } finally {
             if (timed) {
                 verifier.isrFinished(this, System.nanoTime() - start);
             }
+        }
+    }
+
+    /**
+     * After an ISR threw: Reset, as a worker routine (DISPATCH worker, channel lock held), plus the
+     * interrupt lock at DIRQL with SyncWithIsr, the level {@link #reset} calls it at. Reset's
+     * contract is to complete or retry every request the miniport holds, so none hangs.
+     */
+    private void resetAfterIsrFailure(X ext) {
+        resetQueued = false;
+        Irql previous = enterSerialized(false);
+        try {
+            miniport.reset(ext);
+        } finally {
+            exitSerialized(previous, false); // the worker routine releases the channel lock
         }
     }
 
@@ -403,29 +403,45 @@ public final class Channel<X> {
     }
 
     /**
-     * Offers busy-queued requests to StartIo (NextRequest). DISPATCH, on a worker thread; with
-     * {@code wait} false (a DPC claimed by the interrupt thread or a poller, which must never spin
-     * on the channel lock: S2, S9) it returns false at once when the channel lock is taken.
+     * Offers busy-queued requests, and those a completion on the interrupt thread submitted, to
+     * StartIo (NextRequest). DISPATCH, on a worker thread or a poller, never on the interrupt thread
+     * (it must stay free to run ISRs during StartIo: S2, S9); with {@code wait} false (a poller,
+     * which must not spin on the channel lock) it returns false at once when the lock is taken.
      */
     boolean startNextRequests(boolean wait) {
+        assert !Levels.onInterruptThread() : "StartIo on the interrupt thread";
         if (!(wait || channelLock.tryLock())) {
             return false;
         }
         Irql previous = enterSerialized(wait);
         try {
-            startBusyRequests();
+            busy.append(dpc.takeHandedOff());
+            busy.startWaiting(extension);
         } finally {
             exitSerialized(previous);
         }
         return true;
     }
 
+    /** Whether a request waits for StartIo (see {@link BusyQueue#hasWaiting}). Any level, no lock. */
+    boolean hasWaitingRequests() {
+        return busy.hasWaiting();
+    }
+
+    /** Completes a request on the port's behalf (StartIo threw, stop aborts it). Any level. */
+    void completeInternally(IoRequest request, IoStatus status) {
+        complete(request, status);
+    }
+
     private void complete(IoRequest request, IoStatus status) {
         dpc.queueCompletion(request, status);
     }
 
-    /** Raises to the level SyncWithIsr chooses for Initialize/StartIo/Reset and takes its locks. */
-    private Irql enterSerialized(boolean takeChannelLock) {
+    /**
+     * Raises to the level SyncWithIsr chooses for Initialize/StartIo/Reset and takes its locks (the
+     * channel lock only if {@code takeChannelLock}: the caller may hold it already).
+     */
+    Irql enterSerialized(boolean takeChannelLock) {
         if (takeChannelLock) {
             channelLock.lock();
         }
@@ -435,42 +451,18 @@ public final class Channel<X> {
         return Levels.raise(syncWithIsr ? Irql.DIRQL : Irql.DISPATCH);
     }
 
-    private void exitSerialized(Irql previous) {
+    /** Undoes {@link #enterSerialized}: restores the level and releases the locks it took. */
+    void exitSerialized(Irql previous) {
+        exitSerialized(previous, true);
+    }
+
+    private void exitSerialized(Irql previous, boolean releaseChannelLock) {
         Levels.restore(previous);
         if (syncWithIsr) {
             interruptLock.unlock();
         }
-        channelLock.unlock();
-    }
-
-    /** Offers busy-queued requests to StartIo, oldest first, until it reports busy. Holds the locks of enterSerialized. */
-    private void startBusyRequests() {
-        while (busyHead != null) {
-            IoRequest request = busyHead;
-            busyHead = request.next;
-            if (busyHead == null) {
-                busyTail = null;
-            }
-            request.next = null;
-            boolean accepted;
-            try {
-                accepted = miniport.startIo(extension, request);
-            } catch (RuntimeException | Error e) {
-                port.recordFailure("IdeHwStartIo of " + name, e);
-                complete(request, IoStatus.ERROR);
-                continue;
-            }
-            if (accepted && probe != null) {
-                probe.startIoReturned(this, request);
-            }
-            if (!accepted) {
-                request.next = busyHead;
-                busyHead = request;
-                if (busyTail == null) {
-                    busyTail = request;
-                }
-                return;
-            }
+        if (releaseChannelLock) {
+            channelLock.unlock();
         }
     }
 }

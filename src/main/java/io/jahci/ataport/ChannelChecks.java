@@ -5,7 +5,7 @@ package io.jahci.ataport;
  * {@link ChannelPolling#awaitPolled}. Any level; allocate nothing unless they throw.
  */
 final class ChannelChecks {
-    private static final String ANY_BUT_STOPPED = "channel STARTING, STARTED or STOPPING";
+    private static final String ANY_BUT_STOPPED = "channel STARTING, INITIALIZING, STARTED or STOPPING";
 
     private ChannelChecks() {}
 
@@ -22,6 +22,19 @@ final class ChannelChecks {
             throw Verifier.violation(VerifierException.Rule.CHANNEL_LOCK_ALREADY_OWNED, routine + " of " + channel,
                     channelLock + " free on this thread", channelLock + " held by this thread (called from a routine of "
                     + channel + ")");
+        }
+    }
+
+    /**
+     * The checks of reset and powerUp/Down, which wait for the channel lock on the calling thread:
+     * those of {@link #caller}, and INTERRUPT_THREAD_WAIT on an interrupt thread (a completion
+     * callback it runs after the ISR), which must stay free to run ISRs.
+     */
+    static void waitsForChannelLock(Channel<?> channel, String routine) {
+        caller(channel, routine);
+        if (Levels.onInterruptThread()) {
+            throw Verifier.violation(VerifierException.Rule.INTERRUPT_THREAD_WAIT, routine + " of " + channel,
+                    "a thread that does not run ISRs", Irql.current() + " on the interrupt thread");
         }
     }
 

@@ -27,6 +27,9 @@ final class ChannelDpc<X> extends Task {
     private IoRequest doneHead;
     private IoRequest doneTail;
     private boolean startNextRequested;
+    /** Requests submitted on the interrupt thread, waiting for a worker to offer them to StartIo. */
+    private IoRequest handedOffHead;
+    private IoRequest handedOffTail;
     private boolean scheduled;
     private ChannelRoutine<X> timerRoutine;
     private long timerDeadline;
@@ -77,6 +80,40 @@ final class ChannelDpc<X> extends Task {
         }
     }
 
+    /**
+     * Hands a request BuildIo passed on the interrupt thread to a DISPATCH worker, which appends it
+     * to the busy queue and offers it to StartIo ({@link Channel#startNextRequests}). Any level.
+     */
+    void queueStart(IoRequest request) {
+        lock.lock();
+        try {
+            request.next = null;
+            if (handedOffTail == null) {
+                handedOffHead = request;
+            } else {
+                handedOffTail.next = request;
+            }
+            handedOffTail = request;
+            startNextRequested = true;
+            scheduleLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes the requests {@link #queueStart} handed off, as a chain, oldest first (null: none). Any level. */
+    IoRequest takeHandedOff() {
+        lock.lock();
+        try {
+            IoRequest all = handedOffHead;
+            handedOffHead = null;
+            handedOffTail = null;
+            return all;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Asks for busy-queued requests to be offered to StartIo again. Any level. */
     void queueNextRequest() {
         lock.lock();
@@ -93,11 +130,21 @@ final class ChannelDpc<X> extends Task {
         lock.lock();
         try {
             timerRoutine = micros == 0 ? null : routine;
-            timerDeadline = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(micros);
+            timerDeadline = port.timerNanos() + TimeUnit.MICROSECONDS.toNanos(micros);
         } finally {
             lock.unlock();
         }
         port.timerChanged();
+    }
+
+    /** Whether a timer routine is pending (for the life-cycle checks and tests). Any level. */
+    boolean timerPending() {
+        lock.lock();
+        try {
+            return timerRoutine != null;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -193,9 +240,12 @@ final class ChannelDpc<X> extends Task {
 
     /**
      * Runs a claimed DPC on this thread at DISPATCH, no lock held: the completions, then the
-     * NextRequest if the channel lock is free. Worker and timer routines are never run here: if any is queued the DPC goes to
+     * NextRequest. Worker and timer routines are never run here: if any is queued the DPC goes to
      * the DISPATCH workers, so the thread that claimed it (the interrupt thread, a poller) is free
-     * to run the ISR again while a worker routine runs (S2). Allocates nothing.
+     * to run the ISR again while a worker routine runs (S2). For the same reason the interrupt
+     * thread never offers requests to StartIo: if one waits, the DPC goes to the workers (with
+     * SyncWithIsr FALSE an ISR may run during StartIo, S9); with none waiting the NextRequest is
+     * void. A poller offers them if the channel lock is free. Allocates nothing.
      */
     void runClaimed() {
         for (int n = 0; n < BATCH; n++) {
@@ -205,6 +255,12 @@ final class ChannelDpc<X> extends Task {
             try {
                 if (doneHead != null) {
                     done = takeDone();
+                } else if (startNextRequested && Levels.onInterruptThread()) {
+                    if (handedOffHead != null || channel.hasWaitingRequests()) {
+                        port.dispatch(this);
+                        return;
+                    }
+                    startNextRequested = false;
                 } else if (startNextRequested) {
                     startNextRequested = false;
                     startNext = true;

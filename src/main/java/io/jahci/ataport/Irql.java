@@ -1,7 +1,7 @@
 package io.jahci.ataport;
 
 /**
- * The Windows interrupt request levels the seeds name, in Java terms.
+ * The Windows interrupt request levels of the port model (docs/port-layer.md, "Levels"), in Java terms.
  *
  * <ul>
  *   <li>{@link #PASSIVE}: an ordinary thread that may block: the caller's own thread, channel

@@ -41,4 +41,14 @@ final class Levels {
     static void restore(Irql previous) {
         raise(previous);
     }
+
+    /**
+     * Whether the calling thread is an interrupt thread. It runs the ISRs of its source, so it
+     * never runs StartIo and never waits for a channel lock (docs/port-layer.md, "The interrupt
+     * thread"). Any level; a type test and a field read.
+     */
+    static boolean onInterruptThread() {
+        Thread t = Thread.currentThread();
+        return t instanceof PortThread && ((PortThread) t).servesInterrupts();
+    }
 }

@@ -35,6 +35,7 @@ public final class PortDriver<D> implements AutoCloseable {
     /** {@code jahci-poll}: polls channels for requests whose caller does not; null in INTERRUPT mode. */
     private final PortThread pollerThread;
     private final WorkItems<D> workItems;
+    private final java.util.function.LongSupplier timerClock;
     private final List<InterruptConnection> connections = new CopyOnWriteArrayList<>();
     private final List<Throwable> failures = new CopyOnWriteArrayList<>();
     private volatile Channel<?>[] channels = new Channel<?>[0];
@@ -59,6 +60,7 @@ public final class PortDriver<D> implements AutoCloseable {
         this.pollerThread = options.completionMode().polls() ? new PortThread("jahci-poll", Irql.DISPATCH,
                 ThreadPlacement.Role.DISPATCH, WaitMode.BLOCK, this, this::runPoller) : null;
         this.workItems = new WorkItems<>(deviceExtension, workItemQueue, this);
+        this.timerClock = options.timerClock();
     }
 
     /** Creates the port driver for one controller and starts its threads. PASSIVE. */
@@ -144,15 +146,28 @@ public final class PortDriver<D> implements AutoCloseable {
     }
 
     /**
-     * StorPortFreeWorker: releases the worker; it can never be queued again. From inside its own
-     * callback it frees at once; otherwise it waits until the worker is neither queued nor
-     * running. PASSIVE only (it may park).
+     * StorPortFreeWorker: releases an idle worker (or, from inside its own callback, the running
+     * one); it can never be queued again. A worker that is queued, or whose callback runs on another
+     * thread, is {@link Worker.FreeStatus#BUSY} (STOR_STATUS_BUSY): nothing changes, free it later
+     * (from its callback, or with {@link #freeWorkerWhenIdle}). A worker still queued when the port
+     * closed will never run and is freed. Never waits; at most DISPATCH.
      *
      * @throws VerifierException FREE_FREED_WORKER if it is already free; FREE_REQUEUED_WORKER from
-     *     its own callback after queuing it again; BLOCKING_CALL_AT_RAISED_LEVEL above PASSIVE
+     *     its own callback after queuing it again; WRONG_LEVEL at DIRQL
      */
-    public void freeWorker(Worker worker) {
-        workItems.free(worker);
+    public Worker.FreeStatus freeWorker(Worker worker) {
+        return workItems.free(worker);
+    }
+
+    /**
+     * Frees the worker as {@link #freeWorker} does, first waiting until it is neither queued nor
+     * running (its callback returned), at most {@code timeout}. PASSIVE only (it parks).
+     *
+     * @throws IllegalStateException if the worker is still queued or running at the bound
+     * @throws VerifierException as {@link #freeWorker}, and BLOCKING_CALL_AT_RAISED_LEVEL above PASSIVE
+     */
+    public void freeWorkerWhenIdle(Worker worker, long timeout, TimeUnit unit) {
+        workItems.freeWhenIdle(worker, unit.toNanos(timeout));
     }
 
     /**
@@ -182,6 +197,7 @@ public final class PortDriver<D> implements AutoCloseable {
         }
         dispatchQueue.close(dispatchThreads);
         workItemQueue.close(workItemThreads);
+        workItems.close();
         LockSupport.unpark(timerThread);
         wakePoller();
         List<String> stillRunning = new ArrayList<>();
@@ -222,6 +238,11 @@ public final class PortDriver<D> implements AutoCloseable {
     /** Queues a channel's DPC for the DISPATCH workers. Any level; allocates nothing. */
     void dispatch(Task task) {
         dispatchQueue.put(task);
+    }
+
+    /** Now, on the clock channel timers use ({@link System#nanoTime} unless a test drives it). Any level. */
+    long timerNanos() {
+        return timerClock.getAsLong();
     }
 
     /** Wakes the timer thread to recompute its next deadline. Any level. */
@@ -304,7 +325,7 @@ public final class PortDriver<D> implements AutoCloseable {
     /** The timer thread's body: fires due channel timers, then parks until the next deadline. DISPATCH. */
     private void runTimers() {
         while (!closed) {
-            long now = System.nanoTime();
+            long now = timerClock.getAsLong();
             long wait = Long.MAX_VALUE;
             for (Channel<?> channel : channels) {
                 try {

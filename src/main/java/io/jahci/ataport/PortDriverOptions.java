@@ -5,7 +5,7 @@ import java.util.concurrent.TimeUnit;
 /** How a {@link PortDriver} is built: thread counts, verifier, budgets. Fluent and mutable until used. */
 public final class PortDriverOptions {
     private int dispatchThreads = 2;
-    private int workItemThreads = 1;
+    private int workItemThreads = 2;
     private WaitMode waitMode = WaitMode.BLOCK;
     private ThreadPlacement threadPlacement = ThreadPlacement.none();
     private boolean verifier = Boolean.getBoolean("jahci.verifier");
@@ -13,6 +13,8 @@ public final class PortDriverOptions {
     private int workerRoutineQueueDepth = 256;
     private long shutdownTimeoutNanos = TimeUnit.SECONDS.toNanos(2);
     private LatencyProbe latencyProbe;
+    /** The clock channel timers read (AtaPortRequestTimer); tests drive it by hand. */
+    private java.util.function.LongSupplier timerClock = System::nanoTime;
     private CompletionMode completionMode = CompletionMode.parse(System.getProperty("jahci.completion", "interrupt"));
 
     /** A new, independent set of options with the same values; the caller's stays as it was. */
@@ -27,6 +29,7 @@ public final class PortDriverOptions {
         c.workerRoutineQueueDepth = workerRoutineQueueDepth;
         c.shutdownTimeoutNanos = shutdownTimeoutNanos;
         c.latencyProbe = latencyProbe;
+        c.timerClock = timerClock;
         c.completionMode = completionMode;
         return c;
     }
@@ -40,7 +43,13 @@ public final class PortDriverOptions {
         return this;
     }
 
-    /** Number of PASSIVE work-item threads (Storport work items). Default 1. */
+    /**
+     * Number of PASSIVE work-item threads (Storport work items). Default 2: a callback may block
+     * (the AHCI miniport's recovery polls the link for up to seconds), and with one thread a single
+     * blocked callback would hold every other channel's work items, its recovery included, behind
+     * it; with two, one port's blocked recovery leaves a thread for the others. Raise it to the
+     * number of channels whose callbacks may block at once.
+     */
     public PortDriverOptions workItemThreads(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("workItemThreads must be at least 1: " + n);
@@ -68,7 +77,7 @@ public final class PortDriverOptions {
     }
 
     /**
-     * Turns the {@link Verifier}'s costly checks (ISR timing against {@link #isrBudget}) on or off;
+     * Turns the {@link Verifier}'s costly checks (ISR and synchronized-routine timing against {@link #isrBudget}) on or off;
      * the misuse rules are checked either way. Default: system property {@code jahci.verifier}.
      */
     public PortDriverOptions verifier(boolean on) {
@@ -76,7 +85,11 @@ public final class PortDriverOptions {
         return this;
     }
 
-    /** With the verifier on, an ISR running longer than this is a verifier warning. Default 1 ms. */
+    /**
+     * With the verifier on, an ISR, or a synchronized routine requested outside the ISR, running
+     * longer than this is a verifier warning: both hold the interrupt lock, so both hold off every
+     * ISR of the source for that long. Default 1 ms.
+     */
     public PortDriverOptions isrBudget(long amount, TimeUnit unit) {
         isrBudgetNanos = unit.toNanos(amount);
         return this;
@@ -147,6 +160,20 @@ public final class PortDriverOptions {
 
     long shutdownTimeoutNanos() {
         return shutdownTimeoutNanos;
+    }
+
+    /**
+     * Replaces the clock of channel timers (nanoseconds, as {@link System#nanoTime}), so that a test
+     * decides when a timer is due; after moving it, the test wakes the timer thread
+     * ({@link PortDriver#timerChanged}). Package-private: for tests only.
+     */
+    PortDriverOptions timerClock(java.util.function.LongSupplier clock) {
+        timerClock = clock;
+        return this;
+    }
+
+    java.util.function.LongSupplier timerClock() {
+        return timerClock;
     }
 
     LatencyProbe latencyProbe() {

@@ -24,6 +24,11 @@ final class PortThread extends Thread {
         setDaemon(true);
     }
 
+    /** Whether this is an interrupt thread ({@code jahci-irq-N}), which must stay free to run ISRs. */
+    boolean servesInterrupts() {
+        return role == ThreadPlacement.Role.IRQ;
+    }
+
     /** Thread start: takes the role's CPU and policy ({@link PortDriver#placeCurrentThread}), then runs the body. */
     @Override
     public void run() {

@@ -31,15 +31,25 @@ final class SpinLock {
     }
 
     private final String name;
+    /** A channel lock: an interrupt thread never takes it (asserted). */
+    private final boolean notOnInterruptThread;
     @SuppressWarnings("unused") // accessed through OWNER
     private volatile Thread owner;
     private volatile Thread waiter;
 
     SpinLock(String name) {
+        this(name, false);
+    }
+
+    /** @param notOnInterruptThread true for a channel lock, which an interrupt thread must never wait for */
+    SpinLock(String name, boolean notOnInterruptThread) {
         this.name = name;
+        this.notOnInterruptThread = notOnInterruptThread;
     }
 
     void lock() {
+        assert !(notOnInterruptThread && Levels.onInterruptThread()) : name + " taken on interrupt thread "
+                + Thread.currentThread().getName() + " (it would hold off every ISR of its source)";
         Thread me = Thread.currentThread();
         if (owner == me) {
             throw new IllegalStateException(name + " is already held by " + me.getName()
@@ -62,6 +72,7 @@ final class SpinLock {
 
     /** Takes the lock if it is free, never spinning (a poller skips a busy round). */
     boolean tryLock() {
+        assert !(notOnInterruptThread && Levels.onInterruptThread()) : name + " taken on an interrupt thread";
         return OWNER.compareAndSet(this, null, Thread.currentThread());
     }
 

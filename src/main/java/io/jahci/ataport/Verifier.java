@@ -23,11 +23,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *   <li>{@link VerifierException.Rule#SERVICE_ON_STOPPED_CHANNEL}: a port service on a channel
  *       that is not started (see {@link ChannelState});
  *   <li>{@link VerifierException.Rule#CHANNEL_LOCK_ALREADY_OWNED}: a routine holding its channel
- *       lock calls a service that takes it again.
+ *       lock calls a service that takes it again;
+ *   <li>{@link VerifierException.Rule#INTERRUPT_THREAD_WAIT}: a completion callback on the interrupt
+ *       thread calls a service that waits for a channel lock (reset, powerUp/Down).
  * </ul>
  *
- * <p>Only when enabled (costly: two clock reads per ISR, and an allocation when it fires): an ISR
- * that runs longer than {@link PortDriverOptions#isrBudget} becomes a {@link VerifierWarning},
+ * <p>Only when enabled (costly: two clock reads per ISR and per synchronized routine, and an
+ * allocation when it fires): an ISR, or a synchronized routine requested outside the ISR, that runs
+ * longer than {@link PortDriverOptions#isrBudget} becomes a {@link VerifierWarning} naming it,
  * recorded and logged, not an exception.
  */
 public final class Verifier {
@@ -88,10 +91,25 @@ public final class Verifier {
     /** Records a warning if an ISR ran longer than the budget. Allocates only when it warns. */
     void isrFinished(Channel<?> channel, long durationNanos) {
         if (durationNanos > isrBudgetNanos) {
-            VerifierWarning w = new VerifierWarning("IdeHwInterrupt of " + channel, durationNanos, isrBudgetNanos,
-                    Thread.currentThread().getName());
-            warnings.add(w);
-            LOG.log(System.Logger.Level.WARNING, w.toString());
+            warn(VerifierWarning.Kind.ISR_OVER_BUDGET, "IdeHwInterrupt of " + channel, durationNanos);
         }
+    }
+
+    /**
+     * Records a warning if a synchronized routine (requested outside the ISR, so timed on its own)
+     * held the interrupt lock longer than the budget the ISR has: it holds off every ISR of the
+     * source just as long. Allocates only when it warns.
+     */
+    void synchronizedRoutineFinished(Channel<?> channel, ChannelRoutine<?> routine, long durationNanos) {
+        if (durationNanos > isrBudgetNanos) {
+            warn(VerifierWarning.Kind.SYNCHRONIZED_ROUTINE_OVER_BUDGET, "synchronized routine " + routine + " of " + channel,
+                    durationNanos);
+        }
+    }
+
+    private void warn(VerifierWarning.Kind kind, String routine, long durationNanos) {
+        VerifierWarning w = new VerifierWarning(kind, routine, durationNanos, isrBudgetNanos, Thread.currentThread().getName());
+        warnings.add(w);
+        LOG.log(System.Logger.Level.WARNING, w.toString());
     }
 }

@@ -27,7 +27,9 @@ public final class VerifierException extends IllegalStateException {
         FREE_REQUEUED_WORKER("a callback that queued its own worker again cannot free it: free it in the next run"),
         SERVICE_ON_STOPPED_CHANNEL("port services are for a started channel: start() it first, or stop using it"),
         CHANNEL_LOCK_ALREADY_OWNED("a routine that holds the channel lock called a service that takes it again"
-                + " (it would deadlock)");
+                + " (it would deadlock)"),
+        INTERRUPT_THREAD_WAIT("the interrupt thread runs the ISRs of its source and never waits for a channel lock:"
+                + " call this from a work item or a caller's thread");
 
         private final String explanation;
 

@@ -20,6 +20,18 @@ public final class Worker {
         REQUEUED
     }
 
+    /**
+     * What {@link PortDriver#freeWorker} did, as StorPortFreeWorker's status: STOR_STATUS_SUCCESS
+     * or STOR_STATUS_BUSY. (Its third answer, STOR_STATUS_UNSUCCESSFUL for a worker already free,
+     * is misuse here and throws FREE_FREED_WORKER.)
+     */
+    public enum FreeStatus {
+        /** The worker is FREE now. */
+        FREED,
+        /** The worker is queued or its callback runs on another thread: nothing changed; free it later. */
+        BUSY
+    }
+
     private final int id;
     final Task task;
     // The fields below are guarded by the WorkItems lock.
@@ -28,8 +40,6 @@ public final class Worker {
     Object context;
     /** The work-item thread running the callback, while RUNNING or REQUEUED. */
     Thread runner;
-    /** A thread parked in freeWorker until this worker is idle. */
-    Thread freeWaiter;
 
     Worker(int id, WorkItems<?> owner) {
         this.id = id;

@@ -35,7 +35,7 @@ import java.util.concurrent.locks.LockSupport;
  * jahci-workitem-0       work item (PASSIVE)      -> stage "workitem"
  * </pre>
  *
- * <p>Which routine asks for what follows the seeds: the ISR runs at DIRQL, where only
+ * <p>Which routine asks for what follows the level table of docs/port-layer.md: the ISR runs at DIRQL, where only
  * AtaPortRequestWorkerRoutine (and synchronized work) is allowed; StorPortQueueWorkItem needs
  * DISPATCH or lower, so the worker routine queues the work item; the worker routine also touches
  * ISR-shared state through a synchronized routine, as a miniport's DPC does.

@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  *
  * @param allowWrite      whether {@link Disk#write} and {@link Disk#flush} may run (off by default:
  *                        jahci reads unless told to write)
- * @param syncWithIsr     the seeds' SyncWithIsr (default true): StartIo, Initialize and Reset run
+ * @param syncWithIsr     the port model's SyncWithIsr (default true; docs/port-layer.md): StartIo, Initialize and Reset run
  *                        under the interrupt lock (DIRQL) or without it (DISPATCH)
  * @param verifier        the port layer's costly verifier checks (ISR timing); misuse fails loudly either way
  * @param waitMode        how the interrupt thread and DISPATCH workers wait (default block)

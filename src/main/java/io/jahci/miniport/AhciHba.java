@@ -51,7 +51,7 @@ public final class AhciHba implements AutoCloseable {
      * How to run the controller.
      *
      * @param ports        per-port tunables
-     * @param syncWithIsr  the seeds' SyncWithIsr: StartIo, Initialize and Reset at DIRQL (true) or DISPATCH
+     * @param syncWithIsr  the port model's SyncWithIsr (docs/port-layer.md): StartIo, Initialize and Reset at DIRQL (true) or DISPATCH
      * @param driver       the port layer's threads and verifier
      */
     public record Config(AhciPortOptions ports, boolean syncWithIsr, PortDriverOptions driver) {

@@ -19,6 +19,7 @@ import io.jahci.hw.Transport;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -49,6 +50,11 @@ public final class AhciPort {
             port -> port.portDriver.queueWorkItem(port.recoveryWorker, RECOVER, port);
 
     /** Fails every command in a slot because the controller is lost; DIRQL, see {@link SlotTable#failLost}. */
+    /**
+     * How long StopChannel waits for a running recovery before it fails instead of hanging: longer
+     * than a recovery's own bounded steps (link and device-ready waits, one command's timeout).
+     */
+    private static final long RECOVERY_STOP_MILLIS = 60_000;
     private static final ChannelRoutine<AhciPort> FAIL_LOST = port -> port.slots.failLost();
 
     private final String device;
@@ -327,11 +333,11 @@ public final class AhciPort {
 
     /** Control(StopChannel). PASSIVE: interrupts off, command and FIS engines stopped. */
     boolean stopChannel() {
-        // StorPortFreeWorker before the engines stop: it waits for a recovery that is running (it may
-        // still call the channel's services, which end with StopChannel), and one queued after this
+        // Free the recovery worker before the engines stop, after a recovery that is running (it may
+        // still call the channel's services, which end with StopChannel); one queued after this
         // point returns at once, so no work item touches the port once the channel is STOPPED.
         stopping = true;
-        portDriver.freeWorker(recoveryWorker);
+        portDriver.freeWorkerWhenIdle(recoveryWorker, RECOVERY_STOP_MILLIS, TimeUnit.MILLISECONDS);
         if (loss.isLost()) {
             enter(PortState.STOPPED); // nothing to stop: the controller is gone or cut off from memory
             return true;

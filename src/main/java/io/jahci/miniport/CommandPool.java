@@ -1,6 +1,7 @@
 package io.jahci.miniport;
 
 import io.jahci.ataport.IoCompletion;
+import io.jahci.ataport.Verifier;
 import io.jahci.hw.Transport;
 
 import java.io.IOException;
@@ -70,8 +71,18 @@ final class CommandPool {
         return highest;
     }
 
-    /** Takes a free command (the lowest slot), waiting while all {@link #depth()} are taken. PASSIVE. */
-    synchronized AhciCommand acquire() throws InterruptedException {
+    /**
+     * Takes a free command (the lowest slot), waiting while all {@link #depth()} are taken. PASSIVE:
+     * above it, it is refused before it takes anything, whether or not it would have waited.
+     *
+     * @throws io.jahci.ataport.VerifierException BLOCKING_CALL_AT_RAISED_LEVEL at DISPATCH or DIRQL
+     */
+    AhciCommand acquire() throws InterruptedException {
+        Verifier.mightSleep("CommandPool.acquire");
+        return take();
+    }
+
+    private synchronized AhciCommand take() throws InterruptedException {
         while (free == 0) {
             waiting++;
             try {

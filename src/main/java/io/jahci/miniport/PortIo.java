@@ -9,6 +9,7 @@ import io.jahci.ahci.HbaCapabilities;
 import io.jahci.ahci.IdentifyData;
 import io.jahci.ataport.IoRequest;
 import io.jahci.ataport.IoStatus;
+import io.jahci.ataport.Verifier;
 import io.jahci.fault.AtaCommandException;
 import io.jahci.fault.CommandNotSupportedException;
 import io.jahci.fault.ControllerLostException;
@@ -336,6 +337,7 @@ public final class PortIo {
      * PASSIVE.
      */
     private void await(CompletableFuture<Void> future) throws PortException {
+        Verifier.mightSleep("PortIo.await");
         long waitMillis = commandMillis + RECOVERY_ALLOWANCE_MILLIS;
         try {
             if (port.channel().polling().mode().polls()) {

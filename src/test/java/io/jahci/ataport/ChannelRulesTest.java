@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The channel rules SERVICE_ON_STOPPED_CHANNEL and CHANNEL_LOCK_ALREADY_OWNED, verifier on or off. */
 class ChannelRulesTest {
-    private static final String ANY_BUT_STOPPED = "channel STARTING, STARTED or STOPPING";
+    private static final String ANY_BUT_STOPPED = "channel STARTING, INITIALIZING, STARTED or STOPPING";
 
     /** Every port service and caller call on {@code channel} is refused with SERVICE_ON_STOPPED_CHANNEL and has no effect. */
     private static void assertEverythingRefused(Channel<TestExt> channel) {
@@ -128,6 +128,42 @@ class ChannelRulesTest {
             assertViolation(inStartIo.get(), VerifierException.Rule.CHANNEL_LOCK_ALREADY_OWNED,
                     "Channel.powerUp of channel 0", expected, actual, Thread.currentThread().getName());
             assertTrue(channel.extension().seen.get("startIo").channelLock());
+        }
+    }
+
+    @ParameterizedTest(name = "verifier {0}")
+    @ValueSource(booleans = {false, true})
+    @DisplayName("Verifier: reset, powerUp or powerDown from a completion callback on the interrupt thread is INTERRUPT_THREAD_WAIT (it would wait for the channel lock and hold off every ISR)")
+    void interruptThreadWait(boolean verifier) throws Exception {
+        try (Fixture f = new Fixture(new PortDriverOptions().verifier(verifier).completionMode(CompletionMode.INTERRUPT))) {
+            TestMiniport miniport = new TestMiniport(false);
+            AtomicReference<IoRequest> slot = new AtomicReference<>();
+            miniport.onStartIo = (ext, r) -> slot.compareAndSet(null, r);
+            miniport.onInterrupt = ext -> {
+                IoRequest r = slot.getAndSet(null);
+                if (r != null) {
+                    ext.channel.completeRequest(r, IoStatus.SUCCESS);
+                }
+                return true;
+            };
+            Channel<TestExt> channel = f.startChannel(miniport, f.newSource());
+            Map<String, Misuse.Action> calls = Map.of("Channel.reset", channel::reset, "Channel.powerUp", channel::powerUp,
+                    "Channel.powerDown", channel::powerDown);
+            for (Map.Entry<String, Misuse.Action> call : calls.entrySet()) {
+                AtomicReference<Throwable> thrown = new AtomicReference<>();
+                java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+                channel.submit(new IoRequest(null, r -> {
+                    thrown.set(thrownBy(call.getValue()));
+                    done.countDown();
+                }));
+                f.source(0).fire();
+                Fixture.await(done, "the completion callback");
+                assertViolation(thrown.get(), VerifierException.Rule.INTERRUPT_THREAD_WAIT, call.getKey() + " of channel 0",
+                        "a thread that does not run ISRs", "DISPATCH on the interrupt thread", "jahci-irq-0");
+            }
+            for (String routine : new String[] {"reset", "control POWER_UP", "control POWER_DOWN"}) {
+                assertNull(channel.extension().seen.get(routine), routine + " was called on the interrupt thread");
+            }
         }
     }
 }

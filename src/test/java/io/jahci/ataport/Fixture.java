@@ -22,6 +22,8 @@ final class Fixture implements AutoCloseable {
     final Object deviceExtension = new Object();
     final List<TestInterruptSource> sources = new ArrayList<>();
     final List<InterruptConnection> connections = new ArrayList<>();
+    /** The types of the failures a test provokes on purpose, in order; close() expects exactly these. */
+    final List<Class<? extends Throwable>> expectedFailures = new ArrayList<>();
 
     Fixture(PortDriverOptions options) {
         port = PortDriver.start(deviceExtension, options);
@@ -99,7 +101,9 @@ final class Fixture implements AutoCloseable {
     public void close() {
         try {
             port.close();
-            assertEquals(List.of(), port.failures(), "failures on port threads");
+            List<Class<?>> failures = new ArrayList<>();
+            port.failures().forEach(t -> failures.add(t.getClass()));
+            assertEquals(expectedFailures, failures, "failures on port threads: " + port.failures());
         } finally {
             sources.forEach(TestInterruptSource::close);
         }

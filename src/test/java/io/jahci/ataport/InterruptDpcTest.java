@@ -47,10 +47,12 @@ class InterruptDpcTest {
                 done.countDown();
             });
             channel.submit(request);
+            long rearms = f.source(0).rearms.get();
             f.source(0).fire();
             await(done, "the completion");
             assertEquals("jahci-irq-0", thread.get());
             assertEquals(Irql.DISPATCH, level.get());
+            assertTrue(f.source(0).rearms.get() > rearms, "the source was rearmed after the ISR, before the completion ran");
             assertFalse(heldInterruptLock.get(), "the completion runs without the interrupt lock");
         }
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -53,51 +54,85 @@ class RequestAndTimerTest {
         }
     }
 
+    @Test
+    @DisplayName("Timer: a timer requested while none is pending wakes the parked timer thread and fires")
+    void timerRequestWakesTheTimerThread() throws Exception {
+        try (Fixture f = new Fixture()) {
+            Channel<TestExt> channel = f.startChannel(new TestMiniport(false), f.newSource());
+            Thread timer = f.port.allThreads().stream().filter(t -> t.getName().equals("jahci-timer")).findFirst().orElseThrow();
+            Fixture.awaitTrue(() -> timer.getState() == Thread.State.WAITING, "the timer thread parked with no timer");
+            CountDownLatch fired = new CountDownLatch(1);
+            channel.requestTimer(ext -> fired.countDown(), 1_000);
+            await(fired, "the timer");
+        }
+    }
+
     /**
-     * A cancelled timer is shown never to fire by ordering, not by waiting: the timer thread checks
-     * every channel, in creation order, against one clock reading per pass. When channel B's timer
-     * (due after the cancelled one of channel A) fires, a pending timer of A would have been
-     * queued on A's worker-routine queue in the same pass or an earlier one. A worker routine then
-     * requested on A runs after anything already on that FIFO queue; when it runs and the
-     * cancelled (or replaced) routine has not, that routine was never queued and never will be.
+     * The timer thread reads a clock the test moves by hand, so no timer is due before the test
+     * says so, however the threads are scheduled. That a replaced or cancelled routine never ran is
+     * shown by order, not by waiting: the timer thread checks every channel, in creation order,
+     * against one clock reading per pass. When channel B's timer (due no earlier than A's pending
+     * one) fires, a due timer of A would have been queued on A's worker-routine queue in the same
+     * pass or an earlier one; a worker routine requested on A afterwards runs after anything on
+     * that FIFO queue, so when it runs and a routine has not, that routine was never queued.
      */
     @Test
-    @DisplayName("Timer: AtaPortRequestTimer runs the routine like a worker routine after the delay; re-requesting replaces it, zero cancels it")
+    @DisplayName("Timer: AtaPortRequestTimer runs the routine like a worker routine once its delay passed on the timer clock, not before; re-requesting replaces it, zero cancels it")
     void timer() throws Exception {
-        try (Fixture f = new Fixture()) {
+        AtomicLong clock = new AtomicLong();
+        try (Fixture f = new Fixture(new PortDriverOptions().timerClock(clock::get))) {
             InterruptConnection irq = f.newSource();
             Channel<TestExt> a = f.startChannel(new TestMiniport(false), irq);
             Channel<TestExt> b = f.startChannel(new TestMiniport(false), irq);
             List<String> fired = new CopyOnWriteArrayList<>();
             AtomicReference<Seen> seen = new AtomicReference<>();
             CountDownLatch ran = new CountDownLatch(1);
-            a.requestTimer(ext -> fired.add("replaced"), TimeUnit.MILLISECONDS.toMicros(20));
-            long start = System.nanoTime();
+            a.requestTimer(ext -> fired.add("replaced"), 20_000);
             a.requestTimer(ext -> {
                 seen.set(Seen.now(a, ext));
                 fired.add("second");
                 ran.countDown();
-            }, TimeUnit.MILLISECONDS.toMicros(30));
-            await(ran, "the timer");
-            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(30), "fired after the delay");
+            }, 30_000);
+            advance(f, clock, 29_998); // B's probe below moves it to 29,999 µs
+            assertEquals(List.of(), firedBeforeAProbe(f, clock, a, b, fired), "a routine ran before its delay");
+            advance(f, clock, 1);
+            await(ran, "the timer, once its delay passed");
             assertEquals(Irql.DISPATCH, seen.get().irql());
             assertTrue(seen.get().channelLock());
             assertFalse(seen.get().interruptLock());
             assertSame(a.extension(), seen.get().extension());
 
-            a.requestTimer(ext -> fired.add("cancelled"), TimeUnit.MILLISECONDS.toMicros(10));
+            a.requestTimer(ext -> fired.add("cancelled"), 10_000);
             a.requestTimer(null, 0);
-            CountDownLatch laterFired = new CountDownLatch(1);
-            b.requestTimer(ext -> laterFired.countDown(), TimeUnit.MILLISECONDS.toMicros(20));
-            await(laterFired, "B's timer, due after A's cancelled one");
-            CountDownLatch probed = new CountDownLatch(1);
-            List<String> firedWhenProbed = new CopyOnWriteArrayList<>();
-            a.requestWorkerRoutine(ext -> {
-                firedWhenProbed.addAll(fired);
-                probed.countDown();
-            });
-            await(probed, "a worker routine on A, queued behind anything A's timer queued");
-            assertEquals(List.of("second"), firedWhenProbed, "the replaced and the cancelled timer routines never ran");
+            advance(f, clock, 20_000);
+            assertEquals(List.of("second"), firedBeforeAProbe(f, clock, a, b, fired),
+                    "the replaced and the cancelled timer routines never ran");
         }
+    }
+
+    /** Moves the timer clock on by {@code micros} and wakes the timer thread. */
+    private static void advance(Fixture f, AtomicLong clock, long micros) {
+        clock.addAndGet(TimeUnit.MICROSECONDS.toNanos(micros));
+        f.port.timerChanged();
+    }
+
+    /**
+     * Arms B's timer due 1 µs from now, moves the clock to it, waits until it fired, then
+     * returns what A's timer routines had done when a worker routine queued on A after it ran.
+     */
+    private static List<String> firedBeforeAProbe(Fixture f, AtomicLong clock, Channel<TestExt> a, Channel<TestExt> b,
+            List<String> fired) throws InterruptedException {
+        CountDownLatch bFired = new CountDownLatch(1);
+        b.requestTimer(ext -> bFired.countDown(), 1);
+        advance(f, clock, 1);
+        await(bFired, "B's timer");
+        CountDownLatch probed = new CountDownLatch(1);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        a.requestWorkerRoutine(ext -> {
+            seen.addAll(fired);
+            probed.countDown();
+        });
+        await(probed, "a worker routine on A, queued behind anything A's timer queued");
+        return seen;
     }
 }

@@ -152,6 +152,9 @@ class SyncWithIsrTest {
 
             assertTrue(channel.powerDown());
             assertTrue(channel.powerUp());
+            miniport.onControl = (ext, action) -> action != ControlAction.POWER_UP;
+            assertFalse(channel.powerUp(), "PowerUp's answer is returned");
+            miniport.onControl = (ext, action) -> true;
             IoRequest request = new IoRequest(null, null);
             channel.submit(request); // BuildIo at PASSIVE on this thread
             Seen buildIoPassive = seen.get("buildIo");

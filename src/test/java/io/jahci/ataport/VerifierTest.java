@@ -57,7 +57,7 @@ class VerifierTest {
 
     @ParameterizedTest(name = "verifier {0}")
     @ValueSource(booleans = {false, true})
-    @DisplayName("Verifier: blocking port calls (submitAndWait, freeWorker, stop) at DISPATCH or DIRQL are BLOCKING_CALL_AT_RAISED_LEVEL, verifier on or off")
+    @DisplayName("Verifier: blocking port calls (submitAndWait, freeWorkerWhenIdle, stop) at DISPATCH or DIRQL are BLOCKING_CALL_AT_RAISED_LEVEL, verifier on or off")
     void blockingCallsAtRaisedLevel(boolean verifier) throws Exception {
         try (Fixture f = new Fixture(new PortDriverOptions().verifier(verifier))) {
             Channel<TestExt> channel = f.startChannel(new TestMiniport(false), f.newSource());
@@ -65,8 +65,8 @@ class VerifierTest {
             assertViolation(thrownInWorkerRoutine(channel, ext -> ext.channel.submitAndWait(new IoRequest(null, null), 1,
                     TimeUnit.SECONDS)), VerifierException.Rule.BLOCKING_CALL_AT_RAISED_LEVEL, "Channel.submitAndWait",
                     "PASSIVE", "DISPATCH", "jahci-dispatch-");
-            assertViolation(thrownInWorkerRoutine(channel, ext -> f.port.freeWorker(worker)),
-                    VerifierException.Rule.BLOCKING_CALL_AT_RAISED_LEVEL, "PortDriver.freeWorker", "PASSIVE", "DISPATCH",
+            assertViolation(thrownInWorkerRoutine(channel, ext -> f.port.freeWorkerWhenIdle(worker, 1, TimeUnit.SECONDS)),
+                    VerifierException.Rule.BLOCKING_CALL_AT_RAISED_LEVEL, "PortDriver.freeWorkerWhenIdle", "PASSIVE", "DISPATCH",
                     "jahci-dispatch-");
             assertViolation(thrownInSynchronizedRoutine(channel, ext -> ext.channel.stop()),
                     VerifierException.Rule.BLOCKING_CALL_AT_RAISED_LEVEL, "Channel.stop", "PASSIVE", "DIRQL",
@@ -111,7 +111,7 @@ class VerifierTest {
             }, null);
             await(ran, "the work item");
             assertNull(inWorkItem.get(), "a work item (PASSIVE) may sleep");
-            f.port.freeWorker(worker);
+            f.port.freeWorkerWhenIdle(worker, Fixture.WAIT_SECONDS, TimeUnit.SECONDS); // its callback may not have returned yet
         }
     }
 
@@ -125,11 +125,49 @@ class VerifierTest {
             Fixture.awaitTrue(() -> !f.port.verifier().warnings().isEmpty(), "the warning");
             VerifierWarning w = f.port.verifier().warnings().get(0);
             assertEquals("IdeHwInterrupt of channel 0", w.routine());
+            assertEquals(VerifierWarning.Kind.ISR_OVER_BUDGET, w.kind());
             assertTrue(w.durationNanos() >= TimeUnit.MILLISECONDS.toNanos(5));
             assertTrue(w.thread().startsWith("jahci-irq-"));
             assertTrue(w.toString().startsWith("jahci verifier: ISR_OVER_BUDGET in IdeHwInterrupt of channel 0: ran "),
                     w.toString());
             assertEquals(List.of(), f.port.failures());
+        }
+    }
+
+    @Test
+    @DisplayName("Verifier on: a synchronized routine over the ISR's budget is a recorded warning naming the routine")
+    void synchronizedRoutineOverBudgetWarns() throws Exception {
+        try (Fixture f = new Fixture(new PortDriverOptions().verifier(true).isrBudget(1, TimeUnit.MILLISECONDS))) {
+            TestMiniport miniport = new TestMiniport(false);
+            Channel<TestExt> channel = f.startChannel(miniport, f.newSource());
+            ChannelRoutine<TestExt> slow = new ChannelRoutine<>() {
+                @Override
+                public void run(TestExt ext) {
+                    spin(TimeUnit.MILLISECONDS.toNanos(5));
+                }
+
+                @Override
+                public String toString() {
+                    return "slow slot update";
+                }
+            };
+            channel.requestSynchronizedRoutine(slow);
+            assertEquals(1, f.port.verifier().warnings().size(), f.port.verifier().warnings().toString());
+            VerifierWarning w = f.port.verifier().warnings().get(0);
+            assertEquals(VerifierWarning.Kind.SYNCHRONIZED_ROUTINE_OVER_BUDGET, w.kind());
+            assertEquals("synchronized routine slow slot update of channel 0", w.routine());
+            assertTrue(w.durationNanos() >= TimeUnit.MILLISECONDS.toNanos(5));
+            assertEquals(Thread.currentThread().getName(), w.thread());
+            assertTrue(w.toString().startsWith("jahci verifier: SYNCHRONIZED_ROUTINE_OVER_BUDGET in synchronized routine "
+                    + "slow slot update of channel 0: ran "), w.toString());
+            channel.requestSynchronizedRoutine(ext -> { });
+            assertEquals(1, f.port.verifier().warnings().size(), "a quick routine warned");
+            assertEquals(List.of(), f.port.failures());
+        }
+        try (Fixture f = new Fixture(new PortDriverOptions().verifier(false).isrBudget(1, TimeUnit.MILLISECONDS))) {
+            Channel<TestExt> channel = f.startChannel(new TestMiniport(false), f.newSource());
+            channel.requestSynchronizedRoutine(ext -> spin(TimeUnit.MILLISECONDS.toNanos(5)));
+            assertEquals(List.of(), f.port.verifier().warnings(), "timed with the verifier off");
         }
     }
 

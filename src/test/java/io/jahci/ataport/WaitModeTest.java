@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -59,8 +60,11 @@ class WaitModeTest {
         assertFalse(fixed.spin(() -> false));
         fixed.woke();
         assertEquals(20_000, fixed.window(), "a fixed window never adapts");
-        assertFalse(s.spin(() -> false));
+        s.adapt(40_000); // back to the cap: 50 µs
+        assertEquals(50_000, s.window());
+        assertFalse(s.spin(() -> false), "a real spin that misses");
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2)); // the blocked wait, well over the cap
         s.woke();
-        assertTrue(s.window() >= 2_000 && s.window() <= 50_000, "adapted within its bounds: " + s.window());
+        assertEquals(25_000, s.window(), "a real missed wait longer than the cap halves the window");
     }
 }

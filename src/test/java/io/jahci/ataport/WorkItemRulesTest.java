@@ -55,9 +55,9 @@ class WorkItemRulesTest {
                     VerifierException.Rule.QUEUE_QUEUED_WORKER, "PortDriver.queueWorkItem(worker 1)", "worker IDLE or RUNNING",
                     "worker QUEUED", Thread.currentThread().getName());
             release.countDown();
-            f.port.freeWorker(worker); // waits until the first queuing ran
+            f.port.freeWorkerWhenIdle(worker, Fixture.WAIT_SECONDS, TimeUnit.SECONDS); // the first queuing ran
             assertEquals(List.of("first"), ran, "the refused queuing replaced nothing");
-            f.port.freeWorker(blocker);
+            f.port.freeWorkerWhenIdle(blocker, Fixture.WAIT_SECONDS, TimeUnit.SECONDS);
         }
     }
 

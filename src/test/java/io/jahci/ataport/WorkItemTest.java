@@ -19,6 +19,31 @@ import org.junit.jupiter.api.Test;
 class WorkItemTest {
 
     @Test
+    @DisplayName("Work items: with the default options a callback that blocks does not stall another's: B's callback runs while A's waits for it")
+    void aBlockedCallbackLeavesAThreadForAnother() throws Exception {
+        try (Fixture f = new Fixture()) {
+            Worker a = f.port.initializeWorker();
+            Worker b = f.port.initializeWorker();
+            CountDownLatch bRan = new CountDownLatch(1);
+            AtomicReference<Boolean> aSawB = new AtomicReference<>();
+            CountDownLatch aDone = new CountDownLatch(1);
+            f.port.queueWorkItem(a, (d, c, w) -> {
+                f.port.queueWorkItem(b, (d2, c2, w2) -> bRan.countDown(), null);
+                try {
+                    aSawB.set(bRan.await(Fixture.WAIT_SECONDS, TimeUnit.SECONDS)); // A blocks, as a recovery polling a link
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                aDone.countDown();
+            }, null);
+            assertTrue(aDone.await(2 * Fixture.WAIT_SECONDS, TimeUnit.SECONDS), "A's callback returned");
+            assertEquals(Boolean.TRUE, aSawB.get(), "B's callback ran while A's was blocked");
+            f.port.freeWorkerWhenIdle(a, Fixture.WAIT_SECONDS, TimeUnit.SECONDS);
+            f.port.freeWorkerWhenIdle(b, Fixture.WAIT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     @DisplayName("S12: a work item callback receives the device extension, the queued context and the worker handle")
     void callbackReceivesItsArguments() throws Exception {
         try (Fixture f = new Fixture()) {
@@ -34,7 +59,7 @@ class WorkItemTest {
             assertSame(f.deviceExtension, got.get()[0]);
             assertSame(context, got.get()[1]);
             assertSame(worker, got.get()[2]);
-            f.port.freeWorker(worker);
+            f.port.freeWorkerWhenIdle(worker, Fixture.WAIT_SECONDS, TimeUnit.SECONDS); // its callback may not have returned yet
         }
     }
 
@@ -131,7 +156,7 @@ class WorkItemTest {
             assertEquals(Irql.PASSIVE, level.get());
             assertTrue(thread.get().startsWith("jahci-workitem-"), thread.get());
             assertTrue(blockedAndCompleted.get(), "submitAndWait from the callback completed");
-            f.port.freeWorker(worker);
+            f.port.freeWorkerWhenIdle(worker, Fixture.WAIT_SECONDS, TimeUnit.SECONDS); // its callback may not have returned yet
             assertEquals(Worker.State.FREE, worker.state());
         }
     }

@@ -149,6 +149,33 @@ class AhciPortDoubleTest {
         return c;
     }
 
+    @Test
+    @DisplayName("Verifier: a synchronous transfer in a completion continuation (DISPATCH) is BLOCKING_CALL_AT_RAISED_LEVEL before any command is taken or issued; the port works on")
+    void synchronousTransferAtDispatchIsRefusedAtOnce() throws Exception {
+        AhciPort port = openReady();
+        CompletableFuture<Throwable> inContinuation = new CompletableFuture<>();
+        CompletableFuture<Void> first = port.io().submit(false, 8, ByteBuffer.allocate(512));
+        first.whenComplete((ok, error) -> { // runs where the completion runs: DISPATCH
+            try {
+                port.io().transfer(false, 0, ByteBuffer.allocate(512));
+                inContinuation.complete(null);
+            } catch (Throwable t) {
+                inContinuation.complete(t);
+            }
+        });
+        device.complete(expect(AtaCommand.READ_FPDMA_QUEUED).slot());
+        Throwable thrown = inContinuation.get(10, TimeUnit.SECONDS);
+        io.jahci.ataport.VerifierException e = assertInstanceOf(io.jahci.ataport.VerifierException.class, thrown,
+                () -> String.valueOf(thrown));
+        assertEquals(io.jahci.ataport.VerifierException.Rule.BLOCKING_CALL_AT_RAISED_LEVEL, e.rule());
+        assertEquals("CommandPool.acquire", e.routine());
+        assertEquals("DISPATCH", e.actual());
+        assertEquals(0, port.io().commandsTaken(), "a command was taken at DISPATCH");
+        CompletableFuture<Void> read = port.io().submit(false, 8, ByteBuffer.allocate(512));
+        device.complete(expect(AtaCommand.READ_FPDMA_QUEUED).slot());
+        read.get(10, TimeUnit.SECONDS);
+    }
+
     // ---------------------------------------------------------------- bring-up
 
     @Test

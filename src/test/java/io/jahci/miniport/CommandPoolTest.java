@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -39,8 +40,10 @@ class CommandPoolTest {
             }
         }, "acquirer");
         t.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (t.getState() != Thread.State.WAITING) {
             assertTrue(t.isAlive(), "the acquirer returned instead of waiting: " + got.get());
+            assertTrue(System.nanoTime() - deadline < 0, "the acquirer never waited: " + t.getState());
             Thread.onSpinWait();
         }
         return t;
@@ -60,6 +63,7 @@ class CommandPoolTest {
         Thread waiter = blockedAcquirer(got);
         pool.release(held);
         waiter.join(10_000);
+        assertFalse(waiter.isAlive(), "the waiter still waits after the command was given back");
         assertSame(held, got.get(), "the waiter gets the command given back");
         assertEquals(4, pool.taken());
     }
@@ -81,6 +85,7 @@ class CommandPoolTest {
         assertNull(got.get(), "no third command at depth 2");
         waiter.interrupt();
         waiter.join(10_000);
+        assertFalse(waiter.isAlive(), "the interrupted waiter still waits");
         assertNull(got.get());
     }
 

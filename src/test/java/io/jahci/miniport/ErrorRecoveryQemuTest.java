@@ -15,12 +15,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Real device errors from QEMU (blkdebug), queued and non-queued: nothing lost, nothing twice. */
 @Tag("qemu")
 class ErrorRecoveryQemuTest {
+    /** Bounds every wait for a request: a request the port lost fails the test instead of hanging it. */
+    private static final long WAIT_SECONDS = 60;
+
     private static final int BAD_SECTOR = 2000;
 
     @TempDir
@@ -79,14 +83,15 @@ class ErrorRecoveryQemuTest {
             for (int i = 0; i < lbas.length; i++) {
                 if (lbas[i] == 1996) {
                     int index = i;
-                    ExecutionException e = assertThrows(ExecutionException.class, () -> futures.get(index).get());
+                    ExecutionException e = assertThrows(ExecutionException.class,
+                            () -> futures.get(index).get(WAIT_SECONDS, TimeUnit.SECONDS));
                     AtaCommandException failure = assertInstanceOf(AtaCommandException.class, e.getCause());
                     assertEquals(1996, failure.lba());
                     assertEquals(8, failure.sectors());
                     assertTrue((failure.status() & 0x01) != 0, "ERR in the ATA status");
                     assertTrue(failure.getMessage().contains("LBA 1996..2003 (8 sectors) failed"), failure.getMessage());
                 } else {
-                    futures.get(i).get();
+                    futures.get(i).get(WAIT_SECONDS, TimeUnit.SECONDS);
                     assertArrayEquals(expected(lbas[i], 8), buffers.get(i).array(), "LBA " + lbas[i]);
                 }
             }
@@ -130,8 +135,8 @@ class ErrorRecoveryQemuTest {
             byte[] good = Images.random(32, 4096);
             CompletableFuture<Void> ok = port.io().submit(true, 100, ByteBuffer.wrap(good));
             CompletableFuture<Void> bad = port.io().submit(true, BAD_SECTOR - 2, ByteBuffer.wrap(Images.random(33, 4096)));
-            ok.get();
-            ExecutionException e = assertThrows(ExecutionException.class, bad::get);
+            ok.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> bad.get(WAIT_SECONDS, TimeUnit.SECONDS));
             AtaCommandException failure = assertInstanceOf(AtaCommandException.class, e.getCause());
             assertEquals(BAD_SECTOR - 2, failure.lba());
             port.io().flush();

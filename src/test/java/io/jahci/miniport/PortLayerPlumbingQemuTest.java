@@ -53,7 +53,7 @@ class PortLayerPlumbingQemuTest {
     }
 
     @Test
-    void callbacksRunAtTheLevelsTheSeedsGive() throws Exception {
+    void callbacksRunAtTheLevelsOfThePortModel() throws Exception {
         Path image = Images.create(dir, "a.img", 4 << 20);
         for (boolean sync : new boolean[] {true, false}) {
             AhciHba hba = QemuHba.open(image.toString(), AhciHba.Config.defaults().withSyncWithIsr(sync));

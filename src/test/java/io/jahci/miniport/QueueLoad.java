@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Keeps a port busy for fault tests: one thread submits 4 KiB reads and writes (alternating) at
@@ -66,7 +67,11 @@ final class QueueLoad {
     /** Waits until at least {@code n} requests completed, failing after {@code seconds}. */
     void awaitCompleted(long n, long seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (completed.get() < n && System.nanoTime() - deadline < 0) {
+        while (completed.get() < n) {
+            if (System.nanoTime() - deadline >= 0) {
+                fail("only " + completed.get() + " of " + n + " requests completed within " + seconds + " s"
+                        + (refused == null ? "" : "; a submit was refused: " + refused));
+            }
             Thread.sleep(10);
         }
     }
