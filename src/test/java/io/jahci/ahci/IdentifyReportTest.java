@@ -38,7 +38,7 @@ class IdentifyReportTest {
                 shared.add(line);
             }
         }
-        // hdparm hides TRIM for a device that claims no ATA8-ACS or later (QEMU-NOTES.md); every other
+        // hdparm hides TRIM for a device that claims no ATA8-ACS or later (QEMU's IDENTIFY reports ATA-4..7); every other
         // feature, capacity, sector size and the queue depth must be hdparm's own line, character for character
         shared.remove("\t   *\t" + AtaFeature.TRIM.hdparmName());
         assertEquals(14, shared.size(), summary);

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One paused QEMU q35 machine with an {@code ich9-ahci} on its own slot, reachable over qtest,
- * its guest RAM in a /dev/shm file that this process maps (QEMU-NOTES.md).
+ * its guest RAM in a /dev/shm file that this process maps.
  *
  * <p>Leaves nothing behind: the /dev/shm file is unlinked as soon as both sides have it mapped;
  * QEMU is stopped on {@link #close()}, by a shutdown hook on Ctrl-C or normal JVM exit, and, when

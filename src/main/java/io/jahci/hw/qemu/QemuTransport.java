@@ -16,7 +16,7 @@ import java.util.Map;
 
 /**
  * QEMU's own AHCI model as a device: a paused q35 machine driven over qtest, its guest RAM shared
- * with this process as DMA memory (QEMU-NOTES.md). No root and no guest kernel needed.
+ * with this process as DMA memory. No root and no guest kernel needed.
  *
  * <p>There is no firmware, so this transport does what a BIOS would: it sizes and assigns BAR5
  * (ABAR) and enables memory space and bus mastering (PCI 3.0 §6.2.5.1).
@@ -24,7 +24,7 @@ import java.util.Map;
 public final class QemuTransport implements Transport {
     /** Where ABAR is placed: inside q35's PCI MMIO window, below the IOAPIC. */
     static final long ABAR_ADDRESS = 0xfebf_0000L;
-    /** q35 routes INTA of slot 5 to IOAPIC input 21 (seen in QEMU 7.2, QEMU-NOTES.md). */
+    /** q35 routes INTA of slot 5 to IOAPIC input 21 (seen in QEMU 7.2). */
     static final int AHCI_GSI = 21;
     private static final int BAR5 = 0x24;
     private static final int MAX_ABAR_BYTES = 1 << 20;
@@ -130,7 +130,7 @@ public final class QemuTransport implements Transport {
         return interrupt;
     }
 
-    /** A qtest round trip over the socket: 0.1-0.2 ms (QEMU-NOTES.md). */
+    /** A qtest round trip over the socket: 0.1-0.2 ms, measured with QEMU 7.2. */
     @Override
     public long registerAccessNanos() {
         return 200_000;
