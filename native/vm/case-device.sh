@@ -47,7 +47,7 @@ device_case() {
             "device size with M = 1000*1000:" "Queue depth:"; do
         device_field "identify $label" "$(device_value "$label" "$k-identify.txt")" "$(device_value "$label" "$j-identify.txt")"
     done
-    # hdparm hides TRIM for a device claiming no ATA8-ACS (QEMU-NOTES.md); every other enabled feature
+    # hdparm hides TRIM for a device claiming no ATA8-ACS (QEMU's IDENTIFY says ATA-4..7); every other enabled feature
     # jahci prints must be an enabled feature in hdparm's list
     grep -P '^\t   \*\t' "$j-identify.txt" | grep -v TRIM | while IFS= read -r line; do
         if grep -qxF "$line" "$k-identify.txt"; then echo "same"; else echo "missing"; fi
