@@ -141,9 +141,14 @@ public final class DeviceIrqBench implements LatencyProbe {
         irqThreads.add(Thread.currentThread());
     }
 
+    /**
+     * The first ISR after this READ's interrupt woke the thread: an ISR of an interrupt that woke the
+     * thread before the probe was reset for this READ (a late one of the READ before) is not stamped,
+     * or it would stand before this READ's wake.
+     */
     @Override
     public void isrEntry(Channel<?> channel) {
-        if (isrEntry == 0) {
+        if (isrEntry == 0 && wake != 0) {
             isrEntry = System.nanoTime();
         }
     }
