@@ -41,8 +41,6 @@ public record ChipProfile(String name, String chip, int vendorId, int deviceId, 
                           long spinUpMillis, List<PortWiring> wiring, String source) {
     /** QEMU's {@code ich9-ahci} has six ports. */
     public static final int QEMU_PORTS = 6;
-    /** AHCI 1.2: the first version with CAP2 and BOHC (§3.1.10, §3.1.11). */
-    public static final int VERSION_1_2 = 0x0001_0200;
 
     public ChipProfile {
         wiring = List.copyOf(wiring);
@@ -111,7 +109,7 @@ public record ChipProfile(String name, String chip, int vendorId, int deviceId, 
 
     /** Whether the chip has CAP2 and BOHC (AHCI 1.2 and later). */
     public boolean hasCap2() {
-        return Integer.compareUnsigned(version, VERSION_1_2) >= 0;
+        return HbaCapabilities.hasCap2(version);
     }
 
     /** e.g. {@code asm1062 (ASMedia ASM1062, 1b21:0612): AHCI 1.2, 2 ports ...}. */

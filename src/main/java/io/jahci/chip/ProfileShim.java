@@ -2,6 +2,7 @@ package io.jahci.chip;
 
 import io.jahci.ahci.Cap;
 import io.jahci.ahci.Ghc;
+import io.jahci.ahci.HbaCapabilities;
 import io.jahci.ahci.HbaRegister;
 import io.jahci.ahci.PortCmd;
 import io.jahci.ahci.PortIs;
@@ -244,7 +245,7 @@ final class ProfileShim implements RegisterWindow {
 
     private void requireCap2(int offset, String how) {
         if (!profile.hasCap2()) {
-            throw violation(name(offset) + " " + how + " on an AHCI " + versionOf() + " HBA: the register exists "
+            throw violation(name(offset) + " " + how + " on an AHCI " + HbaCapabilities.versionString(profile.version()) + " HBA: the register exists "
                     + "from AHCI 1.2 on (§3.1.10, §3.1.11); read VS first");
         }
     }
@@ -378,11 +379,6 @@ final class ProfileShim implements RegisterWindow {
         ProfileViolation v = new ProfileViolation(profile.name() + " (" + profile.chip() + "): " + what);
         violations.add(v);
         return v;
-    }
-
-    private String versionOf() {
-        int v = profile.version();
-        return Integer.toHexString(v >>> 16) + "." + Integer.toHexString(v >>> 8 & 0xff);
     }
 
     private static int rel(PortRegister reg) {

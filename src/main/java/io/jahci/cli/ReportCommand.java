@@ -5,6 +5,7 @@ import io.jahci.ahci.Cap;
 import io.jahci.ahci.Cap2;
 import io.jahci.ahci.ChipQuirk;
 import io.jahci.ahci.Ghc;
+import io.jahci.ahci.HbaCapabilities;
 import io.jahci.ahci.KnownChips;
 import io.jahci.ahci.PortCmd;
 import io.jahci.ahci.PortIs;
@@ -111,8 +112,7 @@ final class ReportCommand implements Callable<Integer> {
     private static final Map<String, IntFunction<String>> HBA_FIELDS = Map.of("CAP", Cap::describe, "GHC",
             Ghc::describe, "CAP2", Cap2::describe, "IS", is -> is == 0 ? "" : "ports " + BitField.describe(is,
                     portBits()), "PI", pi -> "ports " + BitField.describe(pi, portBits()),
-            "VS", vs -> "AHCI " + Integer.toHexString(vs >>> 16) + "." + Integer.toHexString(vs >>> 8 & 0xff)
-                    + ((vs & 0xff) == 0 ? "" : "." + Integer.toHexString(vs & 0xff)));
+            "VS", vs -> "AHCI " + HbaCapabilities.versionString(vs));
     private static final Map<String, IntFunction<String>> PORT_FIELDS = Map.of("SSTS", PortSsts::describe, "SCTL",
             PortSctl::describe, "SERR", PortSerr::describe, "TFD", PortTfd::describe, "CMD", PortCmd::describe,
             "IS", PortIs::describe, "IE", PortIs::describe);

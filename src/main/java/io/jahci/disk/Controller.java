@@ -171,14 +171,8 @@ public final class Controller implements AutoCloseable {
                     + "an ATA disk: jahci reads it (read, in 2048-byte blocks) and identifies it, and never writes "
                     + "to it; disks are on ports " + diskPorts());
         }
-        for (AhciPort p : hba.ports()) {
-            if (p.number() == port) {
-                throw new NoSuchElementException(transport.describe() + " port " + port + " has no ATA disk ("
-                        + describeState(p) + "); disks are on ports " + diskPorts());
-            }
-        }
-        throw new NoSuchElementException(transport.describe() + " has no port " + port + "; implemented ports: "
-                + implementedPorts());
+        throw new NoSuchElementException(transport.describe() + " port " + port + " has no ATA disk ("
+                + describeState(implemented(port)) + "); disks are on ports " + diskPorts());
     }
 
     /** The CD/DVD drive on {@code port}, or a NoSuchElementException saying what the port holds. */
@@ -237,7 +231,7 @@ public final class Controller implements AutoCloseable {
                 HbaRegister.VS}) {
             regs.put(r.name(), hba.readRegister(r));
         }
-        if (Integer.compareUnsigned(regs.get("VS"), 0x0001_0200) >= 0) {
+        if (HbaCapabilities.hasCap2(regs.get("VS"))) {
             regs.put("CAP2", hba.readRegister(HbaRegister.CAP2));
             regs.put("BOHC", hba.readRegister(HbaRegister.BOHC));
         }

@@ -46,8 +46,7 @@ final class HbaSetup {
     /** Runs every step; returns the capabilities with {@code chip}'s quirks applied. */
     HbaCapabilities run(KnownChips.Chip chip) throws PortException {
         int version = read(HbaRegister.VS);
-        boolean hasCap2 = Integer.compareUnsigned(version, 0x0001_0200) >= 0;
-        int cap2 = hasCap2 ? read(HbaRegister.CAP2) : 0;
+        int cap2 = HbaCapabilities.hasCap2(version) ? read(HbaRegister.CAP2) : 0;
         if (Cap2.BOH.isSet(cap2)) {
             takeOwnership();
         }
