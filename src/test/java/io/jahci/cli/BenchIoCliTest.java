@@ -68,7 +68,11 @@ class BenchIoCliTest {
         Map<String, Object> json = JsonReader.object(r.out());
         Map<String, Object> perCommand = JsonReader.object(json.get("perCommand"));
         double interrupts = JsonReader.number(perCommand.get("interrupts"));
-        assertTrue(interrupts >= 1 && interrupts <= 2, r.out());
+        // One interrupt per command, but the window's first command may have been submitted before the
+        // window's snapshot took the count, or its interrupt after the last one ended it: one interrupt
+        // fewer than commands is possible at the edge; the per-command value is rounded to 3 decimals.
+        double ios = JsonReader.number(json.get("ios"));
+        assertTrue(interrupts >= (ios - 1) / ios - 0.0005 && interrupts <= 2, r.out());
         Map<String, Object> cpu = JsonReader.object(perCommand.get("cpuNanos"));
         assertEquals(List.of("port", "transport", "submitter", "jit", "gc", "other"), List.copyOf(cpu.keySet()));
         // The ISR runs on a port thread and the submitter builds each command: both used a CPU.
