@@ -26,6 +26,11 @@ import static org.junit.jupiter.api.Assertions.*;
  * once (the port layer records a second completion as a failure), with success or a
  * ControllerLostException naming the fault; nothing hangs; nothing escapes into the port layer's
  * failure log; data written before the stall is intact on the image.
+ *
+ * <p>A stall is noticed by the first register access that QEMU does not answer. When QEMU stops
+ * while every command is inside it and no interrupt is on its way, nothing touches a register until
+ * the command timer fires; the long-stall tests therefore shorten the command timeout to the
+ * register-access limit, so the stall is found within the timeout, a timer period and the limit.
  */
 @Tag("qemu")
 class StallQemuTest {
@@ -45,6 +50,12 @@ class StallQemuTest {
     private QemuTransport open(long limitMillis) throws Exception {
         image = Images.create(dir, "stall.img", IMAGE_BYTES);
         return QemuTransport.open(QemuConfig.fromEnvironment(List.of(image.toString())).withReplyTimeoutMillis(limitMillis));
+    }
+
+    /** Defaults, with commands timing out after the register-access limit. */
+    private static AhciHba.Config commandsTimingOutAtTheLimit() {
+        AhciHba.Config defaults = AhciHba.Config.defaults();
+        return defaults.withPorts(defaults.ports().withTimeouts(defaults.ports().timeouts().withCommandMillis(LIMIT_MILLIS)));
     }
 
     private void writeBefore(AhciPort port) throws PortException {
@@ -80,7 +91,7 @@ class StallQemuTest {
     @Test
     void aStallLongerThanTheLimitDuringQd32IoFailsEachRequestOnceAsLost() throws Exception {
         try (QemuTransport qemu = open(LIMIT_MILLIS)) {
-            AhciHba hba = AhciHba.open(qemu, AhciHba.Config.defaults());
+            AhciHba hba = AhciHba.open(qemu, commandsTimingOutAtTheLimit());
             try {
                 AhciPort port = hba.ports().get(0);
                 assertEquals(32, port.queueDepth());
@@ -176,7 +187,7 @@ class StallQemuTest {
     @Test
     void aStallLongerThanTheLimitDuringRecoveryFailsEachRequestOnceAsLost() throws Exception {
         try (QemuTransport qemu = open(LIMIT_MILLIS)) {
-            AhciHba hba = AhciHba.open(qemu, AhciHba.Config.defaults());
+            AhciHba hba = AhciHba.open(qemu, commandsTimingOutAtTheLimit());
             try {
                 AhciPort port = hba.ports().get(0);
                 writeBefore(port);
