@@ -171,6 +171,63 @@ public final class PortDriver<D> implements AutoCloseable {
     }
 
     /**
+     * AtaPortControllerSyncRoutine. Runs {@code routine} on the calling thread at DIRQL, holding the
+     * interrupt lock of every interrupt source of this controller, taken in connection order, so that
+     * no ISR of any channel runs meanwhile; it receives the device extension. Where per-channel
+     * synchronization ({@link Channel#requestSynchronizedRoutine}) excludes the ISRs of one source,
+     * this excludes them all: for HBA-wide state several channels' ISRs share. Callable at DISPATCH or
+     * below, or at DIRQL by a caller that already holds every interrupt lock of the controller (then it
+     * simply runs); at the DIRQL of only some of them it is refused, as taking the others there could
+     * deadlock against their ISRs. Timed against the ISR's budget when the verifier is on; allocates
+     * nothing.
+     *
+     * @throws VerifierException WRONG_LEVEL at the DIRQL of part of the controller's sources
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public void requestControllerSynchronizedRoutine(ControllerRoutine<D> routine) {
+        if (closed) {
+            throw new IllegalStateException("PortDriver.requestControllerSynchronizedRoutine(" + routine
+                    + "): the port is closed; no ISR runs and the routine has no controller to synchronize with");
+        }
+        List<InterruptConnection> sources = connections; // indexed: an iterator would allocate
+        int count = sources.size();
+        int held = 0;
+        for (int i = 0; i < count; i++) {
+            held += sources.get(i).lock().isHeldByCurrentThread() ? 1 : 0;
+        }
+        if (held == count && count > 0) {
+            routine.run(deviceExtension);
+            return;
+        }
+        if (Irql.current() == Irql.DIRQL) {
+            throw Verifier.violation(VerifierException.Rule.WRONG_LEVEL, "PortDriver.requestControllerSynchronizedRoutine",
+                    "<= DISPATCH, or DIRQL holding every interrupt lock of the controller",
+                    "DIRQL holding " + held + " of its " + count + " interrupt locks (taking the others deadlocks)");
+        }
+        int locked = 0;
+        try {
+            for (; locked < count; locked++) {
+                sources.get(locked).lock().lock();
+            }
+            Irql previous = Levels.raise(Irql.DIRQL);
+            boolean timed = verifier.timesIsr();
+            long start = timed ? System.nanoTime() : 0;
+            try {
+                routine.run(deviceExtension);
+            } finally {
+                if (timed) {
+                    verifier.controllerRoutineFinished(routine, System.nanoTime() - start);
+                }
+                Levels.restore(previous);
+            }
+        } finally {
+            while (locked > 0) {
+                sources.get(--locked).lock().unlock();
+            }
+        }
+    }
+
+    /**
      * Stops every started channel, then all port threads, and waits for each (bounded by the
      * shutdown timeout). PASSIVE only.
      *

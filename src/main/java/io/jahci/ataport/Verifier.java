@@ -107,6 +107,17 @@ public final class Verifier {
         }
     }
 
+    /**
+     * Records a warning if a controller-wide synchronized routine held the interrupt locks longer than the
+     * ISR's budget: it holds off every ISR of the controller just as long. Allocates only when it warns.
+     */
+    void controllerRoutineFinished(ControllerRoutine<?> routine, long durationNanos) {
+        if (durationNanos > isrBudgetNanos) {
+            warn(VerifierWarning.Kind.SYNCHRONIZED_ROUTINE_OVER_BUDGET, "controller synchronized routine " + routine,
+                    durationNanos);
+        }
+    }
+
     private void warn(VerifierWarning.Kind kind, String routine, long durationNanos) {
         VerifierWarning w = new VerifierWarning(kind, routine, durationNanos, isrBudgetNanos, Thread.currentThread().getName());
         warnings.add(w);

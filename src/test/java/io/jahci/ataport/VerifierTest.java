@@ -189,6 +189,31 @@ class VerifierTest {
         }
     }
 
+    @Test
+    @DisplayName("Verifier on: a controller synchronized routine over the ISR's budget is a recorded warning naming it")
+    void controllerSynchronizedRoutineOverBudgetWarns() throws Exception {
+        try (Fixture f = new Fixture(new PortDriverOptions().verifier(true).isrBudget(1, TimeUnit.MILLISECONDS))) {
+            f.startChannel(new TestMiniport(false), f.newSource());
+            ControllerRoutine<Object> slow = new ControllerRoutine<>() {
+                @Override
+                public void run(Object device) {
+                    spin(TimeUnit.MILLISECONDS.toNanos(5));
+                }
+
+                @Override
+                public String toString() {
+                    return "HBA IS snapshot";
+                }
+            };
+            f.port.requestControllerSynchronizedRoutine(slow);
+            assertEquals(1, f.port.verifier().warnings().size(), f.port.verifier().warnings().toString());
+            VerifierWarning w = f.port.verifier().warnings().get(0);
+            assertEquals(VerifierWarning.Kind.SYNCHRONIZED_ROUTINE_OVER_BUDGET, w.kind());
+            assertEquals("controller synchronized routine HBA IS snapshot", w.routine());
+            assertTrue(w.durationNanos() >= TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
     private static void spin(long nanos) {
         long until = System.nanoTime() + nanos;
         while (System.nanoTime() < until) {
