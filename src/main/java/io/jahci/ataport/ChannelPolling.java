@@ -127,7 +127,7 @@ public final class ChannelPolling<X> {
         }
         Irql previous = Levels.raise(Irql.DIRQL);
         try {
-            found = channel.state() != ChannelState.STOPPED && miniport.poll(channel.extension());
+            found = channel.state().callsIsr() && miniport.poll(channel.extension()); // the ISR's states: not in STOPPING
         } catch (Throwable t) {
             port.recordFailure("completion poll of " + channel, t);
         } finally {

@@ -80,9 +80,25 @@ public final class PortDriver<D> implements AutoCloseable {
         return new PortThread(name, level, role, wait, this, () -> {
             PortThread self = (PortThread) Thread.currentThread();
             for (Task task = queue.take(self); task != null; task = queue.take(self)) {
-                task.run();
+                runTask(self, task);
             }
         });
+    }
+
+    /**
+     * Runs one task on a port thread. A task records its own failures ({@link Task#run} must not throw);
+     * one that throws anyway is a port-layer defect: it is recorded as a failure (so {@link #failures()}
+     * and the log show it) and the thread goes on serving its queue, and its level is restored, rather
+     * than ending silently and leaving every later task of its queue waiting.
+     */
+    private void runTask(PortThread self, Task task) {
+        Irql base = self.level;
+        try {
+            task.run();
+        } catch (Throwable t) {
+            self.level = base;
+            recordFailure("a task on " + self.getName() + " (" + task + ") threw; the port layer may have lost work", t);
+        }
     }
 
     public D deviceExtension() {
@@ -252,8 +268,12 @@ public final class PortDriver<D> implements AutoCloseable {
                 recordFailure("stopping the interrupt thread of " + connection.source().describe(), e);
             }
         }
-        dispatchQueue.close(dispatchThreads);
-        workItemQueue.close(workItemThreads);
+        int dropped = dispatchQueue.close(dispatchThreads);
+        if (dropped > 0) {
+            recordFailure("closing the port", new IllegalStateException(dropped + " DISPATCH task(s) were still queued"
+                    + " after every channel stopped; their completions or routines never ran"));
+        }
+        workItemQueue.close(workItemThreads); // queued work items are freed unrun (WorkItems.close)
         workItems.close();
         LockSupport.unpark(timerThread);
         wakePoller();

@@ -90,11 +90,24 @@ final class TaskQueue {
         }
     }
 
-    /** Stops handing out tasks and wakes every consumer; queued tasks are dropped. */
-    void close(Iterable<PortThread> consumers) {
-        closed = true;
+    /**
+     * Stops handing out tasks and wakes every consumer. Tasks still queued never run: returns how many
+     * were dropped, for the caller to report (queued work at close means work lost).
+     */
+    int close(Iterable<PortThread> consumers) {
+        int dropped = 0;
+        lock.lock();
+        try {
+            closed = true;
+            for (Task t = head; t != null; t = t.next) {
+                dropped++;
+            }
+        } finally {
+            lock.unlock();
+        }
         for (PortThread t : consumers) {
             LockSupport.unpark(t);
         }
+        return dropped;
     }
 }

@@ -177,7 +177,7 @@ public final class JavaIrqPipeline implements Miniport<JavaIrqPipeline>, Latency
                 Map<String, Long> allocated = meter.bytesSince(measured);
                 long interrupts = connection.interrupts();
                 int warnings = port.verifier().warnings().size();
-                port.freeWorker(workItemHandle);
+                port.freeWorkerWhenIdle(workItemHandle, 10, TimeUnit.SECONDS); // its last callback may still run
                 if (!port.failures().isEmpty()) {
                     throw new IllegalStateException("port threads failed during bench irq: " + port.failures());
                 }

@@ -100,6 +100,31 @@ class ChannelPollingTest {
         }
     }
 
+    @Test
+    @DisplayName("Life cycle: a poll is the ISR's work, so from STOPPING on (here from StopChannel) a poll calls no miniport poll")
+    void noPollOnceStopping() throws Exception {
+        try (Fixture f = new Fixture(new PortDriverOptions().completionMode(CompletionMode.POLL))) {
+            TestMiniport miniport = new TestMiniport(true);
+            AtomicInteger polls = new AtomicInteger();
+            miniport.onPoll = ext -> polls.incrementAndGet() < 0;
+            AtomicReference<Object> inStop = new AtomicReference<>();
+            miniport.onControl = (ext, action) -> {
+                if (action == ControlAction.STOP_CHANNEL) {
+                    int before = polls.get();
+                    boolean found = ext.channel.polling().poll();
+                    inStop.set(ext.channel.state() + " found=" + found + " polls=" + (polls.get() - before));
+                }
+                return true;
+            };
+            Channel<TestExt> channel = f.startChannel(miniport, f.newSource());
+            int before = polls.get();
+            channel.polling().poll();
+            assertEquals(before + 1, polls.get(), "a STARTED channel's poll calls the miniport");
+            channel.stop();
+            assertEquals("STOPPING found=false polls=0", inStop.get());
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = CompletionMode.class, names = {"HYBRID", "POLL"})
     @Tag("allocation")
