@@ -88,6 +88,8 @@ class AhciPortDoubleTest {
         // The poller reads PxIS about once a millisecond while nothing arrives: wait until it has done
         // more than a storm's worth (1,000) over more than a storm's window (1 s).
         while (device.pxIsReads() - reads < 1_200 || System.nanoTime() - start < 1_200_000_000L) {
+            assertTrue(System.nanoTime() - start < 30_000_000_000L, "the poller read PxIS only "
+                    + (device.pxIsReads() - reads) + " times in 30 s");
             Thread.sleep(10);
             assertFalse(read.isDone(), "the read is still in its slot");
         }
