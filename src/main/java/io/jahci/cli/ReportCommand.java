@@ -85,8 +85,9 @@ final class ReportCommand implements Callable<Integer> {
         r.put("controller", c.describe());
         r.put("pci", c.pciIdentity());
         r.put("chip", chip(c.knownChip()));
+        Controller.Registers registers = c.registers();
         Map<String, Object> hba = new LinkedHashMap<>();
-        c.hbaRegisters().forEach((name, value) -> hba.put(name, register(value, HBA_FIELDS.get(name))));
+        registers.hba().forEach((name, value) -> hba.put(name, register(value, HBA_FIELDS.get(name))));
         r.put("hba", hba);
         r.put("bringUp", c.bringUpTimeline());
         r.put("warnings", c.warnings());
@@ -97,7 +98,7 @@ final class ReportCommand implements Callable<Integer> {
             port.put("state", p.state().name());
             port.put("signature", String.valueOf(p.signature()));
             Map<String, Object> regs = new LinkedHashMap<>();
-            c.portRegisters(p.port()).forEach((name, value) -> regs.put(name, register(value, PORT_FIELDS.get(name))));
+            registers.ports().get(p.port()).forEach((name, value) -> regs.put(name, register(value, PORT_FIELDS.get(name))));
             port.put("registers", regs);
             if (p.state() == PortCondition.READY && !c.hasCdDrive(p.port())) {
                 port.put("disk", disk(c.disk(p.port()).identity()));

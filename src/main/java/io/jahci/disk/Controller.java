@@ -222,35 +222,40 @@ public final class Controller implements AutoCloseable {
     }
 
     /**
-     * The HBA's global registers as they read now, by name (AHCI 1.3.1 §3.1): CAP, GHC, IS, PI, VS, and
-     * CAP2 and BOHC when VS says AHCI 1.2 or later. Reading them changes nothing. PASSIVE.
+     * The registers of the HBA and of every implemented port, by name, read at one moment while no ISR
+     * runs, so that they agree with each other (HBA IS names exactly the ports whose PxIS is pending).
+     *
+     * @param hba   the global registers (AHCI 1.3.1 §3.1): CAP, GHC, IS, PI, VS, and CAP2 and BOHC when VS
+     *              says AHCI 1.2 or later
+     * @param ports per implemented port (§3.3): SSTS, SCTL, SERR, SIG, TFD, CMD, IS, IE, CI, SACT
      */
-    public Map<String, Integer> hbaRegisters() {
-        Map<String, Integer> regs = new LinkedHashMap<>();
-        for (HbaRegister r : new HbaRegister[] {HbaRegister.CAP, HbaRegister.GHC, HbaRegister.IS, HbaRegister.PI,
-                HbaRegister.VS}) {
-            regs.put(r.name(), hba.readRegister(r));
-        }
-        if (HbaCapabilities.hasCap2(regs.get("VS"))) {
-            regs.put("CAP2", hba.readRegister(HbaRegister.CAP2));
-            regs.put("BOHC", hba.readRegister(HbaRegister.BOHC));
-        }
-        return regs;
+    public record Registers(Map<String, Integer> hba, Map<Integer, Map<String, Integer>> ports) {
     }
 
-    /**
-     * One implemented port's registers as they read now, by name (§3.3): SSTS, SCTL, SERR, SIG, TFD, CMD,
-     * IS, IE, CI, SACT. Reading them changes nothing. PASSIVE.
-     */
-    public Map<String, Integer> portRegisters(int port) {
-        AhciPort p = implemented(port);
-        Map<String, Integer> regs = new LinkedHashMap<>();
-        for (PortRegister r : new PortRegister[] {PortRegister.SSTS, PortRegister.SCTL, PortRegister.SERR,
-                PortRegister.SIG, PortRegister.TFD, PortRegister.CMD, PortRegister.IS, PortRegister.IE,
-                PortRegister.CI, PortRegister.SACT}) {
-            regs.put(r.name(), p.readRegister(r));
-        }
-        return regs;
+    /** Reads {@link Registers}; reading them changes nothing. PASSIVE. */
+    public Registers registers() {
+        Map<String, Integer> global = new LinkedHashMap<>();
+        Map<Integer, Map<String, Integer>> perPort = new LinkedHashMap<>();
+        hba.withoutIsrs(() -> {
+            for (HbaRegister r : new HbaRegister[] {HbaRegister.CAP, HbaRegister.GHC, HbaRegister.IS, HbaRegister.PI,
+                    HbaRegister.VS}) {
+                global.put(r.name(), hba.readRegister(r));
+            }
+            if (HbaCapabilities.hasCap2(global.get("VS"))) {
+                global.put("CAP2", hba.readRegister(HbaRegister.CAP2));
+                global.put("BOHC", hba.readRegister(HbaRegister.BOHC));
+            }
+            for (AhciPort p : hba.ports()) {
+                Map<String, Integer> regs = new LinkedHashMap<>();
+                for (PortRegister r : new PortRegister[] {PortRegister.SSTS, PortRegister.SCTL, PortRegister.SERR,
+                        PortRegister.SIG, PortRegister.TFD, PortRegister.CMD, PortRegister.IS, PortRegister.IE,
+                        PortRegister.CI, PortRegister.SACT}) {
+                    regs.put(r.name(), p.readRegister(r));
+                }
+                perPort.put(p.number(), regs);
+            }
+        });
+        return new Registers(global, perPort);
     }
 
     /** The port's register history (its last snapshots: bring-up, errors, resets), one line each. */

@@ -210,6 +210,16 @@ public final class AhciHba implements AutoCloseable {
     }
 
     /**
+     * Runs {@code reads} with no ISR of any port running (AtaPortControllerSyncRoutine: DIRQL, every
+     * interrupt lock of the controller held): HBA IS is read by one port's ISR and cleared bit by bit by
+     * each port's, so registers read across ports outside it may disagree (IS naming a port whose PxIS an
+     * ISR has cleared since). Keep {@code reads} to register reads. PASSIVE or DISPATCH.
+     */
+    public void withoutIsrs(Runnable reads) {
+        portDriver.requestControllerSynchronizedRoutine(hba -> reads.run());
+    }
+
+    /**
      * Interrupts serviced since the port layer started ({@link InterruptConnection#interrupts()}):
      * each a wake-up of the interrupt thread on the controller's interrupt source. Any thread, no lock.
      */

@@ -11,6 +11,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -65,6 +67,49 @@ class ControllerQemuTest {
         }
         NoSuchElementException e = assertThrows(NoSuchElementException.class, () -> controller.disk(3));
         assertTrue(e.getMessage().contains("port 3 has no ATA disk (it is empty)"), e.getMessage());
+    }
+
+    @Test
+    void registersAreOneSnapshotInWhichHbaIsNamesOnlyPortsWithPxIsPending() throws Exception {
+        // HBA IS bit p is set only while port p's PxIS is (AHCI 1.3.1 §3.1.2), and only an ISR clears PxIS:
+        // IS read first, PxIS after, with no ISR in between, a set IS bit always finds PxIS non-zero.
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread load = new Thread(() -> {
+            ByteBuffer a = ByteBuffer.allocateDirect(4096);
+            ByteBuffer b = ByteBuffer.allocateDirect(4096);
+            try {
+                while (!stop.get()) {
+                    CompletableFuture<Void> fa = controller.disk(0).readAsync(0, a);
+                    CompletableFuture<Void> fb = controller.disk(1).readAsync(0, b);
+                    fa.get(10, TimeUnit.SECONDS);
+                    fb.get(10, TimeUnit.SECONDS);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "registers-load");
+        load.start();
+        int seenPending = 0;
+        try {
+            for (int i = 0; i < 300; i++) {
+                Controller.Registers r = controller.registers();
+                assertEquals(List.of("CAP", "GHC", "IS", "PI", "VS"), List.copyOf(r.hba().keySet()), "AHCI 1.0: no CAP2, no BOHC");
+                assertEquals(List.of(0, 1, 2, 3, 4, 5), List.copyOf(r.ports().keySet()));
+                int is = r.hba().get("IS");
+                for (int p = 0; p < 6; p++) {
+                    if ((is & (1 << p)) != 0) {
+                        seenPending++;
+                        assertNotEquals(0, r.ports().get(p).get("IS"), "snapshot " + i + ": HBA IS " + Integer.toHexString(is)
+                                + " names port " + p + " whose PxIS reads 0: an ISR ran between the reads");
+                    }
+                }
+            }
+        } finally {
+            stop.set(true);
+            load.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        assertFalse(load.isAlive(), "the load ended");
+        assertTrue(seenPending > 0, "some snapshot caught an interrupt pending (else the check above checked nothing)");
     }
 
     @Test
