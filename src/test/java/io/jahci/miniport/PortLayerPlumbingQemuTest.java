@@ -1,6 +1,9 @@
 package io.jahci.miniport;
 
+import io.jahci.ataport.Channel;
+import io.jahci.ataport.IoRequest;
 import io.jahci.ataport.Irql;
+import io.jahci.ataport.LatencyProbe;
 import io.jahci.ataport.PortDriverOptions;
 import io.jahci.testing.Images;
 import io.jahci.testing.ThreadAllocation;
@@ -56,16 +59,51 @@ class PortLayerPlumbingQemuTest {
     void callbacksRunAtTheLevelsOfThePortModel() throws Exception {
         Path image = Images.create(dir, "a.img", 4 << 20);
         for (boolean sync : new boolean[] {true, false}) {
-            AhciHba hba = QemuHba.open(image.toString(), AhciHba.Config.defaults().withSyncWithIsr(sync));
+            // The port layer's observation points around the AHCI miniport's own routines: its ISR
+            // (IdeHwInterrupt), its StartIo's return and the completion it queued.
+            Map<String, java.util.Set<String>> seen = new java.util.concurrent.ConcurrentHashMap<>();
+            LatencyProbe probe = new LatencyProbe() {
+                private void note(String point, Channel<?> channel) {
+                    seen.computeIfAbsent(point, k -> java.util.concurrent.ConcurrentHashMap.newKeySet())
+                            .add(Irql.current() + " interruptLock=" + channel.holdsInterruptLock()
+                                    + " channelLock=" + channel.holdsChannelLock());
+                }
+
+                @Override
+                public void isrEntry(Channel<?> channel) {
+                    note("ISR", channel);
+                }
+
+                @Override
+                public void startIoReturned(Channel<?> channel, IoRequest request) {
+                    note("StartIo", channel);
+                }
+
+                @Override
+                public void completionDispatch(Channel<?> channel, IoRequest request) {
+                    note("completion", channel);
+                }
+            };
+            AhciHba hba = QemuHba.open(image.toString(), new AhciHba.Config(AhciPortOptions.DEFAULT, sync,
+                    new PortDriverOptions().latencyProbe(probe)));
             try {
                 AhciPort port = hba.ports().get(0);
-                List<String> seen = new ArrayList<>();
-                port.channel().requestSynchronizedRoutine(ext -> seen.add(Irql.current() + " "
+                List<String> synchronizedRoutine = new ArrayList<>();
+                port.channel().requestSynchronizedRoutine(ext -> synchronizedRoutine.add(Irql.current() + " "
                         + port.channel().holdsInterruptLock()));
-                assertEquals(List.of("DIRQL true"), seen);
+                assertEquals(List.of("DIRQL true"), synchronizedRoutine);
                 assertEquals(sync, hba.syncWithIsr());
                 assertEquals(sync, port.channel().syncWithIsr());
-                port.io().transfer(false, 0, ByteBuffer.allocate(512));
+                seen.clear(); // bring-up's IDENTIFY went the same way; count the reads below only
+                for (int i = 0; i < 20; i++) {
+                    port.io().transfer(false, 0, ByteBuffer.allocate(4096));
+                }
+                assertEquals(Map.of(
+                        "ISR", java.util.Set.of("DIRQL interruptLock=true channelLock=false"),
+                        "StartIo", java.util.Set.of(sync ? "DIRQL interruptLock=true channelLock=true"
+                                : "DISPATCH interruptLock=false channelLock=true"),
+                        "completion", java.util.Set.of("DISPATCH interruptLock=false channelLock=false")), seen,
+                        "SyncWithIsr " + sync);
             } finally {
                 QemuHba.close(hba);
             }
