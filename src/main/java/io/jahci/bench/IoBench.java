@@ -2,7 +2,7 @@ package io.jahci.bench;
 
 import io.jahci.disk.Disk;
 import io.jahci.disk.InFlightBuffers;
-import io.jahci.disk.Json;
+import io.jahci.platform.Json;
 import io.jahci.fault.PortException;
 import org.HdrHistogram.Histogram;
 

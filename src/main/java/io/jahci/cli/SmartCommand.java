@@ -4,7 +4,7 @@ import io.jahci.ahci.SelfTestLog;
 import io.jahci.ahci.SmartAttribute;
 import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
-import io.jahci.disk.Json;
+import io.jahci.platform.Json;
 import io.jahci.disk.SmartReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
