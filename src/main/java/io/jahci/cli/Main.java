@@ -144,9 +144,9 @@ public final class Main {
         if (irqMode != IrqMode.AUTO) {
             spec = spec.withIrq(irqMode);
         }
-        OpenOptions options = OpenOptions.readOnly().withAllowWrite(allowWrite).withSyncWithIsr(syncWithIsr)
-                .withVerifier(verifier || Boolean.getBoolean("jahci.verifier")).withWaitMode(waitMode)
-                .withThreadPlacement(placement).withRegisterCounts(counts).withCompletion(mode);
+        OpenOptions options = OpenOptions.builder().allowWrite(allowWrite).syncWithIsr(syncWithIsr)
+                .verifier(verifier || Boolean.getBoolean("jahci.verifier")).waitMode(waitMode.toString())
+                .threadPlacement(pin, rtPriority).countRegisterAccesses(counts).completion(mode.name()).build();
         Controller controller = Controller.open(spec, options);
         opened = controller;
         controller.onReleased(message -> {

@@ -5,7 +5,10 @@ import io.jahci.ahci.HbaCapabilities;
 import io.jahci.ahci.HbaRegister;
 import io.jahci.ahci.KnownChips;
 import io.jahci.ahci.PortRegister;
+import io.jahci.ataport.ThreadPlacement;
+import io.jahci.fault.ControllerLostException;
 import io.jahci.fault.PortException;
+import io.jahci.hw.DeviceLostException;
 import io.jahci.hw.PciFunction;
 import io.jahci.hw.Transport;
 import io.jahci.miniport.AhciHba;
@@ -30,7 +33,9 @@ import java.util.NoSuchElementException;
  * }
  * }</pre>
  *
- * <p>Thread safe: each disk runs one command at a time; different disks run in parallel.
+ * <p>Thread safe: any thread may call any method. Each disk keeps up to {@link Disk#queueDepth()}
+ * reads and writes in flight and runs its other commands alone (see {@link Disk}); different disks
+ * run in parallel.
  */
 public final class Controller implements AutoCloseable {
     /** How one port looks after bring-up. */
@@ -39,6 +44,8 @@ public final class Controller implements AutoCloseable {
     private final DeviceSpec spec;
     private final Transport transport;
     private final AhciHba hba;
+    /** Where the port threads run, and which ran there (read back by tests). */
+    private final ThreadPlacement placement;
     private final OpenOptions options;
     /** The Disk of each port, replaced when a new disk appears on it. */
     private final java.util.Map<Integer, Disk> disks = new java.util.concurrent.ConcurrentHashMap<>();
@@ -52,7 +59,9 @@ public final class Controller implements AutoCloseable {
         this.spec = spec;
         this.transport = transport;
         try {
-            this.hba = AhciHba.open(transport, options.hbaConfig());
+            AhciHba.Config config = options.hbaConfig();
+            this.placement = config.driver().threadPlacement();
+            this.hba = AhciHba.open(transport, config);
         } catch (IOException | RuntimeException e) {
             transport.close();
             throw e;
@@ -118,11 +127,20 @@ public final class Controller implements AutoCloseable {
         }
     }
 
-    /** Opens the controller {@code spec} names, resets it, and identifies its disks. */
+    /**
+     * Opens the controller {@code spec} names, resets it, and identifies its disks. PASSIVE.
+     *
+     * @throws ControllerLostException the controller stopped answering while it was brought up
+     * @throws IOException it could not be opened (the message says why and what to do)
+     */
     public static Controller open(DeviceSpec spec, OpenOptions options) throws IOException {
-        Transport transport = Transports.open(spec);
-        return new Controller(spec, options.registerCounts() == null ? transport
-                : options.registerCounts().install(transport), options);
+        try {
+            Transport transport = Transports.open(spec);
+            return new Controller(spec, options.registerCounts() == null ? transport
+                    : options.registerCounts().install(transport), options);
+        } catch (DeviceLostException e) {
+            throw new ControllerLostException(e);
+        }
     }
 
     public DeviceSpec spec() {
@@ -224,8 +242,18 @@ public final class Controller implements AutoCloseable {
     /**
      * The HBA's global registers as they read now, by name (AHCI 1.3.1 §3.1): CAP, GHC, IS, PI, VS, and
      * CAP2 and BOHC when VS says AHCI 1.2 or later. Reading them changes nothing. PASSIVE.
+     *
+     * @throws ControllerLostException the controller no longer answers
      */
-    public Map<String, Integer> hbaRegisters() {
+    public Map<String, Integer> hbaRegisters() throws ControllerLostException {
+        try {
+            return readHbaRegisters();
+        } catch (DeviceLostException e) {
+            throw new ControllerLostException(e);
+        }
+    }
+
+    private Map<String, Integer> readHbaRegisters() {
         Map<String, Integer> regs = new LinkedHashMap<>();
         for (HbaRegister r : new HbaRegister[] {HbaRegister.CAP, HbaRegister.GHC, HbaRegister.IS, HbaRegister.PI,
                 HbaRegister.VS}) {
@@ -241,14 +269,20 @@ public final class Controller implements AutoCloseable {
     /**
      * One implemented port's registers as they read now, by name (§3.3): SSTS, SCTL, SERR, SIG, TFD, CMD,
      * IS, IE, CI, SACT. Reading them changes nothing. PASSIVE.
+     *
+     * @throws ControllerLostException the controller no longer answers
      */
-    public Map<String, Integer> portRegisters(int port) {
+    public Map<String, Integer> portRegisters(int port) throws ControllerLostException {
         AhciPort p = implemented(port);
         Map<String, Integer> regs = new LinkedHashMap<>();
-        for (PortRegister r : new PortRegister[] {PortRegister.SSTS, PortRegister.SCTL, PortRegister.SERR,
-                PortRegister.SIG, PortRegister.TFD, PortRegister.CMD, PortRegister.IS, PortRegister.IE,
-                PortRegister.CI, PortRegister.SACT}) {
-            regs.put(r.name(), p.readRegister(r));
+        try {
+            for (PortRegister r : new PortRegister[] {PortRegister.SSTS, PortRegister.SCTL, PortRegister.SERR,
+                    PortRegister.SIG, PortRegister.TFD, PortRegister.CMD, PortRegister.IS, PortRegister.IE,
+                    PortRegister.CI, PortRegister.SACT}) {
+                regs.put(r.name(), p.readRegister(r));
+            }
+        } catch (DeviceLostException e) {
+            throw new ControllerLostException(e);
         }
         return regs;
     }
@@ -266,8 +300,14 @@ public final class Controller implements AutoCloseable {
     /** The PCI function: address, vendor and device IDs, revision, class code (PCI 3.0 §6.2.1). PASSIVE. */
     public Map<String, Object> pciIdentity() throws IOException {
         PciFunction pci = transport.pci();
-        int ids = pci.readConfig32(PciFunction.VENDOR_ID);
-        int classRevision = pci.readConfig32(PciFunction.CLASS_REVISION);
+        int ids;
+        int classRevision;
+        try {
+            ids = pci.readConfig32(PciFunction.VENDOR_ID);
+            classRevision = pci.readConfig32(PciFunction.CLASS_REVISION);
+        } catch (DeviceLostException e) {
+            throw new ControllerLostException(e);
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("address", pci.address());
         out.put("vendorId", String.format("%04x", ids & 0xffff));
@@ -285,6 +325,11 @@ public final class Controller implements AutoCloseable {
         }
         throw new NoSuchElementException(transport.describe() + " has no port " + port + "; implemented ports: "
                 + implementedPorts());
+    }
+
+    /** The port threads' placement the options asked for, for tests that read it back from the kernel. */
+    ThreadPlacement threadPlacement() {
+        return placement;
     }
 
     /** The transport under the controller, for tests of what the device saw. */

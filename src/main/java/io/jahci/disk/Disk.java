@@ -14,12 +14,22 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One ATA disk on one port. Addresses are logical sectors ({@link #sectorSize()} bytes); buffers
- * carry a whole number of sectors between their position and limit, and their position is not
- * moved. Bad arguments are rejected before anything reaches the device.
+ * One ATA disk on one port. Addresses are logical sectors ({@link #sectorSize()} bytes). Bad
+ * arguments are rejected before anything reaches the device.
  *
- * <p>Thread safe: any number of threads may read and write at once; the port keeps up to
- * {@link #queueDepth()} commands in flight.
+ * <p>Buffers as in {@link java.nio.channels.FileChannel#read(ByteBuffer, long)}: every method
+ * that takes a buffer moves all of its remaining bytes (a whole number of sectors) and, on
+ * success, leaves its position at its limit, so the usual nio loop ({@code read}, {@code flip},
+ * consume, {@code clear}) works; the asynchronous ones move it before their future completes, as
+ * {@link java.nio.channels.AsynchronousFileChannel} does. On a failure the position stays where
+ * it was (what a failed read left in the buffer is undefined). The disk address is an argument,
+ * never a cursor: nothing else moves.
+ *
+ * <p>Thread safe: any number of threads may call any method at once. Reads and writes are queued
+ * commands: the port keeps up to {@link #queueDepth()} of them in flight (NCQ), the rest wait for
+ * a free command. Every other command ({@link #flush}, {@link #trim}, SMART, power, SET FEATURES,
+ * IDENTIFY) is non-queued: it waits for the commands before it and runs alone on the port (AHCI
+ * 1.3.1 §5.6.4). Methods run at PASSIVE on the caller's thread; none expects a lock held.
  */
 public final class Disk {
     private final String device;
@@ -77,13 +87,19 @@ public final class Disk {
         return new DiskRequest(this, port.io(), completion);
     }
 
-    /** Reads {@code buffer.remaining()} bytes starting at sector {@code lba} into the buffer. */
+    /**
+     * Reads {@code buffer.remaining()} bytes starting at sector {@code lba} into the buffer; its
+     * position is then at its limit (see the class comment).
+     */
     public void read(long lba, ByteBuffer buffer) throws PortException {
         checkRange(lba, buffer, "read");
         port.io().transfer(false, lba, buffer);
     }
 
-    /** Writes {@code buffer.remaining()} bytes to the disk starting at sector {@code lba}. */
+    /**
+     * Writes {@code buffer.remaining()} bytes to the disk starting at sector {@code lba}; the
+     * buffer's position is then at its limit (see the class comment).
+     */
     public void write(long lba, ByteBuffer buffer) throws PortException {
         checkWritable("write");
         checkRange(lba, buffer, "write");
@@ -93,8 +109,8 @@ public final class Disk {
     /**
      * Starts a read and returns at once, unless all of the port's {@link #queueDepth()} commands
      * are in flight (then it waits for one). The future completes when the data is in the
-     * buffer, or exceptionally with a {@link PortException}. Don't touch the buffer until then.
-     * Callable from any number of threads.
+     * buffer (its position at its limit), or exceptionally with a {@link PortException}. Don't
+     * touch the buffer until then. Callable from any number of threads.
      */
     public CompletableFuture<Void> readAsync(long lba, ByteBuffer buffer) throws PortException {
         checkRange(lba, buffer, "read");
