@@ -35,6 +35,7 @@ import java.util.NoSuchElementException;
 @Command(name = "jahci", mixinStandardHelpOptions = true, versionProvider = Main.VersionLine.class,
         description = "A user-space AHCI/SATA driver in Java.",
         subcommands = {DemoCommand.class, IdentifyCommand.class, ReportCommand.class, ReadCommand.class, WriteCommand.class,
+            TrimCommand.class,
             ScanCommand.class, VerifyCommand.class, SmartCommand.class, PowerCommand.class, SetCommand.class,
             ListCommand.class, DoctorCommand.class, BindCommand.class, UnbindCommand.class, BenchCommand.class,
             ServeCommand.class},

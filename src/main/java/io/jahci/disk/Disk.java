@@ -6,11 +6,15 @@ import io.jahci.ahci.PowerMode;
 import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.LbaRangeEntries;
 import io.jahci.ahci.RegisterH2DFis;
+import io.jahci.ahci.SelfTestLog;
+import io.jahci.ahci.SmartErrorLog;
 import io.jahci.fault.PortException;
 import io.jahci.hw.RefusedException;
 import io.jahci.miniport.AhciPort;
 
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -178,9 +182,40 @@ public final class Disk {
         return commands.smart(enable);
     }
 
+    /**
+     * SMART EXECUTE OFF-LINE IMMEDIATE (ACS-3 §7.49.5): starts a short or extended self-test in
+     * off-line mode, or aborts the running one. It returns once the disk accepted the request; the
+     * test runs on: poll {@link #smart}'s {@code data().selfTestStatusText()}, read the outcome in
+     * {@link #selfTestLog()}. A device without self-tests aborts it: {@link
+     * io.jahci.fault.CommandNotSupportedException}. PASSIVE.
+     */
+    public void startSelfTest(SelfTest test) throws PortException {
+        commands.selfTest(test);
+    }
+
+    /** The SMART self-test log (SMART READ LOG 06h), most recent first; null when the device keeps none. PASSIVE. */
+    public List<SelfTestLog.Entry> selfTestLog() throws PortException {
+        return commands.selfTestLog();
+    }
+
+    /** The Summary SMART Error log (SMART READ LOG 01h); null when the device keeps none. PASSIVE. */
+    public SmartErrorLog errorLog() throws PortException {
+        return commands.errorLog();
+    }
+
     /** CHECK POWER MODE. PASSIVE. */
     public PowerMode checkPowerMode() throws PortException {
         return commands.checkPowerMode();
+    }
+
+    /**
+     * The power mode, found without waking the disk: empty while it is in SLEEP since {@link #sleep()}
+     * (any command, CHECK POWER MODE included, would bring it back with a COMRESET, so none is sent),
+     * else CHECK POWER MODE's answer, which a disk in Standby gives without spinning up (ACS-3 §7.3).
+     * For {@code smart --nocheck}. PASSIVE.
+     */
+    public Optional<PowerMode> powerModeWithoutWaking() throws PortException {
+        return port.asleep() ? Optional.empty() : Optional.of(commands.checkPowerMode());
     }
 
     /** IDLE IMMEDIATE. PASSIVE. */
