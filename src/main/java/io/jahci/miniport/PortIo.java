@@ -122,12 +122,10 @@ public final class PortIo {
     }
 
     /**
-     * Starts reading or writing {@code data.remaining()} bytes at {@code lba}, split into commands
-     * of at most {@link #maxTransferBytes()} submitted at once up to the queue depth (waiting only
-     * while all are in flight). The future completes when all have, or exceptionally with the first
-     * failure; the buffer is not touched until then. On success its position is at its limit
-     * before the future completes (as {@link java.nio.channels.AsynchronousFileChannel} moves it);
-     * on a failure it stays. PASSIVE; the caller checked the range.
+     * Starts reading or writing {@code data.remaining()} bytes at {@code lba} (the caller checked the
+     * range), split into commands of at most {@link #maxTransferBytes()} submitted at once up to the queue
+     * depth (waiting only while all are in flight). The future completes when all have (the buffer's
+     * position then at its limit), or exceptionally with the first failure. PASSIVE.
      */
     public CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data) throws PortException {
         return submit(isWrite, lba, data, false);
