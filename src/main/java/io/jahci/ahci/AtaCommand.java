@@ -47,6 +47,11 @@ public final class AtaCommand {
     public static final int SMART_READ_DATA = 0xD0;
     /** SMART feature D1h: READ ATTRIBUTE THRESHOLDS (obsolete in ACS-3, implemented by drives and QEMU). */
     public static final int SMART_READ_THRESHOLDS = 0xD1;
+    /**
+     * SMART feature D4h: EXECUTE OFF-LINE IMMEDIATE (ACS-3 §7.49.5), the routine in LBA 7:0: 01h short
+     * and 02h extended self-test in off-line mode, 7Fh abort the running one; no data.
+     */
+    public static final int SMART_EXECUTE_OFFLINE_IMMEDIATE = 0xD4;
     /** SMART feature D5h: READ LOG, the log address in LBA 7:0. */
     public static final int SMART_READ_LOG = 0xD5;
     /** SMART feature D8h: ENABLE OPERATIONS. */

@@ -30,6 +30,11 @@ public enum PowerMode {
         this.words = words;
     }
 
+    /** Whether the spindle is down in this mode (Standby, NV cache spun down): a media access spins it up. */
+    public boolean spunDown() {
+        return this == STANDBY || this == NV_CACHE_SPUN_DOWN;
+    }
+
     /** The COUNT value that means this mode. */
     public int count() {
         return count;

@@ -2,7 +2,7 @@ package io.jahci.bench;
 
 import io.jahci.disk.Disk;
 import io.jahci.disk.InFlightBuffers;
-import io.jahci.disk.Json;
+import io.jahci.platform.Json;
 import io.jahci.fault.PortException;
 import org.HdrHistogram.Histogram;
 
@@ -95,7 +95,7 @@ public final class IoBench {
     /**
      * Runs {@code pattern} on {@code disk} over its first {@code regionSectors} sectors for
      * {@code seconds}, {@code queueDepth} requests of {@code blockBytes} in flight. With
-     * {@code costs} (on the disk's controller, opened with {@code OpenOptions.withRegisterCounts}), the
+     * {@code costs} (on the disk's controller, opened with {@code OpenOptions.Builder.countRegisterAccesses}), the
      * result has what each command cost (per request: one command when the block fits in one), from
      * just before the first request to just after the last completed; null counts nothing. The
      * caller's thread submits (it is the costs' submitter), PASSIVE.

@@ -1,7 +1,7 @@
 package io.jahci.bench;
 
 import io.jahci.bench.TaskStats.Role;
-import io.jahci.disk.Json;
+import io.jahci.platform.Json;
 import io.jahci.hw.RegisterCounts;
 
 import java.io.IOException;

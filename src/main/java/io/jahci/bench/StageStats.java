@@ -1,6 +1,6 @@
 package io.jahci.bench;
 
-import io.jahci.disk.Json;
+import io.jahci.platform.Json;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 

@@ -1,7 +1,7 @@
 package io.jahci.cli;
 
 import io.jahci.ataport.CompletionMode;
-import io.jahci.disk.Json;
+import io.jahci.platform.Json;
 import io.jahci.bench.IoBench;
 import io.jahci.bench.IoCosts;
 import io.jahci.bench.StageStats;

@@ -3,7 +3,7 @@ package io.jahci.cli;
 import io.jahci.ataport.CompletionMode;
 import io.jahci.ataport.PortDriverOptions;
 import io.jahci.bench.BenchThread;
-import io.jahci.disk.Json;
+import io.jahci.platform.Json;
 import io.jahci.bench.CBaseline;
 import io.jahci.bench.DeviceIrqBench;
 import io.jahci.bench.IrqReport;

@@ -8,7 +8,7 @@ import io.jahci.disk.CdIdentity;
 import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
 import io.jahci.disk.DiskIdentity;
-import io.jahci.disk.Json;
+import io.jahci.platform.Json;
 import io.jahci.disk.PortCondition;
 import io.jahci.fault.PortException;
 import picocli.CommandLine.Command;

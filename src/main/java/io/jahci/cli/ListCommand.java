@@ -2,7 +2,7 @@ package io.jahci.cli;
 
 import io.jahci.ahci.ChipQuirk;
 import io.jahci.ahci.KnownChips;
-import io.jahci.disk.Json;
+import io.jahci.platform.Json;
 import io.jahci.hw.pci.BlockDisk;
 import io.jahci.hw.pci.PciDeviceInfo;
 import io.jahci.hw.pci.PciDevices;

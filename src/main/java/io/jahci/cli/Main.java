@@ -5,7 +5,7 @@ import io.jahci.ataport.ThreadPlacement;
 import io.jahci.ataport.WaitMode;
 import io.jahci.disk.Controller;
 import io.jahci.disk.DeviceSpec;
-import io.jahci.disk.Json;
+import io.jahci.platform.Json;
 import io.jahci.disk.OpenOptions;
 import io.jahci.fault.Fault;
 import io.jahci.fault.PortException;
@@ -32,9 +32,10 @@ import java.util.NoSuchElementException;
  * stopped by SIGINT/SIGTERM during a long command ({@link StopSignals}).
  * Errors go to stderr, one message naming what failed and what to do.
  */
-@Command(name = "jahci", mixinStandardHelpOptions = true, version = "jahci 0.1.0",
+@Command(name = "jahci", mixinStandardHelpOptions = true, versionProvider = Main.VersionLine.class,
         description = "A user-space AHCI/SATA driver in Java.",
         subcommands = {DemoCommand.class, IdentifyCommand.class, ReportCommand.class, ReadCommand.class, WriteCommand.class,
+            TrimCommand.class,
             ScanCommand.class, VerifyCommand.class, SmartCommand.class, PowerCommand.class, SetCommand.class,
             ListCommand.class, DoctorCommand.class, BindCommand.class, UnbindCommand.class, BenchCommand.class,
             ServeCommand.class},
@@ -144,9 +145,9 @@ public final class Main {
         if (irqMode != IrqMode.AUTO) {
             spec = spec.withIrq(irqMode);
         }
-        OpenOptions options = OpenOptions.readOnly().withAllowWrite(allowWrite).withSyncWithIsr(syncWithIsr)
-                .withVerifier(verifier || Boolean.getBoolean("jahci.verifier")).withWaitMode(waitMode)
-                .withThreadPlacement(placement).withRegisterCounts(counts).withCompletion(mode);
+        OpenOptions options = OpenOptions.builder().allowWrite(allowWrite).syncWithIsr(syncWithIsr)
+                .verifier(verifier || Boolean.getBoolean("jahci.verifier")).waitMode(waitMode.toString())
+                .threadPlacement(pin, rtPriority).countRegisterAccesses(counts).completion(mode.name()).build();
         Controller controller = Controller.open(spec, options);
         opened = controller;
         controller.onReleased(message -> {
@@ -276,6 +277,14 @@ public final class Main {
             return USAGE_ERROR;
         }
         return DEVICE_ERROR;
+    }
+
+    /** {@code --version}: the pom's version, read at run time ({@link io.jahci.disk.Version}). */
+    static final class VersionLine implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"jahci " + io.jahci.disk.Version.current()};
+        }
     }
 
     /** A command was used wrongly: the message says how to use it. Exit code 2. */

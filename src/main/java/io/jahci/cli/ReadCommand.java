@@ -58,7 +58,7 @@ final class ReadCommand implements Callable<Integer> {
         for (long done = 0; done < range.count; ) {
             int sectors = range.nextChunk(buffer, done, disk.sectorSize());
             disk.read(range.lba + done, buffer);
-            write(file, buffer);
+            write(file, buffer.flip());
             done += sectors;
         }
     }
@@ -70,7 +70,7 @@ final class ReadCommand implements Callable<Integer> {
         for (long done = 0; done < range.count; ) {
             int blocks = range.nextChunk(buffer, done, CdDrive.BLOCK);
             cd.read(range.lba + done, buffer);
-            write(file, buffer);
+            write(file, buffer.flip());
             done += blocks;
         }
     }

@@ -15,7 +15,7 @@ import io.jahci.ahci.PortSsts;
 import io.jahci.ahci.PortTfd;
 import io.jahci.disk.Controller;
 import io.jahci.disk.DiskIdentity;
-import io.jahci.disk.Json;
+import io.jahci.platform.Json;
 import io.jahci.disk.PortCondition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,10 +1,10 @@
 package io.jahci.cli;
 
-import io.jahci.ahci.SelfTestLog;
 import io.jahci.ahci.SmartAttribute;
 import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
-import io.jahci.disk.Json;
+import io.jahci.platform.Json;
+import io.jahci.disk.SelfTest;
 import io.jahci.disk.SmartReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,11 +37,32 @@ final class SmartCommand implements Callable<Integer> {
             + "aborts the other SMART commands).")
     boolean enable;
 
+    @Option(names = "--test", paramLabel = "short|long|abort", converter = SmartRoutines.SelfTestConverter.class,
+            description = "Start a short or extended (long) self-test in off-line mode, or abort the running one "
+                    + "(SMART EXECUTE OFF-LINE IMMEDIATE), and print the self-test execution status.")
+    SelfTest test;
+
+    @Option(names = "--log", paramLabel = "selftest|error", description = "Print the self-test log, or the "
+            + "summary SMART error log (SMART READ LOG 06h / 01h), instead of the report.")
+    SmartRoutines.Log log;
+
+    @Option(names = "--nocheck", paramLabel = "never|sleep|standby", defaultValue = "never", description = "Leave a "
+            + "disk alone in SLEEP (sleep), or in SLEEP or Standby (standby), as CHECK POWER MODE says without "
+            + "spinning it up: print the mode and exit 2. Default: ${DEFAULT-VALUE}.")
+    SmartRoutines.NoCheck nocheck;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (Controller controller = main.open(false)) {
             Disk disk = controller.disk(port);
+            String lowPower = SmartRoutines.lowPowerMode(disk, nocheck);
+            if (lowPower != null) {
+                return SmartRoutines.skipped(out, disk, lowPower, nocheck, json);
+            }
+            if (test != null || log != null) {
+                return test != null ? SmartRoutines.test(out, disk, test, json) : SmartRoutines.log(out, disk, log, json);
+            }
             SmartReport report = disk.smart(enable);
             if (json) {
                 out.println(Json.write(report.toJson()));
@@ -66,17 +87,7 @@ final class SmartCommand implements Callable<Integer> {
                     a.online() ? "Always" : "Offline", a.whenFailed(), a.rawText());
         }
         out.printf("Self-test execution status: %s%n", report.data().selfTestStatusText());
-        if (report.selfTests() == null) {
-            out.println("Self-test log: not supported by this device");
-        } else if (report.selfTests().isEmpty()) {
-            out.println("No self-tests have been logged.");
-        } else {
-            out.println("Num  Test_Description    Status                       Remaining  LifeTime(hours)  LBA_of_first_error");
-            for (SelfTestLog.Entry e : report.selfTests()) {
-                out.printf("#%2d  %-19s %-28s %8d%%  %15d  %s%n", e.number(), e.testName(), e.statusText(),
-                        e.remainingPercent(), e.lifetimeHours(), e.failingLba() < 0 ? "-" : Long.toString(e.failingLba()));
-            }
-        }
+        SmartRoutines.printSelfTests(out, report.selfTests());
         if (report.failing()) {
             out.println("FAILING: " + (report.data().failing().isEmpty() ? "the disk says a threshold was exceeded"
                     : report.data().failing().size() + " attribute(s) at or below threshold"));

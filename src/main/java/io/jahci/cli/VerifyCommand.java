@@ -1,6 +1,6 @@
 package io.jahci.cli;
 
-import io.jahci.disk.Json;
+import io.jahci.platform.Json;
 import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
 import io.jahci.disk.PatternVerify;

@@ -69,8 +69,9 @@ public final class CdDrive {
 
     /**
      * Reads {@code buffer.remaining()} bytes, a whole number of {@link #BLOCK}-byte blocks, from
-     * block {@code lba} on, with READ (10) commands of at most what the port moves at once. The
-     * buffer's position is not moved. PASSIVE.
+     * block {@code lba} on, with READ (10) commands of at most what the port moves at once. On
+     * success the buffer's position is at its limit, as after a channel's read ({@link Disk}); on a
+     * failure it stays. PASSIVE.
      */
     public void read(long lba, ByteBuffer buffer) throws PortException {
         int bytes = buffer.remaining();
@@ -98,6 +99,7 @@ public final class CdDrive {
             }
             done += n;
         }
+        buffer.position(buffer.limit());
     }
 
     /** Optical media are never written: always refuses, saying so. */

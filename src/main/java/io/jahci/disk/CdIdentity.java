@@ -1,5 +1,6 @@
 package io.jahci.disk;
 
+import io.jahci.platform.Json;
 import java.util.Map;
 
 /**

@@ -5,7 +5,10 @@ import io.jahci.ahci.HbaCapabilities;
 import io.jahci.ahci.HbaRegister;
 import io.jahci.ahci.KnownChips;
 import io.jahci.ahci.PortRegister;
+import io.jahci.ataport.ThreadPlacement;
+import io.jahci.fault.ControllerLostException;
 import io.jahci.fault.PortException;
+import io.jahci.hw.DeviceLostException;
 import io.jahci.hw.PciFunction;
 import io.jahci.hw.Transport;
 import io.jahci.miniport.AhciHba;
@@ -30,7 +33,9 @@ import java.util.NoSuchElementException;
  * }
  * }</pre>
  *
- * <p>Thread safe: each disk runs one command at a time; different disks run in parallel.
+ * <p>Thread safe: any thread may call any method. Each disk keeps up to {@link Disk#queueDepth()}
+ * reads and writes in flight and runs its other commands alone (see {@link Disk}); different disks
+ * run in parallel.
  */
 public final class Controller implements AutoCloseable {
     /** How one port looks after bring-up. */
@@ -39,6 +44,8 @@ public final class Controller implements AutoCloseable {
     private final DeviceSpec spec;
     private final Transport transport;
     private final AhciHba hba;
+    /** Where the port threads run, and which ran there (read back by tests). */
+    private final ThreadPlacement placement;
     private final OpenOptions options;
     /** The Disk of each port, replaced when a new disk appears on it. */
     private final java.util.Map<Integer, Disk> disks = new java.util.concurrent.ConcurrentHashMap<>();
@@ -52,7 +59,9 @@ public final class Controller implements AutoCloseable {
         this.spec = spec;
         this.transport = transport;
         try {
-            this.hba = AhciHba.open(transport, options.hbaConfig());
+            AhciHba.Config config = options.hbaConfig();
+            this.placement = config.driver().threadPlacement();
+            this.hba = AhciHba.open(transport, config);
         } catch (IOException | RuntimeException e) {
             transport.close();
             throw e;
@@ -118,11 +127,20 @@ public final class Controller implements AutoCloseable {
         }
     }
 
-    /** Opens the controller {@code spec} names, resets it, and identifies its disks. */
+    /**
+     * Opens the controller {@code spec} names, resets it, and identifies its disks. PASSIVE.
+     *
+     * @throws ControllerLostException the controller stopped answering while it was brought up
+     * @throws IOException it could not be opened (the message says why and what to do)
+     */
     public static Controller open(DeviceSpec spec, OpenOptions options) throws IOException {
-        Transport transport = Transports.open(spec);
-        return new Controller(spec, options.registerCounts() == null ? transport
-                : options.registerCounts().install(transport), options);
+        try {
+            Transport transport = Transports.open(spec);
+            return new Controller(spec, options.registerCounts() == null ? transport
+                    : options.registerCounts().install(transport), options);
+        } catch (DeviceLostException e) {
+            throw new ControllerLostException(e);
+        }
     }
 
     public DeviceSpec spec() {
@@ -232,29 +250,37 @@ public final class Controller implements AutoCloseable {
     public record Registers(Map<String, Integer> hba, Map<Integer, Map<String, Integer>> ports) {
     }
 
-    /** Reads {@link Registers}; reading them changes nothing. PASSIVE. */
-    public Registers registers() {
+    /**
+     * Reads {@link Registers}; reading them changes nothing. PASSIVE.
+     *
+     * @throws ControllerLostException the controller no longer answers
+     */
+    public Registers registers() throws ControllerLostException {
         Map<String, Integer> global = new LinkedHashMap<>();
         Map<Integer, Map<String, Integer>> perPort = new LinkedHashMap<>();
-        hba.withoutIsrs(() -> {
-            for (HbaRegister r : new HbaRegister[] {HbaRegister.CAP, HbaRegister.GHC, HbaRegister.IS, HbaRegister.PI,
-                    HbaRegister.VS}) {
-                global.put(r.name(), hba.readRegister(r));
-            }
-            if (HbaCapabilities.hasCap2(global.get("VS"))) {
-                global.put("CAP2", hba.readRegister(HbaRegister.CAP2));
-                global.put("BOHC", hba.readRegister(HbaRegister.BOHC));
-            }
-            for (AhciPort p : hba.ports()) {
-                Map<String, Integer> regs = new LinkedHashMap<>();
-                for (PortRegister r : new PortRegister[] {PortRegister.SSTS, PortRegister.SCTL, PortRegister.SERR,
-                        PortRegister.SIG, PortRegister.TFD, PortRegister.CMD, PortRegister.IS, PortRegister.IE,
-                        PortRegister.CI, PortRegister.SACT}) {
-                    regs.put(r.name(), p.readRegister(r));
+        try {
+            hba.withoutIsrs(() -> {
+                for (HbaRegister r : new HbaRegister[] {HbaRegister.CAP, HbaRegister.GHC, HbaRegister.IS, HbaRegister.PI,
+                        HbaRegister.VS}) {
+                    global.put(r.name(), hba.readRegister(r));
                 }
-                perPort.put(p.number(), regs);
-            }
-        });
+                if (HbaCapabilities.hasCap2(global.get("VS"))) {
+                    global.put("CAP2", hba.readRegister(HbaRegister.CAP2));
+                    global.put("BOHC", hba.readRegister(HbaRegister.BOHC));
+                }
+                for (AhciPort p : hba.ports()) {
+                    Map<String, Integer> regs = new LinkedHashMap<>();
+                    for (PortRegister r : new PortRegister[] {PortRegister.SSTS, PortRegister.SCTL, PortRegister.SERR,
+                            PortRegister.SIG, PortRegister.TFD, PortRegister.CMD, PortRegister.IS, PortRegister.IE,
+                            PortRegister.CI, PortRegister.SACT}) {
+                        regs.put(r.name(), p.readRegister(r));
+                    }
+                    perPort.put(p.number(), regs);
+                }
+            });
+        } catch (DeviceLostException e) {
+            throw new ControllerLostException(e);
+        }
         return new Registers(global, perPort);
     }
 
@@ -271,8 +297,14 @@ public final class Controller implements AutoCloseable {
     /** The PCI function: address, vendor and device IDs, revision, class code (PCI 3.0 §6.2.1). PASSIVE. */
     public Map<String, Object> pciIdentity() throws IOException {
         PciFunction pci = transport.pci();
-        int ids = pci.readConfig32(PciFunction.VENDOR_ID);
-        int classRevision = pci.readConfig32(PciFunction.CLASS_REVISION);
+        int ids;
+        int classRevision;
+        try {
+            ids = pci.readConfig32(PciFunction.VENDOR_ID);
+            classRevision = pci.readConfig32(PciFunction.CLASS_REVISION);
+        } catch (DeviceLostException e) {
+            throw new ControllerLostException(e);
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("address", pci.address());
         out.put("vendorId", String.format("%04x", ids & 0xffff));
@@ -290,6 +322,11 @@ public final class Controller implements AutoCloseable {
         }
         throw new NoSuchElementException(transport.describe() + " has no port " + port + "; implemented ports: "
                 + implementedPorts());
+    }
+
+    /** The port threads' placement the options asked for, for tests that read it back from the kernel. */
+    ThreadPlacement threadPlacement() {
+        return placement;
     }
 
     /** The transport under the controller, for tests of what the device saw. */

@@ -6,6 +6,7 @@ import io.jahci.ahci.IdentifyData;
 import io.jahci.ahci.PowerMode;
 import io.jahci.ahci.SelfTestLog;
 import io.jahci.ahci.SmartData;
+import io.jahci.ahci.SmartErrorLog;
 import io.jahci.ahci.SmartHealth;
 import io.jahci.fault.CommandNotSupportedException;
 import io.jahci.fault.PortException;
@@ -46,14 +47,32 @@ final class DeviceCommands {
     }
 
     /** The self-test log, or null when the device aborts SMART READ LOG for it. */
-    private List<SelfTestLog.Entry> selfTestLog() throws PortException {
+    List<SelfTestLog.Entry> selfTestLog() throws PortException {
+        ByteBuffer log = readSmartLog(SelfTestLog.LOG_ADDRESS);
+        return log == null ? null : SelfTestLog.parse(log, 0);
+    }
+
+    /** The Summary SMART Error log, or null when the device aborts SMART READ LOG for it. */
+    SmartErrorLog errorLog() throws PortException {
+        ByteBuffer log = readSmartLog(SmartErrorLog.LOG_ADDRESS);
+        return log == null ? null : SmartErrorLog.parse(log, 0);
+    }
+
+    /** SMART READ LOG of one 512-byte page at {@code address}, or null when the device aborts it (ABRT). */
+    private ByteBuffer readSmartLog(int address) throws PortException {
         ByteBuffer log = ByteBuffer.allocate(SmartData.SIZE);
         try {
-            port.io().execute(smartDataIn(AtaCommand.SMART_READ_LOG, SelfTestLog.LOG_ADDRESS, 1), log);
+            port.io().execute(smartDataIn(AtaCommand.SMART_READ_LOG, address, 1), log);
         } catch (CommandNotSupportedException e) {
             return null;
         }
-        return SelfTestLog.parse(log, 0);
+        return log;
+    }
+
+    /** SMART EXECUTE OFF-LINE IMMEDIATE with the routine {@code test} names in LBA 7:0 (ACS-3 §7.49.5). */
+    void selfTest(SelfTest test) throws PortException {
+        port.io().execute(AtaTaskFile.nonData(AtaCommand.SMART, AtaCommand.SMART_EXECUTE_OFFLINE_IMMEDIATE,
+                AtaCommand.SMART_LBA_SIGNATURE | test.routine(), 0, 0), null);
     }
 
     PowerMode checkPowerMode() throws PortException {

@@ -6,20 +6,34 @@ import io.jahci.ahci.PowerMode;
 import io.jahci.ahci.AtaTaskFile;
 import io.jahci.ahci.LbaRangeEntries;
 import io.jahci.ahci.RegisterH2DFis;
+import io.jahci.ahci.SelfTestLog;
+import io.jahci.ahci.SmartErrorLog;
 import io.jahci.fault.PortException;
 import io.jahci.hw.RefusedException;
 import io.jahci.miniport.AhciPort;
 
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One ATA disk on one port. Addresses are logical sectors ({@link #sectorSize()} bytes); buffers
- * carry a whole number of sectors between their position and limit, and their position is not
- * moved. Bad arguments are rejected before anything reaches the device.
+ * One ATA disk on one port. Addresses are logical sectors ({@link #sectorSize()} bytes). Bad
+ * arguments are rejected before anything reaches the device.
  *
- * <p>Thread safe: any number of threads may read and write at once; the port keeps up to
- * {@link #queueDepth()} commands in flight.
+ * <p>Buffers as in {@link java.nio.channels.FileChannel#read(ByteBuffer, long)}: every method
+ * that takes a buffer moves all of its remaining bytes (a whole number of sectors) and, on
+ * success, leaves its position at its limit, so the usual nio loop ({@code read}, {@code flip},
+ * consume, {@code clear}) works; the asynchronous ones move it before their future completes, as
+ * {@link java.nio.channels.AsynchronousFileChannel} does. On a failure the position stays where
+ * it was (what a failed read left in the buffer is undefined). The disk address is an argument,
+ * never a cursor: nothing else moves.
+ *
+ * <p>Thread safe: any number of threads may call any method at once. Reads and writes are queued
+ * commands: the port keeps up to {@link #queueDepth()} of them in flight (NCQ), the rest wait for
+ * a free command. Every other command ({@link #flush}, {@link #trim}, SMART, power, SET FEATURES,
+ * IDENTIFY) is non-queued: it waits for the commands before it and runs alone on the port (AHCI
+ * 1.3.1 §5.6.4). Methods run at PASSIVE on the caller's thread; none expects a lock held.
  */
 public final class Disk {
     private final String device;
@@ -77,13 +91,19 @@ public final class Disk {
         return new DiskRequest(this, port.io(), completion);
     }
 
-    /** Reads {@code buffer.remaining()} bytes starting at sector {@code lba} into the buffer. */
+    /**
+     * Reads {@code buffer.remaining()} bytes starting at sector {@code lba} into the buffer; its
+     * position is then at its limit (see the class comment).
+     */
     public void read(long lba, ByteBuffer buffer) throws PortException {
         checkRange(lba, buffer, "read");
         port.io().transfer(false, lba, buffer);
     }
 
-    /** Writes {@code buffer.remaining()} bytes to the disk starting at sector {@code lba}. */
+    /**
+     * Writes {@code buffer.remaining()} bytes to the disk starting at sector {@code lba}; the
+     * buffer's position is then at its limit (see the class comment).
+     */
     public void write(long lba, ByteBuffer buffer) throws PortException {
         checkWritable("write");
         checkRange(lba, buffer, "write");
@@ -93,8 +113,8 @@ public final class Disk {
     /**
      * Starts a read and returns at once, unless all of the port's {@link #queueDepth()} commands
      * are in flight (then it waits for one). The future completes when the data is in the
-     * buffer, or exceptionally with a {@link PortException}. Don't touch the buffer until then.
-     * Callable from any number of threads.
+     * buffer (its position at its limit), or exceptionally with a {@link PortException}. Don't
+     * touch the buffer until then. Callable from any number of threads.
      */
     public CompletableFuture<Void> readAsync(long lba, ByteBuffer buffer) throws PortException {
         checkRange(lba, buffer, "read");
@@ -162,9 +182,40 @@ public final class Disk {
         return commands.smart(enable);
     }
 
+    /**
+     * SMART EXECUTE OFF-LINE IMMEDIATE (ACS-3 §7.49.5): starts a short or extended self-test in
+     * off-line mode, or aborts the running one. It returns once the disk accepted the request; the
+     * test runs on: poll {@link #smart}'s {@code data().selfTestStatusText()}, read the outcome in
+     * {@link #selfTestLog()}. A device without self-tests aborts it: {@link
+     * io.jahci.fault.CommandNotSupportedException}. PASSIVE.
+     */
+    public void startSelfTest(SelfTest test) throws PortException {
+        commands.selfTest(test);
+    }
+
+    /** The SMART self-test log (SMART READ LOG 06h), most recent first; null when the device keeps none. PASSIVE. */
+    public List<SelfTestLog.Entry> selfTestLog() throws PortException {
+        return commands.selfTestLog();
+    }
+
+    /** The Summary SMART Error log (SMART READ LOG 01h); null when the device keeps none. PASSIVE. */
+    public SmartErrorLog errorLog() throws PortException {
+        return commands.errorLog();
+    }
+
     /** CHECK POWER MODE. PASSIVE. */
     public PowerMode checkPowerMode() throws PortException {
         return commands.checkPowerMode();
+    }
+
+    /**
+     * The power mode, found without waking the disk: empty while it is in SLEEP since {@link #sleep()}
+     * (any command, CHECK POWER MODE included, would bring it back with a COMRESET, so none is sent),
+     * else CHECK POWER MODE's answer, which a disk in Standby gives without spinning up (ACS-3 §7.3).
+     * For {@code smart --nocheck}. PASSIVE.
+     */
+    public Optional<PowerMode> powerModeWithoutWaking() throws PortException {
+        return port.asleep() ? Optional.empty() : Optional.of(commands.checkPowerMode());
     }
 
     /** IDLE IMMEDIATE. PASSIVE. */

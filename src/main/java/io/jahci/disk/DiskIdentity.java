@@ -1,5 +1,6 @@
 package io.jahci.disk;
 
+import io.jahci.platform.Json;
 import io.jahci.ahci.IdentifyData;
 import java.util.Map;
 

@@ -96,13 +96,19 @@ public final class DiskRequest {
         io.release(transfer);
     }
 
-    /** Reads {@code buffer.remaining()} bytes from sector {@code lba}, copied; see {@link Disk#readAsync}. PASSIVE. */
+    /**
+     * Reads {@code buffer.remaining()} bytes from sector {@code lba}, copied; see {@link Disk#readAsync}
+     * (the buffer's position is at its limit when the completion runs after a success). PASSIVE.
+     */
     public void read(long lba, ByteBuffer buffer) throws PortException {
         disk.checkRange(lba, buffer, "read");
         io.submit(transfer, false, lba, buffer, false);
     }
 
-    /** Writes {@code buffer.remaining()} bytes to sector {@code lba}, copied; {@code fua} as in {@link #write(long, boolean)}. PASSIVE. */
+    /**
+     * Writes {@code buffer.remaining()} bytes to sector {@code lba}, copied; {@code fua} as in
+     * {@link #write(long, boolean)}; the position moves as in {@link #read(long, ByteBuffer)}. PASSIVE.
+     */
     public void write(long lba, ByteBuffer buffer, boolean fua) throws PortException {
         disk.checkWritable("write");
         disk.checkRange(lba, buffer, "write");

@@ -1,5 +1,6 @@
 package io.jahci.disk;
 
+import io.jahci.platform.Json;
 import io.jahci.fault.PortException;
 
 import java.nio.ByteBuffer;

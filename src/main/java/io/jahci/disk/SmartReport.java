@@ -1,8 +1,10 @@
 package io.jahci.disk;
 
+import io.jahci.platform.Json;
 import io.jahci.ahci.SelfTestLog;
 import io.jahci.ahci.SmartAttribute;
 import io.jahci.ahci.SmartData;
+import io.jahci.ahci.SmartErrorLog;
 import io.jahci.ahci.SmartHealth;
 
 import java.util.ArrayList;
@@ -44,26 +46,60 @@ public record SmartReport(int port, SmartHealth health, SmartData data, List<Sel
             json.put("whenFailed", a.whenFailed());
             attributes.add(json);
         }
-        List<Map<String, Object>> tests = null;
-        if (selfTests != null) {
-            tests = new ArrayList<>();
-            for (SelfTestLog.Entry e : selfTests) {
-                Map<String, Object> json = Json.object();
-                json.put("number", e.number());
-                json.put("test", e.testName());
-                json.put("status", e.statusText());
-                json.put("remainingPercent", e.remainingPercent());
-                json.put("lifetimeHours", e.lifetimeHours());
-                json.put("failingLba", e.failingLba() < 0 ? null : e.failingLba());
-                tests.add(json);
-            }
-        }
         Map<String, Object> json = Json.object();
         json.put("port", port);
         json.put("health", health.name());
         json.put("failing", failing());
         json.put("attributes", attributes);
-        json.put("selfTests", tests);
+        json.put("selfTests", selfTestsJson(selfTests));
+        return json;
+    }
+
+    /**
+     * The self-test log as JSON: one object per entry (number, test, status, remainingPercent,
+     * lifetimeHours, failingLba: null when no sector failed); null when the device keeps no log.
+     */
+    public static List<Map<String, Object>> selfTestsJson(List<SelfTestLog.Entry> selfTests) {
+        if (selfTests == null) {
+            return null;
+        }
+        List<Map<String, Object>> tests = new ArrayList<>();
+        for (SelfTestLog.Entry e : selfTests) {
+            Map<String, Object> json = Json.object();
+            json.put("number", e.number());
+            json.put("test", e.testName());
+            json.put("status", e.statusText());
+            json.put("remainingPercent", e.remainingPercent());
+            json.put("lifetimeHours", e.lifetimeHours());
+            json.put("failingLba", e.failingLba() < 0 ? null : e.failingLba());
+            tests.add(json);
+        }
+        return tests;
+    }
+
+    /**
+     * The Summary SMART Error log as JSON: {@code errorCount} and {@code errors} (number, error, status,
+     * count, lba, state, lifetimeHours), both null when the device keeps no log.
+     */
+    public static Map<String, Object> errorLogJson(SmartErrorLog log) {
+        Map<String, Object> json = Json.object();
+        List<Map<String, Object>> errors = null;
+        if (log != null) {
+            errors = new ArrayList<>();
+            for (SmartErrorLog.Entry e : log.errors()) {
+                Map<String, Object> entry = Json.object();
+                entry.put("number", e.number());
+                entry.put("error", e.error());
+                entry.put("status", e.status());
+                entry.put("count", e.count());
+                entry.put("lba", e.lba());
+                entry.put("state", e.state());
+                entry.put("lifetimeHours", e.lifetimeHours());
+                errors.add(entry);
+            }
+        }
+        json.put("errorCount", log == null ? null : log.errorCount());
+        json.put("errors", errors);
         return json;
     }
 }

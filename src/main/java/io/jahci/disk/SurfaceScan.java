@@ -1,5 +1,6 @@
 package io.jahci.disk;
 
+import io.jahci.platform.Json;
 import io.jahci.fault.AtaCommandException;
 import io.jahci.fault.CommandTimeoutException;
 import io.jahci.fault.PortException;

@@ -24,6 +24,11 @@ public class PortException extends IOException {
         this.fault = fault;
     }
 
+    public PortException(String message, Throwable cause, Fault fault) {
+        super(message, cause);
+        this.fault = fault;
+    }
+
     /** Which fault this was, e.g. {@code controller-lost} (docs/faults.md). */
     public Fault fault() {
         return fault;

@@ -241,6 +241,14 @@ public final class AhciPort {
         return sleep;
     }
 
+    /**
+     * Whether the device is in SLEEP: SLEEP completed and no command has brought it back yet (the next
+     * one will, with a COMRESET). Any level, one volatile read.
+     */
+    public boolean asleep() {
+        return sleep.asleep();
+    }
+
     String where() {
         return device + " port " + number;
     }

@@ -122,10 +122,10 @@ public final class PortIo {
     }
 
     /**
-     * Starts reading or writing {@code data.remaining()} bytes at {@code lba}, split into commands
-     * of at most {@link #maxTransferBytes()} submitted at once up to the queue depth (waiting only
-     * while all are in flight). The future completes when all have, or exceptionally with the first
-     * failure; the buffer is not touched until then. PASSIVE; the caller checked the range.
+     * Starts reading or writing {@code data.remaining()} bytes at {@code lba} (the caller checked the
+     * range), split into commands of at most {@link #maxTransferBytes()} submitted at once up to the queue
+     * depth (waiting only while all are in flight). The future completes when all have (the buffer's
+     * position then at its limit), or exceptionally with the first failure. PASSIVE.
      */
     public CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data) throws PortException {
         return submit(isWrite, lba, data, false);
@@ -137,7 +137,7 @@ public final class PortIo {
      * once its data is on the medium. Only when the port {@linkplain AhciPort#supportsFua() supports FUA}.
      */
     public CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data, boolean fua) throws PortException {
-        PortTransfer t = PortTransfer.oneShot(data);
+        PortTransfer t = PortTransfer.oneShot(data, true);
         submitChunks(t, isWrite, lba, data, fua, false);
         return t.future();
     }
@@ -148,20 +148,20 @@ public final class PortIo {
      */
     public void submit(PortTransfer transfer, boolean isWrite, long lba, ByteBuffer data, boolean fua)
             throws PortException {
-        transfer.start(data);
+        transfer.start(data, true);
         submitChunks(transfer, isWrite, lba, data, fua, false);
     }
 
-    /** Reads or writes and waits for the end. PASSIVE. */
+    /** Reads or writes and waits for the end; the buffer's position then is at its limit. PASSIVE. */
     public void transfer(boolean isWrite, long lba, ByteBuffer data) throws PortException {
-        PortTransfer t = PortTransfer.oneShot(data);
+        PortTransfer t = PortTransfer.oneShot(data, true);
         submitChunks(t, isWrite, lba, data, false, true);
         await(t.future());
     }
 
     /** Writes with forced unit access and waits for the end; see {@link #submit(boolean, long, ByteBuffer, boolean)}. */
     public void writeFua(long lba, ByteBuffer data) throws PortException {
-        PortTransfer t = PortTransfer.oneShot(data);
+        PortTransfer t = PortTransfer.oneShot(data, true);
         submitChunks(t, true, lba, data, true, true);
         await(t.future());
     }
@@ -269,7 +269,7 @@ public final class PortIo {
         int opcode = dataOpcode(isWrite, fua);
         c.prepare(opcode, lba, transfer.reservedBytes / sectorSize, transfer.reservedBytes, isWrite);
         c.fua = fua;
-        transfer.start(null);
+        transfer.start(null, false);
         submitAlone(transfer, c, false);
     }
 
@@ -278,7 +278,7 @@ public final class PortIo {
         AhciCommand c = idleReservedCommand(transfer);
         checkReady();
         c.prepare(flushTaskFile());
-        transfer.start(null);
+        transfer.start(null, false);
         submitAlone(transfer, c, false);
     }
 
@@ -420,7 +420,7 @@ public final class PortIo {
                     + " bytes (the command's DMA buffer)");
         }
         ByteBuffer buffer = data == null ? NO_DATA : data;
-        PortTransfer transfer = PortTransfer.oneShot(buffer);
+        PortTransfer transfer = PortTransfer.oneShot(buffer, false);
         AhciCommand c = acquire();
         if (tf.direction() == AtaTaskFile.Direction.OUT) {
             c.data().put(0, buffer, buffer.position(), bytes);

@@ -31,6 +31,11 @@ final class PortSleep {
         asleep = true;
     }
 
+    /** SLEEP succeeded and no reset has followed. Any level. */
+    boolean asleep() {
+        return asleep;
+    }
+
     /** COMRESETs that brought the device back from SLEEP. Any level. */
     long wakeResets() {
         return wakeResets;

@@ -51,6 +51,8 @@ public final class PortTransfer {
     private final AtomicInteger outstanding = new AtomicInteger();
     private ByteBuffer buffer;
     private int base;
+    /** Where the buffer's position goes when a read or write succeeds; -1 for a task-file command (it stays). */
+    private int end;
     private volatile PortException failure;
     /** How a task-file command ended: PxTFD and the D2H Register FIS's LBA and COUNT (-1: none came). */
     private int resultTaskFile;
@@ -77,25 +79,32 @@ public final class PortTransfer {
         this.future = new CompletableFuture<>();
     }
 
-    /** A one-shot transfer of {@code buffer}'s remaining bytes, started; its end completes {@link #future()}. */
-    static PortTransfer oneShot(ByteBuffer buffer) {
+    /**
+     * A one-shot transfer of {@code buffer}'s remaining bytes, started; its end completes {@link #future()}.
+     * With {@code advance} (a read or write) the buffer's position moves as {@link #start} says.
+     */
+    static PortTransfer oneShot(ByteBuffer buffer, boolean advance) {
         PortTransfer t = new PortTransfer();
-        t.start(buffer);
+        t.start(buffer, advance);
         return t;
     }
 
     /**
      * Begins a use: {@code buffer} (null when the data moves in place or there is none) holds the
-     * user data between its position and limit; the position is not moved. Submitter's thread.
+     * user data between its position and limit. With {@code advance} (a read or write of the user's
+     * buffer) the position moves to the limit when every chunk succeeded, before the completion runs,
+     * as a channel's read or write moves it; on a failure it stays. Without it (a task-file command's
+     * data) it never moves. Submitter's thread.
      *
      * @throws IllegalStateException if the previous use has not completed
      */
-    void start(ByteBuffer buffer) {
+    void start(ByteBuffer buffer, boolean advance) {
         if (!outstanding.compareAndSet(0, 1)) {
             throw new IllegalStateException("a transfer was started again before its completion ran");
         }
         this.buffer = buffer;
         this.base = buffer == null ? 0 : buffer.position();
+        this.end = buffer != null && advance ? buffer.limit() : -1;
         this.failure = null;
     }
 
@@ -184,6 +193,9 @@ public final class PortTransfer {
 
     private void finishOne() {
         if (outstanding.decrementAndGet() == 0) {
+            if (failure == null && end >= 0) {
+                buffer.position(end);
+            }
             completion.transferDone(this, failure);
         }
     }

@@ -280,7 +280,7 @@ final class NbdConnection {
         if (r.readInPlace()) {
             r.replyData = r.io.data().limit(r.length);
         } else if (r.type == CMD_READ && r.error == 0) {
-            r.replyData = r.large; // position 0, limit the length: the port copied with absolute puts
+            r.replyData = r.large.flip(); // the read left its position at the length, as a channel's does
         }
         if (!r.flushNext) {
             synchronized (this) {

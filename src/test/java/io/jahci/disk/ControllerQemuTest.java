@@ -119,7 +119,7 @@ class ControllerQemuTest {
         ByteBuffer buffer = ByteBuffer.allocate(data.length);
         controller.disk(0).read(1000, buffer);
         assertArrayEquals(data, buffer.array());
-        assertEquals(0, buffer.position(), "the buffer's position is not moved");
+        assertEquals(data.length, buffer.position(), "the buffer's position is at its limit, as after a channel's read");
     }
 
     @Test
@@ -182,5 +182,47 @@ class ControllerQemuTest {
                 e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> disk.read(0, ByteBuffer.allocate(0)));
         assertEquals(before, Images.sha256(imageB));
+    }
+
+    @Test
+    void movesTheBufferPositionLikeAChannel() throws Exception {
+        Disk disk = controller.disk(0);
+        byte[] data = Images.random(21, 8 * 512);
+        ByteBuffer out = ByteBuffer.allocate(16 * 512).put(data).flip();
+        disk.write(6000, out.limit(2 * 512));
+        assertEquals(2 * 512, out.position(), "write moved the position to the limit");
+        for (int writes = 1; out.limit(Math.min(out.position() + 2 * 512, data.length)).hasRemaining(); writes++) {
+            assertTrue(writes <= 3, "three more 2-sector writes send the rest");
+            disk.write(6000 + out.position() / 512, out);
+        }
+        assertEquals(data.length, out.position());
+        disk.flush();
+        assertArrayEquals(data, Images.read(imageA, 6000 * 512L, data.length));
+
+        ByteBuffer in = ByteBuffer.allocateDirect(data.length);
+        int reads = 0;
+        while (in.hasRemaining()) { // the usual nio loop: ends only when each read moves the position
+            assertTrue(++reads <= 4, "four 2-sector reads fill the buffer");
+            int at = in.position();
+            disk.read(6000 + at / 512, in.limit(at + 2 * 512));
+            in.limit(in.capacity());
+        }
+        byte[] back = new byte[data.length];
+        in.flip().get(back);
+        assertArrayEquals(data, back);
+        ByteBuffer part = ByteBuffer.allocate(4 * 512).position(512).limit(3 * 512);
+        disk.read(6001, part);
+        assertEquals(3 * 512, part.position(), "read moved the position to the limit");
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, 512, 3 * 512),
+                java.util.Arrays.copyOfRange(part.array(), 512, 3 * 512));
+
+        ByteBuffer async = ByteBuffer.allocate(8 * 512);
+        disk.readAsync(6000, async).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(async.limit(), async.position(), "readAsync moved the position before its future completed");
+        assertArrayEquals(data, async.array());
+
+        ByteBuffer refused = ByteBuffer.allocate(512).position(0);
+        assertThrows(IllegalArgumentException.class, () -> disk.read(disk.sectors(), refused));
+        assertEquals(0, refused.position(), "a refused read leaves the position");
     }
 }

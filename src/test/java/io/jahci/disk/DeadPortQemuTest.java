@@ -42,7 +42,8 @@ class DeadPortQemuTest {
         Path b = Images.create(dir, "b.img", 8 << 20);
         DeviceSpec spec = DeviceSpec.parse("qemu:" + a + "," + b + ",profile=amd-fch,spinup=5,neverready=" + dead);
         assertEquals(diskPorts, spec.profile().diskPorts().subList(0, 2), "the images go on the first connected ports");
-        try (Controller c = Controller.open(spec, OpenOptions.readWrite().withDeviceReadyMillis(DEVICE_READY_MILLIS))) {
+        try (Controller c = Controller.open(spec, OpenOptions.builder().allowWrite(true)
+                .deviceReadyTimeout(java.time.Duration.ofMillis(DEVICE_READY_MILLIS)).build())) {
             assertEquals(List.of(PortCondition.FAILED), c.ports().stream().filter(p -> p.port() == dead)
                     .map(Controller.PortStatus::state).toList(), "port " + dead + " is reported: " + c.ports());
             assertTrue(c.warnings().stream().anyMatch(w -> w.contains("port " + dead)),

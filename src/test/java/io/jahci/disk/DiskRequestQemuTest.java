@@ -64,8 +64,9 @@ class DiskRequestQemuTest {
             ByteBuffer bigBack = ByteBuffer.allocateDirect(big.length);
             r.read(2048, bigBack);
             awaitSuccess();
+            assertEquals(big.length, bigBack.position(), "the copied read moved the position before its completion");
             byte[] b = new byte[big.length];
-            bigBack.get(b);
+            bigBack.flip().get(b);
             assertArrayEquals(big, b, "read copied");
             disk.flush();
         }

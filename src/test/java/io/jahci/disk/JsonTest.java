@@ -1,5 +1,6 @@
 package io.jahci.disk;
 
+import io.jahci.platform.Json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jahci.testing.JsonReader;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jahci.ataport.CompletionMode;
@@ -12,50 +13,81 @@ import io.jahci.ataport.WaitMode;
 import io.jahci.hw.RegisterCounts;
 import io.jahci.miniport.AhciHba;
 import io.jahci.miniport.AhciPortOptions;
-import java.util.Map;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** OpenOptions' {@code with} methods share one copy path: each changes its own component and no other. */
+/** OpenOptions is built: each builder method sets its own option, and the public surface names no port-layer type. */
 class OpenOptionsTest {
     @Test
-    void eachWithChangesItsComponentKeepsTheOthersAndLeavesTheOriginalAlone() {
-        OpenOptions base = OpenOptions.readOnly().withVerifier(false).withCompletion(CompletionMode.INTERRUPT);
-        ThreadPlacement placement = new ThreadPlacement(Map.of(ThreadPlacement.Role.IRQ, 0), 0);
+    void eachBuilderMethodReachesTheMiniportsConfigurationAndLeavesTheOthers() throws Exception {
         RegisterCounts counts = new RegisterCounts();
-
-        assertEquals(base, base.withAllowWrite(true).withAllowWrite(false));
-        OpenOptions all = base.withAllowWrite(true).withSyncWithIsr(false).withVerifier(true)
-                .withWaitMode(WaitMode.SPIN).withThreadPlacement(placement).withRegisterCounts(counts)
-                .withCompletion(CompletionMode.POLL).withDeviceReadyMillis(7_000);
-        assertEquals(new OpenOptions(true, false, true, WaitMode.SPIN, placement, counts, CompletionMode.POLL, 7_000),
-                all);
-
-        assertFalse(base.allowWrite());
-        assertTrue(base.syncWithIsr());
-        assertSame(WaitMode.BLOCK, base.waitMode());
-        assertNull(base.registerCounts());
-        assertEquals(base.withSyncWithIsr(false), new OpenOptions(false, false, false, WaitMode.BLOCK,
-                base.threadPlacement(), null, CompletionMode.INTERRUPT, base.deviceReadyMillis()));
-    }
-
-    @Test
-    void readWriteIsReadOnlyWithWritesAllowed() {
-        OpenOptions readWrite = OpenOptions.readWrite();
-        assertTrue(readWrite.allowWrite());
-        assertFalse(OpenOptions.readOnly().allowWrite());
-        assertEquals(OpenOptions.readOnly().withThreadPlacement(readWrite.threadPlacement()).withAllowWrite(true),
-                readWrite);
-    }
-
-    @Test
-    void theMiniportsConfigurationCarriesTheOptionsAndDefaultPortTunables() {
-        AhciHba.Config config = OpenOptions.readOnly().withSyncWithIsr(false)
-                .withWaitMode(WaitMode.HYBRID).withCompletion(CompletionMode.POLL).hbaConfig();
-        assertEquals(AhciPortOptions.DEFAULT, config.ports());
-        assertEquals(7_000, OpenOptions.readOnly().withDeviceReadyMillis(7_000).hbaConfig().ports().timeouts()
-                .deviceReadyMillis());
+        OpenOptions all = OpenOptions.builder().allowWrite(true).syncWithIsr(false).verifier(true).waitMode("spin")
+                .threadPlacement("irq=0", 0).countRegisterAccesses(counts).completion("poll")
+                .deviceReadyTimeout(Duration.ofSeconds(7)).build();
+        assertTrue(all.allowWrite());
+        assertSame(counts, all.registerCounts());
+        AhciHba.Config config = all.hbaConfig();
         assertFalse(config.syncWithIsr());
-        assertSame(WaitMode.HYBRID, config.driver().waitMode());
+        assertTrue(all.toString().contains("verifier true"), all.toString());
+        assertSame(WaitMode.SPIN, config.driver().waitMode());
         assertSame(CompletionMode.POLL, config.driver().completionMode());
+        assertEquals(0, config.driver().threadPlacement().cpu(ThreadPlacement.Role.IRQ));
+        assertEquals(7_000, config.ports().timeouts().deviceReadyMillis());
+
+        OpenOptions changed = all.toBuilder().allowWrite(false).build();
+        assertFalse(changed.allowWrite());
+        assertTrue(all.allowWrite(), "the original stays as built");
+        assertEquals(all.toString().replace("read-write", "read-only"), changed.toString(), "only allowWrite changed");
+    }
+
+    @Test
+    void theDefaultsAreReadOnlyInterruptBlockUnpinnedWithTheMiniportsPortTunables() throws Exception {
+        OpenOptions readOnly = OpenOptions.readOnly();
+        assertFalse(readOnly.allowWrite());
+        assertTrue(OpenOptions.readWrite().allowWrite());
+        assertNull(readOnly.registerCounts());
+        AhciHba.Config config = readOnly.hbaConfig();
+        assertEquals(AhciPortOptions.DEFAULT, config.ports());
+        assertTrue(config.syncWithIsr());
+        assertSame(WaitMode.BLOCK, config.driver().waitMode());
+        assertFalse(config.driver().threadPlacement().requestsAnything());
+        assertEquals(OpenOptions.readWrite().toString().replace("read-write", "read-only"), readOnly.toString());
+    }
+
+    @Test
+    void badValuesAreRefusedWhenGivenNamingWhatIsAllowed() {
+        OpenOptions.Builder b = OpenOptions.builder();
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> b.completion("fast")).getMessage()
+                .contains("use interrupt, hybrid or poll"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> b.waitMode("nap")).getMessage()
+                .contains("hybrid:MICROS"));
+        assertThrows(IllegalArgumentException.class, () -> b.threadPlacement(null, 100));
+        assertThrows(IllegalArgumentException.class, () -> b.deviceReadyTimeout(Duration.ZERO));
+    }
+
+    @Test
+    void thePublicSurfaceNamesNoPortLayerType() {
+        List<String> leaks = new ArrayList<>();
+        for (Class<?> c : List.of(OpenOptions.class, OpenOptions.Builder.class)) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (!Modifier.isPublic(m.getModifiers())) {
+                    continue;
+                }
+                List<Class<?>> types = new ArrayList<>(List.of(m.getParameterTypes()));
+                types.add(m.getReturnType());
+                for (Class<?> t : types) {
+                    String name = t.getName();
+                    if (name.startsWith("io.jahci.ataport") || name.startsWith("io.jahci.miniport")) {
+                        leaks.add(c.getSimpleName() + "." + m.getName() + ": " + name);
+                    }
+                }
+            }
+            assertEquals(0, c.getConstructors().length, c + " is built, not constructed");
+        }
+        assertEquals(List.of(), leaks);
     }
 }

@@ -23,11 +23,11 @@ class PlacementQemuTest {
     @DisplayName("A controller opened with a placement runs its interrupt and dispatch threads on the CPUs asked for "
             + "(read back from the kernel), reads with --wait hybrid, and counts its register accesses when asked")
     void placementAndCountsReachTheController() throws Exception {
-        ThreadPlacement placement = new ThreadPlacement(Map.of(Role.IRQ, 0, Role.DISPATCH, 1, Role.WORKITEM, 0), 0);
         RegisterCounts counts = new RegisterCounts();
-        OpenOptions options = OpenOptions.readOnly().withThreadPlacement(placement).withWaitMode(WaitMode.HYBRID)
-                .withRegisterCounts(counts);
+        OpenOptions options = OpenOptions.builder().threadPlacement("irq=0,dispatch=1,workitem=0", 0).waitMode("hybrid")
+                .countRegisterAccesses(counts).build();
         try (Controller c = Controller.open(DeviceSpec.parse("qemu"), options)) {
+            ThreadPlacement placement = c.threadPlacement();
             Disk disk = c.disk(0);
             RegisterCounts.Snapshot before = counts.snapshot();
             ByteBuffer buffer = ByteBuffer.allocateDirect(disk.sectorSize());

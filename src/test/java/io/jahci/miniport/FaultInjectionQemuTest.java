@@ -179,7 +179,7 @@ class FaultInjectionQemuTest {
                 assertArrayEquals(Arrays.copyOfRange(contents, 16 * 512, 16 * 512 + 4096), back.array(),
                         "the other port works during the storm");
                 await(() -> stormy.state() == PortState.FAILED, "the storming port is given up");
-                other.io().transfer(false, 24, back);
+                other.io().transfer(false, 24, back.clear()); // the first read left its position at the limit
                 assertArrayEquals(Arrays.copyOfRange(contents, 24 * 512, 24 * 512 + 4096), back.array(),
                         "the other port works after it");
             } finally {

@@ -45,7 +45,7 @@ class NbdAllocationQemuTest {
         // The verifier's costly checks off, as `jahci serve` runs by default: under a loaded host the
         // qtest round trips make ISRs overrun the verifier's budget, and each warning's message is
         // an allocation on the interrupt thread (the misuse rules stay checked).
-        OpenOptions options = OpenOptions.readWrite().withVerifier(false);
+        OpenOptions options = OpenOptions.builder().allowWrite(true).verifier(false).build();
         try (Controller controller = Controller.open(DeviceSpec.parse("qemu:" + image), options)) {
             NbdServer server = new NbdServer(List.of(new NbdExport(controller.disk(0), List.of("port0"), true)),
                     new PrintWriter(log, true));

@@ -1,4 +1,4 @@
-package io.jahci.disk;
+package io.jahci.platform;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
@@ -11,7 +11,9 @@ import java.util.Map;
 /**
  * The JSON of jahci's results ({@code --json} of the CLI), written by jackson-jr: a result describes itself as
  * {@link #object()} maps (fields in insertion order), lists, strings, booleans and numbers; {@link #write} turns that
- * into one line of JSON text (RFC 8259). Runs on the caller's thread (PASSIVE), never on an I/O path.
+ * into one line of JSON text (RFC 8259). Plumbing shared by the layers that print results (disk's {@code toJson},
+ * bench, cli), not part of the Java API (io.jahci.disk, docs/library.md). Runs on the caller's thread (PASSIVE),
+ * never on an I/O path.
  */
 public final class Json {
     private Json() {}
