@@ -344,6 +344,7 @@ final class ChannelDpc<X> extends Task {
             request.waiter = null;
             LockSupport.unpark(waiter);
         }
+        channel.interrupt().completedElsewhere();
     }
 
     private void enqueueRoutineLocked(ChannelRoutine<X> routine) {

@@ -12,6 +12,8 @@ import io.jahci.miniport.AhciPort;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * One ATA disk on one port. Addresses are logical sectors ({@link #sectorSize()} bytes); buffers
@@ -99,6 +101,21 @@ public final class Disk {
     public CompletableFuture<Void> readAsync(long lba, ByteBuffer buffer) throws PortException {
         checkRange(lba, buffer, "read");
         return port.io().submit(false, lba, buffer);
+    }
+
+    /**
+     * Waits until {@code done} is true, at most {@code timeout}, for requests this thread started
+     * ({@link #readAsync}, {@link #writeAsync}, a {@link DiskRequest}): with interrupt completions
+     * this thread services the controller's interrupt itself meanwhile, if no other thread waits on
+     * it, so the completion that makes {@code done} true runs here without a thread hand-off; with
+     * polled completions it polls. {@code done} must become true in a completion (a future
+     * completing, a {@link DiskRequest.Completion}). PASSIVE; allocates nothing.
+     *
+     * @return whether {@code done} is true; false when another thread services the interrupt now
+     *     (wait for what your completion signals, e.g. the future) or the timeout passed
+     */
+    public boolean awaitCompletions(BooleanSupplier done, long timeout, TimeUnit unit) {
+        return port.awaitCompletions(done, timeout, unit);
     }
 
     /** Starts a write; see {@link #readAsync}. A write is durable once {@link #flush()} returned after it. */

@@ -332,17 +332,15 @@ public final class PortIo {
     }
 
     /**
-     * Waits for a one-shot transfer {@link #submitChunks} started with {@code callerWaits}. By interrupt it parks on the future; in a polling completion mode
-     * this thread polls the port until the future is done ({@link io.jahci.ataport.ChannelPolling#awaitPolled}).
-     * PASSIVE.
+     * Waits for a one-shot transfer {@link #submitChunks} started with {@code callerWaits}: in
+     * {@link AhciPort#awaitCompletions} (servicing the interrupt, or polling), then on the future
+     * (parked, when another thread services the interrupt). PASSIVE.
      */
     private void await(CompletableFuture<Void> future) throws PortException {
         Verifier.mightSleep("PortIo.await");
         long waitMillis = commandMillis + RECOVERY_ALLOWANCE_MILLIS;
         try {
-            if (port.channel().polling().mode().polls()) {
-                port.channel().polling().awaitPolled(future::isDone, waitMillis, TimeUnit.MILLISECONDS);
-            }
+            port.awaitCompletions(future::isDone, waitMillis, TimeUnit.MILLISECONDS);
             future.get(waitMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw (PortException) e.getCause();
