@@ -21,7 +21,8 @@ import java.util.function.BooleanSupplier;
  * submit to completion, in HdrHistogram. Caller's thread submits; completions record. While all
  * requests are in flight, and at the end, the caller waits in {@link Disk#awaitCompletions}: by
  * interrupt it then services the controller's interrupt itself, as a synchronous caller does; with
- * polled completions it polls too.
+ * polled completions it polls itself (its requests are {@link Disk#startAwaited}), so no port thread
+ * is woken per request.
  */
 public final class IoBench {
     /** The access pattern. */
@@ -142,7 +143,7 @@ public final class IoBench {
             long block = pattern.random ? random.nextLong(blocks) : next++ % blocks;
             ByteBuffer buffer = buffers.buffer(slot, blockBytes);
             long submitted = System.nanoTime();
-            (pattern.write ? disk.writeAsync(block * sectors, buffer) : disk.readAsync(block * sectors, buffer))
+            disk.startAwaited(pattern.write, block * sectors, buffer)
                     .whenComplete((ok, error) -> {
                         if (error == null) {
                             synchronized (latency) {

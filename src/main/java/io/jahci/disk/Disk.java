@@ -104,8 +104,22 @@ public final class Disk {
     }
 
     /**
+     * Like {@link #readAsync} (and with {@code write}, {@link #writeAsync}), for a caller that waits
+     * for its requests in {@link #awaitCompletions}: with polled completions only that wait polls
+     * for this one (no port thread is woken for it), so it completes only while some thread waits
+     * there. With interrupt completions it is {@link #readAsync}. PASSIVE.
+     */
+    public CompletableFuture<Void> startAwaited(boolean write, long lba, ByteBuffer buffer) throws PortException {
+        if (write) {
+            checkWritable("write");
+        }
+        checkRange(lba, buffer, write ? "write" : "read");
+        return port.io().submit(write, lba, buffer, false, true);
+    }
+
+    /**
      * Waits until {@code done} is true, at most {@code timeout}, for requests this thread started
-     * ({@link #readAsync}, {@link #writeAsync}, a {@link DiskRequest}): with interrupt completions
+     * ({@link #startAwaited}, {@link #readAsync}, {@link #writeAsync}, a {@link DiskRequest}): with interrupt completions
      * this thread services the controller's interrupt itself meanwhile, if no other thread waits on
      * it, so the completion that makes {@code done} true runs here without a thread hand-off; with
      * polled completions it polls. {@code done} must become true in a completion (a future
@@ -137,7 +151,7 @@ public final class Disk {
             throw new RefusedException(where() + " has no FUA write (IDENTIFY word 84 bit 6, 48-bit LBA); use "
                     + "writeThrough, which writes and then flushes");
         }
-        return port.io().submit(true, lba, buffer, true);
+        return port.io().submit(true, lba, buffer, true, false);
     }
 
     /** Whether the disk has a forced-unit-access write ({@link #writeFuaAsync}). */

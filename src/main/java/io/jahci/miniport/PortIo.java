@@ -128,17 +128,19 @@ public final class PortIo {
      * failure; the buffer is not touched until then. PASSIVE; the caller checked the range.
      */
     public CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data) throws PortException {
-        return submit(isWrite, lba, data, false);
+        return submit(isWrite, lba, data, false, false);
     }
 
     /**
      * Like {@link #submit(boolean, long, ByteBuffer)}; with {@code fua} a write uses forced unit
      * access (WRITE FPDMA QUEUED with FUA, or WRITE DMA FUA EXT), so each command completes only
-     * once its data is on the medium. Only when the port {@linkplain AhciPort#supportsFua() supports FUA}.
+     * once its data is on the medium (if {@link AhciPort#supportsFua()}); with {@code awaited} the caller
+     * waits for the future in {@link AhciPort#awaitCompletions}: in a polling mode only that wait
+     * polls for these commands (the port's poller neither watches them nor is woken for them).
      */
-    public CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data, boolean fua) throws PortException {
+    public CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data, boolean fua, boolean awaited) throws PortException {
         PortTransfer t = PortTransfer.oneShot(data);
-        submitChunks(t, isWrite, lba, data, fua, false);
+        submitChunks(t, isWrite, lba, data, fua, awaited);
         return t.future();
     }
 
