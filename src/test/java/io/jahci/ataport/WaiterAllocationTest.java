@@ -28,6 +28,8 @@ class WaiterAllocationTest {
         assertTrue(mx.isThreadAllocatedMemorySupported());
         try (Fixture f = new Fixture(new PortDriverOptions().completionMode(CompletionMode.INTERRUPT))) {
             TestMiniport miniport = new TestMiniport(false);
+            miniport.recordInterrupts = false;
+            miniport.recordRequests = false;
             AtomicReference<IoRequest> inFlight = new AtomicReference<>();
             miniport.onStartIo = (ext, r) -> inFlight.compareAndSet(null, r);
             miniport.onInterrupt = ext -> {

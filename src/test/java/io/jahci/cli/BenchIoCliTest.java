@@ -59,8 +59,12 @@ class BenchIoCliTest {
      * interrupt thread's rearm signals once more when the line still reads raised after the ISR (the
      * IRQ lower line is read by another thread): at most one more wake-up per interrupt, so at most two.
      * The submitter waits for its one command and takes its own interrupt: the ISR and the completion
-     * run on it, so no port thread is woken per command (the timer thread neither: each command's
-     * deadline lies after the one it sleeps until). Before, the interrupt thread woke for each.
+     * run on it, and the timer thread is not woken either (each command's deadline lies after the one
+     * it sleeps until). Before, the port threads switched 7-8 times per command (the interrupt thread
+     * woken for each interrupt and blocked on the ISR's register round trips, the timer thread twice).
+     * The interrupt thread still takes an interrupt that arrives before the submitter began to wait
+     * (over qtest QEMU may raise the line before it answers the doorbell write), about 4 switches
+     * each: docs/performance.md measured 1.0-1.9 port switches per command.
      */
     @Test
     void atDepthOneEachCommandTakesOneOrTwoInterruptsAndTheCostsAreCounted() throws Exception {
@@ -81,7 +85,7 @@ class BenchIoCliTest {
         // The submitter builds each command and runs its ISR and completion: it used a CPU.
         assertTrue(JsonReader.number(cpu.get("submitter")) > 0, r.out());
         Map<String, Object> voluntary = JsonReader.object(perCommand.get("switchesVoluntary"));
-        assertTrue(JsonReader.number(voluntary.get("port")) < 0.5, r.out());
+        assertTrue(JsonReader.number(voluntary.get("port")) < 4, r.out());
         Map<String, Object> bytes = JsonReader.object(perCommand.get("allocatedBytes"));
         assertEquals(List.of("port", "transport", "submitter"), List.copyOf(bytes.keySet()));
     }
