@@ -2,6 +2,7 @@ package io.jahci.ataport;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * One ATA channel (an AHCI port): the miniport's channel extension plus the port's locks and
@@ -193,8 +194,9 @@ public final class Channel<X> {
     }
 
     /**
-     * Submits a request and parks until its completion callback has run, or the timeout passed.
-     * PASSIVE only: it parks.
+     * Submits a request and waits until its completion callback has run, or the timeout passed: in
+     * {@link CompletionMode#INTERRUPT} this thread services the interrupt itself while it waits, if
+     * it can take it ({@link #awaitTakingInterrupt}), else it parks. PASSIVE only: it may block.
      *
      * @return true if the request completed, false on timeout (it is then still in flight)
      */
@@ -203,6 +205,7 @@ public final class Channel<X> {
         Thread me = Thread.currentThread();
         submit(request, me);
         long deadline = System.nanoTime() + unit.toNanos(timeout);
+        awaitTakingInterrupt(request.waitOver, timeout, unit);
         while (request.waiter == me) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
@@ -212,6 +215,29 @@ public final class Channel<X> {
             LockSupport.parkNanos(request, left);
         }
         return true;
+    }
+
+    /**
+     * A PASSIVE caller's wait for its own requests by interrupt: until {@code done} is true or the
+     * timeout passed, this thread services the channel's interrupt source itself (every ISR on it at
+     * DIRQL under the interrupt lock, then the completions at DISPATCH), as long as no other thread
+     * waits on the source and the interrupt thread is not servicing an interrupt at that moment; the
+     * interrupt thread takes the source back afterwards. When this thread cannot take it, or the
+     * channel's completions are polled ({@link CompletionMode#polls()}: wait in
+     * {@link ChannelPolling#awaitPolled}), it returns at once. {@code done} must become true through
+     * a completion (whose callback ran on whichever thread), and is asked on this thread. Allocates
+     * nothing. See docs/port-layer.md, "A waiter takes its own interrupt".
+     *
+     * @return whether {@code done} is true; if false, the caller waits its own way (parks on what
+     *     the completion callback signals)
+     * @throws VerifierException BLOCKING_CALL_AT_RAISED_LEVEL above PASSIVE
+     */
+    public boolean awaitTakingInterrupt(BooleanSupplier done, long timeout, TimeUnit unit) {
+        Verifier.mightSleep("Channel.awaitTakingInterrupt");
+        if (polling.mode().polls()) {
+            return done.getAsBoolean();
+        }
+        return interrupt.awaitTakingInterrupt(done, timeout, unit);
     }
 
     private void submit(IoRequest request, Thread waiter) {

@@ -125,16 +125,22 @@ final class ChannelDpc<X> extends Task {
         }
     }
 
-    /** Replaces the pending timer routine; {@code micros == 0} cancels it. Any level. */
+    /**
+     * Replaces the pending timer routine; {@code micros == 0} cancels it. Wakes the timer thread
+     * only for a deadline earlier than the one it sleeps until ({@link PortDriver#timerArmed}). Any level.
+     */
     void setTimer(ChannelRoutine<X> routine, long micros) {
+        long deadline = port.timerNanos() + TimeUnit.MICROSECONDS.toNanos(micros);
         lock.lock();
         try {
             timerRoutine = micros == 0 ? null : routine;
-            timerDeadline = port.timerNanos() + TimeUnit.MICROSECONDS.toNanos(micros);
+            timerDeadline = deadline;
         } finally {
             lock.unlock();
         }
-        port.timerChanged();
+        if (micros != 0) { // a cancelled timer needs no wake-up: the thread finds it gone at its deadline
+            port.timerArmed(deadline);
+        }
     }
 
     /** Whether a timer routine is pending (for the life-cycle checks and tests). Any level. */
@@ -344,6 +350,7 @@ final class ChannelDpc<X> extends Task {
             request.waiter = null;
             LockSupport.unpark(waiter);
         }
+        channel.interrupt().completedElsewhere();
     }
 
     private void enqueueRoutineLocked(ChannelRoutine<X> routine) {

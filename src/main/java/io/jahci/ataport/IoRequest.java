@@ -39,6 +39,8 @@ public final class IoRequest {
     IoRequest next;
     /** A PASSIVE thread parked in {@link Channel#submitAndWait}, or null. */
     volatile Thread waiter;
+    /** On the waiting thread: whether its wait in {@link Channel#submitAndWait} is over (a field: asking allocates nothing). */
+    final java.util.function.BooleanSupplier waitOver = () -> waiter != Thread.currentThread();
     /** When a polling channel took it (for hybrid polling's mean service time). */
     long submittedAt;
     /** Whether its caller polls for it ({@link ChannelPolling#awaitPolled}) rather than the port's poller. */

@@ -9,6 +9,7 @@ package io.jahci.ataport;
 final class Levels {
     private static final class Holder {
         Irql level = Irql.PASSIVE;
+        boolean servesInterrupts;
     }
 
     private static final ThreadLocal<Holder> FOREIGN = ThreadLocal.withInitial(Holder::new);
@@ -43,12 +44,35 @@ final class Levels {
     }
 
     /**
-     * Whether the calling thread is an interrupt thread. It runs the ISRs of its source, so it
-     * never runs StartIo and never waits for a channel lock (docs/port-layer.md, "The interrupt
-     * thread"). Any level; a type test and a field read.
+     * Whether the calling thread is an interrupt thread: {@code jahci-irq-N}, or a waiter while it
+     * services the interrupt it took ({@link InterruptConnection#awaitTakingInterrupt}). It runs the
+     * ISRs of its source, so it never runs StartIo and never waits for a channel lock
+     * (docs/port-layer.md, "The interrupt thread stays free for ISRs"). Any level; a type test and a
+     * field read (a thread-local on a thread the port does not own).
      */
     static boolean onInterruptThread() {
         Thread t = Thread.currentThread();
-        return t instanceof PortThread && ((PortThread) t).servesInterrupts();
+        if (t instanceof PortThread) {
+            return ((PortThread) t).servesInterrupts();
+        }
+        return FOREIGN.get().servesInterrupts;
+    }
+
+    /**
+     * Marks the calling thread as servicing an interrupt (or no longer); returns the previous mark.
+     * On the thread that owns an interrupt source; allocates nothing once the thread has been seen.
+     */
+    static boolean serveInterrupts(boolean serving) {
+        Thread t = Thread.currentThread();
+        if (t instanceof PortThread) {
+            PortThread p = (PortThread) t;
+            boolean previous = p.servicing;
+            p.servicing = serving;
+            return previous;
+        }
+        Holder h = FOREIGN.get();
+        boolean previous = h.servesInterrupts;
+        h.servesInterrupts = serving;
+        return previous;
     }
 }

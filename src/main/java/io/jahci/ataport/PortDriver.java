@@ -36,6 +36,8 @@ public final class PortDriver<D> implements AutoCloseable {
     private final PortThread pollerThread;
     private final WorkItems<D> workItems;
     private final java.util.function.LongSupplier timerClock;
+    /** Until when (timer clock) the timer thread sleeps: see {@link #runTimers}. */
+    private volatile long timerSleepsUntil = Long.MIN_VALUE;
     private final List<InterruptConnection> connections = new CopyOnWriteArrayList<>();
     private final List<Throwable> failures = new CopyOnWriteArrayList<>();
     private volatile Channel<?>[] channels = new Channel<?>[0];
@@ -327,6 +329,19 @@ public final class PortDriver<D> implements AutoCloseable {
         LockSupport.unpark(timerThread);
     }
 
+    /**
+     * A channel timer was armed for {@code deadline} (on {@link #timerNanos()}'s clock): wakes the
+     * timer thread only if it sleeps until later (or is scanning), so a command that arms its
+     * deadline after the previous command's (QD1: arm, cancel, arm later) costs the timer thread no
+     * wake-up; the thread finds a later or cancelled timer when it wakes at its own deadline. Any
+     * level; allocates nothing.
+     */
+    void timerArmed(long deadline) {
+        if (deadline < timerSleepsUntil) {
+            LockSupport.unpark(timerThread);
+        }
+    }
+
     /** Wakes the poller thread: a channel has a request to watch, or the port closes. Any level. */
     void wakePoller() {
         if (pollerThread != null) {
@@ -399,9 +414,14 @@ public final class PortDriver<D> implements AutoCloseable {
         }
     }
 
-    /** The timer thread's body: fires due channel timers, then parks until the next deadline. DISPATCH. */
+    /**
+     * The timer thread's body: fires due channel timers, then parks until the next deadline,
+     * published in {@link #timerSleepsUntil} (MIN_VALUE while it scans, so that a timer armed
+     * meanwhile wakes it: its park then returns at once). DISPATCH.
+     */
     private void runTimers() {
         while (!closed) {
+            timerSleepsUntil = Long.MIN_VALUE;
             long now = timerClock.getAsLong();
             long wait = Long.MAX_VALUE;
             for (Channel<?> channel : channels) {
@@ -412,8 +432,10 @@ public final class PortDriver<D> implements AutoCloseable {
                 }
             }
             if (wait == Long.MAX_VALUE) {
+                timerSleepsUntil = Long.MAX_VALUE;
                 LockSupport.park(this);
             } else {
+                timerSleepsUntil = now + wait;
                 LockSupport.parkNanos(this, wait);
             }
         }

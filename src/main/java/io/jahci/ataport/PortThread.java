@@ -8,6 +8,8 @@ package io.jahci.ataport;
 final class PortThread extends Thread {
     /** Written and read only by this thread. */
     Irql level;
+    /** True while this (work-item) thread services an interrupt it took as a waiter; this thread only. */
+    boolean servicing;
     /** True while this thread is parked in a {@link TaskQueue} waiting for a task. */
     volatile boolean idle;
     /** How this thread spins before it blocks (its {@link WaitMode}); used only by this thread. */
@@ -24,9 +26,12 @@ final class PortThread extends Thread {
         setDaemon(true);
     }
 
-    /** Whether this is an interrupt thread ({@code jahci-irq-N}), which must stay free to run ISRs. */
+    /**
+     * Whether this is an interrupt thread ({@code jahci-irq-N}), or services an interrupt it took as
+     * a waiter: either must stay free to run ISRs.
+     */
     boolean servesInterrupts() {
-        return role == ThreadPlacement.Role.IRQ;
+        return role == ThreadPlacement.Role.IRQ || servicing;
     }
 
     /** Thread start: takes the role's CPU and policy ({@link PortDriver#placeCurrentThread}), then runs the body. */

@@ -114,6 +114,7 @@ public final class DeviceIrqBench implements LatencyProbe {
             RegisterCounts.PerCommand registers = counts.snapshot().perCommandSince(before, events);
             List<Thread> threads = new ArrayList<>(probe.irqThreads.toList());
             threads.addAll(probe.dispatchThreads.toList());
+            threads.removeIf(t -> t == Thread.currentThread()); // the caller takes its own interrupts: counted as the caller
             threads.add(Thread.currentThread());
             List<BenchThread> inForce = BenchThread.of(driver.threadPlacement().readBack(), meter.cpuNanosSince(threads));
             threads.remove(Thread.currentThread());

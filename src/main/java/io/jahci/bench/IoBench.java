@@ -13,11 +13,16 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * An fio-like I/O benchmark on one disk: sequential or random reads or writes of one block size,
  * with a fixed number of requests kept in flight for a fixed time. Latency is per request, from
- * submit to completion, in HdrHistogram. Caller's thread submits; completions record.
+ * submit to completion, in HdrHistogram. Caller's thread submits; completions record. While all
+ * requests are in flight, and at the end, the caller waits in {@link Disk#awaitCompletions}: by
+ * interrupt it then services the controller's interrupt itself, as a synchronous caller does; with
+ * polled completions it polls itself (its requests are {@link Disk#startAwaited}), so no port thread
+ * is woken per request.
  */
 public final class IoBench {
     /** The access pattern. */
@@ -90,6 +95,9 @@ public final class IoBench {
         void update(long ios, long elapsedNanos, long durationNanos);
     }
 
+    /** Bounds the wait for a free buffer: longer than a command's timeout and its recovery. */
+    private static final long WAIT_SECONDS = 60;
+
     private IoBench() {}
 
     /**
@@ -126,12 +134,16 @@ public final class IoBench {
         long duration = (long) (seconds * 1e9);
         long end = start + duration;
         long next = 0;
+        BooleanSupplier bufferFree = buffers::hasFree;
         while (System.nanoTime() < end && failure.get() == null) {
+            if (!buffers.hasFree()) { // all in flight: take the completions on this thread, as a waiting caller does
+                disk.awaitCompletions(bufferFree, WAIT_SECONDS, TimeUnit.SECONDS);
+            }
             int slot = buffers.acquire();
             long block = pattern.random ? random.nextLong(blocks) : next++ % blocks;
             ByteBuffer buffer = buffers.buffer(slot, blockBytes);
             long submitted = System.nanoTime();
-            (pattern.write ? disk.writeAsync(block * sectors, buffer) : disk.readAsync(block * sectors, buffer))
+            disk.startAwaited(pattern.write, block * sectors, buffer)
                     .whenComplete((ok, error) -> {
                         if (error == null) {
                             synchronized (latency) {
@@ -145,6 +157,7 @@ public final class IoBench {
             ios++;
             progress.update(ios, System.nanoTime() - start, duration);
         }
+        disk.awaitCompletions(buffers::allFree, WAIT_SECONDS, TimeUnit.SECONDS);
         buffers.awaitAll();
         double elapsed = (System.nanoTime() - start) / 1e9;
         IoCosts.PerCommand perCommand = costs == null || ios == 0 ? null : costs.end(ios);

@@ -197,8 +197,9 @@ final class BenchIrqCommand implements Callable<Integer> {
                     + "verifier %s%n", w, n, main.waitMode, dispatchThreads,
                     dispatchThreads == 1 ? "" : "s", main.syncWithIsr, verifier ? "on" : "off");
             out.printf(Locale.ROOT, "latency from issue (just before the READ enters the port) to: doorbell = StartIo "
-                    + "returned (BuildIo done, slot taken, PxSACT/PxCI written), wake = interrupt thread woke, "
-                    + "isr = ISR entered, worker = completion dispatched at DISPATCH (on the interrupt thread, after the ISR), "
+                    + "returned (BuildIo done, slot taken, PxSACT/PxCI written), wake = the thread waiting on the "
+                    + "interrupt woke (usually the reading caller itself, which takes its own interrupt), isr = ISR entered, "
+                    + "worker = completion dispatched at DISPATCH (after the ISR, on the same thread), "
                     + "return = caller resumed%n%n");
             report.printTable(out);
             out.println();

@@ -64,8 +64,8 @@ public final class Main {
     boolean verifier;
 
     @Option(names = "--completion", paramLabel = "MODE", defaultValue = "interrupt", scope = ScopeType.INHERIT,
-            description = "How I/O completions are detected: 'interrupt' (the port's interrupt; completions run on the "
-                    + "interrupt thread after the ISR), 'poll' (completion interrupts masked; the waiting thread, or "
+            description = "How I/O completions are detected: 'interrupt' (the port's interrupt; completions run after the "
+                    + "ISR on the thread that took the interrupt: a caller waiting for its I/O, else the interrupt thread), 'poll' (completion interrupts masked; the waiting thread, or "
                     + "the jahci-poll thread for asynchronous I/O, polls the received-FIS area, then PxIS/PxCI/PxSACT) "
                     + "or 'hybrid' (sleep half the mean service time, then poll). Errors and link changes always "
                     + "interrupt. Default: ${DEFAULT-VALUE}.")

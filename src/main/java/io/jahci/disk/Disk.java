@@ -16,6 +16,8 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * One ATA disk on one port. Addresses are logical sectors ({@link #sectorSize()} bytes). Bad
@@ -121,6 +123,35 @@ public final class Disk {
         return port.io().submit(false, lba, buffer);
     }
 
+    /**
+     * Like {@link #readAsync} (and with {@code write}, {@link #writeAsync}), for a caller that waits
+     * for its requests in {@link #awaitCompletions}: with polled completions only that wait polls
+     * for this one (no port thread is woken for it), so it completes only while some thread waits
+     * there. With interrupt completions it is {@link #readAsync}. PASSIVE.
+     */
+    public CompletableFuture<Void> startAwaited(boolean write, long lba, ByteBuffer buffer) throws PortException {
+        if (write) {
+            checkWritable("write");
+        }
+        checkRange(lba, buffer, write ? "write" : "read");
+        return port.io().submit(write, lba, buffer, false, true);
+    }
+
+    /**
+     * Waits until {@code done} is true, at most {@code timeout}, for requests this thread started
+     * ({@link #startAwaited}, {@link #readAsync}, {@link #writeAsync}, a {@link DiskRequest}): with interrupt completions
+     * this thread services the controller's interrupt itself meanwhile, if no other thread waits on
+     * it, so the completion that makes {@code done} true runs here without a thread hand-off; with
+     * polled completions it polls. {@code done} must become true in a completion (a future
+     * completing, a {@link DiskRequest.Completion}). PASSIVE; allocates nothing.
+     *
+     * @return whether {@code done} is true; false when another thread services the interrupt now
+     *     (wait for what your completion signals, e.g. the future) or the timeout passed
+     */
+    public boolean awaitCompletions(BooleanSupplier done, long timeout, TimeUnit unit) {
+        return port.awaitCompletions(done, timeout, unit);
+    }
+
     /** Starts a write; see {@link #readAsync}. A write is durable once {@link #flush()} returned after it. */
     public CompletableFuture<Void> writeAsync(long lba, ByteBuffer buffer) throws PortException {
         checkWritable("write");
@@ -140,7 +171,7 @@ public final class Disk {
             throw new RefusedException(where() + " has no FUA write (IDENTIFY word 84 bit 6, 48-bit LBA); use "
                     + "writeThrough, which writes and then flushes");
         }
-        return port.io().submit(true, lba, buffer, true);
+        return port.io().submit(true, lba, buffer, true, false);
     }
 
     /** Whether the disk has a forced-unit-access write ({@link #writeFuaAsync}). */

@@ -35,6 +35,16 @@ public final class InFlightBuffers {
         throw new IllegalStateException("no free buffer although the semaphore granted one");
     }
 
+    /** Whether a buffer is free now ({@link #acquire} would not wait). Any thread. */
+    public boolean hasFree() {
+        return free.availablePermits() > 0;
+    }
+
+    /** Whether every buffer is back now ({@link #awaitAll} would not wait). Any thread. */
+    public boolean allFree() {
+        return free.availablePermits() == buffers.length;
+    }
+
     /** Buffer {@code i}, cleared and limited to {@code bytes}. */
     public ByteBuffer buffer(int i, int bytes) {
         return buffers[i].clear().limit(bytes);

@@ -20,6 +20,7 @@ import io.jahci.hw.Transport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -211,6 +212,23 @@ public final class AhciPort {
 
     Channel<AhciPort> channel() {
         return channel;
+    }
+
+    /**
+     * A caller's wait for its own commands until {@code done} is true, bounded by {@code timeout}:
+     * by interrupt this thread services the port's interrupt meanwhile when no other thread waits
+     * on it ({@link Channel#awaitTakingInterrupt}); in a polling mode it polls
+     * ({@link io.jahci.ataport.ChannelPolling#awaitPolled}). {@code done} must turn true in a
+     * command's completion. PASSIVE; allocates nothing.
+     *
+     * @return whether {@code done} is true; false when this thread could not take the interrupt (the
+     *     caller then blocks on what the completion signals) or the timeout passed
+     */
+    public boolean awaitCompletions(BooleanSupplier done, long timeout, TimeUnit unit) {
+        if (channel.polling().mode().polls()) {
+            return channel.polling().awaitPolled(done, timeout, unit);
+        }
+        return channel.awaitTakingInterrupt(done, timeout, unit);
     }
 
     /** Whether the controller is lost, and why; shared by every port of the HBA. */

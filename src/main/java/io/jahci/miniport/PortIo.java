@@ -128,17 +128,19 @@ public final class PortIo {
      * position then at its limit), or exceptionally with the first failure. PASSIVE.
      */
     public CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data) throws PortException {
-        return submit(isWrite, lba, data, false);
+        return submit(isWrite, lba, data, false, false);
     }
 
     /**
      * Like {@link #submit(boolean, long, ByteBuffer)}; with {@code fua} a write uses forced unit
      * access (WRITE FPDMA QUEUED with FUA, or WRITE DMA FUA EXT), so each command completes only
-     * once its data is on the medium. Only when the port {@linkplain AhciPort#supportsFua() supports FUA}.
+     * once its data is on the medium (if {@link AhciPort#supportsFua()}); with {@code awaited} the caller
+     * waits for the future in {@link AhciPort#awaitCompletions}: in a polling mode only that wait
+     * polls for these commands (the port's poller neither watches them nor is woken for them).
      */
-    public CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data, boolean fua) throws PortException {
+    public CompletableFuture<Void> submit(boolean isWrite, long lba, ByteBuffer data, boolean fua, boolean awaited) throws PortException {
         PortTransfer t = PortTransfer.oneShot(data, true);
-        submitChunks(t, isWrite, lba, data, fua, false);
+        submitChunks(t, isWrite, lba, data, fua, awaited);
         return t.future();
     }
 
@@ -332,17 +334,15 @@ public final class PortIo {
     }
 
     /**
-     * Waits for a one-shot transfer {@link #submitChunks} started with {@code callerWaits}. By interrupt it parks on the future; in a polling completion mode
-     * this thread polls the port until the future is done ({@link io.jahci.ataport.ChannelPolling#awaitPolled}).
-     * PASSIVE.
+     * Waits for a one-shot transfer {@link #submitChunks} started with {@code callerWaits}: in
+     * {@link AhciPort#awaitCompletions} (servicing the interrupt, or polling), then on the future
+     * (parked, when another thread services the interrupt). PASSIVE.
      */
     private void await(CompletableFuture<Void> future) throws PortException {
         Verifier.mightSleep("PortIo.await");
         long waitMillis = commandMillis + RECOVERY_ALLOWANCE_MILLIS;
         try {
-            if (port.channel().polling().mode().polls()) {
-                port.channel().polling().awaitPolled(future::isDone, waitMillis, TimeUnit.MILLISECONDS);
-            }
+            port.awaitCompletions(future::isDone, waitMillis, TimeUnit.MILLISECONDS);
             future.get(waitMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw (PortException) e.getCause();

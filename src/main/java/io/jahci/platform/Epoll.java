@@ -12,6 +12,7 @@ import com.sun.jna.Pointer;
  */
 public final class Epoll implements AutoCloseable {
     private static final int EPOLL_CTL_ADD = 1;
+    private static final int EPOLL_CTL_DEL = 2;
     private static final int EPOLLIN = 0x001;
     private static final int EPOLL_CLOEXEC = 0x80000;
     /** struct epoll_event is packed on x86_64 (12 bytes) and naturally aligned elsewhere (16). */
@@ -33,7 +34,11 @@ public final class Epoll implements AutoCloseable {
         }
     }
 
-    /** Watches {@code fd} for readability; {@link #await} returns {@code fd} when it is readable. */
+    /**
+     * Watches {@code fd} for readability; {@link #await} returns {@code fd} when it is readable
+     * (also a thread already blocked in it, if {@code fd} is readable now). One caller at a time;
+     * allocates nothing unless it fails.
+     */
     public void addReadable(int fd) throws NativeException {
         control.clear();
         control.setInt(0, EPOLLIN);
@@ -42,6 +47,19 @@ public final class Epoll implements AutoCloseable {
             LibC.epoll_ctl(epfd, EPOLL_CTL_ADD, fd, controlAddress);
         } catch (LastErrorException e) {
             throw new NativeException("epoll_ctl(ADD fd " + fd + ")", e.getErrorCode());
+        }
+    }
+
+    /**
+     * Stops watching {@code fd}: a thread blocked in {@link #await} on this instance is no longer
+     * woken by it. Callable from another thread than the waiting one, one caller at a time;
+     * allocates nothing unless it fails.
+     */
+    public void removeReadable(int fd) throws NativeException {
+        try {
+            LibC.epoll_ctl(epfd, EPOLL_CTL_DEL, fd, controlAddress);
+        } catch (LastErrorException e) {
+            throw new NativeException("epoll_ctl(DEL fd " + fd + ")", e.getErrorCode());
         }
     }
 

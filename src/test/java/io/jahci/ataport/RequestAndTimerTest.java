@@ -68,6 +68,55 @@ class RequestAndTimerTest {
     }
 
     /**
+     * A command's deadline timer, armed at issue and cancelled at completion, one command after the
+     * other: each new deadline lies after the one the timer thread sleeps until, so none needs to
+     * wake it (counted from the kernel: the thread's voluntary_ctxt_switches in /proc; woken for
+     * each, it would count at least one per command). An earlier deadline still wakes it (the test
+     * above).
+     */
+    @Test
+    @DisplayName("Timer: arming a deadline later than the one the timer thread sleeps until, and cancelling, do not wake it")
+    void laterDeadlinesAndCancelsLeaveTheTimerThreadAsleep() throws Exception {
+        try (Fixture f = new Fixture()) {
+            Channel<TestExt> channel = f.startChannel(new TestMiniport(false), f.newSource());
+            Thread timer = f.port.allThreads().stream().filter(t -> t.getName().equals("jahci-timer")).findFirst().orElseThrow();
+            channel.requestTimer(ext -> { }, 60_000_000);
+            Fixture.awaitTrue(() -> timer.getState() == Thread.State.TIMED_WAITING, "the timer thread asleep until the deadline");
+            java.nio.file.Path status = timerStatus();
+            long before = voluntarySwitches(status);
+            int commands = 200;
+            for (int i = 0; i < commands; i++) {
+                channel.requestTimer(ext -> { }, 0);
+                channel.requestTimer(ext -> { }, 60_000_000);
+                // paced as commands are, so that a thread woken for each would block again in between
+                // and count one switch per command (a burst would fold the wake-ups into a few)
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
+            }
+            long woken = voluntarySwitches(status) - before;
+            assertTrue(woken < commands / 10, "the timer thread was woken " + woken + " times for " + commands
+                    + " later deadlines and cancels");
+            channel.requestTimer(ext -> { }, 0);
+        }
+    }
+
+    /** {@code /proc/self/task/<tid>/status} of the thread named jahci-timer. */
+    private static java.nio.file.Path timerStatus() throws java.io.IOException {
+        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+            for (java.nio.file.Path task : (Iterable<java.nio.file.Path>) tasks::iterator) {
+                if (java.nio.file.Files.readString(task.resolve("comm")).strip().equals("jahci-timer")) {
+                    return task.resolve("status");
+                }
+            }
+        }
+        throw new AssertionError("no task named jahci-timer in /proc/self/task");
+    }
+
+    private static long voluntarySwitches(java.nio.file.Path status) throws java.io.IOException {
+        return java.nio.file.Files.readAllLines(status).stream().filter(l -> l.startsWith("voluntary_ctxt_switches:"))
+                .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(':') + 1).strip())).findFirst().orElseThrow();
+    }
+
+    /**
      * The timer thread reads a clock the test moves by hand, so no timer is due before the test
      * says so, however the threads are scheduled. That a replaced or cancelled routine never ran is
      * shown by order, not by waiting: the timer thread checks every channel, in creation order,

@@ -20,6 +20,8 @@ class TestMiniport implements Miniport<TestExt> {
     volatile Predicate<TestExt> onPoll = ext -> false;
     /** When false the ISR records nothing (keeps it allocation-free). */
     volatile boolean recordInterrupts = true;
+    /** When false BuildIo and StartIo record nothing (keeps a submit allocation-free). */
+    volatile boolean recordRequests = true;
 
     TestMiniport(boolean syncWithIsr) {
         this.syncWithIsr = syncWithIsr;
@@ -41,13 +43,17 @@ class TestMiniport implements Miniport<TestExt> {
 
     @Override
     public boolean buildIo(TestExt ext, IoRequest request) {
-        ext.record("buildIo");
+        if (recordRequests) {
+            ext.record("buildIo");
+        }
         return onBuildIo.test(ext, request);
     }
 
     @Override
     public boolean startIo(TestExt ext, IoRequest request) {
-        ext.record("startIo");
+        if (recordRequests) {
+            ext.record("startIo");
+        }
         return onStartIo.test(ext, request);
     }
 
