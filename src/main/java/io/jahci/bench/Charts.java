@@ -40,7 +40,7 @@ final class Charts {
     private static final int SUBTITLE_SIZE = 13;
     private static final int MARGIN = 10;
     /** Room for this many lines of subtitle (the run, the device, the machine, a note). */
-    static final int SUBTITLE_LINES = 6;
+    static final int SUBTITLE_LINES = 7;
     private static final Font SUBTITLE_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, SUBTITLE_SIZE);
 
     private Charts() {}

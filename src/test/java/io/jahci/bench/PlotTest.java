@@ -51,26 +51,29 @@ class PlotTest {
     }
 
     @Test
-    @DisplayName("bench irq plot: a stage within 2% of an earlier one everywhere is drawn once, named with it; others stay")
+    @DisplayName("bench irq plot: isr is not drawn; a stage within 2% of an earlier one everywhere is drawn once, named with it")
     void duplicateCurvesAreMerged() {
         Map<Stage, Histogram> side = new EnumMap<>(Stage.class);
         Histogram wake = LatencyRecorder.newHistogram();
         Histogram isr = LatencyRecorder.newHistogram();
         Histogram worker = LatencyRecorder.newHistogram();
+        Histogram back = LatencyRecorder.newHistogram();
         for (int i = 1; i <= 5000; i++) {
             long v = 20_000 + i * 13L % 9_000;
             wake.recordValue(v);
-            isr.recordValue(v + 150); // 150 ns later: under 1% of 20 us
+            isr.recordValue(v + 3_000); // 10-15% later: distinct, but isr is never drawn
             worker.recordValue(v * 2);
+            back.recordValue(v * 2 + 150); // 150 ns later: under 1% of 40 us
         }
         side.put(Stage.WAKE, wake);
         side.put(Stage.ISR, isr);
         side.put(Stage.WORKER, worker);
+        side.put(Stage.RETURN, back);
         side.put(Stage.SEND, wake); // not plotted
         List<IrqPlot.Curve> curves = IrqPlot.curves(side);
         assertEquals(2, curves.size(), curves.toString());
-        assertEquals("Java wake = isr", curves.get(0).name("Java"));
-        assertEquals("C worker", curves.get(1).name("C"));
+        assertEquals("C wake", curves.get(0).name("C"));
+        assertEquals("Java worker = return", curves.get(1).name("Java"));
     }
 
     @Test
