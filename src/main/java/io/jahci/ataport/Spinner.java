@@ -12,9 +12,9 @@ import java.util.function.BooleanSupplier;
  *
  * <p><b>Adaptive hybrid window.</b> Spinning pays only when the wait is shorter than what a
  * block and wake-up cost: spinning longer than that cost can at most double the CPU spent (the
- * classic 2-competitive rule for spin-then-block). Here a park/epoll wake-up costs 2-50 µs (a few
- * µs when the CPU is busy, tens of µs when the vCPU was halted: docs/performance.md), so the window
- * is capped at {@link #ADAPTIVE_CAP_NANOS} = 50 µs and starts at {@link #ADAPTIVE_PROBE_NANOS} = 2 µs.
+ * classic 2-competitive rule for spin-then-block). Here a park/epoll wake-up costs 2-50 us (a few
+ * us when the CPU is busy, tens of us when the vCPU was halted: docs/performance.md), so the window
+ * is capped at {@link #ADAPTIVE_CAP_NANOS} = 50 us and starts at {@link #ADAPTIVE_PROBE_NANOS} = 2 us.
  * It changes only after a wait the spin missed (the thread blocked): if that wait was within the
  * cap, a longer spin would have caught it, so the window grows to twice that wait (at most the
  * cap); if it was longer than the cap, the spin was wasted, so the window halves (at least the

@@ -42,11 +42,11 @@ public final class WaitMode {
         this.spinNanos = spinNanos;
     }
 
-    /** Spin for {@code micros} µs, then block. */
+    /** Spin for {@code micros} us, then block. */
     public static WaitMode hybrid(long micros) {
         long nanos = TimeUnit.MICROSECONDS.toNanos(micros);
         if (micros < 1 || nanos > MAX_HYBRID_NANOS) {
-            throw new IllegalArgumentException("--wait hybrid:MICROS must be 1.." + MAX_HYBRID_NANOS / 1000 + " µs, not "
+            throw new IllegalArgumentException("--wait hybrid:MICROS must be 1.." + MAX_HYBRID_NANOS / 1000 + " us, not "
                     + micros);
         }
         return new WaitMode(Kind.HYBRID, nanos);

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.function.IntConsumer;
 
 /**
  * {@code jahci --device SPEC bench irq}: real command completions as the stimulus. A 1-sector READ
@@ -61,10 +62,11 @@ public final class DeviceIrqBench implements LatencyProbe {
     /**
      * Opens {@code spec} with its register accesses counted, reads {@code warmup + events} single
      * sectors from the first disk, closes. {@code driver} gives the wait mode, placement and
-     * dispatch threads; the verifier and the probe are set here.
+     * dispatch threads; the verifier and the probe are set here. {@code progress} is told after each READ returned
+     * how many did, warm-up included (the caller's thread, between READs).
      */
     public static Result run(String spec, int warmup, int events, boolean syncWithIsr, boolean verifier,
-            PortDriverOptions driver) throws IOException {
+            PortDriverOptions driver, IntConsumer progress) throws IOException {
         DeviceIrqBench probe = new DeviceIrqBench();
         ThreadMeter meter = new ThreadMeter();
         RegisterCounts counts = new RegisterCounts();
@@ -103,6 +105,7 @@ public final class DeviceIrqBench implements LatencyProbe {
                 isrs[i] = probe.isrEntry;
                 workers[i] = probe.completion;
                 returns[i] = returned;
+                progress.accept(i + 1);
                 if (doorbells[i] == 0 || wakes[i] == 0 || isrs[i] == 0 || workers[i] == 0) {
                     throw new IllegalStateException("READ " + i + " completed without the probe seeing the interrupt"
                             + " path (doorbell " + doorbells[i] + ", wake " + wakes[i] + ", ISR " + isrs[i]

@@ -51,11 +51,20 @@ public final class IoBench {
      *
      * @param costs what each command cost (switches, CPU, interrupts, registers, allocation), or null when
      *              they were not counted
+     * @param histogram every request's latency (ns), for {@code --hgrm} and the plot; no longer recorded into
+     * @param timeline completions per interval, for the plot
      */
     public record Result(Pattern pattern, int blockBytes, int queueDepth, long ios, double seconds, StageStats latency,
-            IoCosts.PerCommand costs) {
+            IoCosts.PerCommand costs, Histogram histogram, IoTimeline timeline) {
         public double iops() {
             return ios / seconds;
+        }
+
+        /** {@code randread-4k-qd32}: the job's name in file names and in the plot's legend. */
+        public String name() {
+            String bs = blockBytes % (1 << 20) == 0 ? blockBytes / (1 << 20) + "m"
+                    : blockBytes % 1024 == 0 ? blockBytes / 1024 + "k" : Integer.toString(blockBytes);
+            return pattern.name().toLowerCase(Locale.ROOT) + "-" + bs + "-qd" + queueDepth;
         }
 
         public double bytesPerSecond() {
@@ -133,6 +142,7 @@ public final class IoBench {
         long start = System.nanoTime();
         long duration = (long) (seconds * 1e9);
         long end = start + duration;
+        IoTimeline timeline = new IoTimeline(start, duration);
         long next = 0;
         BooleanSupplier bufferFree = buffers::hasFree;
         while (System.nanoTime() < end && failure.get() == null) {
@@ -146,8 +156,10 @@ public final class IoBench {
             disk.startAwaited(pattern.write, block * sectors, buffer)
                     .whenComplete((ok, error) -> {
                         if (error == null) {
+                            long now = System.nanoTime();
                             synchronized (latency) {
-                                latency.recordValue(Math.min(System.nanoTime() - submitted, latency.getHighestTrackableValue()));
+                                latency.recordValue(Math.min(now - submitted, latency.getHighestTrackableValue()));
+                                timeline.record(now);
                             }
                         } else {
                             failure.compareAndSet(null, error);
@@ -159,14 +171,17 @@ public final class IoBench {
         }
         disk.awaitCompletions(buffers::allFree, WAIT_SECONDS, TimeUnit.SECONDS);
         buffers.awaitAll();
-        double elapsed = (System.nanoTime() - start) / 1e9;
+        long finished = System.nanoTime();
+        double elapsed = (finished - start) / 1e9;
         IoCosts.PerCommand perCommand = costs == null || ios == 0 ? null : costs.end(ios);
         Throwable error = failure.get();
         if (error != null) {
             throw error instanceof PortException p ? p : new PortException("benchmark request failed: " + error, error);
         }
         synchronized (latency) {
-            return new Result(pattern, blockBytes, queueDepth, ios, elapsed, StageStats.of(latency), perCommand);
+            timeline.finish(finished);
+            return new Result(pattern, blockBytes, queueDepth, ios, elapsed, StageStats.of(latency), perCommand,
+                    latency, timeline);
         }
     }
 

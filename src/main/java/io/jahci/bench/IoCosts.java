@@ -22,7 +22,7 @@ import java.util.function.LongSupplier;
  * {@link #end}, never per command: nothing is added to the I/O path.
  *
  * <p>Both edges run on the submitting thread (PASSIVE) and allocate; their own reads of /proc (tens
- * of small files) are inside the window, a few hundred µs of the submitter's CPU over the whole
+ * of small files) are inside the window, a few hundred us of the submitter's CPU over the whole
  * window. The submitter's bytes are read last at the start and first at the end, so the edges'
  * allocation is not counted.
  */

@@ -1,9 +1,6 @@
 package io.jahci.bench;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,14 +10,6 @@ import java.util.Locale;
 import java.util.Map;
 import io.jahci.platform.Json;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.HistogramIterationValue;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.Styler;
-import org.knowm.xchart.style.lines.SeriesLines;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * What {@code bench irq} prints and writes: the side-by-side table, the JSON, HdrHistogram
@@ -28,11 +17,6 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * device run, which has no C counterpart).
  */
 public final class IrqReport {
-    static final double[] PERCENTILES = {50, 90, 99, 99.9};
-    /** Stages drawn in the plot, when present. */
-    static final List<Stage> PLOTTED = List.of(Stage.WAKE, Stage.ISR, Stage.WORKER, Stage.WORKITEM, Stage.RETURN);
-    private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0x2ca02c), new Color(0xd62728),
-            new Color(0x9467bd), new Color(0xff7f0e)};
 
     private final LatencyRecorder java;
     private final double javaAllocatedBytesPerEvent;
@@ -74,10 +58,10 @@ public final class IrqReport {
 
     // ---------------------------------------------------------------- table
 
-    /** Per stage: a Java row, a C row and their ratio, at p50, p90, p99, p99.9 and max, in µs. */
+    /** Per stage: a Java row, a C row and their ratio, at p50, p90, p99, p99.9 and max, in us. */
     public void printTable(PrintWriter out) {
-        out.printf(Locale.ROOT, "%-13s %-7s %10s %10s %10s %10s %10s%n", "stage", "", "p50 µs", "p90 µs", "p99 µs",
-                "p99.9 µs", "max µs");
+        out.printf(Locale.ROOT, "%-13s %-7s %10s %10s %10s %10s %10s%n", "stage", "", "p50 us", "p90 us", "p99 us",
+                "p99.9 us", "max us");
         for (Map.Entry<Stage, StageStats> e : java.stats().entrySet()) {
             Stage stage = e.getKey();
             long[] j = values(e.getValue());
@@ -102,12 +86,12 @@ public final class IrqReport {
      */
     public void printThreads(PrintWriter out) {
         out.printf(Locale.ROOT, "%-5s %-22s %-9s %8s %-12s %4s %-8s %14s%n", "side", "thread", "role", "tid", "policy",
-                "prio", "CPUs", "CPU µs/event");
+                "prio", "CPUs", "CPU us/event");
         printThreads(out, "Java", javaThreads, javaEvents);
         printThreads(out, "C", cThreads, cEvents);
-        out.printf(Locale.ROOT, "CPU per event on the port threads (irq + dispatch + workitem): Java %.2f µs%s%n",
+        out.printf(Locale.ROOT, "CPU per event on the port threads (irq + dispatch + workitem): Java %.2f us%s%n",
                 BenchThread.portCpuNanosPerEvent(javaThreads, javaEvents) / 1000.0, cThreads.isEmpty() ? ""
-                        : String.format(Locale.ROOT, ", C %.2f µs", BenchThread.portCpuNanosPerEvent(cThreads, cEvents) / 1000.0));
+                        : String.format(Locale.ROOT, ", C %.2f us", BenchThread.portCpuNanosPerEvent(cThreads, cEvents) / 1000.0));
     }
 
     private static void printThreads(PrintWriter out, String side, List<BenchThread> threads, long events) {
@@ -186,7 +170,7 @@ public final class IrqReport {
 
     // ---------------------------------------------------------------- hgrm
 
-    /** Writes {@code java-<stage>.hgrm} and {@code c-<stage>.hgrm}, values in µs; returns the files. */
+    /** Writes {@code java-<stage>.hgrm} and {@code c-<stage>.hgrm}, values in us; returns the files. */
     public List<Path> writeHgrm(Path dir) throws IOException {
         Files.createDirectories(dir);
         List<Path> files = new ArrayList<>();
@@ -200,9 +184,7 @@ public final class IrqReport {
     private static void writeHgrm(Path dir, String side, LatencyRecorder r, List<Path> files) throws IOException {
         for (Map.Entry<Stage, Histogram> e : r.histograms().entrySet()) {
             Path file = dir.resolve(side + "-" + e.getKey().key() + ".hgrm");
-            try (PrintStream out = new PrintStream(Files.newOutputStream(file), false, "UTF-8")) {
-                e.getValue().outputPercentileDistribution(out, 5, 1000.0);
-            }
+            Hgrm.write(file, e.getValue());
             files.add(file);
         }
     }
@@ -210,79 +192,10 @@ public final class IrqReport {
     // ---------------------------------------------------------------- plot
 
     /**
-     * Draws the latency-by-percentile curves of Java (solid) and C (dashed) for the main stages on
-     * one chart, HdrHistogram-plotter style: the x axis is log10(1/(1-percentile)), labelled as
-     * percentiles (0 = 0%, 1 = 90%, 2 = 99%, 3 = 99.9%, ...); the y axis is latency in µs on a log
-     * scale. Saves a PNG.
+     * Draws each stage's latency by percentile, Java solid and C dashed, under {@code title} and the lines of
+     * {@code subtitle} (the run, the machine): see {@link IrqPlot}. Saves a PNG.
      */
-    public void plot(Path file, String title) throws IOException {
-        XYChart chart = new XYChartBuilder().width(1100).height(650).title(title + " - Java solid, C dashed")
-                .xAxisTitle("percentile").yAxisTitle("latency from intended send (µs)").build();
-        var styler = chart.getStyler();
-        styler.setLegendPosition(Styler.LegendPosition.InsideNW);
-        styler.setChartBackgroundColor(Color.WHITE);
-        styler.setYAxisLogarithmic(true);
-        styler.setMarkerSize(0);
-        double nines = 1;
-        int colour = 0;
-        for (Stage stage : PLOTTED) {
-            Histogram jh = java.histogram(stage);
-            if (jh == null || jh.getTotalCount() == 0) {
-                continue;
-            }
-            Color color = COLORS[colour++ % COLORS.length];
-            nines = Math.max(nines, addSeries(chart, "Java " + stage.key(), jh, color, SeriesLines.SOLID));
-            Histogram ch = c == null ? null : c.histogram(stage);
-            if (ch != null && ch.getTotalCount() > 0) {
-                nines = Math.max(nines, addSeries(chart, "C " + stage.key(), ch, color, new BasicStroke(2.0f,
-                        BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10.0f, new float[] {6.0f, 4.0f}, 0.0f)));
-            }
-        }
-        styler.setXAxisMin(0.0);
-        double axisMax = Math.ceil(nines);
-        styler.setXAxisMax(axisMax);
-        styler.setxAxisTickLabelsFormattingFunction(x -> percentileLabel(x, axisMax));
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        try (var out = Files.newOutputStream(file)) {
-            BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
-        }
-    }
-
-    /** Adds one curve; returns its largest x (log10 of the number of values: the max is "1 in N"). */
-    private static double addSeries(XYChart chart, String name, Histogram h, Color color, BasicStroke stroke) {
-        List<Double> xs = new ArrayList<>();
-        List<Double> ys = new ArrayList<>();
-        double last = Math.log10(Math.max(10, h.getTotalCount()));
-        for (HistogramIterationValue v : h.percentiles(5)) {
-            double p = v.getPercentileLevelIteratedTo() / 100.0;
-            double x = p >= 1 ? last : Math.min(last, Math.log10(1 / (1 - p)));
-            xs.add(x);
-            ys.add(Math.max(0.001, v.getValueIteratedTo() / 1000.0));
-        }
-        XYSeries s = chart.addSeries(name, xs, ys);
-        s.setMarker(SeriesMarkers.NONE);
-        s.setLineColor(color);
-        s.setLineStyle(stroke);
-        return last;
-    }
-
-    /**
-     * log10(1/(1-p)) as a percentile: 0 -> "0%", 1 -> "90%", 2 -> "99%", 3 -> "99.9%", 0.5 -> "68.4%".
-     * XChart also formats candidate ticks outside the axis and keeps coarsening its grid until every
-     * label is distinct, so values outside [0, {@code axisMax}] get a distinct (never drawn) label.
-     */
-    static String percentileLabel(double x, double axisMax) {
-        if (x < 0 || x > axisMax) {
-            return Double.toString(x);
-        }
-        double p = 100 * (1 - Math.pow(10, -x));
-        int decimals = (int) Math.max(0, Math.ceil(x - 1e-9) - 2);
-        if (Math.abs(x - Math.rint(x)) > 1e-9) {
-            decimals = Math.max(decimals, 1);
-        }
-        return String.format(Locale.ROOT, "%." + decimals + "f%%", p);
+    public void plot(Path file, String title, List<String> subtitle) throws IOException {
+        IrqPlot.save(file, title, subtitle, java, c);
     }
 }

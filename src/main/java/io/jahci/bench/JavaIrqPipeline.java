@@ -123,11 +123,24 @@ public final class JavaIrqPipeline implements Miniport<JavaIrqPipeline>, Latency
 
     /** Runs warm-up then the measured events through the port layer; PASSIVE, blocks until done. */
     public static Result run(IrqSettings settings) throws NativeException, InterruptedException {
-        JavaIrqPipeline p = new JavaIrqPipeline(settings, settings.warmupEvents() + settings.events());
-        return p.execute();
+        return create(settings).execute();
     }
 
-    private Result execute() throws NativeException, InterruptedException {
+    /** A pipeline for {@code settings}, not started: {@link #execute} runs it. */
+    public static JavaIrqPipeline create(IrqSettings settings) {
+        return new JavaIrqPipeline(settings, settings.warmupEvents() + settings.events());
+    }
+
+    /**
+     * Events signalled so far, warm-up included: for progress. Any thread; it reads the field the stimulus publishes
+     * each event to the ISR anyway, so watching adds nothing to the measured path.
+     */
+    public int sent() {
+        return sent;
+    }
+
+    /** Runs warm-up then the measured events through the port layer; PASSIVE, blocks until done. */
+    public Result execute() throws NativeException, InterruptedException {
         ThreadMeter meter = new ThreadMeter();
         PortDriverOptions options = new PortDriverOptions()
                 .dispatchThreads(settings.dispatchThreads())
@@ -241,7 +254,7 @@ public final class JavaIrqPipeline implements Miniport<JavaIrqPipeline>, Latency
         source.signal();
     }
 
-    /** Waits until events [0, n) reached the work item: yielding (back to back) or polling every 100 µs. */
+    /** Waits until events [0, n) reached the work item: yielding (back to back) or polling every 100 us. */
     private void awaitDone(int n, boolean yield) {
         long lastProgress = System.nanoTime();
         int seen = done;

@@ -4,7 +4,7 @@ import com.sun.jna.Native;
 
 /**
  * {@code prctl(PR_SET_TIMERSLACK, 1)} for the calling thread, so a timed park wakes as close to its
- * deadline as the kernel can manage instead of up to the default 50 µs late. The C baseline's
+ * deadline as the kernel can manage instead of up to the default 50 us late. The C baseline's
  * stimulus does the same, so both stimuli sleep the same way.
  */
 final class TimerSlack {

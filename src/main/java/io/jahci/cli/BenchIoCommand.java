@@ -2,7 +2,11 @@ package io.jahci.cli;
 
 import io.jahci.ataport.CompletionMode;
 import io.jahci.platform.Json;
+import io.jahci.bench.Hgrm;
 import io.jahci.bench.IoBench;
+import io.jahci.bench.IoPlot;
+import io.jahci.bench.QtestNote;
+import io.jahci.disk.DeviceSpec;
 import io.jahci.bench.IoCosts;
 import io.jahci.bench.StageStats;
 import io.jahci.disk.Controller;
@@ -65,6 +69,15 @@ final class BenchIoCommand implements Callable<Integer> {
     @Option(names = "--allow-write", description = "Confirm that write and randwrite may overwrite the disk.")
     boolean allowWrite;
 
+    @Option(names = "--hgrm", paramLabel = "DIR", description = "Write each job's latency percentile distribution "
+            + "(HdrHistogram .hgrm, values in us) to DIR/JOB.hgrm, JOB as in randread-4k-qd1 (with --completions "
+            + "randread-4k-qd1-poll).")
+    java.nio.file.Path hgrm;
+
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw each job's latency by percentile and its "
+            + "completions per second in 100 ms intervals, warm-up included (PNG).")
+    java.nio.file.Path plot;
+
     @Option(names = "--json", description = "Print {\"iops\":..., \"bytesPerSecond\":..., \"latency\":{\"p50\":ns,...}, "
             + "\"registerReadsPerCommand\":..., \"registerWritesPerCommand\":..., \"perCommand\":{\"switchesVoluntary\":..., "
             + "\"cpuNanos\":..., \"interrupts\":..., \"allocatedBytes\":...}, ...}.")
@@ -94,15 +107,35 @@ final class BenchIoCommand implements Callable<Integer> {
             }
         }
         PrintWriter out = spec.commandLine().getOut();
+        String machine = io.jahci.bench.Machine.describe();
+        java.util.List<IoPlot.Job> plotted = new java.util.ArrayList<>();
+        java.util.List<String> device = new java.util.ArrayList<>();
         java.util.List<CompletionMode> modes = completions == null ? java.util.List.of(CompletionMode.parse(bench.main.completion))
                 : completions.stream().map(CompletionMode::parse).toList();
         for (CompletionMode mode : modes) {
             RegisterCounts counts = new RegisterCounts();
             try (Controller controller = bench.main.open(allowWrite, mode, counts)) {
                 for (Job job : list) {
-                    run(controller, new IoCosts(counts, controller::interruptsServiced), mode, job, out,
-                            completions != null);
+                    plotted.add(run(controller, new IoCosts(counts, controller::interruptsServiced), mode, job, out,
+                            completions != null));
                 }
+                device.clear();
+                device.add(controller.describe());
+                if (controller.spec().kind() == DeviceSpec.Kind.QEMU) {
+                    device.add(QtestNote.text(0));
+                }
+            }
+        }
+        if (plot != null) {
+            java.util.List<String> subtitle = new java.util.ArrayList<>(java.util.List.of(String.format(Locale.ROOT,
+                    "port %d; %s s per job%s; --completion %s", port, Json.number(seconds), warmup > 0
+                            ? " after " + Json.number(warmup) + " s of warm-up" : "",
+                    String.join(",", modes.stream().map(m -> m.name().toLowerCase(Locale.ROOT)).toList()))));
+            subtitle.addAll(device);
+            subtitle.add(machine);
+            IoPlot.save(plot, "jahci bench io: latency by percentile and completions over time", subtitle, plotted);
+            if (!json) {
+                out.println("wrote " + plot);
             }
         }
         return 0;
@@ -120,8 +153,8 @@ final class BenchIoCommand implements Callable<Integer> {
         return new Job(rw, pattern, blockSize, IoBench.parseSize(blockSize), queueDepth);
     }
 
-    /** One run of {@code job} on {@code controller}, opened with completion mode {@code mode}. PASSIVE. */
-    private void run(Controller controller, IoCosts costs, CompletionMode mode, Job job, PrintWriter out,
+    /** One run of {@code job} on {@code controller}, opened with completion mode {@code mode}; returns it as plotted. PASSIVE. */
+    private IoPlot.Job run(Controller controller, IoCosts costs, CompletionMode mode, Job job, PrintWriter out,
                      boolean nameMode)
             throws Exception {
         String rw = job.rw();
@@ -135,18 +168,26 @@ final class BenchIoCommand implements Callable<Integer> {
                     + "-byte sectors");
         }
         long sectors = region == null ? disk.sectors() : Math.min(disk.sectors(), IoBench.parseSize(region) / disk.sectorSize());
-        Progress progress = new Progress(spec.commandLine().getErr(), (ms, totalMs, ios) -> String.format(Locale.ROOT,
+        Progress.Text measuring = (ms, totalMs, ios) -> String.format(Locale.ROOT,
                 "%s bs=%d qd=%d: %d I/Os submitted in %.1f of %.1f s", rw, bs, queueDepth, ios, ms / 1000.0,
-                totalMs / 1000.0));
+                totalMs / 1000.0);
+        Progress progress = new Progress(spec.commandLine().getErr(), (ms, totalMs, ios) -> "warm-up, not measured: "
+                + measuring.of(ms, totalMs, ios), Progress.iops());
+        IoBench.Progress update = (ios, elapsed, duration) -> progress.update(elapsed / 1_000_000, duration / 1_000_000, ios);
         IoBench.Result r;
+        IoBench.Result warm = null;
         try (StopSignals stop = StopSignals.summarizeAndExit(spec.commandLine().getErr(), progress::summary)) {
             if (warmup > 0) {
-                IoBench.run(disk, pattern, bs, queueDepth, warmup, sectors, null, (ios, elapsed, duration) -> { });
+                warm = IoBench.run(disk, pattern, bs, queueDepth, warmup, sectors, null, update);
             }
-            r = IoBench.run(disk, pattern, bs, queueDepth, seconds, sectors, costs,
-                    (ios, elapsed, duration) -> progress.update(elapsed / 1_000_000, duration / 1_000_000, ios));
+            progress.phase(measuring, Progress.iops());
+            r = IoBench.run(disk, pattern, bs, queueDepth, seconds, sectors, costs, update);
         }
         progress.done();
+        String name = r.name() + (nameMode ? "-" + mode.name().toLowerCase(Locale.ROOT) : "");
+        if (hgrm != null) {
+            Hgrm.write(hgrm.resolve(name + ".hgrm"), r.histogram());
+        }
         if (json) {
             java.util.Map<String, Object> result = r.toJson();
             if (nameMode) {
@@ -161,8 +202,9 @@ final class BenchIoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%s: bs=%d qd=%d, %d I/Os in %.1f s: IOPS=%.0f, BW=%.1f MiB/s (%.1f MB/s)%n",
                     rw, bs, queueDepth, r.ios(), r.seconds(), r.iops(), r.bytesPerSecond() / (1 << 20),
                     r.bytesPerSecond() / 1e6);
-            out.printf(Locale.ROOT, "  latency (us): p50=%.1f p90=%.1f p99=%.1f p99.9=%.1f max=%.1f%n",
-                    l.p50() / 1e3, l.p90() / 1e3, l.p99() / 1e3, l.p999() / 1e3, l.max() / 1e3);
+            out.printf(Locale.ROOT, "  latency (us): min=%.1f mean=%.1f stdev=%.1f; p50=%.1f p90=%.1f p99=%.1f "
+                    + "p99.9=%.1f max=%.1f%n", l.min() / 1e3, l.mean() / 1e3, l.stdev() / 1e3, l.p50() / 1e3,
+                    l.p90() / 1e3, l.p99() / 1e3, l.p999() / 1e3, l.max() / 1e3);
             IoCosts.PerCommand c = r.costs();
             out.printf(Locale.ROOT, "  register accesses per command: %.2f reads, %.2f writes; %.3f interrupts%n",
                     c.registers().reads(), c.registers().writes(), c.interrupts());
@@ -175,7 +217,11 @@ final class BenchIoCommand implements Callable<Integer> {
                 out.println("  threads that exited in the window (not counted): " + String.join(", ", c.exitedThreads()));
             }
             out.println("  " + controller.describe());
+            if (controller.spec().kind() == DeviceSpec.Kind.QEMU) {
+                out.println("  NOTE: " + QtestNote.text(0) + ".");
+            }
         }
+        return new IoPlot.Job(name, r, warm);
     }
 
     /** {@code port 1.00, transport 0.50, ...}: each role's value divided by {@code unit}. */

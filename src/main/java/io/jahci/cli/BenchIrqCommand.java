@@ -10,6 +10,9 @@ import io.jahci.bench.IrqReport;
 import io.jahci.bench.IrqSettings;
 import io.jahci.bench.JavaIrqPipeline;
 import io.jahci.bench.LatencyRecorder;
+import io.jahci.bench.Machine;
+import io.jahci.bench.QtestNote;
+import io.jahci.disk.DeviceSpec;
 import io.jahci.bench.RawRun;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -46,6 +49,8 @@ final class BenchIrqCommand implements Callable<Integer> {
     /** Back to back with a time bound: stamp arrays are sized for this many events per second. */
     static final int BACK_TO_BACK_CAPACITY_PER_SECOND = 400_000;
     static final int MAX_EVENTS = 20_000_000;
+    /** How often the progress line is refreshed while the pipelines run on their own threads. */
+    static final long TICK_MILLIS = 500;
 
     @ParentCommand
     BenchCommand bench;
@@ -85,7 +90,7 @@ final class BenchIrqCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--hgrm", paramLabel = "DIR", description = "Write HdrHistogram percentile distributions "
-            + "(java-<stage>.hgrm, c-<stage>.hgrm; values in µs) into DIR.")
+            + "(java-<stage>.hgrm, c-<stage>.hgrm; values in us) into DIR.")
     Path hgrm;
 
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the latency percentile distributions of "
@@ -113,6 +118,11 @@ final class BenchIrqCommand implements Callable<Integer> {
             return device(main, out, verifier);
         }
         IrqSettings settings = settings(main, verifier);
+        String machine = Machine.describe();
+        boolean timeBound = settings.warmupNanos() > 0 || settings.runNanos() > 0;
+        Progress progress = new Progress(spec.commandLine().getErr(), (ms, totalMs, x) -> String.format(Locale.ROOT,
+                "C baseline: %.1f s%s", ms / 1000.0, totalMs > 0 ? String.format(Locale.ROOT, " of %.1f s", totalMs / 1000.0)
+                        : " (back to back, no schedule)"), null);
 
         LatencyRecorder c = null;
         List<BenchThread> cThreads = List.of();
@@ -123,7 +133,15 @@ final class BenchIrqCommand implements Callable<Integer> {
         } else {
             try (CBaseline baseline = CBaseline.build()) {
                 doneSoFar = "nothing measured yet: the C baseline was running";
-                CBaseline.Run cResult = baseline.run(settings);
+                long began = System.nanoTime();
+                long scheduleMillis = timeBound ? (settings.warmupNanos() + settings.runNanos()) / 1_000_000
+                        : settings.backToBack() ? 0 : Math.round((settings.warmupEvents() + settings.events()) * 1000.0
+                        / settings.rate());
+                CBaseline.Run cResult;
+                try (AutoCloseable tick = progress.tick(() -> (System.nanoTime() - began) / 1_000_000, scheduleMillis,
+                        TICK_MILLIS)) {
+                    cResult = baseline.run(settings);
+                }
                 RawRun cRun = cResult.stamps();
                 doneSoFar = "the C baseline measured " + cRun.measured() + " events; the Java pipeline was running"
                         + " (nothing printed: Java and C are reported together)";
@@ -137,19 +155,28 @@ final class BenchIrqCommand implements Callable<Integer> {
         if (c == null) {
             doneSoFar = "nothing measured yet: the Java pipeline was running";
         }
-        JavaIrqPipeline.Result j = JavaIrqPipeline.run(settings);
+        JavaIrqPipeline pipeline = JavaIrqPipeline.create(settings);
+        progress.phase((done, total, x) -> String.format(Locale.ROOT, "Java pipeline: %d%s events signalled, warm-up "
+                + "included", done, total > 0 ? "/" + total : ""), Progress.perSecond("events"));
+        JavaIrqPipeline.Result j;
+        try (AutoCloseable tick = progress.tick(pipeline::sent, timeBound ? 0 : settings.warmupEvents() + settings.events(),
+                TICK_MILLIS)) {
+            j = pipeline.execute();
+        }
+        progress.done();
         LatencyRecorder java = LatencyRecorder.record(j.run());
         IrqReport report = new IrqReport(java, j.allocatedBytesPerEvent(), c)
                 .threads(j.threads(), j.run().measured(), cThreads, cEvents);
 
+        String runLine = String.format(Locale.ROOT, "schedule: %s; %d warm-up + %d measured events; wait %s (%d dispatch "
+                + "thread%s); SyncWithIsr %s; verifier %s; asked for: %s%s", describeRate(settings), j.run().warmup(),
+                j.run().measured(), main.waitMode, dispatchThreads, dispatchThreads == 1 ? "" : "s", main.syncWithIsr,
+                verifier ? "on" : "off", main.placement.describe(), main.mlockall ? "; mlockall" : "");
         if (json) {
             out.println(Json.write(report.toJson()));
         } else {
             out.printf(Locale.ROOT, "jahci bench irq: port layer (Java) vs the same pipeline in C, one after the other%n");
-            out.printf(Locale.ROOT, "schedule: %s; %d warm-up + %d measured events; wait %s (%d dispatch thread%s); "
-                    + "SyncWithIsr %s; verifier %s; asked for: %s%s%n", describeRate(settings), j.run().warmup(),
-                    j.run().measured(), main.waitMode, dispatchThreads, dispatchThreads == 1 ? "" : "s", main.syncWithIsr,
-                    verifier ? "on" : "off", main.placement.describe(), main.mlockall ? "; mlockall" : "");
+            out.println(runLine);
             out.printf(Locale.ROOT, "latency of each stage from the event's intended send time (coordinated omission: "
                     + "measured from the schedule), HdrHistogram 3 digits%n%n");
             report.printTable(out);
@@ -164,8 +191,9 @@ final class BenchIrqCommand implements Callable<Integer> {
                     j.timerSlackSet() ? "" : " (the stimulus could not set a 1 ns timer slack)");
             out.println(cNote);
         }
-        writeFiles(report, out, "bench irq (" + describeRate(settings) + ", wait " + main.waitMode
-                + ", SyncWithIsr " + main.syncWithIsr + ", verifier " + (verifier ? "on" : "off") + ")");
+        writeFiles(report, out, "jahci bench irq: interrupt-to-worker latency by percentile, Java port layer (solid)"
+                + (c == null ? ", no C baseline" : " vs the same pipeline in C (dashed)"), List.of(runLine, machine,
+                "latency of each stage from the event's intended send time (coordinated omission corrected)"));
         return 0;
     }
 
@@ -184,8 +212,17 @@ final class BenchIrqCommand implements Callable<Integer> {
             throw new Main.UsageException("--events must be at least 1 and --warmup at least 0");
         }
         doneSoFar = "nothing reported: " + w + " warm-up + " + n + " READs were running";
+        String machine = Machine.describe();
+        Progress progress = new Progress(spec.commandLine().getErr(), (done, total, x) -> String.format(Locale.ROOT,
+                "%d/%d READs, warm-up included", done, total), Progress.perSecond("READs"));
         DeviceIrqBench.Result r = DeviceIrqBench.run(main.device, w, n, main.syncWithIsr, verifier,
-                new PortDriverOptions().waitMode(main.waitMode).threadPlacement(main.placement).dispatchThreads(dispatchThreads));
+                new PortDriverOptions().waitMode(main.waitMode).threadPlacement(main.placement).dispatchThreads(dispatchThreads),
+                done -> progress.update(done, w + n, 0));
+        progress.done();
+        boolean qemu = DeviceSpec.parse(main.device).kind() == DeviceSpec.Kind.QEMU;
+        String runLine = String.format(Locale.ROOT, "%d warm-up + %d measured READs; wait %s (%d dispatch thread%s); "
+                + "SyncWithIsr %s; verifier %s", w, n, main.waitMode, dispatchThreads, dispatchThreads == 1 ? "" : "s",
+                main.syncWithIsr, verifier ? "on" : "off");
         LatencyRecorder java = LatencyRecorder.record(r.run());
         IrqReport report = new IrqReport(java, r.allocatedBytesPerEvent(), null)
                 .threads(r.threads(), r.run().measured(), List.of(), 0).registers(r.registers());
@@ -193,9 +230,7 @@ final class BenchIrqCommand implements Callable<Integer> {
             out.println(Json.write(report.toJson()));
         } else {
             out.printf(Locale.ROOT, "jahci bench irq on %s: 1-sector READ DMA EXT at LBA 0, one at a time%n", r.device());
-            out.printf(Locale.ROOT, "%d warm-up + %d measured READs; wait %s (%d dispatch thread%s); SyncWithIsr %s; "
-                    + "verifier %s%n", w, n, main.waitMode, dispatchThreads,
-                    dispatchThreads == 1 ? "" : "s", main.syncWithIsr, verifier ? "on" : "off");
+            out.println(runLine);
             out.printf(Locale.ROOT, "latency from issue (just before the READ enters the port) to: doorbell = StartIo "
                     + "returned (BuildIo done, slot taken, PxSACT/PxCI written), wake = the thread waiting on the "
                     + "interrupt woke (usually the reading caller itself, which takes its own interrupt), isr = ISR entered, "
@@ -206,19 +241,24 @@ final class BenchIrqCommand implements Callable<Integer> {
             report.printThreads(out);
             out.printf(Locale.ROOT, "register accesses per READ: %.2f reads, %.2f writes%n", r.registers().reads(),
                     r.registers().writes());
-            out.printf(Locale.ROOT, "NOTE: over the QEMU transport each register access is a qtest socket round trip "
-                    + "(about %.0f µs here; 0.1-0.2 ms typically) and the interrupt arrives as a line on that socket: "
-                    + "these numbers measure the transport more than the driver. No C baseline exists for this mode.%n",
-                    r.registerAccessNanos() / 1000.0);
+            if (qemu) {
+                out.println("NOTE: " + QtestNote.text(r.registerAccessNanos()) + ".");
+            }
+            out.println("No C baseline exists for this mode.");
             out.printf(Locale.ROOT, "Java: %s bytes allocated per READ on the interrupt and dispatch threads (%s); %.2f s%n",
                     Json.number(r.allocatedBytesPerEvent()), perThread(r.allocatedBytesByThread()),
                     r.seconds());
         }
-        writeFiles(report, out, "bench irq on " + r.device() + " (1-sector READs)");
+        List<String> subtitle = new java.util.ArrayList<>(List.of(runLine, r.device(), machine,
+                "latency of each stage from issue, just before the READ enters the port"));
+        if (qemu) {
+            subtitle.add(QtestNote.text(r.registerAccessNanos()));
+        }
+        writeFiles(report, out, "jahci bench irq: 1-sector READ latency by percentile, from issue", subtitle);
         return 0;
     }
 
-    private void writeFiles(IrqReport report, PrintWriter out, String title) throws Exception {
+    private void writeFiles(IrqReport report, PrintWriter out, String title, List<String> subtitle) throws Exception {
         if (hgrm != null) {
             var files = report.writeHgrm(hgrm);
             if (!json) {
@@ -226,7 +266,7 @@ final class BenchIrqCommand implements Callable<Integer> {
             }
         }
         if (plot != null) {
-            report.plot(plot, title);
+            report.plot(plot, title, subtitle);
             if (!json) {
                 out.println("wrote " + plot);
             }
@@ -328,8 +368,8 @@ final class BenchIrqCommand implements Callable<Integer> {
     }
 
     private static String describeRate(IrqSettings s) {
-        return s.backToBack() ? "back to back" : String.format(Locale.ROOT, "%s events/s (period %d ns)",
-                Json.number(s.rate()), s.periodNanos());
+        return s.backToBack() ? "back to back" : String.format(Locale.ROOT, "%s events/s (one every %s us)",
+                Json.number(s.rate()), Json.number(s.periodNanos() / 1000.0));
     }
 
     private static String perThread(Map<String, Long> bytes) {

@@ -7,6 +7,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -23,6 +25,9 @@ import java.util.concurrent.Callable;
 final class ReadCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     SectorRange range;
@@ -55,24 +60,30 @@ final class ReadCommand implements Callable<Integer> {
     private void readDisk(Disk disk, FileChannel file) throws Exception {
         range.checkFits(disk);
         ByteBuffer buffer = SectorRange.chunkBuffer(disk.sectorSize());
+        Progress progress = range.progress(spec.commandLine().getErr(), "read", disk.sectorSize());
         for (long done = 0; done < range.count; ) {
             int sectors = range.nextChunk(buffer, done, disk.sectorSize());
             disk.read(range.lba + done, buffer);
             write(file, buffer.flip());
             done += sectors;
+            progress.update(done, range.count, 0);
         }
+        progress.done();
     }
 
     /** A CD/DVD: the same, in 2048-byte blocks. */
     private void readCd(CdDrive cd, FileChannel file) throws Exception {
         range.checkFits(cd.blocks(), "the disc in the CD/DVD drive on port " + range.port);
         ByteBuffer buffer = SectorRange.chunkBuffer(CdDrive.BLOCK);
+        Progress progress = range.progress(spec.commandLine().getErr(), "read", CdDrive.BLOCK);
         for (long done = 0; done < range.count; ) {
             int blocks = range.nextChunk(buffer, done, CdDrive.BLOCK);
             cd.read(range.lba + done, buffer);
             write(file, buffer.flip());
             done += blocks;
+            progress.update(done, range.count, 0);
         }
+        progress.done();
     }
 
     private static void write(FileChannel file, ByteBuffer buffer) throws java.io.IOException {

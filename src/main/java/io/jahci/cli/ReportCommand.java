@@ -78,8 +78,7 @@ final class ReportCommand implements Callable<Integer> {
     private Map<String, Object> report(Controller c) throws Exception {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("schema", SCHEMA);
-        r.put("jahciVersion", Main.class.getPackage().getImplementationVersion() == null ? "dev"
-                : Main.class.getPackage().getImplementationVersion());
+        r.put("jahciVersion", io.jahci.disk.Version.current());
         r.put("taken", Instant.now().toString());
         r.put("device", c.spec().toString());
         r.put("controller", c.describe());

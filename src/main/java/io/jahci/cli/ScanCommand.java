@@ -40,7 +40,8 @@ final class ScanCommand implements Callable<Integer> {
             long sectors = range.sectors(disk);
             long lba = range.lba;
             Progress progress = new Progress(spec.commandLine().getErr(), (done, total, bad) -> String.format(
-                    "scanned %d/%d sectors (%d%%) from LBA %d, %d bad", done, total, Progress.percent(done, total), lba, bad));
+                    "scanned %d/%d sectors (%d%%) from LBA %d, %d bad", done, total, Progress.percent(done, total), lba, bad),
+                    Progress.megabytes(disk.sectorSize()));
             SurfaceScan.Result result;
             try (StopSignals stop = StopSignals.summarizeAndExit(spec.commandLine().getErr(), progress::summary)) {
                 result = SurfaceScan.run(disk, lba, sectors, range.queueDepth, progress::update);

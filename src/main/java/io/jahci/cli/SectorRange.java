@@ -3,6 +3,7 @@ package io.jahci.cli;
 import io.jahci.disk.Disk;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 
 /** The {@code --port --lba --count} options that read and write share, and their checks. */
@@ -53,6 +54,13 @@ final class SectorRange {
     /** A direct buffer of whole sectors that files are streamed through. */
     static ByteBuffer chunkBuffer(int sectorSize) {
         return ByteBuffer.allocateDirect(CHUNK_BYTES - CHUNK_BYTES % sectorSize);
+    }
+
+    /** Progress of moving the range ({@code verb}: read, wrote) in units of {@code unitBytes}, on {@code err}. */
+    Progress progress(PrintWriter err, String verb, int unitBytes) {
+        long first = lba;
+        return new Progress(err, (done, total, extra) -> String.format("%s %d/%d sectors (%d%%) from LBA %d", verb, done,
+                total, Progress.percent(done, total), first), Progress.megabytes(unitBytes));
     }
 
     /** Sectors in the next chunk after {@code done}; limits {@code buffer} to them. */

@@ -49,7 +49,7 @@ final class VerifyCommand implements Callable<Integer> {
             long lba = range.lba;
             Progress progress = new Progress(spec.commandLine().getErr(), (done, total, failed) -> String.format(
                     "wrote %d/%d sectors (%d%%) from LBA %d, %d failed; nothing read back yet", done, total,
-                    Progress.percent(done, total), lba, failed));
+                    Progress.percent(done, total), lba, failed), Progress.megabytes(disk.sectorSize()));
             Progress.Text readBack = (done, total, mismatched) -> String.format("wrote and flushed %d sectors from LBA %d; "
                     + "read back %d/%d (%d%%), %d mismatched", total, lba, done, total, Progress.percent(done, total), mismatched);
             PatternVerify.Result result;
@@ -57,7 +57,7 @@ final class VerifyCommand implements Callable<Integer> {
                 result = PatternVerify.run(disk, lba, sectors, range.queueDepth, System.nanoTime(),
                         (reading, done, total, mismatches) -> {
                             if (reading && done == 0) {
-                                progress.phase(readBack);
+                                progress.phase(readBack, Progress.megabytes(disk.sectorSize()));
                             }
                             progress.update(done, total, mismatches);
                         });

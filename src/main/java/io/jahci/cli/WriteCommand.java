@@ -6,6 +6,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,6 +23,9 @@ import java.util.concurrent.Callable;
 final class WriteCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     SectorRange range;
@@ -52,6 +57,7 @@ final class WriteCommand implements Callable<Integer> {
             }
             try (FileChannel file = FileChannel.open(in, StandardOpenOption.READ)) {
                 ByteBuffer buffer = SectorRange.chunkBuffer(disk.sectorSize());
+                Progress progress = range.progress(spec.commandLine().getErr(), "wrote", disk.sectorSize());
                 for (long done = 0; done < range.count; ) {
                     int sectors = range.nextChunk(buffer, done, disk.sectorSize());
                     while (buffer.hasRemaining()) {
@@ -60,7 +66,9 @@ final class WriteCommand implements Callable<Integer> {
                     buffer.flip();
                     disk.write(range.lba + done, buffer);
                     done += sectors;
+                    progress.update(done, range.count, 0);
                 }
+                progress.done();
             }
             disk.flush();
         }

@@ -36,7 +36,7 @@ public interface Transport extends AutoCloseable {
     }
 
     /**
-     * Roughly how long one register access takes, in nanoseconds: about 1 µs through a mapped BAR,
+     * Roughly how long one register access takes, in nanoseconds: about 1 us through a mapped BAR,
      * far more through a socket. Sizes the ISR time budget the verifier warns at.
      */
     default long registerAccessNanos() {

@@ -284,7 +284,7 @@ final class SlotTable {
      * memory first, measured on the QEMU transport (docs/latency-completion.md): a register read
      * there is a qtest round trip that also holds up QEMU's main loop, which is busy completing
      * the command; a memory read is a load. On real hardware a PxIS read is an uncached MMIO read
-     * (~0.5-1 µs) while the FIS area is ordinary cached DMA memory. The SDB FIS area holds only
+     * (~0.5-1 us) while the FIS area is ordinary cached DMA memory. The SDB FIS area holds only
      * the last SDB FIS, so its tag bits are not trusted: it is a hint, cleared before the
      * registers are read, and PxCI/PxSACT say which commands completed. Allocates nothing.
      *

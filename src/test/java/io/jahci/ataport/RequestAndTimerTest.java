@@ -142,7 +142,7 @@ class RequestAndTimerTest {
                 fired.add("second");
                 ran.countDown();
             }, 30_000);
-            advance(f, clock, 29_998); // B's probe below moves it to 29,999 µs
+            advance(f, clock, 29_998); // B's probe below moves it to 29,999 us
             assertEquals(List.of(), firedBeforeAProbe(f, clock, a, b, fired), "a routine ran before its delay");
             advance(f, clock, 1);
             await(ran, "the timer, once its delay passed");
@@ -166,7 +166,7 @@ class RequestAndTimerTest {
     }
 
     /**
-     * Arms B's timer due 1 µs from now, moves the clock to it, waits until it fired, then
+     * Arms B's timer due 1 us from now, moves the clock to it, waits until it fired, then
      * returns what A's timer routines had done when a worker routine queued on A after it ran.
      */
     private static List<String> firedBeforeAProbe(Fixture f, AtomicLong clock, Channel<TestExt> a, Channel<TestExt> b,

@@ -39,8 +39,8 @@ class WaitModeTest {
     }
 
     @Test
-    @DisplayName("adaptive hybrid: starts at 2 µs; after a missed wait within 50 µs grows to twice it (at most 50 µs); "
-            + "after a wait longer than 50 µs halves (at least 2 µs); a real missed spin adapts it")
+    @DisplayName("adaptive hybrid: starts at 2 us; after a missed wait within 50 us grows to twice it (at most 50 us); "
+            + "after a wait longer than 50 us halves (at least 2 us); a real missed spin adapts it")
     void adaptiveWindow() {
         Spinner s = new Spinner(WaitMode.HYBRID);
         assertEquals(2_000, s.window());
@@ -60,7 +60,7 @@ class WaitModeTest {
         assertFalse(fixed.spin(() -> false));
         fixed.woke();
         assertEquals(20_000, fixed.window(), "a fixed window never adapts");
-        s.adapt(40_000); // back to the cap: 50 µs
+        s.adapt(40_000); // back to the cap: 50 us
         assertEquals(50_000, s.window());
         assertFalse(s.spin(() -> false), "a real spin that misses");
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2)); // the blocked wait, well over the cap

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code jahci bench irq} end to end, in-process through {@link Main#run}. No timing assertions. */
 class BenchIrqCommandTest {
-    private static final Set<String> STAT_KEYS = Set.of("count", "p50", "p90", "p99", "p999", "max");
+    private static final Set<String> STAT_KEYS = Set.of("count", "min", "mean", "stdev", "p50", "p90", "p99", "p999", "max");
     private static final List<String> STAGES = List.of("send", "wake", "isr", "worker", "synchronized", "workitem");
 
     @TempDir
@@ -47,6 +47,10 @@ class BenchIrqCommandTest {
         Path hgrm = dir.resolve("hgrm");
         Result r = run("bench", "irq", "--events", "2000", "--json", "--hgrm", hgrm.toString(), "--plot", png.toString());
         assertEquals(0, r.exit(), r.err());
+        // About 4.4 s per side on the default schedule: progress lines with the rate and the time left, each side.
+        assertTrue(r.err().lines().anyMatch(l -> l.matches("C baseline: [0-9.]+ s of [0-9.]+ s; ETA [0-9:]+")), r.err());
+        assertTrue(r.err().lines().anyMatch(l -> l.matches("Java pipeline: [0-9]+/22000 events signalled, warm-up "
+                + "included; [0-9]+ events/s, ETA [0-9:]+")), r.err());
         Map<String, Object> top = object(r.out().trim());
         assertEquals(Set.of("java", "c"), top.keySet());
         Map<String, Object> java = object(top.get("java"));
@@ -86,6 +90,9 @@ class BenchIrqCommandTest {
         byte[] magic = Arrays.copyOf(Files.readAllBytes(png), 8);
         assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, magic, "a PNG");
         assertTrue(Files.size(png) > 10_000, "a chart, not an empty image");
+        java.awt.image.BufferedImage picture = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(IrqPlot.WIDTH, picture.getWidth(), "decodes at its size");
+        assertEquals(IrqPlot.height(), picture.getHeight());
         for (String side : List.of("java", "c")) {
             for (String stage : STAGES) {
                 String text = Files.readString(hgrm.resolve(side + "-" + stage + ".hgrm"));
@@ -100,7 +107,7 @@ class BenchIrqCommandTest {
     void tableAndSkippedC() {
         Result r = run("bench", "irq", "--rate", "max", "--events", "300", "--warmup", "300", "--no-c", "--wait", "spin");
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("p50 µs"), r.out());
+        assertTrue(r.out().contains("p50 us"), r.out());
         assertTrue(r.out().contains("wait spin"), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("Java +jahci-irq-0 +irq .*SCHED_OTHER.*")), r.out());
         assertTrue(r.out().contains("CPU per event on the port threads"), r.out());
@@ -137,6 +144,7 @@ class BenchIrqCommandTest {
     void deviceRun() throws Exception {
         Result r = run("--device", "qemu", "bench", "irq", "--events", "40", "--warmup", "10", "--json");
         assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().lines().anyMatch(l -> l.matches("[0-9]+/50 READs, warm-up included; [0-9]+ READs/s.*")), r.err());
         Map<String, Object> top = object(r.out().trim());
         assertNull(top.get("c"));
         Map<String, Object> java = object(top.get("java"));

@@ -6,7 +6,12 @@ import io.jahci.testing.JsonReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.jahci.bench.IoPlot;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +24,8 @@ class BenchIoCliTest {
     /** The keys of one job's JSON object, as README's CLI table and docs/performance.md give them. */
     static final List<String> KEYS = List.of("rw", "bs", "qd", "ios", "seconds", "iops", "bytesPerSecond", "latency",
             "registerReadsPerCommand", "registerWritesPerCommand", "perCommand", "jitCompilationMillis", "exitedThreads");
+    static final List<String> LATENCY_KEYS = List.of("count", "min", "mean", "stdev", "p50", "p90", "p99", "p999",
+            "max");
     static final List<String> PER_COMMAND_KEYS = List.of("switchesVoluntary", "switchesInvoluntary", "cpuNanos",
             "interrupts", "allocatedBytes");
 
@@ -46,7 +53,7 @@ class BenchIoCliTest {
         assertTrue(ios > 0, r.out());
         assertTrue(JsonReader.number(json.get("iops")) > 0, r.out());
         Map<String, Object> latency = JsonReader.object(json.get("latency"));
-        assertEquals(List.of("count", "p50", "p90", "p99", "p999", "max"), List.copyOf(latency.keySet()));
+        assertEquals(LATENCY_KEYS, List.copyOf(latency.keySet()));
         assertEquals(ios, JsonReader.number(latency.get("count")), "every I/O has a latency");
         double p50 = JsonReader.number(latency.get("p50"));
         double p99 = JsonReader.number(latency.get("p99"));
@@ -105,6 +112,61 @@ class BenchIoCliTest {
         assertEquals(0, JsonReader.number(perCommand.get("interrupts")), r.out());
         Map<String, Object> voluntary = JsonReader.object(perCommand.get("switchesVoluntary"));
         assertTrue(JsonReader.number(voluntary.get("port")) < 0.5, r.out());
+    }
+
+    /**
+     * Two jobs with a warm-up, --hgrm and --plot: each job's .hgrm holds every measured I/O and HdrHistogram's own
+     * mean, standard deviation and minimum agree with the JSON's; the PNG decodes at its fixed size; the text says
+     * over QEMU that the numbers measure the transport.
+     */
+    @Test
+    void hgrmAndPlotHoldWhatTheRunMeasured() throws Exception {
+        Path image = Images.create(dir, "p.img", 16 << 20);
+        Path hgrm = dir.resolve("hgrm");
+        Path png = dir.resolve("plots/io.png");
+        CliRun r = CliRun.of("--device", "qemu:" + image, "bench", "io", "--port", "0", "--jobs",
+                "randread:4k:1,randread:4k:8", "--seconds", "0.5", "--warmup", "0.2", "--json", "--hgrm", hgrm.toString(),
+                "--plot", png.toString());
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(2, lines.size(), r.out());
+        for (String line : lines) {
+            Map<String, Object> json = JsonReader.object(line);
+            Map<String, Object> latency = JsonReader.object(json.get("latency"));
+            String job = json.get("rw") + "-4k-qd" + json.get("qd");
+            List<String> file = Files.readAllLines(hgrm.resolve(job + ".hgrm"));
+            double count = JsonReader.number(latency.get("count"));
+            assertEquals(JsonReader.number(json.get("ios")), count, line);
+            String last = file.stream().filter(l -> l.matches(" *[0-9.]+ +1\\.0+ +[0-9]+ *")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no 100% line in " + file));
+            assertEquals(count, Double.parseDouble(last.trim().split(" +")[2]), "count at 100%: " + last);
+            assertTrue(file.stream().anyMatch(l -> l.matches("#\\[Max += +[0-9.]+, Total count += +" + (long) count + "]")),
+                    String.join("\n", file));
+            // HdrHistogram's footer, in us with 3 decimals, against the JSON's ns with 1 decimal.
+            Matcher footer = Pattern.compile("#\\[Mean += +([0-9.]+), StdDeviation += +([0-9.]+)]")
+                    .matcher(String.join("\n", file));
+            assertTrue(footer.find(), String.join("\n", file));
+            assertEquals(Double.parseDouble(footer.group(1)), JsonReader.number(latency.get("mean")) / 1000, 0.001, line);
+            assertEquals(Double.parseDouble(footer.group(2)), JsonReader.number(latency.get("stdev")) / 1000, 0.001, line);
+            // The 0% line gives the lowest bucket's top: within HdrHistogram's 3 digits of the minimum.
+            double first = Double.parseDouble(file.get(2).trim().split(" +")[0]) * 1000;
+            double min = JsonReader.number(latency.get("min"));
+            assertTrue(min > 0 && Math.abs(first - min) <= min * 1e-3 + 1, first + " vs " + line);
+            assertTrue(min <= JsonReader.number(latency.get("p50")) && JsonReader.number(latency.get("mean")) <= JsonReader
+                    .number(latency.get("max")), line);
+        }
+        BufferedImage picture = ImageIO.read(png.toFile());
+        assertNotNull(picture, "a PNG ImageIO decodes");
+        assertEquals(IoPlot.WIDTH, picture.getWidth());
+        assertEquals(IoPlot.height(), picture.getHeight());
+
+        CliRun text = CliRun.of("--device", "qemu:" + image, "bench", "io", "--port", "0", "--rw", "read", "--seconds",
+                "0.3");
+        assertEquals(0, text.exit(), text.err());
+        assertTrue(text.out().matches("(?s).*latency \\(us\\): min=[0-9.]+ mean=[0-9.]+ stdev=[0-9.]+; p50=.*"), text.out());
+        assertTrue(text.out().contains("NOTE: over the QEMU transport each register access is a qtest socket round trip"),
+                text.out());
+        assertTrue(text.err().contains("IOPS"), text.err());
     }
 
     /** README's CLI table and docs/performance.md name every key the JSON has, in its order. */

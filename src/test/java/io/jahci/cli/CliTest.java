@@ -88,11 +88,15 @@ class CliTest {
         CliRun w = CliRun.of("--device", "qemu:" + image, "--sync-with-isr", syncWithIsr, "--verifier", "write",
                 "--port", "0", "--lba", "33", "--count", "100", "--in", in.toString(), "--allow-write");
         assertEquals(0, w.exit(), w.err());
+        assertTrue(w.err().lines().anyMatch(l -> l.matches("wrote 100/100 sectors \\(100%\\) from LBA 33; [0-9.]+ MB/s")),
+                "progress with its rate: " + w.err());
         assertArrayEquals(data, Images.read(image, 33 * 512, data.length));
         Path out = dir.resolve("out.bin");
         CliRun r = CliRun.of("--device", "qemu:" + image, "--sync-with-isr", syncWithIsr, "--verifier", "read",
                 "--port", "0", "--lba", "33", "--count", "100", "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().lines().anyMatch(l -> l.matches("read 100/100 sectors \\(100%\\) from LBA 33; [0-9.]+ MB/s")),
+                "progress with its rate: " + r.err());
         assertArrayEquals(data, Files.readAllBytes(out));
         CliRun id = CliRun.of("--device", "qemu:" + image, "--sync-with-isr", syncWithIsr, "identify", "--json");
         assertEquals(0, id.exit(), id.err());

@@ -59,6 +59,8 @@ class ScanVerifyCliTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("scanned 8192 sectors (LBA 0..8191)"), r.out());
         assertTrue(r.out().contains(": 0 bad"), r.out());
+        assertTrue(r.err().lines().anyMatch(l -> l.matches("scanned [0-9]+/8192 sectors \\([0-9]+%\\) from LBA 0, 0 bad; "
+                + "[0-9.]+ MB/s.*")), "progress with its rate: " + r.err());
     }
 
     @Test
