@@ -61,4 +61,14 @@ public enum ChipQuirk {
     public String consequence() {
         return consequence;
     }
+
+    /** The effect as identify, list, report and their JSON name it: {@code applied}, {@code not applied}, {@code not needed}. */
+    public String effectName() {
+        return effect.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+    }
+
+    /** e.g. {@code ignore-if-error (not applied: PxIS.IFS should not count as an error; ...)}. */
+    public String describe() {
+        return label + " (" + effectName() + ": " + consequence + ")";
+    }
 }

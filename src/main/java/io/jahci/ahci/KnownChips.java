@@ -1,8 +1,11 @@
 package io.jahci.ahci;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -41,6 +44,39 @@ public final class KnownChips {
             }
             int pi = quirks.contains(ChipQuirk.PORT_MAP) ? caps.portsImplemented() & portMap : caps.portsImplemented();
             return new HbaCapabilities(cap, caps.cap2(), pi, caps.version());
+        }
+
+        /**
+         * The one line identify, list and report print: {@code chip: JMicron JMB36x; quirks: ignore-if-error (not
+         * applied: ...) [source]}.
+         */
+        public String describe() {
+            StringBuilder s = new StringBuilder("chip: ").append(name);
+            String separator = "; quirks: ";
+            for (ChipQuirk q : quirks) {
+                s.append(separator).append(q.describe());
+                separator = ", ";
+            }
+            return s.append(" [").append(source).append(']').toString();
+        }
+
+        /**
+         * The same for JSON: {@code {"name","quirks":[{"name","effect","means"}],"source"}}, fields in that order.
+         */
+        public Map<String, Object> toJson() {
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (ChipQuirk q : quirks) {
+                Map<String, Object> quirk = new LinkedHashMap<>();
+                quirk.put("name", q.label());
+                quirk.put("effect", q.effectName());
+                quirk.put("means", q.consequence());
+                list.add(quirk);
+            }
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("name", name);
+            json.put("quirks", list);
+            json.put("source", source);
+            return json;
         }
     }
 

@@ -41,25 +41,40 @@ public record SmartAttribute(int id, int flags, int value, int worst, long raw, 
     }
 
     /**
-     * The raw value as smartctl shows it by default: a decimal number, except for the temperature
-     * attributes (190, 194, 231), whose lowest byte is the temperature and, in the common layouts
-     * {@code 00 00 HH LL xx TT} and {@code 00 00 00 HH LL TT} (bytes 5..0), the next bytes the lifetime
-     * minimum and maximum: {@code "31 (Min/Max 20/45)"}.
+     * A temperature attribute's raw value decoded (190, 194, 231): the lowest byte is the temperature and, in the
+     * common layouts {@code 00 00 HH LL xx TT} and {@code 00 00 00 HH LL TT} (bytes 5..0), the next bytes the
+     * lifetime minimum and maximum.
+     *
+     * @param min lifetime minimum, or null when the raw value does not hold one
+     * @param max lifetime maximum, or null likewise
      */
-    public String rawText() {
+    public record Temperature(int celsius, Integer min, Integer max) {}
+
+    /** The temperature this attribute's raw value holds, or null for an attribute that is no temperature. */
+    public Temperature temperature() {
         if (id != 190 && id != 194 && id != 231) {
-            return Long.toString(raw);
+            return null;
         }
         int t = (int) (raw & 0xFF);
         int b1 = (int) (raw >>> 8 & 0xFF);
         int b2 = (int) (raw >>> 16 & 0xFF);
         int b3 = (int) (raw >>> 24 & 0xFF);
-        if ((raw >>> 32) != 0) {
-            return Integer.toString(t);
-        }
         int lo = b3 == 0 ? b1 : b2;
         int hi = b3 == 0 ? b2 : b3;
-        return lo != 0 && hi != 0 && lo <= hi ? t + " (Min/Max " + lo + "/" + hi + ")" : Integer.toString(t);
+        boolean range = (raw >>> 32) == 0 && lo != 0 && hi != 0 && lo <= hi;
+        return new Temperature(t, range ? lo : null, range ? hi : null);
+    }
+
+    /**
+     * The raw value as smartctl shows it by default: a decimal number, except for the temperature attributes
+     * ({@link #temperature}): {@code "31 (Min/Max 20/45)"}.
+     */
+    public String rawText() {
+        Temperature t = temperature();
+        if (t == null) {
+            return Long.toString(raw);
+        }
+        return t.min() == null ? Integer.toString(t.celsius()) : t.celsius() + " (Min/Max " + t.min() + "/" + t.max() + ")";
     }
 
     /** smartctl's WHEN_FAILED column: {@code FAILING_NOW}, {@code In_the_past} or {@code -}. */

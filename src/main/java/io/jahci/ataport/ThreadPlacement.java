@@ -42,6 +42,25 @@ public final class ThreadPlacement {
         public String key() {
             return name().toLowerCase(Locale.ROOT);
         }
+
+        /** The role named {@code key} on the command line, or null. */
+        public static Role of(String key) {
+            for (Role r : values()) {
+                if (r.key().equals(key)) {
+                    return r;
+                }
+            }
+            return null;
+        }
+
+        /** Every role's name: {@code stimulus, irq, ...}. */
+        public static String keys() {
+            StringJoiner j = new StringJoiner(", ");
+            for (Role r : values()) {
+                j.add(r.key());
+            }
+            return j.toString();
+        }
     }
 
     /** One thread that applied its role's settings. */
@@ -72,55 +91,53 @@ public final class ThreadPlacement {
     }
 
     /**
-     * Parses {@code --pin ROLE=CPU[,ROLE=CPU...]} (null: nothing pinned) and checks each CPU is
-     * one this process may run on.
+     * {@code ROLE=CPU[,ROLE=CPU...]} ({@code --pin}, {@code OpenOptions}) as the CPU of each role. Pure.
      *
-     * @throws IllegalArgumentException naming the bad entry and what is allowed
+     * @throws IllegalArgumentException naming the entry that is not ROLE=CPU, a CPU that is not a number,
+     *     or a role given twice
      */
-    public static ThreadPlacement parse(String pin, int rtPriority) throws NativeException {
-        Map<Role, Integer> cpus = new EnumMap<>(Role.class);
-        if (pin != null && !pin.isBlank()) {
+    public static Map<Role, Integer> parsePins(String text) {
+        Map<Role, Integer> cpus = new java.util.EnumMap<>(Role.class);
+        for (String entry : text.split(",", -1)) {
+            String[] kv = entry.trim().split("=", -1);
+            Role role = kv.length == 2 ? Role.of(kv[0].trim()) : null;
+            if (role == null) {
+                throw new IllegalArgumentException("'" + entry + "' is not ROLE=CPU with ROLE one of " + Role.keys());
+            }
+            int cpu;
+            try {
+                cpu = Integer.parseInt(kv[1].trim());
+            } catch (NumberFormatException e) {
+                cpu = -1;
+            }
+            if (cpu < 0) {
+                throw new IllegalArgumentException("'" + kv[1] + "' is not a CPU number");
+            }
+            if (cpus.put(role, cpu) != null) {
+                throw new IllegalArgumentException("role " + role.key() + " given twice");
+            }
+        }
+        return Map.copyOf(cpus);
+    }
+
+    /**
+     * The placement of {@code cpus} (from {@code --pin ROLE=CPU[,ROLE=CPU...]}) after checking that this
+     * process may run on each CPU (sched_getaffinity). PASSIVE, the caller's thread.
+     *
+     * @throws IllegalArgumentException naming the CPU and those this process may use
+     */
+    public static ThreadPlacement checked(Map<Role, Integer> cpus, int rtPriority) throws NativeException {
+        if (!cpus.isEmpty()) {
             BitSet allowed = Scheduling.affinity(Scheduling.gettid());
-            for (String entry : pin.split(",")) {
-                String[] kv = entry.trim().split("=", -1);
-                Role role = kv.length == 2 ? role(kv[0].trim()) : null;
-                if (role == null) {
-                    throw new IllegalArgumentException("--pin " + pin + ": '" + entry + "' is not ROLE=CPU with ROLE one of "
-                            + roleKeys());
-                }
-                int cpu;
-                try {
-                    cpu = Integer.parseInt(kv[1].trim());
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("--pin " + pin + ": '" + kv[1] + "' is not a CPU number");
-                }
+            for (Map.Entry<Role, Integer> pin : cpus.entrySet()) {
+                int cpu = pin.getValue();
                 if (cpu < 0 || !allowed.get(cpu)) {
-                    throw new IllegalArgumentException("--pin " + pin + ": CPU " + cpu + " is not one this process may use ("
-                            + Scheduling.cpuList(allowed) + ")");
-                }
-                if (cpus.put(role, cpu) != null) {
-                    throw new IllegalArgumentException("--pin " + pin + ": role " + role.key() + " given twice");
+                    throw new IllegalArgumentException("--pin " + pin.getKey().key() + "=" + cpu + ": CPU " + cpu
+                            + " is not one this process may use (" + Scheduling.cpuList(allowed) + ")");
                 }
             }
         }
         return new ThreadPlacement(cpus, rtPriority);
-    }
-
-    private static Role role(String key) {
-        for (Role r : Role.values()) {
-            if (r.key().equals(key)) {
-                return r;
-            }
-        }
-        return null;
-    }
-
-    private static String roleKeys() {
-        StringJoiner j = new StringJoiner(", ");
-        for (Role r : Role.values()) {
-            j.add(r.key());
-        }
-        return j.toString();
     }
 
     /** The CPU {@code role} is pinned to, or -1. */

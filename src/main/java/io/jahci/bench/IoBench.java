@@ -184,25 +184,4 @@ public final class IoBench {
                     latency, timeline);
         }
     }
-
-    /** Parses a size such as {@code 4k}, {@code 128K}, {@code 1m} or {@code 512}. */
-    public static int parseSize(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        long unit = 1;
-        if (t.endsWith("k")) {
-            unit = 1024;
-        } else if (t.endsWith("m")) {
-            unit = 1024 * 1024;
-        }
-        String digits = unit == 1 ? t : t.substring(0, t.length() - 1);
-        try {
-            long bytes = Long.parseLong(digits) * unit;
-            if (bytes <= 0 || bytes > 64L * 1024 * 1024) {
-                throw new IllegalArgumentException("--bs " + text + " must be between 1 sector and 64m");
-            }
-            return (int) bytes;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--bs " + text + ": use a size such as 4k, 128k or 1m");
-        }
-    }
 }

@@ -19,7 +19,11 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code jahci bench io}: IOPS, bandwidth and latency percentiles on one disk, fio-like. */
@@ -37,34 +41,37 @@ final class BenchIoCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--rw", paramLabel = "PATTERN", description = "read, write, randread or randwrite (required unless --jobs).")
-    String rw;
+    IoBench.Pattern rw;
 
-    @Option(names = "--bs", paramLabel = "SIZE", defaultValue = "4k", description = "Block size, e.g. 4k, 128k (default ${DEFAULT-VALUE}).")
-    String blockSize;
+    @Option(names = "--bs", paramLabel = "SIZE", defaultValue = "4k", converter = Sizes.Converter.class,
+            description = "Block size, e.g. 4k, 128k, 1m, up to 64m (default ${DEFAULT-VALUE}).")
+    long blockSize;
 
     @Option(names = "--qd", paramLabel = "N", defaultValue = "1", description = "Requests in flight, 1..32 (default ${DEFAULT-VALUE}).")
     int queueDepth;
 
-    @Option(names = "--seconds", paramLabel = "S", defaultValue = "5", description = "How long (default ${DEFAULT-VALUE}).")
-    double seconds;
+    @Option(names = "--seconds", paramLabel = "DURATION", defaultValue = "5",
+            description = "How long, e.g. 5s, 500ms; a bare number is seconds (default ${DEFAULT-VALUE}).")
+    Duration seconds;
 
-    @Option(names = "--warmup", paramLabel = "S", defaultValue = "0",
-            description = "Run the same job this many seconds first, unmeasured (JIT, caches), then measure (default ${DEFAULT-VALUE}).")
-    double warmup;
+    @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "0",
+            description = "Run the same job this long first, unmeasured (JIT, caches), then measure, e.g. 2s, 500ms; a "
+                    + "bare number is seconds (default ${DEFAULT-VALUE}).")
+    Duration warmup;
 
-    @Option(names = "--jobs", paramLabel = "RW:BS:QD[,...]", split = ",",
+    @Option(names = "--jobs", paramLabel = "RW:BS:QD", split = ",", splitSynopsisLabel = ",",
             description = "Several jobs in one run instead of --rw/--bs/--qd, e.g. randread:4k:1,read:128k:1; with "
                     + "--completions each mode opens the controller once and runs every job.")
-    java.util.List<String> jobs;
+    List<OptionTypes.Job> jobs;
 
-    @Option(names = "--completions", paramLabel = "MODE[,MODE...]", split = ",",
-            description = "Run the job once per completion mode, each on a freshly opened controller, in one JVM "
-                    + "(one result per mode; with --json one object per line with \"completion\"). Default: the "
-                    + "global --completion alone.")
-    java.util.List<String> completions;
+    @Option(names = "--completions", paramLabel = "MODE", split = ",", splitSynopsisLabel = ",",
+            description = "Run the job once per completion mode (interrupt, hybrid, poll), each on a freshly opened "
+                    + "controller, in one JVM (one result per mode). Default: the global --completion alone.")
+    List<CompletionMode> completions;
 
-    @Option(names = "--size", paramLabel = "SIZE", description = "Region at the start of the disk to use (default: all of it).")
-    String region;
+    @Option(names = "--size", paramLabel = "SIZE", converter = Sizes.Converter.class,
+            description = "Region at the start of the disk to use, e.g. 1g, 500GiB; at most the disk (default: all of it).")
+    Long region;
 
     @Option(names = "--allow-write", description = "Confirm that write and randwrite may overwrite the disk.")
     boolean allowWrite;
@@ -78,45 +85,43 @@ final class BenchIoCommand implements Callable<Integer> {
             + "completions per second in 100 ms intervals, warm-up included (PNG).")
     java.nio.file.Path plot;
 
-    @Option(names = "--json", description = "Print {\"iops\":..., \"bytesPerSecond\":..., \"latency\":{\"p50\":ns,...}, "
-            + "\"registerReadsPerCommand\":..., \"registerWritesPerCommand\":..., \"perCommand\":{\"switchesVoluntary\":..., "
-            + "\"cpuNanos\":..., \"interrupts\":..., \"allocatedBytes\":...}, ...}.")
+    @Option(names = "--json", description = "Print one JSON document: {\"jahciVersion\",\"schema\",\"device\",\"runs\":"
+            + "[{\"completion\",\"rw\",\"bs\",\"qd\",\"iops\",\"bytesPerSecond\",\"latency\":{\"p50\":ns,...}, ...}]} "
+            + "(docs/json.md).")
     boolean json;
 
-    /** One job: pattern, block size, queue depth. */
-    private record Job(String rw, IoBench.Pattern pattern, String blockSize, int bs, int queueDepth) {}
+    /** The version of the --json document's layout (docs/json.md). */
+    static final int SCHEMA = 1;
 
     @Override
     public Integer call() throws Exception {
-        if (warmup < 0) {
-            throw new Main.UsageException("--warmup must be 0 or more seconds, not " + warmup);
-        }
-        java.util.List<Job> list = new java.util.ArrayList<>();
+        List<OptionTypes.Job> list = new ArrayList<>();
         if (jobs == null) {
             if (rw == null) {
-                throw new Main.UsageException("bench io needs --rw PATTERN (or --jobs RW:BS:QD,...)");
+                throw new Main.UsageException("bench io needs --rw PATTERN (or --jobs RW:BS:QD,...), e.g. --rw randread");
             }
-            list.add(job(rw, blockSize, queueDepth));
+            list.add(new OptionTypes.Job(rw.name().toLowerCase(Locale.ROOT), rw, blockSize, queueDepth));
         } else {
-            for (String j : jobs) {
-                String[] f = j.split(":");
-                if (f.length != 3) {
-                    throw new Main.UsageException("--jobs takes RW:BS:QD entries such as randread:4k:1, not '" + j + "'");
-                }
-                list.add(job(f[0], f[1], Integer.parseInt(f[2])));
-            }
+            list.addAll(jobs);
+        }
+        for (OptionTypes.Job job : list) {
+            check(job);
         }
         PrintWriter out = spec.commandLine().getOut();
         String machine = io.jahci.bench.Machine.describe();
-        java.util.List<IoPlot.Job> plotted = new java.util.ArrayList<>();
-        java.util.List<String> device = new java.util.ArrayList<>();
-        java.util.List<CompletionMode> modes = completions == null ? java.util.List.of(CompletionMode.parse(bench.main.completion))
-                : completions.stream().map(CompletionMode::parse).toList();
+        List<IoPlot.Job> plotted = new ArrayList<>();
+        List<String> device = new ArrayList<>();
+        List<CompletionMode> modes = completions == null ? List.of(bench.main.scheduling.completion) : completions;
+        List<Map<String, Object>> runs = new ArrayList<>();
+        Map<String, Object> doc = null;
         for (CompletionMode mode : modes) {
             RegisterCounts counts = new RegisterCounts();
             try (Controller controller = bench.main.open(allowWrite, mode, counts)) {
-                for (Job job : list) {
-                    plotted.add(run(controller, new IoCosts(counts, controller::interruptsServiced), mode, job, out,
+                if (doc == null) {
+                    doc = JsonDocument.start(SCHEMA, controller, controller.disk(port));
+                }
+                for (OptionTypes.Job job : list) {
+                    plotted.add(run(controller, new IoCosts(counts, controller::interruptsServiced), mode, job, out, runs,
                             completions != null));
                 }
                 device.clear();
@@ -128,8 +133,8 @@ final class BenchIoCommand implements Callable<Integer> {
         }
         if (plot != null) {
             java.util.List<String> subtitle = new java.util.ArrayList<>(java.util.List.of(String.format(Locale.ROOT,
-                    "port %d; %s s per job%s; --completion %s", port, Json.number(seconds), warmup > 0
-                            ? " after " + Json.number(warmup) + " s of warm-up" : "",
+                    "port %d; %s s per job%s; --completion %s", port, Json.number(seconds.toNanos() / 1e9), !warmup.isZero()
+                            ? " after " + Json.number(warmup.toNanos() / 1e9) + " s of warm-up" : "",
                     String.join(",", modes.stream().map(m -> m.name().toLowerCase(Locale.ROOT)).toList()))));
             subtitle.addAll(device);
             subtitle.add(machine);
@@ -138,36 +143,47 @@ final class BenchIoCommand implements Callable<Integer> {
                 out.println("wrote " + plot);
             }
         }
+        if (json) {
+            doc.put("runs", runs);
+            out.println(Json.write(doc));
+        }
         return 0;
     }
 
-    private Job job(String rw, String blockSize, int queueDepth) throws Main.UsageException {
-        IoBench.Pattern pattern = IoBench.Pattern.parse(rw);
+    /** Refuses a job before anything opens: a write without --allow-write, a queue depth or block size out of range. */
+    private void check(OptionTypes.Job job) throws Main.UsageException {
+        IoBench.Pattern pattern = job.pattern();
         if ((pattern == IoBench.Pattern.WRITE || pattern == IoBench.Pattern.RANDWRITE) && !allowWrite) {
-            throw new Main.UsageException("refusing to run --rw " + rw + " without --allow-write: it overwrites port "
+            throw new Main.UsageException("refusing to run --rw " + job.text() + " without --allow-write: it overwrites port "
                     + port + " of " + bench.main.device());
         }
-        if (queueDepth < 1 || queueDepth > 32) {
-            throw new Main.UsageException("--qd must be 1..32, not " + queueDepth);
+        if (job.queueDepth() < 1 || job.queueDepth() > 32) {
+            throw new Main.UsageException("--qd " + job.queueDepth() + ": must be 1..32 (e.g. --qd 32)");
         }
-        return new Job(rw, pattern, blockSize, IoBench.parseSize(blockSize), queueDepth);
+        if (job.blockBytes() > MAX_BLOCK) {
+            throw new Main.UsageException("--bs " + job.blockBytes() + ": at most 64m per request (e.g. --bs 1m)");
+        }
     }
 
-    /** One run of {@code job} on {@code controller}, opened with completion mode {@code mode}; returns it as plotted. PASSIVE. */
-    private IoPlot.Job run(Controller controller, IoCosts costs, CompletionMode mode, Job job, PrintWriter out,
-                     boolean nameMode)
-            throws Exception {
-        String rw = job.rw();
-        String blockSize = job.blockSize();
-        int bs = job.bs();
+    /** The largest block: one request's DMA buffer ({@link IoBench}). */
+    private static final long MAX_BLOCK = 64L << 20;
+
+    /**
+     * One run of {@code job} on {@code controller}, opened with completion mode {@code mode}: its JSON object is
+     * added to {@code runs}; returns it as plotted. PASSIVE.
+     */
+    private IoPlot.Job run(Controller controller, IoCosts costs, CompletionMode mode, OptionTypes.Job job,
+                           PrintWriter out, List<Map<String, Object>> runs, boolean nameMode) throws Exception {
+        String rw = job.text();
+        int bs = (int) job.blockBytes();
         int queueDepth = job.queueDepth();
         IoBench.Pattern pattern = job.pattern();
         Disk disk = controller.disk(port);
         if (bs % disk.sectorSize() != 0) {
-            throw new Main.UsageException("--bs " + blockSize + " is not a whole number of " + disk.sectorSize()
-                    + "-byte sectors");
+            throw new Main.UsageException("--bs " + bs + " is not a whole number of " + disk.sectorSize()
+                    + "-byte sectors (e.g. --bs 4k)");
         }
-        long sectors = region == null ? disk.sectors() : Math.min(disk.sectors(), IoBench.parseSize(region) / disk.sectorSize());
+        long sectors = region == null ? disk.sectors() : Math.min(disk.sectors(), region / disk.sectorSize());
         Progress.Text measuring = (ms, totalMs, ios) -> String.format(Locale.ROOT,
                 "%s bs=%d qd=%d: %d I/Os submitted in %.1f of %.1f s", rw, bs, queueDepth, ios, ms / 1000.0,
                 totalMs / 1000.0);
@@ -177,24 +193,22 @@ final class BenchIoCommand implements Callable<Integer> {
         IoBench.Result r;
         IoBench.Result warm = null;
         try (StopSignals stop = StopSignals.summarizeAndExit(spec.commandLine().getErr(), progress::summary)) {
-            if (warmup > 0) {
-                warm = IoBench.run(disk, pattern, bs, queueDepth, warmup, sectors, null, update);
+            if (!warmup.isZero()) {
+                warm = IoBench.run(disk, pattern, bs, queueDepth, warmup.toNanos() / 1e9, sectors, null, update);
             }
             progress.phase(measuring, Progress.iops());
-            r = IoBench.run(disk, pattern, bs, queueDepth, seconds, sectors, costs, update);
+            r = IoBench.run(disk, pattern, bs, queueDepth, seconds.toNanos() / 1e9, sectors, costs, update);
         }
         progress.done();
         String name = r.name() + (nameMode ? "-" + mode.name().toLowerCase(Locale.ROOT) : "");
         if (hgrm != null) {
             Hgrm.write(hgrm.resolve(name + ".hgrm"), r.histogram());
         }
-        if (json) {
-            java.util.Map<String, Object> result = r.toJson();
-            if (nameMode) {
-                result.put("completion", mode.name().toLowerCase(Locale.ROOT));
-            }
-            out.println(Json.write(result));
-        } else {
+        Map<String, Object> result = Json.object();
+        result.put("completion", mode.name().toLowerCase(Locale.ROOT));
+        result.putAll(r.toJson());
+        runs.add(result);
+        if (!json) {
             if (nameMode) {
                 out.printf(Locale.ROOT, "--completion %s%n", mode.name().toLowerCase(Locale.ROOT));
             }

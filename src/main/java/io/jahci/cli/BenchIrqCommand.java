@@ -1,8 +1,8 @@
 package io.jahci.cli;
 
-import io.jahci.ataport.CompletionMode;
 import io.jahci.ataport.PortDriverOptions;
 import io.jahci.bench.BenchThread;
+import io.jahci.disk.DeviceSpec;
 import io.jahci.platform.Json;
 import io.jahci.bench.CBaseline;
 import io.jahci.bench.DeviceIrqBench;
@@ -12,10 +12,10 @@ import io.jahci.bench.JavaIrqPipeline;
 import io.jahci.bench.LatencyRecorder;
 import io.jahci.bench.Machine;
 import io.jahci.bench.QtestNote;
-import io.jahci.disk.DeviceSpec;
 import io.jahci.bench.RawRun;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,6 +52,9 @@ final class BenchIrqCommand implements Callable<Integer> {
     /** How often the progress line is refreshed while the pipelines run on their own threads. */
     static final long TICK_MILLIS = 500;
 
+    /** The version of the --json document's layout (docs/json.md). */
+    static final int SCHEMA = 1;
+
     @ParentCommand
     BenchCommand bench;
 
@@ -61,19 +64,20 @@ final class BenchIrqCommand implements Callable<Integer> {
     @Option(names = "--rate", paramLabel = "N|max",
             description = "Events per second on a fixed schedule, or 'max' for back to back (the next event is sent "
                     + "when the previous one reached its work item). Default: " + (int) DEFAULT_RATE + ".")
-    String rate;
+    OptionTypes.Rate rate;
 
     @Option(names = "--events", paramLabel = "N", description = "Measured events. Default: " + DEFAULT_EVENTS
             + " (with --device: " + DEVICE_DEFAULT_EVENTS + " READs).")
     Integer events;
 
-    @Option(names = "--seconds", paramLabel = "S", description = "Measure for S seconds instead of --events.")
-    Double seconds;
+    @Option(names = "--seconds", paramLabel = "DURATION", description = "Measure this long instead of --events, "
+            + "e.g. 10s, 500ms; a bare number is seconds.")
+    Duration seconds;
 
-    @Option(names = "--warmup", paramLabel = "N|Ss", description = "Warm-up before measuring, excluded from every "
-            + "number: N events or S seconds ('2s'). Default: " + DEFAULT_WARMUP + " events (with --device: "
-            + DEVICE_DEFAULT_WARMUP + ").")
-    String warmup;
+    @Option(names = "--warmup", paramLabel = "N|DURATION", description = "Warm-up before measuring, excluded from every "
+            + "number: N events, or a duration with its unit (2s, 500ms). Default: " + DEFAULT_WARMUP + " events (with "
+            + "--device: " + DEVICE_DEFAULT_WARMUP + ").")
+    OptionTypes.Warmup warmup;
 
     @Option(names = "--dispatch-threads", paramLabel = "N", defaultValue = "1",
             description = "DISPATCH worker threads of the port layer (the C pipeline has one worker). "
@@ -83,7 +87,8 @@ final class BenchIrqCommand implements Callable<Integer> {
     @Option(names = "--no-c", description = "Skip the C baseline (e.g. without gcc).")
     boolean noC;
 
-    @Option(names = "--json", description = "Print only JSON: {\"java\": {\"<stage>\": {\"count\",\"p50\",\"p90\","
+    @Option(names = "--json", description = "Print only JSON (docs/json.md): {\"jahciVersion\", \"schema\", \"device\" "
+            + "(with --device), \"java\": {\"<stage>\": {\"count\",\"p50\",\"p90\","
             + "\"p99\",\"p999\",\"max\"}, ..., \"allocatedBytesPerEvent\", \"cpuNanosPerEvent\", \"threads\": [{\"name\","
             + "\"role\",\"tid\",\"policy\",\"priority\",\"cpus\",\"cpuNanos\"}]}, \"c\": {...} or null}, times in ns; "
             + "with --device also \"registerReadsPerCommand\", \"registerWritesPerCommand\".")
@@ -170,10 +175,12 @@ final class BenchIrqCommand implements Callable<Integer> {
 
         String runLine = String.format(Locale.ROOT, "schedule: %s; %d warm-up + %d measured events; wait %s (%d dispatch "
                 + "thread%s); SyncWithIsr %s; verifier %s; asked for: %s%s", describeRate(settings), j.run().warmup(),
-                j.run().measured(), main.waitMode, dispatchThreads, dispatchThreads == 1 ? "" : "s", main.syncWithIsr,
-                verifier ? "on" : "off", main.placement.describe(), main.mlockall ? "; mlockall" : "");
+                j.run().measured(), main.scheduling.wait, dispatchThreads, dispatchThreads == 1 ? "" : "s", main.syncWithIsr,
+                verifier ? "on" : "off", main.placement.describe(), main.scheduling.mlockall ? "; mlockall" : "");
         if (json) {
-            out.println(Json.write(report.toJson()));
+            Map<String, Object> doc = JsonDocument.start(SCHEMA);
+            doc.putAll(report.toJson());
+            out.println(Json.write(doc));
         } else {
             out.printf(Locale.ROOT, "jahci bench irq: port layer (Java) vs the same pipeline in C, one after the other%n");
             out.println(runLine);
@@ -202,32 +209,39 @@ final class BenchIrqCommand implements Callable<Integer> {
             throw new Main.UsageException("with --device the stimulus is the READ itself (one at a time): "
                     + "--rate, --seconds and --no-c do not apply");
         }
-        if (CompletionMode.parse(main.completion).polls()) {
+        if (main.scheduling.completion.polls()) {
             throw new Main.UsageException("bench irq --device measures the interrupt path: use --completion interrupt; "
                     + "bench io measures every completion mode");
         }
         int n = events == null ? DEVICE_DEFAULT_EVENTS : events;
-        int w = warmup == null ? DEVICE_DEFAULT_WARMUP : parseWarmupEvents(warmup);
-        if (n < 1 || w < 0) {
-            throw new Main.UsageException("--events must be at least 1 and --warmup at least 0");
+        if (warmup != null && warmup.duration() != null) {
+            throw new Main.UsageException("--warmup " + warmup.duration().toMillis() + "ms: with --device the warm-up is "
+                    + "a number of READs (e.g. --warmup 200)");
+        }
+        int w = warmup == null ? DEVICE_DEFAULT_WARMUP : warmup.events();
+        if (n < 1) {
+            throw new Main.UsageException("--events " + n + ": must be at least 1 (e.g. --events 2000)");
         }
         doneSoFar = "nothing reported: " + w + " warm-up + " + n + " READs were running";
         String machine = Machine.describe();
         Progress progress = new Progress(spec.commandLine().getErr(), (done, total, x) -> String.format(Locale.ROOT,
                 "%d/%d READs, warm-up included", done, total), Progress.perSecond("READs"));
         DeviceIrqBench.Result r = DeviceIrqBench.run(main.device, w, n, main.syncWithIsr, verifier,
-                new PortDriverOptions().waitMode(main.waitMode).threadPlacement(main.placement).dispatchThreads(dispatchThreads),
+                new PortDriverOptions().waitMode(main.scheduling.wait).threadPlacement(main.placement).dispatchThreads(dispatchThreads),
                 done -> progress.update(done, w + n, 0));
         progress.done();
         boolean qemu = DeviceSpec.parse(main.device).kind() == DeviceSpec.Kind.QEMU;
         String runLine = String.format(Locale.ROOT, "%d warm-up + %d measured READs; wait %s (%d dispatch thread%s); "
-                + "SyncWithIsr %s; verifier %s", w, n, main.waitMode, dispatchThreads, dispatchThreads == 1 ? "" : "s",
+                + "SyncWithIsr %s; verifier %s", w, n, main.scheduling.wait, dispatchThreads, dispatchThreads == 1 ? "" : "s",
                 main.syncWithIsr, verifier ? "on" : "off");
         LatencyRecorder java = LatencyRecorder.record(r.run());
         IrqReport report = new IrqReport(java, r.allocatedBytesPerEvent(), null)
                 .threads(r.threads(), r.run().measured(), List.of(), 0).registers(r.registers());
         if (json) {
-            out.println(Json.write(report.toJson()));
+            Map<String, Object> doc = JsonDocument.start(SCHEMA);
+            doc.put("device", JsonDocument.device(DeviceSpec.parse(main.device)));
+            doc.putAll(report.toJson());
+            out.println(Json.write(doc));
         } else {
             out.printf(Locale.ROOT, "jahci bench irq on %s: 1-sector READ DMA EXT at LBA 0, one at a time%n", r.device());
             out.println(runLine);
@@ -275,89 +289,47 @@ final class BenchIrqCommand implements Callable<Integer> {
 
     /** The settings shared by Java and C, from the options. */
     IrqSettings settings(Main main, boolean verifier) throws Main.UsageException {
-        double r = parseRate(rate);
+        double r = rate == null ? DEFAULT_RATE : rate.perSecond();
         if (events != null && seconds != null) {
-            throw new Main.UsageException("give --events or --seconds, not both");
+            throw new Main.UsageException("give --events or --seconds, not both (e.g. --seconds 10s)");
         }
         long runNanos = 0;
         int n;
         if (seconds != null) {
-            if (seconds <= 0) {
-                throw new Main.UsageException("--seconds must be positive: " + seconds);
+            double s = seconds.toNanos() / 1e9;
+            if (s <= 0) {
+                throw new Main.UsageException("--seconds 0: must be more than 0 (e.g. --seconds 10s)");
             }
             if (r > 0) {
-                n = checkedEvents(Math.round(r * seconds), "--seconds");
+                n = checkedEvents(Math.round(r * s), "--seconds");
             } else {
-                n = checkedEvents(Math.round(BACK_TO_BACK_CAPACITY_PER_SECOND * seconds), "--seconds");
-                runNanos = (long) (seconds * 1e9);
+                n = checkedEvents(Math.round(BACK_TO_BACK_CAPACITY_PER_SECOND * s), "--seconds");
+                runNanos = seconds.toNanos();
             }
         } else {
             n = events == null ? DEFAULT_EVENTS : events;
         }
         if (n < 1) {
-            throw new Main.UsageException("--events must be at least 1: " + n);
+            throw new Main.UsageException("--events " + n + ": must be at least 1 (e.g. --events 50000)");
         }
         long warmupNanos = 0;
         int w;
-        String spec = warmup == null ? Integer.toString(DEFAULT_WARMUP) : warmup.trim();
-        if (spec.endsWith("s")) {
-            double s = parseSeconds(spec);
+        if (warmup != null && warmup.duration() != null) {
+            double s = warmup.duration().toNanos() / 1e9;
             if (r > 0) {
                 w = checkedEvents(Math.round(r * s), "--warmup");
             } else {
                 w = checkedEvents(Math.round(BACK_TO_BACK_CAPACITY_PER_SECOND * s), "--warmup");
-                warmupNanos = (long) (s * 1e9);
+                warmupNanos = warmup.duration().toNanos();
             }
         } else {
-            w = parseWarmupEvents(spec);
+            w = warmup == null ? DEFAULT_WARMUP : warmup.events();
         }
         if ((long) n + w > MAX_EVENTS) {
             throw new Main.UsageException("at most " + MAX_EVENTS + " warm-up and measured events in one run");
         }
-        return new IrqSettings(r, w, n, warmupNanos, runNanos, main.waitMode, main.syncWithIsr, verifier, dispatchThreads,
-                main.placement, main.mlockall);
-    }
-
-    static double parseRate(String rate) throws Main.UsageException {
-        if (rate == null) {
-            return DEFAULT_RATE;
-        }
-        if (rate.equalsIgnoreCase("max")) {
-            return 0;
-        }
-        try {
-            double r = Double.parseDouble(rate);
-            if (r > 0 && r <= 1e9) {
-                return r;
-            }
-        } catch (NumberFormatException e) {
-            // fall through
-        }
-        throw new Main.UsageException("--rate must be events per second (e.g. 5000) or 'max': " + rate);
-    }
-
-    private static int parseWarmupEvents(String spec) throws Main.UsageException {
-        try {
-            int w = Integer.parseInt(spec.trim());
-            if (w >= 0) {
-                return w;
-            }
-        } catch (NumberFormatException e) {
-            // fall through
-        }
-        throw new Main.UsageException("--warmup must be a number of events (20000) or seconds (2s): " + spec);
-    }
-
-    private static double parseSeconds(String spec) throws Main.UsageException {
-        try {
-            double s = Double.parseDouble(spec.substring(0, spec.length() - 1));
-            if (s >= 0) {
-                return s;
-            }
-        } catch (NumberFormatException e) {
-            // fall through
-        }
-        throw new Main.UsageException("--warmup must be a number of events (20000) or seconds (2s): " + spec);
+        return new IrqSettings(r, w, n, warmupNanos, runNanos, main.scheduling.wait, main.syncWithIsr, verifier,
+                dispatchThreads, main.placement, main.scheduling.mlockall);
     }
 
     private static int checkedEvents(long n, String option) throws Main.UsageException {

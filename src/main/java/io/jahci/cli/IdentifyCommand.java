@@ -1,6 +1,5 @@
 package io.jahci.cli;
 
-import io.jahci.ahci.ChipQuirk;
 import io.jahci.ahci.DeviceSignature;
 import io.jahci.ahci.KnownChips;
 import io.jahci.ahci.IdentifyReport;
@@ -20,7 +19,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -39,9 +37,13 @@ final class IdentifyCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "N", description = "Only the disk on port N.")
     Integer port;
 
-    @Option(names = "--json", description = "Print a JSON array with one object per disk (and per CD/DVD drive, "
-            + "with \"type\":\"cdrom\").")
+    @Option(names = "--json", description = "Print one JSON document (docs/json.md): jahciVersion, schema, device (the "
+            + "controller), chip (known quirks, or null), drives (one object per disk, and per CD/DVD drive with "
+            + "\"type\":\"cdrom\").")
     boolean json;
+
+    /** The version of the --json document's layout (docs/json.md). */
+    static final int SCHEMA = 1;
 
     @Option(names = "--raw", description = "Print the disk's 256 IDENTIFY DEVICE words as `hdparm --Istdout` "
             + "does, for `hdparm --Istdin`. Needs --port unless there is one disk.")
@@ -68,7 +70,11 @@ final class IdentifyCommand implements Callable<Integer> {
                 if (port != null && objects.isEmpty()) {
                     controller.disk(port); // says what the port holds, exit 2
                 }
-                out.println(Json.write(objects));
+                Map<String, Object> doc = JsonDocument.start(SCHEMA, controller, null);
+                KnownChips.Chip chip = controller.knownChip();
+                doc.put("chip", chip == null ? null : chip.toJson());
+                doc.put("drives", objects);
+                out.println(Json.write(doc));
                 return 0;
             }
             if (port != null && !controller.hasCdDrive(port)) {
@@ -77,7 +83,7 @@ final class IdentifyCommand implements Callable<Integer> {
             out.println(controller.describe());
             KnownChips.Chip chip = controller.knownChip();
             if (chip != null) {
-                out.println(describe(chip));
+                out.println(chip.describe());
             }
             for (String warning : controller.warnings()) {
                 out.println("warning: " + warning);
@@ -111,18 +117,6 @@ final class IdentifyCommand implements Callable<Integer> {
             return format(controller.cdDrive(p.port()).identity());
         }
         return format(controller.disk(p.port()).identity());
-    }
-
-    /** e.g. {@code chip: JMicron JMB36x; quirks: ignore-if-error (not applied: ...)}. */
-    static String describe(KnownChips.Chip chip) {
-        StringBuilder s = new StringBuilder("chip: ").append(chip.name());
-        String separator = "; quirks: ";
-        for (ChipQuirk q : chip.quirks()) {
-            s.append(separator).append(q.label()).append(" (").append(q.effect().name().toLowerCase(Locale.ROOT)
-                    .replace('_', ' ')).append(": ").append(q.consequence()).append(')');
-            separator = ", ";
-        }
-        return s.append(" [").append(chip.source()).append(']').toString();
     }
 
     static String format(CdIdentity cd) {

@@ -1,6 +1,5 @@
 package io.jahci.cli;
 
-import io.jahci.ahci.ChipQuirk;
 import io.jahci.ahci.KnownChips;
 import io.jahci.platform.Json;
 import io.jahci.hw.pci.BlockDisk;
@@ -17,7 +16,6 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -36,10 +34,13 @@ final class ListCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--json", description = "Print {\"controllers\":[{\"address\",\"vendorId\",\"deviceId\",\"driver\","
-            + "\"iommuGroup\",\"groupShares\",\"chip\",\"quirks\",\"disks\":[{\"port\",\"name\",\"model\",\"sizeBytes\","
-            + "\"partitions\",\"inUse\",\"uses\"}]}]}.")
+    @Option(names = "--json", description = "Print {\"jahciVersion\",\"schema\",\"controllers\":[{\"address\",\"vendorId\","
+            + "\"deviceId\",\"driver\",\"iommuGroup\",\"groupShares\",\"chip\",\"disks\":[{\"port\",\"name\",\"model\","
+            + "\"sizeBytes\",\"partitions\",\"inUse\",\"uses\"}]}]} (docs/json.md).")
     boolean json;
+
+    /** The version of the --json document's layout (docs/json.md). */
+    static final int SCHEMA = 1;
 
     @Override
     public Integer call() throws Exception {
@@ -50,7 +51,7 @@ final class ListCommand implements Callable<Integer> {
             controllers.add(controller(devices, f));
         }
         if (json) {
-            Map<String, Object> doc = Json.object();
+            Map<String, Object> doc = JsonDocument.start(SCHEMA);
             doc.put("controllers", controllers);
             out.println(Json.write(doc));
             return 0;
@@ -73,14 +74,7 @@ final class ListCommand implements Callable<Integer> {
         c.put("iommuGroup", f.iommuGroup().orElse(""));
         c.put("groupShares", f.iommuGroup().map(g -> others(devices, f.address(), g)).orElse(List.of()));
         KnownChips.Chip chip = KnownChips.lookup(f.vendor(), f.device());
-        c.put("chip", chip == null ? "" : chip.name());
-        List<String> quirks = new ArrayList<>();
-        if (chip != null) {
-            for (ChipQuirk q : chip.quirks()) {
-                quirks.add(q.label() + " (" + q.effect().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")");
-            }
-        }
-        c.put("quirks", quirks);
+        c.put("chip", chip == null ? null : chip.toJson());
         List<Map<String, Object>> disks = new ArrayList<>();
         for (BlockDisk d : f.disks()) {
             Map<String, Object> disk = new LinkedHashMap<>();
@@ -104,9 +98,10 @@ final class ListCommand implements Callable<Integer> {
                 + (shares.isEmpty() ? "" : " (shared with " + String.join(", ", shares) + ")");
         out.printf("%s  %s:%s  driver %s  %s%n", c.get("address"), c.get("vendorId"), c.get("deviceId"), c.get("driver"),
                 group);
-        if (!((String) c.get("chip")).isEmpty()) {
-            out.println("  chip: " + c.get("chip") + (((List<String>) c.get("quirks")).isEmpty() ? ""
-                    : "; quirks: " + String.join(", ", (List<String>) c.get("quirks"))));
+        KnownChips.Chip chip = KnownChips.lookup(Integer.parseInt((String) c.get("vendorId"), 16),
+                Integer.parseInt((String) c.get("deviceId"), 16));
+        if (chip != null) {
+            out.println("  " + chip.describe());
         }
         List<Map<String, Object>> disks = (List<Map<String, Object>>) c.get("disks");
         if (disks.isEmpty()) {

@@ -10,13 +10,16 @@ import io.jahci.disk.OpenOptions;
 import io.jahci.fault.Fault;
 import io.jahci.fault.PortException;
 import io.jahci.hw.DeviceLostException;
+import io.jahci.hw.Release;
 import io.jahci.hw.RefusedException;
 import io.jahci.hw.RegisterCounts;
 import io.jahci.hw.pci.SysRoot;
 import io.jahci.hw.vfio.IrqMode;
 import io.jahci.platform.Scheduling;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -28,8 +31,9 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
- * The {@code jahci} command line. Exit codes: 0 success, 1 device, I/O or runtime error, 2 usage error, 130/143
- * stopped by SIGINT/SIGTERM during a long command ({@link StopSignals}).
+ * The {@code jahci} command line. Exit codes ({@link #exitCodeFor}): 0 success, 1 a finding (the command worked and
+ * found a problem: a failing disk, bad sectors, mismatches), 2 usage or refusal, 3 device or I/O error, 4 runtime
+ * error; 130/143 stopped by SIGINT/SIGTERM during a long command ({@link StopSignals}).
  * Errors go to stderr, one message naming what failed and what to do.
  */
 @Command(name = "jahci", mixinStandardHelpOptions = true, versionProvider = Main.VersionLine.class,
@@ -39,12 +43,18 @@ import java.util.NoSuchElementException;
             ScanCommand.class, VerifyCommand.class, SmartCommand.class, PowerCommand.class, SetCommand.class,
             ListCommand.class, DoctorCommand.class, BindCommand.class, UnbindCommand.class, BenchCommand.class,
             ServeCommand.class},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:device, I/O or runtime error", "2:usage error (bad option, LBA range, file)",
+        exitCodeListHeading = "%nExit codes (docs/errors.md says which command returns which):%n",
+        exitCodeList = {"0:success", "1:a finding: smart says FAILING, scan found bad sectors, verify or demo found "
+                + "mismatches, set did not read back, doctor has a FAIL", "2:usage error or refusal (bad option, LBA "
+                + "range, file; a write without --allow-write; a controller not bound)",
+            "3:device or I/O error (a failed command, a lost controller, QEMU that would not start)",
+            "4:runtime error (a port-layer or verifier failure)",
             "130:stopped by SIGINT (Ctrl-C)", "143:stopped by SIGTERM"})
 public final class Main {
-    static final int DEVICE_ERROR = 1;
+    static final int FINDING = 1;
     static final int USAGE_ERROR = 2;
+    static final int DEVICE_ERROR = 3;
+    static final int RUNTIME_ERROR = 4;
 
     /** The device spec as given, or null without {@code --device} ({@link #device()} is then {@code qemu}). */
     @Option(names = "--device", paramLabel = "SPEC", scope = ScopeType.INHERIT,
@@ -63,43 +73,49 @@ public final class Main {
             + "warned about. Misuse of levels, work items or channels fails loudly with or without it.")
     boolean verifier;
 
-    @Option(names = "--completion", paramLabel = "MODE", defaultValue = "interrupt", scope = ScopeType.INHERIT,
-            description = "How I/O completions are detected: 'interrupt' (the port's interrupt; completions run after the "
-                    + "ISR on the thread that took the interrupt: a caller waiting for its I/O, else the interrupt thread), 'poll' (completion interrupts masked; the waiting thread, or "
-                    + "the jahci-poll thread for asynchronous I/O, polls the received-FIS area, then PxIS/PxCI/PxSACT) "
-                    + "or 'hybrid' (sleep half the mean service time, then poll). Errors and link changes always "
-                    + "interrupt. Default: ${DEFAULT-VALUE}.")
-    String completion;
-
     @Option(names = "--irq", paramLabel = "MODE", defaultValue = "auto", scope = ScopeType.INHERIT,
             description = "Interrupt for vfio: devices: 'msi' (AHCI's single MSI vector), 'intx' (the INTx line, "
                     + "unmasked after each interrupt) or 'auto' (MSI when offered). Default: ${DEFAULT-VALUE}.")
-    String irq;
+    IrqMode irq = IrqMode.AUTO;
 
-    @Option(names = "--pin", paramLabel = "ROLE=CPU[,ROLE=CPU...]", scope = ScopeType.INHERIT,
-            description = "Pin thread roles to CPUs (sched_setaffinity): stimulus (bench irq), irq (jahci-irq-N), "
-                    + "dispatch (jahci-dispatch-N), workitem (jahci-workitem-N), timer (jahci-timer), caller (this "
-                    + "command's own thread). bench irq pins its C threads the same way.")
-    String pin;
+    /** How the port threads are placed and scheduled, and how they wait and find completions: a help section. */
+    @ArgGroup(validate = false, heading = "%nScheduling options (every command; see docs/latency.md):%n")
+    SchedulingOptions scheduling = new SchedulingOptions();
 
-    @Option(names = "--rt-priority", paramLabel = "N", scope = ScopeType.INHERIT, defaultValue = "0",
-            description = "Run every role's thread SCHED_FIFO at priority N (1..99; sched_setscheduler). Needs "
-                    + "CAP_SYS_NICE or `ulimit -r N`. Default: the normal policy.")
-    int rtPriority;
+    /** The scheduling options: their own help section, inherited by every subcommand. */
+    static final class SchedulingOptions {
+        @Option(names = "--completion", paramLabel = "MODE", defaultValue = "interrupt", scope = ScopeType.INHERIT,
+                description = "How I/O completions are detected: 'interrupt' (the port's interrupt; completions run after the "
+                        + "ISR on the thread that took the interrupt: a caller waiting for its I/O, else the interrupt thread), 'poll' (completion interrupts masked; the waiting thread, or "
+                        + "the jahci-poll thread for asynchronous I/O, polls the received-FIS area, then PxIS/PxCI/PxSACT) "
+                        + "or 'hybrid' (sleep half the mean service time, then poll). Errors and link changes always "
+                        + "interrupt. Default: ${DEFAULT-VALUE}.")
+        CompletionMode completion = CompletionMode.INTERRUPT;
 
-    @Option(names = "--mlockall", scope = ScopeType.INHERIT,
-            description = "Lock all current and future memory of the process (mlockall MCL_CURRENT|MCL_FUTURE).")
-    boolean mlockall;
+        @Option(names = "--pin", paramLabel = "ROLE=CPU[,ROLE=CPU...]", scope = ScopeType.INHERIT,
+                description = "Pin thread roles to CPUs (sched_setaffinity): stimulus (bench irq), irq (jahci-irq-N), "
+                        + "dispatch (jahci-dispatch-N), workitem (jahci-workitem-N), timer (jahci-timer), caller (this "
+                        + "command's own thread), e.g. irq=1,dispatch=1. bench irq pins its C threads the same way.")
+        OptionTypes.Pins pin;
 
-    @Option(names = "--wait", paramLabel = "block|spin|hybrid[:MICROS]", scope = ScopeType.INHERIT,
-            defaultValue = "block", description = "How the interrupt thread and idle DISPATCH workers wait: block "
-                    + "(epoll_wait / park), spin (poll, one busy core each), hybrid (spin, then block; MICROS fixes "
-                    + "the spin, without it the window adapts). Default: ${DEFAULT-VALUE}.")
-    String waitOption;
+        @Option(names = "--rt-priority", paramLabel = "N", scope = ScopeType.INHERIT, defaultValue = "0",
+                description = "Run every role's thread SCHED_FIFO at priority N (1..99; sched_setscheduler). Needs "
+                        + "CAP_SYS_NICE or `ulimit -r N`. Default: the normal policy.")
+        int rtPriority;
+
+        @Option(names = "--mlockall", scope = ScopeType.INHERIT,
+                description = "Lock all current and future memory of the process (mlockall MCL_CURRENT|MCL_FUTURE).")
+        boolean mlockall;
+
+        @Option(names = "--wait", paramLabel = "block|spin|hybrid[:MICROS]", scope = ScopeType.INHERIT,
+                defaultValue = "block", description = "How the interrupt thread and idle DISPATCH workers wait: block "
+                        + "(epoll_wait / park), spin (poll, one busy core each), hybrid (spin, then block; MICROS fixes "
+                        + "the spin, without it the window adapts). Default: ${DEFAULT-VALUE}.")
+        WaitMode wait = WaitMode.BLOCK;
+    }
 
     /** Set from the options before the command runs ({@link #applyProcessSettings()}). */
     ThreadPlacement placement = ThreadPlacement.none();
-    WaitMode waitMode = WaitMode.BLOCK;
 
     /**
      * What {@link #open} says on stderr, once per run, when no {@code --device} was given: a forgotten
@@ -128,7 +144,7 @@ public final class Main {
 
     /** Opens the controller named by {@code --device}; without it, says so on stderr once. The command's thread. */
     Controller open(boolean allowWrite) throws IOException {
-        return open(allowWrite, CompletionMode.parse(completion), null);
+        return open(allowWrite, scheduling.completion, null);
     }
 
     /**
@@ -141,13 +157,13 @@ public final class Main {
             noDeviceNoted = true;
             err.println(NO_DEVICE_NOTE);
         }
-        IrqMode irqMode = IrqMode.parse(irq);
-        if (irqMode != IrqMode.AUTO) {
-            spec = spec.withIrq(irqMode);
+        if (irq != IrqMode.AUTO) {
+            spec = spec.withIrq(irq);
         }
         OpenOptions options = OpenOptions.builder().allowWrite(allowWrite).syncWithIsr(syncWithIsr)
-                .verifier(verifier || Boolean.getBoolean("jahci.verifier")).waitMode(waitMode.toString())
-                .threadPlacement(pin, rtPriority).countRegisterAccesses(counts).completion(mode.name()).build();
+                .verifier(verifier || Boolean.getBoolean("jahci.verifier")).waitMode(scheduling.wait.toString())
+                .threadPlacement(scheduling.pin == null ? null : scheduling.pin.text(), scheduling.rtPriority)
+                .countRegisterAccesses(counts).completion(mode.name()).build();
         Controller controller = Controller.open(spec, options);
         opened = controller;
         controller.onReleased(message -> {
@@ -160,15 +176,15 @@ public final class Main {
     }
 
     /**
-     * Before any command runs: parses --wait and --pin, locks memory (--mlockall), and, when
+     * Before any command runs: checks the CPUs of --pin, locks memory (--mlockall), and, when
      * --pin or --rt-priority asks for anything, places the caller's own thread (role caller; with
      * --rt-priority it becomes SCHED_FIFO here, so a missing privilege stops the command before
      * anything starts).
      */
     void applyProcessSettings() throws IOException {
-        waitMode = WaitMode.parse(waitOption);
-        placement = ThreadPlacement.parse(pin, rtPriority);
-        if (mlockall) {
+        placement = ThreadPlacement.checked(scheduling.pin == null ? Map.of() : scheduling.pin.cpus(),
+                scheduling.rtPriority);
+        if (scheduling.mlockall) {
             Scheduling.mlockall();
         }
         if (placement.requestsAnything()) {
@@ -189,19 +205,37 @@ public final class Main {
         Main main = new Main();
         main.err = err;
         CommandLine cli = new CommandLine(main);
+        OptionTypes.register(cli);
         cli.setOut(out);
         cli.setErr(err);
-        cli.setParameterExceptionHandler(Main::usageLine);
+        cli.setParameterExceptionHandler((e, arguments) -> {
+            String line = usageLine(e);
+            e.getCommandLine().getErr().println(line);
+            List<String> given = List.of(arguments);
+            if (given.contains("--json")) {
+                e.getCommandLine().getOut().println(errorJson("usage", line.substring("jahci: ".length())));
+            }
+            boolean smartctl = given.contains("--exit-status=smartctl") || given.indexOf("--exit-status") >= 0
+                    && given.indexOf("--exit-status") + 1 < given.size()
+                    && given.get(given.indexOf("--exit-status") + 1).equalsIgnoreCase("smartctl");
+            Object command = e.getCommandLine().getCommand();
+            return smartctl && command instanceof SmartCommand ? SmartExitStatus.PARSE
+                    : USAGE_ERROR;
+        });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             awaitRelease(main.opened);
             if (!StopSignals.stopping()) {
                 commandLine.getErr().println("jahci: " + e.getMessage());
-                CommandLine.ParseResult sub = parseResult.subcommand();
-                if (sub != null && sub.hasMatchedOption("--json")) {
+                CommandLine.ParseResult last = parseResult;
+                while (last.hasSubcommand()) {
+                    last = last.subcommand();
+                }
+                if (last.hasMatchedOption("--json")) {
                     commandLine.getOut().println(errorJson(e));
                 }
             }
-            return exitCodeFor(e);
+            Object command = commandLine.getCommand();
+            return command instanceof SmartCommand smart ? smart.exitCodeFor(e) : exitCodeFor(e);
         });
         cli.setExecutionStrategy(parseResult -> {
             Integer help = CommandLine.executeHelpRequest(parseResult);
@@ -222,20 +256,28 @@ public final class Main {
     }
 
     /**
-     * A command line picocli could not parse: one line on stderr naming what was wrong and the command's
-     * --help, instead of the whole usage; exit 2. Runs on the main thread before any command.
+     * A command line picocli could not parse, as one line instead of the whole usage: the option, the value, why, an
+     * example, and the command's --help, e.g. {@code jahci: --jobs randread:4k:x: QD 'x' is not a queue depth 1..32
+     * (e.g. --jobs randread:4k:1,read:128k:32); try 'jahci bench io --help'}. Runs on the main thread before any
+     * command, so before any device opens.
      */
-    private static int usageLine(CommandLine.ParameterException e, String[] args) {
+    static String usageLine(CommandLine.ParameterException e) {
         CommandLine where = e.getCommandLine();
-        StringBuilder line = new StringBuilder("jahci: ").append(e.getMessage().replaceAll("\\R", " "));
+        StringBuilder line = new StringBuilder("jahci: ");
+        if (e.getArgSpec() instanceof OptionSpec option && e.getValue() != null
+                && e.getCause() instanceof CommandLine.TypeConversionException why) {
+            line.append(option.longestName()).append(' ').append(e.getValue()).append(": ").append(why.getMessage());
+            line.append(why instanceof OptionTypes.Invalid i ? " (e.g. " + option.longestName() + " " + i.example() + ")"
+                    : " (expected " + option.longestName() + " " + option.paramLabel() + ")");
+        } else {
+            line.append(e.getMessage().replaceAll("\\R", " "));
+        }
         if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
             List<String> suggestions = u.getSuggestions();
             line.append("; did you mean ").append(String.join(" or ", suggestions.subList(0, Math.min(3, suggestions.size()))))
                     .append('?');
         }
-        line.append(" (try: ").append(where.getCommandSpec().qualifiedName()).append(" --help)");
-        where.getErr().println(line);
-        return USAGE_ERROR;
+        return line.append("; try '").append(where.getCommandSpec().qualifiedName()).append(" --help'").toString();
     }
 
     /**
@@ -249,26 +291,36 @@ public final class Main {
         }
     }
 
+    /** The version of the error document's layout ({@link #errorJson}); docs/json.md. */
+    static final int ERROR_SCHEMA = 1;
+
     /**
      * A failed command's answer under {@code --json}:
-     * {@code {"error":{"fault":"controller-lost","message":"..."}}}, the fault named as in docs/faults.md.
+     * {@code {"jahciVersion":"…","schema":1,"error":{"fault":"controller-lost","message":"..."}}}, the fault named as
+     * in docs/faults.md ({@code usage} for a usage error, {@code error} for one without a fault).
      */
     static String errorJson(Exception e) {
         String fault = e instanceof PortException p ? p.fault().toString()
                 : e instanceof DeviceLostException ? Fault.CONTROLLER_LOST.toString()
                 : exitCodeFor(e) == USAGE_ERROR ? "usage" : "error";
+        return errorJson(fault, String.valueOf(e.getMessage()));
+    }
+
+    private static String errorJson(String fault, String message) {
         Map<String, Object> error = Json.object();
         error.put("fault", fault);
-        error.put("message", String.valueOf(e.getMessage()));
-        Map<String, Object> answer = Json.object();
+        error.put("message", message);
+        Map<String, Object> answer = JsonDocument.start(ERROR_SCHEMA);
         answer.put("error", error);
         return Json.write(answer);
     }
 
     /**
      * 2 for what the user can fix by asking differently: a bad argument, a missing file, a port without a disk, an
-     * operation jahci refused before touching the device ({@link RefusedException}); 1 for everything that failed
-     * while running, an {@link IllegalStateException} from the device or the port layer included.
+     * operation jahci refused before touching the device ({@link RefusedException}); 3 for a device or I/O error
+     * (any {@link IOException}, {@link PortException} included, a lost device, a release step that failed); 4 for
+     * any other failure while running (an {@link IllegalStateException} of the port layer or its verifier).
+     * Findings (1) are not exceptions: the command returns them.
      */
     static int exitCodeFor(Exception e) {
         if (e instanceof IllegalArgumentException || e instanceof RefusedException
@@ -276,7 +328,11 @@ public final class Main {
                 || e instanceof FileNotFoundException) {
             return USAGE_ERROR;
         }
-        return DEVICE_ERROR;
+        if (e instanceof IOException || e instanceof java.io.UncheckedIOException || e instanceof DeviceLostException
+                || e instanceof Release.ReleaseException) {
+            return DEVICE_ERROR;
+        }
+        return RUNTIME_ERROR;
     }
 
     /** {@code --version}: the pom's version, read at run time ({@link io.jahci.disk.Version}). */

@@ -11,12 +11,15 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** {@code jahci read}: sectors from a disk into a file. */
 @Command(name = "read", mixinStandardHelpOptions = true,
@@ -32,32 +35,43 @@ final class ReadCommand implements Callable<Integer> {
     @Mixin
     SectorRange range;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "File to write; created or replaced only when every sector was read.")
-    Path out;
+    @Option(names = "--out", required = true, paramLabel = "FILE|-", description = "File to write, created or replaced "
+            + "only when every sector was read (with the umask's permissions); '-' writes the sectors to stdout.")
+    OptionTypes.OutputFile out;
 
     @Override
     public Integer call() throws Exception {
         range.checkCount();
         try (Controller controller = main.open(false)) {
-            Path absolute = out.toAbsolutePath();
-            Path partial = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".part");
-            try (FileChannel file = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-                if (controller.hasCdDrive(range.port)) {
-                    readCd(controller.cdDrive(range.port), file);
-                } else {
-                    readDisk(controller.disk(range.port), file);
-                }
+            if (out.path() == null) {
+                WritableByteChannel stdout = Channels.newChannel(System.out);
+                read(controller, stdout);
+                System.out.flush();
+                return 0;
+            }
+            Path partial = out.path().resolveSibling("." + out.path().getFileName() + "."
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".part");
+            try (FileChannel file = FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                read(controller, file);
                 file.force(false);
             } catch (Exception e) {
                 Files.deleteIfExists(partial);
                 throw e;
             }
-            Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(partial, out.path(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         return 0;
     }
 
-    private void readDisk(Disk disk, FileChannel file) throws Exception {
+    private void read(Controller controller, WritableByteChannel file) throws Exception {
+        if (controller.hasCdDrive(range.port)) {
+            readCd(controller.cdDrive(range.port), file);
+        } else {
+            readDisk(controller.disk(range.port), file);
+        }
+    }
+
+    private void readDisk(Disk disk, WritableByteChannel file) throws Exception {
         range.checkFits(disk);
         ByteBuffer buffer = SectorRange.chunkBuffer(disk.sectorSize());
         Progress progress = range.progress(spec.commandLine().getErr(), "read", disk.sectorSize());
@@ -72,7 +86,7 @@ final class ReadCommand implements Callable<Integer> {
     }
 
     /** A CD/DVD: the same, in 2048-byte blocks. */
-    private void readCd(CdDrive cd, FileChannel file) throws Exception {
+    private void readCd(CdDrive cd, WritableByteChannel file) throws Exception {
         range.checkFits(cd.blocks(), "the disc in the CD/DVD drive on port " + range.port);
         ByteBuffer buffer = SectorRange.chunkBuffer(CdDrive.BLOCK);
         Progress progress = range.progress(spec.commandLine().getErr(), "read", CdDrive.BLOCK);
@@ -86,7 +100,7 @@ final class ReadCommand implements Callable<Integer> {
         progress.done();
     }
 
-    private static void write(FileChannel file, ByteBuffer buffer) throws java.io.IOException {
+    private static void write(WritableByteChannel file, ByteBuffer buffer) throws java.io.IOException {
         while (buffer.hasRemaining()) {
             file.write(buffer);
         }

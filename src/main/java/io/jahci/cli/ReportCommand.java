@@ -3,7 +3,6 @@ package io.jahci.cli;
 import io.jahci.ahci.BitField;
 import io.jahci.ahci.Cap;
 import io.jahci.ahci.Cap2;
-import io.jahci.ahci.ChipQuirk;
 import io.jahci.ahci.Ghc;
 import io.jahci.ahci.HbaCapabilities;
 import io.jahci.ahci.KnownChips;
@@ -46,8 +45,8 @@ import java.util.function.IntFunction;
                 + "identity, quirks, decoded registers, bring-up timeline, each port's registers and history, "
                 + "each disk's identity (serial numbers hashed unless --full). Writes nothing to any disk.")
 final class ReportCommand implements Callable<Integer> {
-    /** The version of the report's JSON layout; raised when a key changes meaning or goes away. */
-    static final int SCHEMA = 1;
+    /** The version of the report's JSON layout; raised when a key changes meaning or goes away (docs/json.md). */
+    static final int SCHEMA = 2;
 
     @ParentCommand
     Main main;
@@ -69,21 +68,19 @@ final class ReportCommand implements Callable<Integer> {
             if (json) {
                 out.println(Json.write(report));
             } else {
-                printText(out, report);
+                printText(out, report, c.knownChip());
             }
             return 0;
         }
     }
 
     private Map<String, Object> report(Controller c) throws Exception {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("schema", SCHEMA);
-        r.put("jahciVersion", io.jahci.disk.Version.current());
+        Map<String, Object> r = JsonDocument.start(SCHEMA, c, null);
         r.put("taken", Instant.now().toString());
-        r.put("device", c.spec().toString());
         r.put("controller", c.describe());
         r.put("pci", c.pciIdentity());
-        r.put("chip", chip(c.knownChip()));
+        KnownChips.Chip chip = c.knownChip();
+        r.put("chip", chip == null ? null : chip.toJson());
         Controller.Registers registers = c.registers();
         Map<String, Object> hba = new LinkedHashMap<>();
         registers.hba().forEach((name, value) -> hba.put(name, register(value, HBA_FIELDS.get(name))));
@@ -134,26 +131,6 @@ final class ReportCommand implements Callable<Integer> {
         return r;
     }
 
-    private static Map<String, Object> chip(KnownChips.Chip chip) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("known", chip != null);
-        if (chip == null) {
-            return out;
-        }
-        out.put("name", chip.name());
-        List<Map<String, Object>> quirks = new ArrayList<>();
-        for (ChipQuirk q : chip.quirks()) {
-            Map<String, Object> quirk = new LinkedHashMap<>();
-            quirk.put("name", q.label());
-            quirk.put("effect", q.effect().name().toLowerCase(java.util.Locale.ROOT));
-            quirk.put("means", q.consequence());
-            quirks.add(quirk);
-        }
-        out.put("quirks", quirks);
-        out.put("source", chip.source());
-        return out;
-    }
-
     private Map<String, Object> disk(DiskIdentity id) throws NoSuchAlgorithmException {
         Map<String, Object> d = new LinkedHashMap<>(id.toJson());
         d.put("serial", full ? id.serial() : hashed(id.serial()));
@@ -167,15 +144,13 @@ final class ReportCommand implements Callable<Integer> {
     }
 
     @SuppressWarnings("unchecked")
-    private static void printText(PrintWriter out, Map<String, Object> r) {
+    private static void printText(PrintWriter out, Map<String, Object> r, KnownChips.Chip chip) {
         out.printf("jahci report (schema %s, jahci %s, %s)%n", r.get("schema"), r.get("jahciVersion"), r.get("taken"));
-        out.printf("device: %s%ncontroller: %s%n", r.get("device"), r.get("controller"));
+        out.printf("device: %s%ncontroller: %s%n", ((Map<String, Object>) r.get("device")).get("spec"), r.get("controller"));
         Map<String, Object> pci = (Map<String, Object>) r.get("pci");
         out.printf("pci: %s %s:%s rev %s class %s%n", pci.get("address"), pci.get("vendorId"), pci.get("deviceId"),
                 pci.get("revision"), pci.get("classCode"));
-        Map<String, Object> chip = (Map<String, Object>) r.get("chip");
-        out.println("chip: " + (Boolean.TRUE.equals(chip.get("known")) ? chip.get("name") + " " + chip.get("quirks")
-                : "nothing known by its PCI ID"));
+        out.println(chip == null ? "chip: nothing known by its PCI ID" : chip.describe());
         printRegisters(out, "", (Map<String, Object>) r.get("hba"));
         out.println("bring-up:");
         ((List<String>) r.get("bringUp")).forEach(s -> out.println("  " + s));

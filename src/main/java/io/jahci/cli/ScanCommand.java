@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code jahci scan}: a read-only surface scan that finds the exact unreadable sectors. */
@@ -27,6 +28,9 @@ final class ScanCommand implements Callable<Integer> {
 
     @Mixin
     QueuedRange range;
+
+    /** The version of the --json document's layout (docs/json.md). */
+    static final int SCHEMA = 1;
 
     @Option(names = "--json", description = "Print the result as JSON: {\"bad\":[{\"lba\":L,\"count\":C},...], ...}.")
     boolean json;
@@ -48,7 +52,9 @@ final class ScanCommand implements Callable<Integer> {
             }
             progress.done();
             if (json) {
-                out.println(Json.write(result.toJson()));
+                Map<String, Object> doc = JsonDocument.start(SCHEMA, controller, disk);
+                doc.putAll(result.toJson());
+                out.println(Json.write(doc));
             } else {
                 out.printf("scanned %d sectors (LBA %d..%d) in %.1f s: %d bad%n", result.sectors(), lba,
                         lba + sectors - 1, result.seconds(), result.badSectors());
@@ -56,7 +62,7 @@ final class ScanCommand implements Callable<Integer> {
                     out.printf("  bad: LBA %d..%d (%d sectors)%n", r.lba(), r.lba() + r.count() - 1, r.count());
                 }
             }
-            return result.bad().isEmpty() ? 0 : Main.DEVICE_ERROR;
+            return result.bad().isEmpty() ? 0 : Main.FINDING;
         }
     }
 }

@@ -12,9 +12,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +42,7 @@ final class ServeCommand implements Callable<Integer> {
         Path unix;
 
         @Option(names = "--listen", paramLabel = "ADDR:PORT", description = "TCP address to bind, e.g. 127.0.0.1:10809.")
-        String listen;
+        InetSocketAddress listen;
     }
 
     @Option(names = "--allow-write", description = "Let clients write (and flush) the disks.")
@@ -52,7 +50,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        InetSocketAddress tcp = where.listen == null ? null : parseListen(where.listen);
+        InetSocketAddress tcp = where.listen;
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (Controller controller = main.open(allowWrite)) {
@@ -75,7 +73,7 @@ final class ServeCommand implements Callable<Integer> {
                 out.println("serving " + describe(exports, server));
                 out.flush();
                 stop.await();
-                return server.shutdown() ? 0 : Main.DEVICE_ERROR;
+                return server.shutdown() ? 0 : Main.DEVICE_ERROR; // a flush that failed
             } finally {
                 server.close();
                 signals.close();
@@ -93,32 +91,5 @@ final class ServeCommand implements Callable<Integer> {
                     .append(allowWrite ? "read-write" : "read-only").append(") at ").append(server.uri(e.info().name()));
         }
         return s.toString();
-    }
-
-    /** "127.0.0.1:10809" or "[::1]:10809". */
-    static InetSocketAddress parseListen(String s) throws Main.UsageException {
-        int colon = s.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new Main.UsageException("--listen " + s + ": expected ADDRESS:PORT, e.g. 127.0.0.1:10809");
-        }
-        String host = s.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
-        try {
-            port = Integer.parseInt(s.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            port = -1;
-        }
-        if (port < 0 || port > 65535) {
-            throw new Main.UsageException("--listen " + s + ": the port must be 0..65535");
-        }
-        try {
-            return new InetSocketAddress(InetAddress.getByName(host), port);
-        } catch (UnknownHostException e) {
-            throw new Main.UsageException("--listen " + s + ": unknown address " + host + "; give a numeric address "
-                    + "such as 127.0.0.1");
-        }
     }
 }

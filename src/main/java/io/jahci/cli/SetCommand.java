@@ -59,7 +59,7 @@ final class SetCommand implements Callable<Integer> {
             if (readLookAhead != null) {
                 asked &= report(out, "read look-ahead", AtaFeature.READ_LOOK_AHEAD, id, readLookAhead);
             }
-            return asked ? 0 : Main.DEVICE_ERROR;
+            return asked ? 0 : Main.FINDING;
         }
     }
 

@@ -13,6 +13,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code jahci smart}: the disk's health in smartctl's words. */
@@ -30,8 +31,22 @@ final class SmartCommand implements Callable<Integer> {
     @Option(names = "--port", required = true, paramLabel = "N", description = "Port of the disk.")
     int port;
 
-    @Option(names = "--json", description = "Print one JSON object: port, health, failing, attributes, selfTests.")
+    @Option(names = "--json", description = "Print one JSON document (docs/json.md): jahciVersion, schema, device, port, "
+            + "health, failing, attributes (raw value with rawText as the table shows it), selfTests.")
     boolean json;
+
+    @Option(names = "--exit-status", paramLabel = "jahci|smartctl", defaultValue = "jahci",
+            description = "Exit codes: 'jahci' (0 healthy, 1 failing, 2 usage, 3 device error, 4 runtime error) or "
+                    + "'smartctl' (smartctl's bit mask: 1 parse, 2 open, 4 command or checksum, 8 failing, 16 pre-fail "
+                    + "attribute at threshold now, 32 in the past, 128 self-test errors; docs/errors.md). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    SmartExitStatus exitStatus = SmartExitStatus.JAHCI;
+
+    /** The version of the --json document's layout (docs/json.md). */
+    static final int SCHEMA = 1;
+
+    /** Whether the disk was opened and identified: a later failure is a SMART command's (smartctl's bit 2). */
+    private boolean opened;
 
     @Option(names = "--enable", description = "Send SMART ENABLE OPERATIONS first (a disk with SMART disabled "
             + "aborts the other SMART commands).")
@@ -56,21 +71,30 @@ final class SmartCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (Controller controller = main.open(false)) {
             Disk disk = controller.disk(port);
+            opened = true;
             String lowPower = SmartRoutines.lowPowerMode(disk, nocheck);
+            Map<String, Object> head = json ? JsonDocument.start(SCHEMA, controller, disk) : null;
             if (lowPower != null) {
-                return SmartRoutines.skipped(out, disk, lowPower, nocheck, json);
+                return SmartRoutines.skipped(out, disk, lowPower, nocheck, head);
             }
             if (test != null || log != null) {
-                return test != null ? SmartRoutines.test(out, disk, test, json) : SmartRoutines.log(out, disk, log, json);
+                return test != null ? SmartRoutines.test(out, disk, test, head) : SmartRoutines.log(out, disk, log, head);
             }
             SmartReport report = disk.smart(enable);
             if (json) {
-                out.println(Json.write(report.toJson()));
+                Map<String, Object> doc = JsonDocument.start(SCHEMA, controller, disk);
+                doc.putAll(report.toJson());
+                out.println(Json.write(doc));
             } else {
                 print(out, disk, report);
             }
-            return report.failing() ? Main.DEVICE_ERROR : 0;
+            return exitStatus.of(report);
         }
+    }
+
+    /** The exit code of a failure under {@code --exit-status} ({@link Main}'s execution exception handler). */
+    int exitCodeFor(Exception e) {
+        return exitStatus.of(e, opened);
     }
 
     private static void print(PrintWriter out, Disk disk, SmartReport report) {

@@ -56,10 +56,13 @@ final class SmartRoutines {
                 : null;
     }
 
-    /** Says that the disk was left in {@code mode}; the exit code is {@link Main#USAGE_ERROR}: nothing was checked. */
-    static int skipped(PrintWriter out, Disk disk, String mode, NoCheck nocheck, boolean json) {
-        if (json) {
-            Map<String, Object> o = Json.object();
+    /**
+     * Says that the disk was left in {@code mode}; the exit code is {@link Main#USAGE_ERROR}, a refusal: nothing was
+     * checked. {@code json}: the document's head ({@link JsonDocument}), or null for text; so in the others.
+     */
+    static int skipped(PrintWriter out, Disk disk, String mode, NoCheck nocheck, Map<String, Object> json) {
+        if (json != null) {
+            Map<String, Object> o = json;
             o.put("port", disk.port());
             o.put("skipped", mode);
             out.println(Json.write(o));
@@ -71,12 +74,12 @@ final class SmartRoutines {
     }
 
     /** Starts (or aborts) {@code test}, then says what the disk reports about it. */
-    static int test(PrintWriter out, Disk disk, SelfTest test, boolean json) throws Exception {
+    static int test(PrintWriter out, Disk disk, SelfTest test, Map<String, Object> json) throws Exception {
         disk.startSelfTest(test);
         SmartReport after = disk.smart(false);
         int minutes = test == SelfTest.LONG ? after.data().extendedTestMinutes() : after.data().shortTestMinutes();
-        if (json) {
-            Map<String, Object> o = Json.object();
+        if (json != null) {
+            Map<String, Object> o = json;
             o.put("port", disk.port());
             o.put("test", test.toString());
             o.put("selfTestStatus", after.data().selfTestStatusText());
@@ -95,11 +98,11 @@ final class SmartRoutines {
     }
 
     /** Prints the log {@code log} names. */
-    static int log(PrintWriter out, Disk disk, Log log, boolean json) throws Exception {
+    static int log(PrintWriter out, Disk disk, Log log, Map<String, Object> json) throws Exception {
         if (log == Log.selftest) {
             List<SelfTestLog.Entry> tests = disk.selfTestLog();
-            if (json) {
-                Map<String, Object> o = Json.object();
+            if (json != null) {
+                Map<String, Object> o = json;
                 o.put("port", disk.port());
                 o.put("selfTests", SmartReport.selfTestsJson(tests));
                 out.println(Json.write(o));
@@ -109,9 +112,10 @@ final class SmartRoutines {
             return 0;
         }
         SmartErrorLog errors = disk.errorLog();
-        if (json) {
-            Map<String, Object> o = SmartReport.errorLogJson(errors);
+        if (json != null) {
+            Map<String, Object> o = json;
             o.put("port", disk.port());
+            o.putAll(SmartReport.errorLogJson(errors));
             out.println(Json.write(o));
         } else if (errors == null) {
             out.println("SMART Error Log: not supported by this device");
@@ -126,7 +130,7 @@ final class SmartRoutines {
                         e.lba());
             }
         }
-        return 0;
+        return errors != null && errors.errorCount() > 0 ? Main.FINDING : 0; // logged errors are a finding
     }
 
     /** The self-test log as smartctl -l selftest prints it. */

@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code jahci verify}: write a self-describing pattern, read it back, report every mismatch. */
@@ -31,6 +32,9 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Option(names = "--allow-write", description = "Confirm that the range may be overwritten.")
     boolean allowWrite;
+
+    /** The version of the --json document's layout (docs/json.md). */
+    static final int SCHEMA = 1;
 
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
@@ -64,7 +68,9 @@ final class VerifyCommand implements Callable<Integer> {
             }
             progress.done();
             if (json) {
-                out.println(Json.write(result.toJson()));
+                Map<String, Object> doc = JsonDocument.start(SCHEMA, controller, disk);
+                doc.putAll(result.toJson());
+                out.println(Json.write(doc));
             } else {
                 out.printf("verify %s: %d sectors (LBA %d..%d), wrote in %.2f s, read back in %.2f s, %d mismatched%n",
                         result.passed() ? "passed" : "FAILED", sectors, lba, lba + sectors - 1, result.writeSeconds(),
@@ -73,7 +79,7 @@ final class VerifyCommand implements Callable<Integer> {
                     out.printf("  LBA %d: %s%n", m.lba(), m.what());
                 }
             }
-            return result.passed() ? 0 : Main.DEVICE_ERROR;
+            return result.passed() ? 0 : Main.FINDING;
         }
     }
 }

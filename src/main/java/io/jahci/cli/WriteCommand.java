@@ -10,9 +10,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 
@@ -30,8 +31,9 @@ final class WriteCommand implements Callable<Integer> {
     @Mixin
     SectorRange range;
 
-    @Option(names = "--in", required = true, paramLabel = "FILE", description = "File holding at least COUNT sectors.")
-    Path in;
+    @Option(names = "--in", required = true, paramLabel = "FILE|-", description = "File holding at least COUNT sectors; "
+            + "'-' reads them from stdin.")
+    OptionTypes.InputFile in;
 
     @Option(names = "--allow-write", description = "Confirm that the disk may be written.")
     boolean allowWrite;
@@ -43,35 +45,47 @@ final class WriteCommand implements Callable<Integer> {
                     + range.count + " sectors at LBA " + range.lba + " on port " + range.port + " of " + main.device());
         }
         range.checkCount();
-        if (!Files.isReadable(in)) {
-            throw new Main.UsageException("input file " + in + " does not exist or is not readable");
-        }
         try (Controller controller = main.open(true)) {
             Disk disk = controller.disk(range.port);
             range.checkFits(disk);
             long needed = range.count * disk.sectorSize();
-            long available = Files.size(in);
-            if (available < needed) {
-                throw new Main.UsageException("input file " + in + " has " + available + " bytes; --count " + range.count
-                        + " needs " + needed + " (" + range.count + " x " + disk.sectorSize() + "-byte sectors); nothing was written");
+            if (in.path() != null && Files.size(in.path()) < needed) {
+                throw new Main.UsageException("input file " + in.path() + " has " + Files.size(in.path()) + " bytes; --count "
+                        + range.count + " needs " + needed + " (" + range.count + " x " + disk.sectorSize()
+                        + "-byte sectors); nothing was written");
             }
-            try (FileChannel file = FileChannel.open(in, StandardOpenOption.READ)) {
-                ByteBuffer buffer = SectorRange.chunkBuffer(disk.sectorSize());
-                Progress progress = range.progress(spec.commandLine().getErr(), "wrote", disk.sectorSize());
-                for (long done = 0; done < range.count; ) {
-                    int sectors = range.nextChunk(buffer, done, disk.sectorSize());
-                    while (buffer.hasRemaining()) {
-                        file.read(buffer);
-                    }
-                    buffer.flip();
-                    disk.write(range.lba + done, buffer);
-                    done += sectors;
-                    progress.update(done, range.count, 0);
-                }
-                progress.done();
+            try (ReadableByteChannel file = in.path() == null ? Channels.newChannel(System.in)
+                    : FileChannel.open(in.path(), StandardOpenOption.READ)) {
+                write(disk, file);
+            } finally {
+                disk.flush();
             }
-            disk.flush();
         }
         return 0;
+    }
+
+    /**
+     * Streams the sectors, one whole chunk read before it is written: when stdin ends early, the chunk it cut is
+     * not written and the message says which sectors were.
+     */
+    private void write(Disk disk, ReadableByteChannel file) throws Exception {
+        ByteBuffer buffer = SectorRange.chunkBuffer(disk.sectorSize());
+        Progress progress = range.progress(spec.commandLine().getErr(), "wrote", disk.sectorSize());
+        for (long done = 0; done < range.count; ) {
+            int sectors = range.nextChunk(buffer, done, disk.sectorSize());
+            while (buffer.hasRemaining()) {
+                if (file.read(buffer) < 0) {
+                    throw new Main.UsageException("stdin ended " + (done * disk.sectorSize() + buffer.position())
+                            + " bytes in; --count " + range.count + " needs " + range.count * disk.sectorSize() + " bytes; "
+                            + (done == 0 ? "nothing was written" : "wrote LBA " + range.lba + ".." + (range.lba + done - 1)
+                            + " only"));
+                }
+            }
+            buffer.flip();
+            disk.write(range.lba + done, buffer);
+            done += sectors;
+            progress.update(done, range.count, 0);
+        }
+        progress.done();
     }
 }

@@ -92,7 +92,7 @@ public final class OpenOptions {
      */
     AhciHba.Config hbaConfig() throws NativeException {
         ThreadPlacement placement = pin == null && rtPriority == 0 ? ThreadPlacement.none()
-                : ThreadPlacement.parse(pin, rtPriority);
+                : ThreadPlacement.checked(pin == null ? java.util.Map.of() : ThreadPlacement.parsePins(pin), rtPriority);
         return new AhciHba.Config(AhciPortOptions.DEFAULT.withTimeouts(
                 AhciPortOptions.DEFAULT.timeouts().withDeviceReadyMillis(deviceReadyMillis)), syncWithIsr,
                 new PortDriverOptions().verifier(verifier).waitMode(waitMode).threadPlacement(placement)

@@ -26,8 +26,9 @@ public record SmartReport(int port, SmartHealth health, SmartData data, List<Sel
     /**
      * One JSON object: {@code port}, {@code health} ("PASSED"/"FAILING" as the device says it),
      * {@code failing} (the exit-code verdict), {@code attributes} (id, name, flags, prefailure,
-     * online, value, worst, threshold, raw, failing, whenFailed), {@code selfTests} (absent without a
-     * log; an entry's failingLba absent when no sector failed).
+     * online, value, worst, threshold, raw, rawText (the raw value as smartctl's table shows it), temperature
+     * ({celsius, min, max} for attributes 190, 194, 231, else null), failing, whenFailed), {@code selfTests} (null
+     * without a log; an entry's failingLba null when no sector failed).
      */
     public Map<String, Object> toJson() {
         List<Map<String, Object>> attributes = new ArrayList<>();
@@ -42,6 +43,16 @@ public record SmartReport(int port, SmartHealth health, SmartData data, List<Sel
             json.put("worst", a.worst());
             json.put("threshold", a.threshold());
             json.put("raw", a.raw());
+            json.put("rawText", a.rawText());
+            SmartAttribute.Temperature t = a.temperature();
+            Map<String, Object> temperature = null;
+            if (t != null) {
+                temperature = Json.object();
+                temperature.put("celsius", t.celsius());
+                temperature.put("min", t.min());
+                temperature.put("max", t.max());
+            }
+            json.put("temperature", temperature);
             json.put("failing", a.failing());
             json.put("whenFailed", a.whenFailed());
             attributes.add(json);

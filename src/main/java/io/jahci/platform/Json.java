@@ -16,6 +16,9 @@ import java.util.Map;
  * never on an I/O path.
  */
 public final class Json {
+    /** Writes null values too: a documented key is always there, null when it has no value. */
+    private static final JSON WRITER = JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES);
+
     private Json() {}
 
     /** An empty JSON object whose fields print in the order they are put. */
@@ -26,7 +29,7 @@ public final class Json {
     /** {@code value} (maps, lists, strings, numbers, booleans, null) as one line of JSON text. */
     public static String write(Object value) {
         try {
-            return JSON.std.asString(value);
+            return WRITER.asString(value);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + value + " as JSON", e);
         }

@@ -52,7 +52,7 @@ class BenchIrqCommandTest {
         assertTrue(r.err().lines().anyMatch(l -> l.matches("Java pipeline: [0-9]+/22000 events signalled, warm-up "
                 + "included; [0-9]+ events/s, ETA [0-9:]+")), r.err());
         Map<String, Object> top = object(r.out().trim());
-        assertEquals(Set.of("java", "c"), top.keySet());
+        assertEquals(Set.of("jahciVersion", "schema", "java", "c"), top.keySet());
         Map<String, Object> java = object(top.get("java"));
         Map<String, Object> c = object(top.get("c"));
         for (String stage : STAGES) {
@@ -132,7 +132,7 @@ class BenchIrqCommandTest {
     void usageErrors() {
         Result r = run("bench", "irq", "--rate", "fast");
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("--rate must be events per second"), r.err());
+        assertTrue(r.err().contains("--rate fast: give events per second"), r.err());
         r = run("bench", "irq", "--events", "10", "--seconds", "1");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("not both"), r.err());

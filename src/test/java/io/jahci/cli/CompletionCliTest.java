@@ -38,25 +38,25 @@ class CompletionCliTest {
         CliRun r = CliRun.of("--device", "qemu", "bench", "io", "--port", "0", "--jobs", "randread:4k:1,read:128k:2",
                 "--completions", "poll,interrupt", "--seconds", "0.3", "--warmup", "0.1", "--json");
         assertEquals(0, r.exit(), r.err());
-        List<String> lines = r.out().lines().toList();
-        assertEquals(4, lines.size(), r.out());
+        List<Object> runs = JsonReader.list(JsonReader.object(r.out()).get("runs"));
+        assertEquals(4, runs.size(), r.out());
         List<String> seen = new java.util.ArrayList<>();
-        for (String line : lines) {
-            Map<String, Object> json = JsonReader.object(line);
-            assertTrue(((Number) json.get("ios")).longValue() > 0, line);
+        for (Object run : runs) {
+            Map<String, Object> json = JsonReader.object(run);
+            assertTrue(((Number) json.get("ios")).longValue() > 0, r.out());
             seen.add(json.get("completion") + " " + json.get("rw") + " " + json.get("bs") + " " + json.get("qd"));
         }
         assertEquals(List.of("poll randread 4096 1", "poll read 131072 2", "interrupt randread 4096 1",
                 "interrupt read 131072 2"), seen);
         r = CliRun.of("bench", "io", "--port", "0", "--jobs", "randread:4k");
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("--jobs takes RW:BS:QD entries"), r.err());
+        assertTrue(r.err().contains("--jobs randread:4k: each job is RW:BS:QD"), r.err());
     }
 
     @Test
     void anUnknownModeIsAUsageErrorThatNamesTheModes() {
         CliRun r = CliRun.of("--completion", "sometimes", "identify");
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("unknown completion mode 'sometimes': use interrupt, hybrid or poll"), r.err());
+        assertTrue(r.err().contains("--completion sometimes: use interrupt, hybrid or poll (e.g. --completion poll)"), r.err());
     }
 }

@@ -106,7 +106,7 @@ class DemoCliTest {
         Path saved = dir.resolve("saved.bin");
         CliRun r = CliRun.of("--device", "qemu:blkdebug:" + readErrorAfterTheWrite(true) + ":" + image, "demo",
                 "--allow-write", "--lba", Long.toString(LBA), "--save", saved.toString());
-        assertEquals(1, r.exit(), r.out() + r.err());
+        assertEquals(Main.DEVICE_ERROR, r.exit(), r.out() + r.err());
         assertTrue(r.err().contains("port 0: READ DMA EXT, LBA 4096..6143 (2048 sectors) failed"), r.err());
         assertTrue(r.out().contains("the demo failed after its write; put the original sectors back, read them back "
                 + "identical, deleted " + saved), r.out());
@@ -122,7 +122,7 @@ class DemoCliTest {
         Path saved = dir.resolve("saved.bin");
         CliRun r = CliRun.of("--device", "qemu:blkdebug:" + readErrorAfterTheWrite(false) + ":" + image, "demo",
                 "--allow-write", "--lba", Long.toString(LBA), "--save", saved.toString());
-        assertEquals(1, r.exit(), r.out() + r.err());
+        assertEquals(Main.DEVICE_ERROR, r.exit(), r.out() + r.err());
         String put = "write --port 0 --lba 4096 --count 2048 --in " + saved + " --allow-write";
         assertTrue(r.err().contains("putting back the original sectors at LBA 4096..6143 of port 0 failed"), r.err());
         assertTrue(r.err().contains("they are saved in " + saved + ": put them back with `jahci --device qemu:blkdebug:"),

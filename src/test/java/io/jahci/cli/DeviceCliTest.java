@@ -38,8 +38,10 @@ class DeviceCliTest {
         CliRun json = CliRun.of("--device", device, "smart", "--port", "0", "--json");
         assertEquals(0, json.exit(), json.err());
         String out = json.out().strip();
-        assertTrue(out.startsWith("{\"port\":0,\"health\":\"PASSED\",\"failing\":false,\"attributes\":[{\"id\":1,"
+        assertTrue(out.contains(",\"port\":0,\"health\":\"PASSED\",\"failing\":false,\"attributes\":[{\"id\":1,"
                 + "\"name\":\"Raw_Read_Error_Rate\",\"flags\":3,"), out);
+        assertTrue(out.contains("\"raw\":522125343,\"rawText\":\"31 (Min/Max 31/31)\",\"temperature\":{\"celsius\":31,"
+                + "\"min\":31,\"max\":31}"), "attribute 190 as the table shows it: " + out);
         assertEquals(7, out.split("\"whenFailed\"").length - 1, "QEMU has 7 attributes: " + out);
         assertTrue(out.endsWith(",\"selfTests\":[]}"), out);
     }

@@ -141,6 +141,22 @@ class DoctorTest {
         line(r, "PASS  hugepages +128 free 2 MiB huge pages cover UIO's 104");
     }
 
+    /** {@code doctor --json}: docs/json.md's keys, one check per element, the FAILs counted, exit 1 with a FAIL. */
+    @Test
+    void theJsonDocumentHasItsDocumentedKeys() throws Exception {
+        java.util.Map<String, Object> ready = JsonDocumentsTest.run(0, "--sysroot", dir.toString(), "doctor", CTRL, "--json");
+        JsonDocumentsTest.check("doctor", ready, true);
+        assertEquals(CTRL, ready.get("address"));
+        assertEquals(0, ready.get("failures"));
+        fs.pci(NIC, 0x8086, 0x10d3, 0x020000);
+        config(NIC, 0);
+        java.util.Map<String, Object> nic = JsonDocumentsTest.run(1, "--sysroot", dir.toString(), "doctor", NIC, "--json");
+        List<Object> checks = io.jahci.testing.JsonReader.list(nic.get("checks"));
+        long fails = checks.stream().filter(c -> "FAIL".equals(io.jahci.testing.JsonReader.object(c).get("status"))).count();
+        assertTrue(fails > 0, "a NIC is no AHCI controller: " + nic);
+        assertEquals(fails, ((Number) nic.get("failures")).longValue());
+    }
+
     @Test
     void aWrongAddressFailsNamingJahciList() throws Exception {
         fs.pci(NIC, 0x8086, 0x10d3, 0x020000);

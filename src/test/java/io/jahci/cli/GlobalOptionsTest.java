@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jahci.ataport.CompletionMode;
+import io.jahci.ataport.ThreadPlacement;
+import io.jahci.ataport.WaitMode;
 import io.jahci.hw.pci.FakeSysfs;
+import io.jahci.hw.vfio.IrqMode;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -26,13 +31,20 @@ class GlobalOptionsTest {
         assertEquals("qemu:/tmp/x.img", main.device);
         assertFalse(main.syncWithIsr);
         assertTrue(main.verifier);
-        assertEquals("poll", main.completion);
-        assertEquals("intx", main.irq);
-        assertEquals("irq=0", main.pin);
-        assertEquals(5, main.rtPriority);
-        assertTrue(main.mlockall);
-        assertEquals("spin", main.waitOption);
+        assertEquals(CompletionMode.POLL, main.scheduling.completion);
+        assertEquals(IrqMode.INTX, main.irq);
+        assertEquals(Map.of(ThreadPlacement.Role.IRQ, 0), main.scheduling.pin.cpus());
+        assertEquals(5, main.scheduling.rtPriority);
+        assertTrue(main.scheduling.mlockall);
+        assertEquals(WaitMode.SPIN, main.scheduling.wait);
         assertEquals("/tmp/root", main.sysroot);
+    }
+
+    /** The command line as {@link Main#run} builds it: jahci's converters registered. */
+    private static CommandLine cli(Main main) {
+        CommandLine cli = new CommandLine(main);
+        OptionTypes.register(cli);
+        return cli;
     }
 
     @Test
@@ -41,12 +53,12 @@ class GlobalOptionsTest {
             Main before = new Main();
             List<String> args = new java.util.ArrayList<>(List.of(GLOBALS));
             args.addAll(command);
-            new CommandLine(before).parseArgs(args.toArray(String[]::new));
+            cli(before).parseArgs(args.toArray(String[]::new));
             assertParsed(before);
             Main after = new Main();
             args = new java.util.ArrayList<>(command);
             args.addAll(List.of(GLOBALS));
-            new CommandLine(after).parseArgs(args.toArray(String[]::new));
+            cli(after).parseArgs(args.toArray(String[]::new));
             assertParsed(after);
         }
     }
@@ -54,12 +66,12 @@ class GlobalOptionsTest {
     @Test
     void theDefaultsStayWhenNoGlobalOptionIsGiven() {
         Main main = new Main();
-        new CommandLine(main).parseArgs("identify", "--port", "1");
+        cli(main).parseArgs("identify", "--port", "1");
         assertEquals(null, main.device, "no --device: the temporary disk, and the CLI says so");
         assertEquals("qemu", main.device());
         assertTrue(main.syncWithIsr);
-        assertEquals("interrupt", main.completion);
-        assertEquals("block", main.waitOption);
+        assertEquals(CompletionMode.INTERRUPT, main.scheduling.completion);
+        assertEquals(WaitMode.BLOCK, main.scheduling.wait);
     }
 
     @Test
@@ -84,22 +96,22 @@ class GlobalOptionsTest {
     void aCommandLineThatDoesNotParseGetsOneLineNamingTheOptionAndHelp() {
         CliRun unknown = CliRun.of("identify", "--bogus");
         assertEquals(2, unknown.exit());
-        assertEquals("jahci: Unknown option: '--bogus' (try: jahci identify --help)\n", unknown.err());
+        assertEquals("jahci: Unknown option: '--bogus'; try 'jahci identify --help'\n", unknown.err());
         assertEquals("", unknown.out());
 
         CliRun badValue = CliRun.of("identify", "--rt-priority", "high");
         assertEquals(2, badValue.exit());
-        assertEquals("jahci: Invalid value for option '--rt-priority': 'high' is not an int (try: jahci identify --help)\n",
+        assertEquals("jahci: --rt-priority high: 'high' is not an int (expected --rt-priority N); try 'jahci identify --help'\n",
                 badValue.err());
 
         CliRun missing = CliRun.of("read", "--port", "0");
         assertEquals(2, missing.exit());
         assertEquals(1, missing.err().lines().count(), missing.err());
-        assertTrue(missing.err().startsWith("jahci: Missing required options: '--lba=L', '--count=C', '--out=FILE'"),
+        assertTrue(missing.err().startsWith("jahci: Missing required options: '--lba=L', '--count=C', '--out=FILE|-'"),
                 missing.err());
 
         CliRun bench = CliRun.of("bench");
         assertEquals(2, bench.exit());
-        assertEquals("jahci: bench needs a subcommand: irq or io (try: jahci bench --help)\n", bench.err());
+        assertEquals("jahci: bench needs a subcommand: irq or io; try 'jahci bench --help'\n", bench.err());
     }
 }

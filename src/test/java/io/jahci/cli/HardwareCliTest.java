@@ -77,10 +77,13 @@ class HardwareCliTest {
         assertEquals(List.of(CTRL, "0000:00:06.0", "0000:00:1f.2", "0000:03:00.0"),
                 controllers.stream().map(c -> c.get("address")).toList());
         Map<String, Object> jmicron = controllers.get(3);
-        assertEquals(List.of("address", "vendorId", "deviceId", "driver", "iommuGroup", "groupShares", "chip", "quirks",
+        assertEquals(List.of("address", "vendorId", "deviceId", "driver", "iommuGroup", "groupShares", "chip",
                 "disks"), List.copyOf(jmicron.keySet()));
-        assertEquals("JMicron JMB36x", jmicron.get("chip"));
-        assertEquals(List.of("ignore-if-error (not applied)"), jmicron.get("quirks"));
+        Map<String, Object> chip = JsonReader.object(jmicron.get("chip"));
+        assertEquals("JMicron JMB36x", chip.get("name"));
+        assertEquals(List.of(Map.of("name", "ignore-if-error", "effect", "not applied",
+                "means", "PxIS.IFS should not count as an error; jahci still recovers from it")), chip.get("quirks"));
+        assertNull(controllers.get(0).get("chip"), "QEMU's ICH9 needs no quirk: null, the key still there");
         assertEquals(List.of(Map.of("port", 1, "name", "sdc", "model", "QEMU HARDDISK", "sizeBytes", 67108864,
                 "partitions", List.of(), "inUse", false, "uses", List.of())), jmicron.get("disks"));
         Map<String, Object> onboard = controllers.get(2);

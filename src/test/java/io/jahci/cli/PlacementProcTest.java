@@ -109,7 +109,7 @@ class PlacementProcTest {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(1, p.exitValue(), out);
+        assertEquals(Main.DEVICE_ERROR, p.exitValue(), "the kernel's refusal is a failed syscall: " + out);
         assertTrue(out.contains("CAP_SYS_NICE") && out.contains("ulimit -r 10") && out.contains("EPERM"), out);
         assertTrue(!out.contains("p50"), "nothing ran: " + out);
     }

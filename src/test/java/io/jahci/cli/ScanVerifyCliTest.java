@@ -35,9 +35,9 @@ class ScanVerifyCliTest {
         Path image = Images.create(dir, "s.img", 8 << 20);
         Path rules = rules("read_aio", 1000, 5000, 5001, 16383);
         CliRun r = CliRun.of("--device", "qemu:blkdebug:" + rules + ":" + image, "scan", "--port", "0", "--json");
-        assertEquals(1, r.exit(), r.err());
+        assertEquals(Main.FINDING, r.exit(), r.err());
         Map<String, Object> json = JsonReader.object(r.out());
-        assertEquals(List.of("bad", "badSectors", "firstLba", "sectors", "failedChunks", "seconds"),
+        assertEquals(List.of("jahciVersion", "schema", "device", "bad", "badSectors", "firstLba", "sectors", "failedChunks", "seconds"),
                 List.copyOf(json.keySet()), r.out());
         assertEquals(List.of(Map.of("lba", 1000, "count", 1), Map.of("lba", 5000, "count", 2),
                 Map.of("lba", 16383, "count", 1)), json.get("bad"), r.out());
@@ -46,7 +46,7 @@ class ScanVerifyCliTest {
         assertEquals(16384, json.get("sectors"));
         CliRun text = CliRun.of("--device", "qemu:blkdebug:" + rules + ":" + image, "scan", "--port", "0", "--lba", "4000",
                 "--count", "2000", "--qd", "8");
-        assertEquals(1, text.exit(), text.err());
+        assertEquals(Main.FINDING, text.exit(), text.err());
         assertTrue(text.out().contains("scanned 2000 sectors (LBA 4000..5999)"), text.out());
         assertTrue(text.out().contains("bad: LBA 5000..5001 (2 sectors)"), text.out());
         assertFalse(text.out().contains("LBA 1000"), text.out());
@@ -69,7 +69,7 @@ class ScanVerifyCliTest {
         CliRun r = CliRun.of("--device", "qemu:" + image, "verify", "--port", "0", "--qd", "32", "--allow-write", "--json");
         assertEquals(0, r.exit(), r.err());
         Map<String, Object> json = JsonReader.object(r.out());
-        assertEquals(List.of("passed", "firstLba", "sectors", "mismatches", "writeSeconds", "readSeconds"),
+        assertEquals(List.of("jahciVersion", "schema", "device", "passed", "firstLba", "sectors", "mismatches", "writeSeconds", "readSeconds"),
                 List.copyOf(json.keySet()), r.out());
         assertEquals(true, json.get("passed"));
         assertEquals(List.of(), json.get("mismatches"));
@@ -83,7 +83,7 @@ class ScanVerifyCliTest {
         Path image = Images.create(dir, "w.img", 4 << 20);
         Path rules = rules("write_aio", 3000);
         CliRun r = CliRun.of("--device", "qemu:blkdebug:" + rules + ":" + image, "verify", "--port", "0", "--allow-write");
-        assertEquals(1, r.exit(), r.err());
+        assertEquals(Main.FINDING, r.exit(), r.err());
         assertTrue(r.out().contains("verify FAILED"), r.out());
         assertTrue(r.out().contains("write of"), r.out());
     }

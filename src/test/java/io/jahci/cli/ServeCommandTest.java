@@ -21,7 +21,7 @@ class ServeCommandTest {
     void aListenAddressNeedsAPort() {
         CliRun r = CliRun.of("serve", "--port", "0", "--listen", "127.0.0.1");
         assertEquals(2, r.exit(), r.err());
-        assertTrue(r.err().contains("expected ADDRESS:PORT, e.g. 127.0.0.1:10809"), r.err());
+        assertTrue(r.err().contains("--listen 127.0.0.1: expected ADDRESS:PORT (e.g. --listen 127.0.0.1:10809)"), r.err());
         CliRun port = CliRun.of("serve", "--port", "0", "--listen", "127.0.0.1:70000");
         assertEquals(2, port.exit(), port.err());
         assertTrue(port.err().contains("the port must be 0..65535"), port.err());

@@ -45,6 +45,17 @@ public final class Images {
         return data;
     }
 
+    /**
+     * A {@code --device} spec for a fresh 4 MiB image in {@code dir} whose reads of {@code sector} fail with EIO
+     * (a blkdebug {@code inject-error} rule for {@code read_aio}).
+     */
+    public static String failingReadAt(Path dir, long sector) throws IOException {
+        Path image = create(dir, "eio-" + sector + ".img", 4 << 20);
+        Path rules = dir.resolve("eio-" + sector + ".conf");
+        Files.writeString(rules, "[inject-error]\nevent = \"read_aio\"\nerrno = \"5\"\nsector = \"" + sector + "\"\n");
+        return "qemu:blkdebug:" + rules + ":" + image;
+    }
+
     /** SHA-256 of a whole (small) image file. */
     public static String sha256(Path file) throws IOException {
         if (Files.size(file) > 256L << 20) {

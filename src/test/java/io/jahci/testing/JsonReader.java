@@ -25,6 +25,12 @@ public final class JsonReader {
         return (Map<String, Object>) value;
     }
 
+    /** A value that must be a JSON array. */
+    @SuppressWarnings("unchecked")
+    public static List<Object> list(Object value) {
+        return (List<Object>) value;
+    }
+
     /** A value that must be a JSON number. */
     public static double number(Object value) {
         return ((Number) value).doubleValue();
