@@ -43,17 +43,6 @@ bench_kernel() { # bench_kernel REP: every job through the kernel's ahci (the co
     done
 }
 
-# Rebinding through sysfs as `jahci unbind` / `jahci bind --vfio` do (cases 3 and 7 test those; a JVM
-# start per rebind costs half a minute under TCG): driver_override, unbind, drivers_probe.
-rebind() { # rebind DRIVER OVERRIDE
-    local dev=/sys/bus/pci/devices/$BDF
-    echo "$2" > "$dev/driver_override" && echo "$BDF" > "$dev/driver/unbind" && echo "$BDF" > /sys/bus/pci/drivers_probe
-    echo "rebind to $1: now $(driver_of $BDF)" >> "$W/logs/bench-rebind.txt"
-    [ "$(driver_of $BDF)" = "$1" ]
-}
-to_kernel() { rebind ahci ""; }
-to_vfio() { rebind vfio-pci vfio-pci; }
-
 bench_t0=$(date +%s)
 if ! command -v fio >/dev/null; then
     fail "bench: jahci in every completion mode and the kernel's ahci ran the same jobs" "fio not found: apt-get install fio"
@@ -66,6 +55,6 @@ elif bench_jahci 1 && to_kernel && bench_kernel 1 && bench_kernel 2 && to_vfio &
         fail "bench: jahci in every completion mode and the kernel's ahci ran the same jobs" "$(tr '\n' '|' < "$W/bench.txt")"
     fi
 else
-    fail "bench: rebinding between vfio-pci and ahci" "$(tail -5 "$W/logs/bench-rebind.txt" | tr '\n' '|')"
+    fail "bench: rebinding between vfio-pci and ahci" "$(tail -5 "$W/logs/rebind.txt" | tr '\n' '|')"
     [ "$(driver_of $BDF)" = vfio-pci ] || to_vfio
 fi

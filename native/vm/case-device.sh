@@ -30,13 +30,13 @@ device_case() {
     hdparm -C "/dev/$DATA" > "$k-power.txt" 2>&1
 
     # 2. jahci's view, over VFIO
-    if ! run device-bind jahci bind --vfio "$BDF"; then
-        fail "device: bind --vfio for the comparison" "$(tr '\n' '|' < "$W/logs/device-bind.txt")"; return
+    if ! to_vfio; then   # through sysfs: the walk-through runs jahci bind and unbind
+        fail "device: rebinding to vfio-pci for the comparison" "$(tail -3 "$W/logs/rebind.txt" | tr '\n' '|')"; return
     fi
     jahci --device "vfio:$BDF" identify --port 0 > "$j-identify.txt" 2>&1
     jahci --device "vfio:$BDF" smart --port 0 > "$j-smart.txt" 2>&1
     jahci --device "vfio:$BDF" power --port 0 check > "$j-power.txt" 2>&1
-    run device-unbind jahci unbind "$BDF" || fail "device: unbind after the comparison" "$(tr '\n' '|' < "$W/logs/device-unbind.txt")"
+    to_kernel || fail "device: rebinding to ahci after the comparison" "$(tail -3 "$W/logs/rebind.txt" | tr '\n' '|')"
     DATA=$(disk_with_size 131072)
 
     # 3. identify vs hdparm -I: the labels jahci's summary shares with hdparm, and every enabled feature

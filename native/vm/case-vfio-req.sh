@@ -11,8 +11,8 @@ head -c $((1024 * 1024)) /dev/urandom > "$W/pattern-req.bin"   # LBA 8192, 2048 
 req_case() {
     local name=$1 how=$2; shift 2
     local log="$W/logs/req-$name.txt" group pid rc t0 elapsed asked
-    if ! run "req-bind-$name" jahci bind --vfio "$BDF"; then
-        fail "device request ($name)" "bind --vfio failed: $(tr '\n' '|' < "$W/logs/req-bind-$name.txt")"; return
+    if ! to_vfio; then   # through sysfs: the walk-through runs jahci bind
+        fail "device request ($name)" "rebinding to vfio-pci failed: $(tail -3 "$W/logs/rebind.txt" | tr '\n' '|')"; return
     fi
     group=$(basename "$(readlink /sys/bus/pci/devices/$BDF/iommu_group)")
     if [ ! -f "$W/logs/req-write.txt" ]; then
