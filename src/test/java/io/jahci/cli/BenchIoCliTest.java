@@ -107,7 +107,7 @@ class BenchIoCliTest {
         CliRun r = CliRun.of("--device", "qemu:" + image, "--completion", "poll", "bench", "io", "--port", "0",
                 "--rw", "randread", "--qd", "1", "--seconds", "1", "--json");
         assertEquals(0, r.exit(), r.err());
-        Map<String, Object> json = JsonReader.object(r.out());
+        Map<String, Object> json = JsonReader.object(JsonReader.list(JsonReader.object(r.out()).get("runs")).get(0));
         Map<String, Object> perCommand = JsonReader.object(json.get("perCommand"));
         assertEquals(0, JsonReader.number(perCommand.get("interrupts")), r.out());
         Map<String, Object> voluntary = JsonReader.object(perCommand.get("switchesVoluntary"));
@@ -128,10 +128,11 @@ class BenchIoCliTest {
                 "randread:4k:1,randread:4k:8", "--seconds", "0.5", "--warmup", "0.2", "--json", "--hgrm", hgrm.toString(),
                 "--plot", png.toString());
         assertEquals(0, r.exit(), r.err());
-        List<String> lines = r.out().lines().toList();
-        assertEquals(2, lines.size(), r.out());
-        for (String line : lines) {
-            Map<String, Object> json = JsonReader.object(line);
+        List<Object> runs = JsonReader.list(JsonReader.object(r.out()).get("runs"));
+        assertEquals(2, runs.size(), r.out());
+        for (Object run : runs) {
+            Map<String, Object> json = JsonReader.object(run);
+            String line = String.valueOf(run);
             Map<String, Object> latency = JsonReader.object(json.get("latency"));
             String job = json.get("rw") + "-4k-qd" + json.get("qd");
             List<String> file = Files.readAllLines(hgrm.resolve(job + ".hgrm"));

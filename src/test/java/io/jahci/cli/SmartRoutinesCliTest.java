@@ -26,8 +26,9 @@ class SmartRoutinesCliTest {
 
         CliRun json = CliRun.of("--device", device, "smart", "--port", "0", "--test", "LONG", "--json");
         assertEquals(0, json.exit(), json.err());
-        assertEquals("{\"port\":0,\"test\":\"long\",\"selfTestStatus\":\"Completed without error\",\"pollMinutes\":54}",
-                json.out().strip(), "QEMU: READ DATA byte 373 is 36h");
+        assertTrue(json.out().strip().startsWith("{\"jahciVersion\":") && json.out().strip().endsWith(
+                "\"port\":0,\"test\":\"long\",\"selfTestStatus\":\"Completed without error\",\"pollMinutes\":54}"),
+                "the JSON head, then QEMU's READ DATA byte 373 (36h): " + json.out());
 
         CliRun abort = CliRun.of("--device", device, "smart", "--port", "0", "--test", "abort");
         assertEquals(1, abort.exit(), abort.out() + abort.err());
@@ -45,7 +46,7 @@ class SmartRoutinesCliTest {
         assertEquals(0, errors.exit(), errors.err());
         assertEquals("SMART Error Log (summary): ATA Error Count: 0\nNo Errors Logged", errors.out().strip());
         CliRun errorsJson = CliRun.of("--device", device, "smart", "--port", "0", "--log", "error", "--json");
-        assertEquals("{\"errorCount\":0,\"errors\":[],\"port\":0}", errorsJson.out().strip());
+        assertTrue(errorsJson.out().strip().endsWith("\"port\":0,\"errorCount\":0,\"errors\":[]}"), errorsJson.out());
 
         CliRun nocheck = CliRun.of("--device", device, "smart", "--port", "0", "--nocheck", "standby");
         assertEquals(0, nocheck.exit(), nocheck.err());

@@ -79,6 +79,8 @@ class ControllerQemuTest {
             ByteBuffer b = ByteBuffer.allocateDirect(4096);
             try {
                 while (!stop.get()) {
+                    a.clear(); // a read leaves the position at the limit, as a channel's does
+                    b.clear();
                     CompletableFuture<Void> fa = controller.disk(0).readAsync(0, a);
                     CompletableFuture<Void> fb = controller.disk(1).readAsync(0, b);
                     fa.get(10, TimeUnit.SECONDS);
