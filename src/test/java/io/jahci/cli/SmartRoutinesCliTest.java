@@ -31,7 +31,7 @@ class SmartRoutinesCliTest {
                 "the JSON head, then QEMU's READ DATA byte 373 (36h): " + json.out());
 
         CliRun abort = CliRun.of("--device", device, "smart", "--port", "0", "--test", "abort");
-        assertEquals(1, abort.exit(), abort.out() + abort.err());
+        assertEquals(3, abort.exit(), "the device refused the command: a device error, " + abort.out() + abort.err());
         assertTrue(abort.err().contains("SMART"), abort.err());
 
         CliRun bad = CliRun.of("--device", device, "smart", "--port", "0", "--test", "quick");
