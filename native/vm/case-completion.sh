@@ -20,7 +20,9 @@ bench_jahci() { # bench_jahci REP: one JVM runs every job in every mode (the mod
     run "$log" "$JAVA" $BENCH_JAVA_OPTS -jar "$JAR" --device "vfio:$BDF" bench io --port 0 --jobs "$(echo $BENCH_JOBS | tr ' ' ,)" \
         --completions "${modes##*,},$modes" --seconds "$MODE_SECONDS" --warmup "$MODE_WARMUP" --json
     # the first mode's results are the JVM's warm-up pass
-    grep '"completion"' "$W/logs/$log.txt" | tail -n +$(( $(echo $BENCH_JOBS | wc -w) + 1 )) | while read -r line; do
+    # one JSON document per run of bench io: its "runs" elements one per line
+    grep '"completion"' "$W/logs/$log.txt" | sed 's/},{"completion"/}\n{"completion"/g' \
+        | tail -n +$(( $(echo $BENCH_JOBS | wc -w) + 1 )) | while read -r line; do
         echo "jahci-$(echo "$line" | grep -o '"completion":"[a-z]*"' | cut -d'"' -f4)" \
             "$(echo "$line" | grep -o '"rw":"[a-z]*"' | cut -d'"' -f4)" \
             "$(( $(echo "$line" | grep -o '"bs":[0-9]*' | cut -d: -f2) / 1024 ))k" \

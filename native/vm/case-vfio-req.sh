@@ -39,7 +39,7 @@ req_case() {
     fi
     wait $pid; rc=$?
     echo "[exit $rc, $elapsed s after the $how, which returned $asked]" >> "$log"
-    if [ $rc -ne 1 ] || [ $asked -ne 0 ] || ! grep -q "^jahci: released: vfio $BDF .*the kernel asked for the controller back" "$log"; then
+    if [ $rc -ne 3 ] || [ $asked -ne 0 ] || ! grep -q "^jahci: released: vfio $BDF .*the kernel asked for the controller back" "$log"; then
         fail "device request ($name)" "exit $rc, $how returned $asked: $(grep '^jahci' "$log" | tr '\n' '|')"; return
     fi
     if [ "$how" = remove ]; then
@@ -47,7 +47,7 @@ req_case() {
     fi
     DATA=$(disk_with_size 131072)
     if [ "$(driver_of $BDF)" = ahci ] && [ -n "$DATA" ] && compare_dd "req-$name" "$DATA" 8192 2048 "$W/pattern-req.bin"; then
-        pass "device request ($how while jahci runs $1 $2 $6): released in $elapsed s with exit 1 and its message; ahci reads jahci's pattern back"
+        pass "device request ($how while jahci runs $1 $2 $6): released in $elapsed s with exit 3 (a device error) and its message; ahci reads jahci's pattern back"
     else
         fail "device request ($name)" "after the release: driver '$(driver_of $BDF)', disk '$DATA', or the pattern differs (logs/dd.txt)"
     fi
