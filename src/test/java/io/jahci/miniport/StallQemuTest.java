@@ -187,22 +187,49 @@ class StallQemuTest {
         assertArrayEquals(before, Images.read(image, 0, BEFORE_BYTES));
     }
 
+    /**
+     * Recovery is seen at its COMRESET (its write of PxSCTL.DET=1 held in a spy of the register window)
+     * before QEMU stops; the write then goes to the stopped QEMU: the stall is inside recovery, by
+     * observation.
+     */
     @Test
     void aStallLongerThanTheLimitDuringRecoveryFailsEachRequestOnceAsLost() throws Exception {
         try (QemuTransport qemu = open(LIMIT_MILLIS)) {
-            AhciHba hba = AhciHba.open(qemu, commandsTimingOutAtTheLimit());
+            java.util.concurrent.atomic.AtomicBoolean holdComreset = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.CountDownLatch atComreset = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            io.jahci.hw.Transport transport = org.mockito.Mockito.spy(qemu);
+            io.jahci.hw.RegisterWindow abar = org.mockito.Mockito.spy(qemu.abar());
+            org.mockito.Mockito.doReturn(abar).when(transport).abar();
+            org.mockito.Mockito.doAnswer(inv -> {
+                int offset = inv.getArgument(0);
+                int value = inv.getArgument(1);
+                if (offset == io.jahci.ahci.PortRegister.SCTL.offset(0)
+                        && io.jahci.ahci.PortSctl.DET.get(value) == io.jahci.ahci.PortSctl.DET_COMRESET
+                        && holdComreset.compareAndSet(true, false)) {
+                    atComreset.countDown();
+                    assertTrue(release.await(30, TimeUnit.SECONDS), "the test released the COMRESET");
+                }
+                return inv.callRealMethod();
+            }).when(abar).write32(org.mockito.ArgumentMatchers.anyInt(), org.mockito.ArgumentMatchers.anyInt());
+            AhciHba hba = AhciHba.open(transport, commandsTimingOutAtTheLimit());
             try {
                 AhciPort port = hba.ports().get(0);
                 writeBefore(port);
                 QueueLoad load = new QueueLoad(port, LOAD_LBA, 2048);
                 load.awaitCompleted(200, 60);
+                holdComreset.set(true);
                 port.channel().reset(); // IdeHwReset: recovery takes the slots and COMRESETs the port
+                assertTrue(atComreset.await(30, TimeUnit.SECONDS), "recovery reached its COMRESET");
+                assertEquals(PortState.RECOVERING, port.state(), "recovery is running");
                 try (Stall stall = Stall.of(qemu.qemuPid())) {
+                    release.countDown(); // the COMRESET's write now meets the stopped QEMU
                     awaitLost(hba, 4 * LIMIT_MILLIS);
                 }
-                settled(load.stop());
+                assertTrue(settled(load.stop()) > 0, "requests held by recovery failed as lost");
                 assertEquals(List.of(), hba.portLayerFailures(), "no request completed twice, no exception escaped");
             } finally {
+                release.countDown();
                 hba.close();
             }
         }
