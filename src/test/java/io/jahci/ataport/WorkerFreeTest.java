@@ -64,14 +64,8 @@ class WorkerFreeTest {
     @DisplayName("Work items: two threads freeing a running worker at once both get BUSY while its callback still runs; afterwards one free succeeds and the next is FREE_FREED_WORKER")
     void concurrentFreesOfARunningWorker(boolean verifier) throws Exception {
         try (Fixture f = new Fixture(new PortDriverOptions().verifier(verifier))) {
-            Worker worker = f.port.initializeWorker();
-            CountDownLatch inside = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            f.port.queueWorkItem(worker, (d, c, w) -> {
-                inside.countDown();
-                awaitQuietly(release);
-            }, null);
-            await(inside, "the callback");
+            Worker worker = runningUntil(f, release);
             List<Object> results = new CopyOnWriteArrayList<>();
             Thread first = new Thread(() -> results.add(f.port.freeWorker(worker)), "free-1");
             Thread second = new Thread(() -> results.add(f.port.freeWorker(worker)), "free-2");
@@ -94,14 +88,8 @@ class WorkerFreeTest {
     @DisplayName("Work items: freeWorkerWhenIdle waits, bounded, for a running worker: two concurrent callers both return once it is idle (one frees it, the other is FREE_FREED_WORKER), and the wait fails at its bound")
     void freeWhenIdleIsBounded(boolean verifier) throws Exception {
         try (Fixture f = new Fixture(new PortDriverOptions().verifier(verifier))) {
-            Worker worker = f.port.initializeWorker();
-            CountDownLatch inside = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            f.port.queueWorkItem(worker, (d, c, w) -> {
-                inside.countDown();
-                awaitQuietly(release);
-            }, null);
-            await(inside, "the callback");
+            Worker worker = runningUntil(f, release);
             IllegalStateException timedOut = assertInstanceOf(IllegalStateException.class,
                     thrownBy(() -> f.port.freeWorkerWhenIdle(worker, 10, TimeUnit.MILLISECONDS)));
             assertTrue(timedOut.getMessage().contains("worker 0 still RUNNING after 10 ms"), timedOut.getMessage());
@@ -188,6 +176,18 @@ class WorkerFreeTest {
                     Thread.currentThread().getName());
             assertEquals(Worker.State.IDLE, other.state());
         }
+    }
+
+    /** A worker whose callback has begun and stays inside until {@code release} is counted down. */
+    private static Worker runningUntil(Fixture f, CountDownLatch release) throws InterruptedException {
+        Worker worker = f.port.initializeWorker();
+        CountDownLatch inside = new CountDownLatch(1);
+        f.port.queueWorkItem(worker, (d, c, w) -> {
+            inside.countDown();
+            awaitQuietly(release);
+        }, null);
+        await(inside, "the callback");
+        return worker;
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
