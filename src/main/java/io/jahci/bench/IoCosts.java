@@ -17,8 +17,8 @@ import java.util.function.LongSupplier;
 /**
  * What each command of a {@code bench io} window cost, in counts that do not depend on how fast the
  * machine or the emulator runs: thread switches and CPU time per thread role ({@link TaskStats}),
- * interrupts serviced, register accesses ({@link RegisterCounts}) and bytes allocated
- * ({@link ThreadMeter}). Everything is read at the window's two edges, {@link #start()} and
+ * interrupts serviced, register accesses ({@link RegisterCounts}), bytes allocated
+ * ({@link ThreadMeter}), and what the whole machine did ({@link SystemStat}). Everything is read at the window's two edges, {@link #start()} and
  * {@link #end}, never per command: nothing is added to the I/O path.
  *
  * <p>Both edges run on the submitting thread (PASSIVE) and allocate; their own reads of /proc (tens
@@ -41,14 +41,17 @@ public final class IoCosts {
      * @param allocatedBytes      bytes allocated per command, by role key (port, transport, submitter)
      * @param jitCompilationMillis the JIT's compilation time during the window (all of it, not per command), ms
      * @param exitedThreads       threads that exited during the window ({@code comm (tid)}): their counts are missing
+     * @param system              what the whole machine did per command ({@link SystemStat})
      */
     public record PerCommand(Map<String, Double> switchesVoluntary, Map<String, Double> switchesInvoluntary,
             Map<String, Double> cpuNanos, double interrupts, RegisterCounts.PerCommand registers,
-            Map<String, Double> allocatedBytes, long jitCompilationMillis, List<String> exitedThreads) {
+            Map<String, Double> allocatedBytes, long jitCompilationMillis, List<String> exitedThreads,
+            SystemStat.PerCommand system) {
         /**
          * {@code {"switchesVoluntary":{"port","transport","submitter"},"switchesInvoluntary":{...},
          * "cpuNanos":{"port","transport","submitter","jit","gc","other"},"interrupts":N,
-         * "allocatedBytes":{"port","transport","submitter"}}}; the register accesses are the result's
+         * "allocatedBytes":{"port","transport","submitter"},"system":{...}}} ({@link SystemStat.PerCommand#toJson()});
+         * the register accesses are the result's
          * own {@code registerReadsPerCommand}/{@code registerWritesPerCommand}.
          */
         public Map<String, Object> toJson() {
@@ -58,6 +61,7 @@ public final class IoCosts {
             json.put("cpuNanos", fixed(cpuNanos, 0));
             json.put("interrupts", Json.fixed(interrupts, 3));
             json.put("allocatedBytes", fixed(allocatedBytes, 1));
+            json.put("system", system.toJson());
             return json;
         }
 
@@ -79,6 +83,7 @@ public final class IoCosts {
     private long interruptsBefore;
     private long compilationBefore;
     private long submitterBytesBefore;
+    private SystemStat.Snapshot systemBefore;
 
     /**
      * Costs counted from {@code registers} (the controller opened with them) and {@code interrupts}
@@ -95,6 +100,7 @@ public final class IoCosts {
     /** The window starts now. The submitting thread, PASSIVE; allocates. */
     public void start() throws IOException {
         submitterTid = TaskStats.currentTid();
+        systemBefore = SystemStat.snapshot();
         threadsBefore = List.copyOf(Thread.getAllStackTraces().keySet());
         meter.start();
         tasksBefore = TaskStats.snapshot();
@@ -110,6 +116,7 @@ public final class IoCosts {
      */
     public PerCommand end(long commands) throws IOException {
         long submitterBytes = meter.currentThreadAllocatedBytes() - submitterBytesBefore;
+        SystemStat.Snapshot systemAfter = SystemStat.snapshot();
         long interrupted = interrupts.getAsLong() - interruptsBefore;
         RegisterCounts.PerCommand registered = registers.snapshot().perCommandSince(registersBefore, commands);
         long compiled = jit.getTotalCompilationTime() - compilationBefore;
@@ -129,7 +136,7 @@ public final class IoCosts {
         allocated.put(Role.TRANSPORT.key(), (double) bytesSince(Role.TRANSPORT) / commands);
         allocated.put(Role.SUBMITTER.key(), (double) submitterBytes / commands);
         return new PerCommand(voluntary, involuntary, cpu, (double) interrupted / commands, registered, allocated,
-                compiled, tasks.exited());
+                compiled, tasks.exited(), SystemStat.perCommand(systemBefore, systemAfter, commands));
     }
 
     /**

@@ -9,6 +9,7 @@ import io.jahci.bench.QtestNote;
 import io.jahci.disk.DeviceSpec;
 import io.jahci.bench.IoCosts;
 import io.jahci.bench.StageStats;
+import io.jahci.bench.SystemStat;
 import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
 import io.jahci.hw.RegisterCounts;
@@ -227,6 +228,10 @@ final class BenchIoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  CPU per command (us): %s; JIT compiled %d ms in the window%n",
                     roles(c.cpuNanos(), 1e3, "%.1f"), c.jitCompilationMillis());
             out.printf(Locale.ROOT, "  bytes allocated per command: %s%n", roles(c.allocatedBytes(), 1, "%.1f"));
+            SystemStat.PerCommand m = c.system();
+            out.printf(Locale.ROOT, "  whole machine per command: %.2f context switches, %.2f interrupts; CPU (us) "
+                    + "user %.1f, system %.1f, interrupt %.1f, idle %.1f%n", m.contextSwitches(), m.interrupts(),
+                    m.userNanos() / 1e3, m.systemNanos() / 1e3, m.interruptNanos() / 1e3, m.idleNanos() / 1e3);
             if (!c.exitedThreads().isEmpty()) {
                 out.println("  threads that exited in the window (not counted): " + String.join(", ", c.exitedThreads()));
             }

@@ -67,6 +67,9 @@ public final class LibC {
 
     public static native int getpid();
 
+    /** {@code sysconf(3)}: e.g. {@code _SC_CLK_TCK} (2), the unit of /proc/stat's CPU times. */
+    public static native long sysconf(int name);
+
     public static native int socket(int domain, int type, int protocol) throws LastErrorException;
 
     public static native int bind(int fd, Pointer address, int length) throws LastErrorException;

@@ -52,7 +52,7 @@ class IoCostsTest {
         assertTrue(perCommand.allocatedBytes().get("submitter") >= MIB / 2.0, perCommand.toString());
         assertEquals(3.0, perCommand.interrupts());
         assertEquals(new RegisterCounts.PerCommand(0, 0), perCommand.registers());
-        assertEquals(List.of("switchesVoluntary", "switchesInvoluntary", "cpuNanos", "interrupts", "allocatedBytes"),
+        assertEquals(List.of("switchesVoluntary", "switchesInvoluntary", "cpuNanos", "interrupts", "allocatedBytes", "system"),
                 List.copyOf(perCommand.toJson().keySet()));
         assertEquals(List.of("port", "transport", "submitter"), List.copyOf(perCommand.switchesVoluntary().keySet()));
         assertEquals(List.of("port", "transport", "submitter", "jit", "gc", "other"),

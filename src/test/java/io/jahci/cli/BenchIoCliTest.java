@@ -27,7 +27,7 @@ class BenchIoCliTest {
     static final List<String> LATENCY_KEYS = List.of("count", "min", "mean", "stdev", "p50", "p90", "p99", "p999",
             "max");
     static final List<String> PER_COMMAND_KEYS = List.of("switchesVoluntary", "switchesInvoluntary", "cpuNanos",
-            "interrupts", "allocatedBytes");
+            "interrupts", "allocatedBytes", "system");
 
     @TempDir
     Path dir;
