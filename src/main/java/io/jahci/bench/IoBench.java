@@ -1,6 +1,7 @@
 package io.jahci.bench;
 
 import io.jahci.disk.Disk;
+import io.jahci.disk.DiskRequest;
 import io.jahci.disk.InFlightBuffers;
 import io.jahci.platform.Json;
 import io.jahci.fault.PortException;
@@ -21,8 +22,9 @@ import java.util.function.BooleanSupplier;
  * submit to completion, in HdrHistogram. Caller's thread submits; completions record. While all
  * requests are in flight, and at the end, the caller waits in {@link Disk#awaitCompletions}: by
  * interrupt it then services the controller's interrupt itself, as a synchronous caller does; with
- * polled completions it polls itself (its requests are {@link Disk#startAwaited}), so no port thread
- * is woken per request.
+ * polled completions it polls itself (its requests are {@link Disk#newAwaitedRequest awaited}), so no
+ * port thread is woken per request. One reusable {@link DiskRequest} per request in flight: the I/O
+ * loop allocates nothing.
  */
 public final class IoBench {
     /** The access pattern. */
@@ -104,6 +106,40 @@ public final class IoBench {
         void update(long ios, long elapsedNanos, long durationNanos);
     }
 
+    /**
+     * What each request's completion records: its latency and completion time, or the first failure;
+     * then it frees its buffer. DISPATCH, on the thread that completes it; allocates nothing.
+     */
+    private static final class Recorder {
+        final Histogram latency;
+        final AtomicReference<Throwable> failure;
+        final InFlightBuffers buffers;
+        /** When each slot's request was submitted, {@link System#nanoTime()}. */
+        final long[] submittedAt;
+        /** Set before the first request is submitted. */
+        volatile IoTimeline timeline;
+
+        Recorder(Histogram latency, AtomicReference<Throwable> failure, InFlightBuffers buffers, int slots) {
+            this.latency = latency;
+            this.failure = failure;
+            this.buffers = buffers;
+            this.submittedAt = new long[slots];
+        }
+
+        void completed(int slot, PortException error) {
+            if (error == null) {
+                long now = System.nanoTime();
+                synchronized (latency) {
+                    latency.recordValue(Math.min(now - submittedAt[slot], latency.getHighestTrackableValue()));
+                    timeline.record(now);
+                }
+            } else {
+                failure.compareAndSet(null, error);
+            }
+            buffers.release(slot);
+        }
+    }
+
     /** Bounds the wait for a free buffer: longer than a command's timeout and its recovery. */
     private static final long WAIT_SECONDS = 60;
 
@@ -135,14 +171,22 @@ public final class IoBench {
         Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         SplittableRandom random = new SplittableRandom(42);
+        long duration = (long) (seconds * 1e9);
+        // one reusable request per buffer, made before the window: nothing is allocated per I/O
+        Recorder recorder = new Recorder(latency, failure, buffers, queueDepth);
+        DiskRequest[] requests = new DiskRequest[queueDepth];
+        for (int i = 0; i < queueDepth; i++) {
+            int slot = i;
+            requests[i] = disk.newAwaitedRequest((request, error) -> recorder.completed(slot, error));
+        }
         long ios = 0;
         if (costs != null) {
             costs.start();
         }
         long start = System.nanoTime();
-        long duration = (long) (seconds * 1e9);
-        long end = start + duration;
         IoTimeline timeline = new IoTimeline(start, duration);
+        recorder.timeline = timeline;
+        long end = start + duration;
         long next = 0;
         BooleanSupplier bufferFree = buffers::hasFree;
         while (System.nanoTime() < end && failure.get() == null) {
@@ -152,20 +196,12 @@ public final class IoBench {
             int slot = buffers.acquire();
             long block = pattern.random ? random.nextLong(blocks) : next++ % blocks;
             ByteBuffer buffer = buffers.buffer(slot, blockBytes);
-            long submitted = System.nanoTime();
-            disk.startAwaited(pattern.write, block * sectors, buffer)
-                    .whenComplete((ok, error) -> {
-                        if (error == null) {
-                            long now = System.nanoTime();
-                            synchronized (latency) {
-                                latency.recordValue(Math.min(now - submitted, latency.getHighestTrackableValue()));
-                                timeline.record(now);
-                            }
-                        } else {
-                            failure.compareAndSet(null, error);
-                        }
-                        buffers.release(slot);
-                    });
+            recorder.submittedAt[slot] = System.nanoTime();
+            if (pattern.write) {
+                requests[slot].write(block * sectors, buffer, false);
+            } else {
+                requests[slot].read(block * sectors, buffer);
+            }
             ios++;
             progress.update(ios, System.nanoTime() - start, duration);
         }

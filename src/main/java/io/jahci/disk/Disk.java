@@ -90,7 +90,16 @@ public final class Disk {
      * use. See {@link DiskRequest}.
      */
     public DiskRequest newRequest(DiskRequest.Completion completion) {
-        return new DiskRequest(this, port.io(), completion);
+        return new DiskRequest(this, port.io(), completion, false);
+    }
+
+    /**
+     * Like {@link #newRequest}, for an owner that waits for its uses in {@link #awaitCompletions}:
+     * with polled completions only that wait polls for them (no port thread is woken for them), as
+     * for {@link #startAwaited}; with interrupt completions it is {@link #newRequest}.
+     */
+    public DiskRequest newAwaitedRequest(DiskRequest.Completion completion) {
+        return new DiskRequest(this, port.io(), completion, true);
     }
 
     /**

@@ -25,6 +25,10 @@ import java.nio.ByteBuffer;
  * </ul>
  *
  * <p>One owner at a time: a use is started (PASSIVE) only after the previous use's completion ran.
+ *
+ * <p>An awaited request ({@link Disk#newAwaitedRequest}) is one whose owner waits for it in
+ * {@link Disk#awaitCompletions}: with polled completions only that wait polls for it, as for
+ * {@link Disk#startAwaited}.
  */
 public final class DiskRequest {
     /** How a request tells its owner a use ended. */
@@ -41,10 +45,12 @@ public final class DiskRequest {
     private final Disk disk;
     private final PortIo io;
     private final PortTransfer transfer;
+    private final boolean awaited;
 
-    DiskRequest(Disk disk, PortIo io, Completion completion) {
+    DiskRequest(Disk disk, PortIo io, Completion completion, boolean awaited) {
         this.disk = disk;
         this.io = io;
+        this.awaited = awaited;
         this.transfer = new PortTransfer((t, failure) -> completion.completed(this, failure));
     }
 
@@ -71,7 +77,7 @@ public final class DiskRequest {
     /** Reads the reserved bytes from sector {@code lba} into {@link #data()}. PASSIVE. */
     public void read(long lba) throws PortException {
         disk.checkSectors(lba, reservedSectors(), "read");
-        io.submitReserved(transfer, false, lba, false);
+        io.submitReserved(transfer, false, lba, false, awaited);
     }
 
     /**
@@ -82,13 +88,13 @@ public final class DiskRequest {
         disk.checkWritable("write");
         disk.checkSectors(lba, reservedSectors(), "write");
         checkFua(fua);
-        io.submitReserved(transfer, true, lba, fua);
+        io.submitReserved(transfer, true, lba, fua, awaited);
     }
 
     /** FLUSH CACHE EXT through the reserved command: every write completed before it is durable when it completes. PASSIVE. */
     public void flush() throws PortException {
         disk.checkWritable("flush");
-        io.flushReserved(transfer);
+        io.flushReserved(transfer, awaited);
     }
 
     /** Gives the reserved command back. PASSIVE, or from the completion. */
@@ -102,7 +108,7 @@ public final class DiskRequest {
      */
     public void read(long lba, ByteBuffer buffer) throws PortException {
         disk.checkRange(lba, buffer, "read");
-        io.submit(transfer, false, lba, buffer, false);
+        io.submit(transfer, false, lba, buffer, false, awaited);
     }
 
     /**
@@ -113,7 +119,7 @@ public final class DiskRequest {
         disk.checkWritable("write");
         disk.checkRange(lba, buffer, "write");
         checkFua(fua);
-        io.submit(transfer, true, lba, buffer, fua);
+        io.submit(transfer, true, lba, buffer, fua, awaited);
     }
 
     private int reservedSectors() {

@@ -145,13 +145,13 @@ public final class PortIo {
     }
 
     /**
-     * Like {@link #submit(boolean, long, ByteBuffer, boolean)} with the caller's idle, reusable
+     * Like {@link #submit(boolean, long, ByteBuffer, boolean, boolean)} with the caller's idle, reusable
      * {@code transfer}, whose completion runs (DISPATCH) at the end; nothing is allocated. PASSIVE.
      */
-    public void submit(PortTransfer transfer, boolean isWrite, long lba, ByteBuffer data, boolean fua)
+    public void submit(PortTransfer transfer, boolean isWrite, long lba, ByteBuffer data, boolean fua, boolean awaited)
             throws PortException {
         transfer.start(data, true);
-        submitChunks(transfer, isWrite, lba, data, fua, false);
+        submitChunks(transfer, isWrite, lba, data, fua, awaited);
     }
 
     /** Reads or writes and waits for the end; the buffer's position then is at its limit. PASSIVE. */
@@ -264,24 +264,29 @@ public final class PortIo {
     /**
      * Reads or writes the reserved bytes at {@code lba} through the transfer's reserved command, in
      * place; the transfer's completion is called when it completed. The command stays reserved.
-     * PASSIVE; nothing is allocated.
+     * {@code awaited} as in {@link #submit(boolean, long, ByteBuffer, boolean, boolean)}. PASSIVE;
+     * nothing is allocated.
      */
-    public void submitReserved(PortTransfer transfer, boolean isWrite, long lba, boolean fua) throws PortException {
+    public void submitReserved(PortTransfer transfer, boolean isWrite, long lba, boolean fua, boolean awaited)
+            throws PortException {
         AhciCommand c = idleReservedCommand(transfer);
         int opcode = dataOpcode(isWrite, fua);
         c.prepare(opcode, lba, transfer.reservedBytes / sectorSize, transfer.reservedBytes, isWrite);
         c.fua = fua;
         transfer.start(null, false);
-        submitAlone(transfer, c, false);
+        submitAlone(transfer, c, awaited);
     }
 
-    /** FLUSH CACHE EXT through the transfer's reserved command; see {@link #flush()}. PASSIVE; allocates nothing. */
-    public void flushReserved(PortTransfer transfer) throws PortException {
+    /**
+     * FLUSH CACHE EXT through the transfer's reserved command; see {@link #flush()}; {@code awaited}
+     * as in {@link #submitReserved}. PASSIVE; allocates nothing.
+     */
+    public void flushReserved(PortTransfer transfer, boolean awaited) throws PortException {
         AhciCommand c = idleReservedCommand(transfer);
         checkReady();
         c.prepare(flushTaskFile());
         transfer.start(null, false);
-        submitAlone(transfer, c, false);
+        submitAlone(transfer, c, awaited);
     }
 
     /**

@@ -62,7 +62,7 @@ class ReservedCommandDoubleTest {
         for (int i = 0; i < 4096; i++) {
             data.put((byte) i);
         }
-        io.submitReserved(transfer, true, 64, false);
+        io.submitReserved(transfer, true, 64, false, false);
         Issued write = device.nextIssued();
         assertEquals(AtaCommand.name(AtaCommand.WRITE_FPDMA_QUEUED), AtaCommand.name(write.opcode()));
         assertEquals(64, write.lba());
@@ -72,7 +72,7 @@ class ReservedCommandDoubleTest {
         assertEquals(1, io.commandsTaken(), "the command stays reserved after its transfer");
         assertEquals((byte) 77, transfer.data().get(77), "the buffer still holds what was written");
 
-        io.flushReserved(transfer);
+        io.flushReserved(transfer, false);
         Issued flush = device.nextIssued();
         assertEquals(AtaCommand.name(AtaCommand.FLUSH_CACHE_EXT), AtaCommand.name(flush.opcode()));
         assertEquals(write.slot(), flush.slot(), "the same command, in its own slot");
@@ -85,19 +85,19 @@ class ReservedCommandDoubleTest {
 
     @Test
     void misuseIsAnErrorThatChangesNothing() throws Exception {
-        assertThrows(IllegalStateException.class, () -> io.submitReserved(transfer, false, 0, false),
+        assertThrows(IllegalStateException.class, () -> io.submitReserved(transfer, false, 0, false, false),
                 "a transfer without a reserved command");
         assertThrows(IllegalArgumentException.class, () -> io.reserve(transfer, 100), "not a whole sector");
         assertThrows(IllegalArgumentException.class, () -> io.reserve(transfer, io.maxTransferBytes() + 512));
         io.reserve(transfer, 512);
         IllegalStateException twice = assertThrows(IllegalStateException.class, () -> io.reserve(transfer, 512));
         assertTrue(twice.getMessage().contains("release it first"), twice.getMessage());
-        io.submitReserved(transfer, false, 8, false);
+        io.submitReserved(transfer, false, 8, false, false);
         Issued read = device.nextIssued();
         IllegalStateException inFlight = assertThrows(IllegalStateException.class, () -> io.release(transfer));
         assertTrue(inFlight.getMessage().contains("still in flight"), inFlight.getMessage());
         IllegalStateException again = assertThrows(IllegalStateException.class,
-                () -> io.submitReserved(transfer, false, 8, false));
+                () -> io.submitReserved(transfer, false, 8, false, false));
         assertTrue(again.getMessage().contains("before its completion ran"), again.getMessage());
         assertTrue(completions.isEmpty(), "no completion for refused calls");
         device.complete(read.slot());
