@@ -2,9 +2,9 @@
 # over UIO (interrupt and poll completions) and through the kernel's ahci driver (fio, O_DIRECT,
 # libaio), PERF_REPS alternating repetitions (jahci, kernel | kernel, jahci | ...). One vCPU: no
 # time slices between vCPUs, no cross-vCPU wake-ups, every thread switch and every us of CPU the
-# driver costs shows in the I/O rate. Each JVM first runs every job once in the mode it measures
-# last, unrecorded, and each job runs PERF_WARMUP first, so that the JIT has compiled the I/O path
-# (bench io reports the JIT's compilation time inside the window: 0 means it had). Per job and
+# driver costs shows in the I/O rate. Each job runs PERF_WARMUP first and then 1 s rounds until one in
+# which the JIT compiled nothing (bench io --warmup-jit-idle), so that the window measures compiled
+# code (bench io reports the JIT's compilation time inside the window: 0 means it did). Per job and
 # repetition one line in $W/perf.txt (perf-table.awk prints the table):
 #   WHO JOB REP iops=N ctx=N intr=N user=NS sys=NS irq=NS busy=NS [jahci: jit=MS portsw=N subsw=N alloc=B]
 #   [kernel: fioctx=N fiousr=NS fiosys=NS]
@@ -24,14 +24,13 @@ json_number() { echo "$1" | grep -o "\"$2\" *: *[-0-9.E]*" | head -1 | sed 's/.*
 
 perf_jahci() { # perf_jahci REP
     local rep=$1 order log line system job rw bs qd
-    if [ $((rep % 2)) -eq 1 ]; then order="poll,interrupt,poll"; else order="interrupt,poll,interrupt"; fi
+    if [ $((rep % 2)) -eq 1 ]; then order="interrupt,poll"; else order="poll,interrupt"; fi
     log="perf-jahci-rep$rep"
     run "$log" "$JAVA" $BENCH_JAVA_OPTS -jar "$JAR" --device "uio:$BDF" bench io --port 0 \
-        --jobs "$(echo $PERF_JOBS | tr ' ' ,)" --completions "$order" --seconds "$PERF_SECONDS" --warmup "$PERF_WARMUP" --json \
+        --jobs "$(echo $PERF_JOBS | tr ' ' ,)" --completions "$order" --seconds "$PERF_SECONDS" --warmup "$PERF_WARMUP" --warmup-jit-idle --json \
         || return 1
-    # one document; its "runs" one per line; the first mode's runs are the JVM's warm-up pass
-    grep '"completion"' "$W/logs/$log.txt" | sed 's/},{"completion"/}\n{"completion"/g' \
-        | tail -n +$(( $(echo $PERF_JOBS | wc -w) + 1 )) | while read -r line; do
+    # one document; its "runs" one per line
+    grep '"completion"' "$W/logs/$log.txt" | sed 's/},{"completion"/}\n{"completion"/g' | while read -r line; do
         rw=$(echo "$line" | grep -o '"rw":"[a-z]*"' | cut -d'"' -f4)
         bs=$(( $(json_number "$line" bs) / 1024 ))
         qd=$(json_number "$line" qd)

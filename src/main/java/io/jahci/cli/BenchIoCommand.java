@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +61,15 @@ final class BenchIoCommand implements Callable<Integer> {
             description = "Run the same job this long first, unmeasured (JIT, caches), then measure, e.g. 2s, 500ms; a "
                     + "bare number is seconds (default ${DEFAULT-VALUE}).")
     Duration warmup;
+
+    @Option(names = "--warmup-jit-idle",
+            description = "After --warmup, go on warming up in rounds of 1 s until a round in which the JIT compiled "
+                    + "nothing (at most " + JIT_IDLE_ROUNDS + " rounds), so that the window measures compiled code; "
+                    + "the JSON's warmupSeconds says how long it took.")
+    boolean warmupJitIdle;
+
+    /** The most 1 s rounds {@code --warmup-jit-idle} runs. */
+    static final int JIT_IDLE_ROUNDS = 120;
 
     @Option(names = "--jobs", paramLabel = "RW:BS:QD", split = ",", splitSynopsisLabel = ",",
             description = "Several jobs in one run instead of --rw/--bs/--qd, e.g. randread:4k:1,read:128k:1; with "
@@ -193,9 +204,22 @@ final class BenchIoCommand implements Callable<Integer> {
         IoBench.Progress update = (ios, elapsed, duration) -> progress.update(elapsed / 1_000_000, duration / 1_000_000, ios);
         IoBench.Result r;
         IoBench.Result warm = null;
+        double warmed = 0;
         try (StopSignals stop = StopSignals.summarizeAndExit(spec.commandLine().getErr(), progress::summary)) {
             if (!warmup.isZero()) {
                 warm = IoBench.run(disk, pattern, bs, queueDepth, warmup.toNanos() / 1e9, sectors, null, update);
+                warmed += warm.seconds();
+            }
+            if (warmupJitIdle) {
+                // rounds until one compiled nothing: then the measured window runs code the JIT has settled on
+                CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+                for (int round = 0; round < JIT_IDLE_ROUNDS; round++) {
+                    long compiled = jit.getTotalCompilationTime();
+                    warmed += IoBench.run(disk, pattern, bs, queueDepth, 1.0, sectors, null, update).seconds();
+                    if (jit.getTotalCompilationTime() == compiled) {
+                        break;
+                    }
+                }
             }
             progress.phase(measuring, Progress.iops());
             r = IoBench.run(disk, pattern, bs, queueDepth, seconds.toNanos() / 1e9, sectors, costs, update);
@@ -208,6 +232,7 @@ final class BenchIoCommand implements Callable<Integer> {
         Map<String, Object> result = Json.object();
         result.put("completion", mode.name().toLowerCase(Locale.ROOT));
         result.putAll(r.toJson());
+        result.put("warmupSeconds", Json.fixed(warmed, 3));
         runs.add(result);
         if (!json) {
             if (nameMode) {

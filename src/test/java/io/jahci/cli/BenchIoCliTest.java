@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class BenchIoCliTest {
     /** The keys of one job's JSON object, as README's CLI table and docs/performance.md give them. */
     static final List<String> KEYS = List.of("completion", "rw", "bs", "qd", "ios", "seconds", "iops", "bytesPerSecond", "latency",
-            "registerReadsPerCommand", "registerWritesPerCommand", "perCommand", "jitCompilationMillis", "exitedThreads");
+            "registerReadsPerCommand", "registerWritesPerCommand", "perCommand", "jitCompilationMillis", "exitedThreads",
+            "warmupSeconds");
     static final List<String> LATENCY_KEYS = List.of("count", "min", "mean", "stdev", "p50", "p90", "p99", "p999",
             "max");
     static final List<String> PER_COMMAND_KEYS = List.of("switchesVoluntary", "switchesInvoluntary", "cpuNanos",
@@ -77,9 +78,12 @@ class BenchIoCliTest {
     void atDepthOneEachCommandTakesOneOrTwoInterruptsAndTheCostsAreCounted() throws Exception {
         Path image = Images.create(dir, "i.img", 16 << 20);
         CliRun r = CliRun.of("--device", "qemu:" + image, "--completion", "interrupt", "bench", "io", "--port", "0",
-                "--rw", "randread", "--qd", "1", "--seconds", "1", "--json");
+                "--rw", "randread", "--qd", "1", "--warmup", "0.5s", "--warmup-jit-idle", "--seconds", "3", "--json");
         assertEquals(0, r.exit(), r.err());
         Map<String, Object> json = JsonReader.object(JsonReader.list(JsonReader.object(r.out()).get("runs")).get(0));
+        // --warmup, then at least one round of 1 s, at most JIT_IDLE_ROUNDS
+        double warmed = JsonReader.number(json.get("warmupSeconds"));
+        assertTrue(warmed >= 1.5 && warmed < 0.5 + BenchIoCommand.JIT_IDLE_ROUNDS * 1.5, r.out());
         Map<String, Object> perCommand = JsonReader.object(json.get("perCommand"));
         double interrupts = JsonReader.number(perCommand.get("interrupts"));
         // One interrupt per command, but the window's first command may have been submitted before the
@@ -95,6 +99,18 @@ class BenchIoCliTest {
         assertTrue(JsonReader.number(voluntary.get("port")) < 4, r.out());
         Map<String, Object> bytes = JsonReader.object(perCommand.get("allocatedBytes"));
         assertEquals(List.of("port", "transport", "submitter"), List.copyOf(bytes.keySet()));
+        assertNothingAllocatedPerCommand(bytes, r.out());
+    }
+
+    /**
+     * Nothing allocated per command by the submitter (which runs the ISR and the completion here) and
+     * the port's threads: any object made per request would be at least 16 bytes (its header) per
+     * command. The window's one-off allocations (its ten progress lines, about 80 KB) stay below that
+     * over the 3 s window's thousands of commands.
+     */
+    private static void assertNothingAllocatedPerCommand(Map<String, Object> bytes, String out) {
+        assertTrue(JsonReader.number(bytes.get("submitter")) < 16, out);
+        assertTrue(JsonReader.number(bytes.get("port")) < 16, out);
     }
 
     /**
@@ -105,13 +121,14 @@ class BenchIoCliTest {
     void inPollModeAtDepthOneNoPortThreadIsWokenPerCommand() throws Exception {
         Path image = Images.create(dir, "p.img", 16 << 20);
         CliRun r = CliRun.of("--device", "qemu:" + image, "--completion", "poll", "bench", "io", "--port", "0",
-                "--rw", "randread", "--qd", "1", "--seconds", "1", "--json");
+                "--rw", "randread", "--qd", "1", "--warmup", "0.5s", "--seconds", "3", "--json");
         assertEquals(0, r.exit(), r.err());
         Map<String, Object> json = JsonReader.object(JsonReader.list(JsonReader.object(r.out()).get("runs")).get(0));
         Map<String, Object> perCommand = JsonReader.object(json.get("perCommand"));
         assertEquals(0, JsonReader.number(perCommand.get("interrupts")), r.out());
         Map<String, Object> voluntary = JsonReader.object(perCommand.get("switchesVoluntary"));
         assertTrue(JsonReader.number(voluntary.get("port")) < 0.5, r.out());
+        assertNothingAllocatedPerCommand(JsonReader.object(perCommand.get("allocatedBytes")), r.out());
     }
 
     /**
