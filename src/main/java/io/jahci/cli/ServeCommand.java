@@ -3,8 +3,8 @@ package io.jahci.cli;
 import io.jahci.bench.IoCosts;
 import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
-import io.jahci.nbd.NbdExport;
 import io.jahci.hw.RegisterCounts;
+import io.jahci.nbd.NbdExport;
 import io.jahci.nbd.NbdServer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -87,7 +87,7 @@ final class ServeCommand implements Callable<Integer> {
             ServeStats report = stats == null ? null : new ServeStats(IoCosts.forServer(counts,
                     controller::interruptsServiced), stats, out, !json ? null : JsonDocument.start(ServeStats.SCHEMA,
                     controller, exports.size() == 1 ? exports.get(0).disk() : null));
-            NbdServer server = report == null ? new NbdServer(exports, err) : new NbdServer(exports, err, report::threadEnding);
+            NbdServer server = new NbdServer(exports, err, report == null ? () -> { } : report::threadEnding);
             CountDownLatch stop = new CountDownLatch(1);
             StopSignals signals = StopSignals.onStop(signal -> stop.countDown());
             try {

@@ -2,6 +2,7 @@ package io.jahci.nbd;
 
 import io.jahci.platform.Json;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -16,7 +17,8 @@ public record RequestCounts(long read, long write, long flush, long trim, long w
     /** No request. */
     public static final RequestCounts ZERO = new RequestCounts(0, 0, 0, 0, 0, 0);
 
-    private static final int TYPES = 6;
+    /** The JSON keys, in the order of the components. */
+    private static final List<String> KEYS = List.of("read", "write", "flush", "trim", "writeZeroes", "other");
 
     /** Every request counted. */
     public long total() {
@@ -31,13 +33,11 @@ public record RequestCounts(long read, long write, long flush, long trim, long w
 
     /** {@code {"read","write","flush","trim","writeZeroes","other"}}. */
     public Map<String, Object> toJson() {
+        long[] values = {read, write, flush, trim, writeZeroes, other};
         Map<String, Object> json = Json.object();
-        json.put("read", read);
-        json.put("write", write);
-        json.put("flush", flush);
-        json.put("trim", trim);
-        json.put("writeZeroes", writeZeroes);
-        json.put("other", other);
+        for (int i = 0; i < values.length; i++) {
+            json.put(KEYS.get(i), values[i]);
+        }
         return json;
     }
 
@@ -46,7 +46,7 @@ public record RequestCounts(long read, long write, long flush, long trim, long w
      * no allocation: one ordered store) and read by any thread.
      */
     static final class Counter {
-        private final AtomicLongArray counts = new AtomicLongArray(TYPES);
+        private final AtomicLongArray counts = new AtomicLongArray(KEYS.size());
 
         /** A request of {@code type} was read. The reader thread (PASSIVE); allocates nothing. */
         void count(int type) {

@@ -45,9 +45,9 @@ class NbdRequestCostsQemuTest {
 
     @Test
     void perRequestCostsAgainstTheClientProcAndInterrupts() throws Exception {
+        RegisterCounts counts = new RegisterCounts();
         Path image = Images.create(dir, "a.img", 64L << 20);
         StringWriter log = new StringWriter();
-        RegisterCounts counts = new RegisterCounts();
         OpenOptions options = OpenOptions.builder().allowWrite(true).verifier(false).countRegisterAccesses(counts)
                 .completion("interrupt").build();
         try (Controller controller = Controller.open(DeviceSpec.parse("qemu:" + image), options)) {
