@@ -90,11 +90,7 @@ public final class IoBench {
             json.put("bytesPerSecond", Json.fixed(bytesPerSecond(), 0));
             json.put("latency", latency.toJson());
             if (costs != null) {
-                json.put("registerReadsPerCommand", Json.fixed(costs.registers().reads(), 2));
-                json.put("registerWritesPerCommand", Json.fixed(costs.registers().writes(), 2));
-                json.put("perCommand", costs.toJson());
-                json.put("jitCompilationMillis", costs.jitCompilationMillis());
-                json.put("exitedThreads", costs.exitedThreads());
+                IoCosts.PerCommand.putJson(json, "Command", costs);
             }
             return json;
         }

@@ -34,6 +34,8 @@ final class TaskStats {
         PORT,
         /** Every other {@code jahci-} thread: the transport's (qtest reader, VFIO device request), start-up and exit helpers. */
         TRANSPORT,
+        /** The NBD server's own threads ({@code jahci-nbd-}): its acceptor and each client's reader and sender. */
+        NBD,
         /** The threads that submit the requests, told by tid. */
         SUBMITTER,
         /** HotSpot's JIT compilers ({@code C1 CompilerThre}, {@code C2 CompilerThre}). */
@@ -62,7 +64,20 @@ final class TaskStats {
     }
 
     /** Every task of the process at one moment, by tid. */
-    record Snapshot(Map<Integer, Task> tasks) {}
+    record Snapshot(Map<Integer, Task> tasks) {
+        /**
+         * This snapshot with {@code ended} (tasks as they were when they ended) in it: an ended task's
+         * counts replace what the snapshot read of it while it was still running, so a task's counts
+         * never go backwards from one snapshot to the next. Pure.
+         */
+        Snapshot with(java.util.Collection<Task> ended) {
+            Map<Integer, Task> all = new HashMap<>(tasks);
+            for (Task t : ended) {
+                all.put(t.tid(), t);
+            }
+            return new Snapshot(all);
+        }
+    }
 
     /**
      * The growth per role between two snapshots, every role present (zero when it had no task).
@@ -82,6 +97,9 @@ final class TaskStats {
         if (name.startsWith("jahci-irq") || name.startsWith("jahci-dispatch") || name.startsWith("jahci-workitem")
                 || name.startsWith("jahci-timer") || name.startsWith("jahci-poll")) {
             return Role.PORT;
+        }
+        if (name.startsWith("jahci-nbd")) {
+            return Role.NBD;
         }
         if (name.startsWith("jahci-")) {
             return Role.TRANSPORT;
@@ -140,7 +158,7 @@ final class TaskStats {
             throw new IOException(TASKS + " does not exist: per-thread switches and CPU time need Linux's /proc", e);
         }
         for (Path dir : dirs) {
-            Task t = read(dir);
+            Task t = read(Integer.parseInt(dir.getFileName().toString()), dir);
             if (t != null) {
                 tasks.put(t.tid(), t);
             }
@@ -148,9 +166,20 @@ final class TaskStats {
         return new Snapshot(tasks);
     }
 
-    /** The task in {@code dir}, or null when it exited while being read. */
-    private static Task read(Path dir) throws IOException {
-        int tid = Integer.parseInt(dir.getFileName().toString());
+    /**
+     * The calling thread's task, read from {@code /proc/thread-self}: what a thread that is about to
+     * end leaves to be counted. The calling thread (PASSIVE); allocates and does file I/O.
+     */
+    static Task self() throws IOException {
+        Task t = read(currentTid(), THREAD_SELF);
+        if (t == null) {
+            throw new IOException(THREAD_SELF + " does not exist (Linux 3.17 or later has it)");
+        }
+        return t;
+    }
+
+    /** Task {@code tid}, read from {@code dir}, or null when it exited while being read. */
+    private static Task read(int tid, Path dir) throws IOException {
         Path status = dir.resolve("status");
         Path schedstat = dir.resolve("schedstat");
         Path comm = dir.resolve("comm");

@@ -51,6 +51,34 @@ final class ThreadMeter {
         return mx.getCurrentThreadAllocatedBytes();
     }
 
+    /** One Java thread's allocated bytes at one moment (or as it ended), with its id and name. */
+    record ThreadBytes(long id, String name, long bytes) {}
+
+    /**
+     * Every live Java thread's allocated bytes now, by thread id (a thread that ends while it is
+     * read is left out). The calling thread, PASSIVE; allocates.
+     */
+    Map<Long, ThreadBytes> allocatedBytes() {
+        long[] ids = mx.getAllThreadIds();
+        long[] bytes = mx.getThreadAllocatedBytes(ids);
+        java.lang.management.ThreadInfo[] infos = mx.getThreadInfo(ids, 0);
+        Map<Long, ThreadBytes> out = new HashMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            if (bytes[i] >= 0 && infos[i] != null) {
+                out.put(ids[i], new ThreadBytes(ids[i], infos[i].getThreadName(), bytes[i]));
+            }
+        }
+        return out;
+    }
+
+    /** The calling thread's allocated bytes now, with its id and name. The calling thread. */
+    @SuppressWarnings("deprecation") // Thread.getId: threadId() is Java 19+
+    ThreadBytes currentThreadBytes() {
+        long bytes = mx.getCurrentThreadAllocatedBytes();
+        Thread t = Thread.currentThread();
+        return new ThreadBytes(t.getId(), t.getName(), bytes);
+    }
+
     /** Per thread (name: bytes) allocated since {@link #start()}, in the order given. */
     Map<String, Long> bytesSince(List<Thread> threads) {
         return since(threads, bytesBefore, mx::getThreadAllocatedBytes);

@@ -9,7 +9,6 @@ import io.jahci.bench.QtestNote;
 import io.jahci.disk.DeviceSpec;
 import io.jahci.bench.IoCosts;
 import io.jahci.bench.StageStats;
-import io.jahci.bench.SystemStat;
 import io.jahci.disk.Controller;
 import io.jahci.disk.Disk;
 import io.jahci.hw.RegisterCounts;
@@ -245,20 +244,8 @@ final class BenchIoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  latency (us): min=%.1f mean=%.1f stdev=%.1f; p50=%.1f p90=%.1f p99=%.1f "
                     + "p99.9=%.1f max=%.1f%n", l.min() / 1e3, l.mean() / 1e3, l.stdev() / 1e3, l.p50() / 1e3,
                     l.p90() / 1e3, l.p99() / 1e3, l.p999() / 1e3, l.max() / 1e3);
-            IoCosts.PerCommand c = r.costs();
-            out.printf(Locale.ROOT, "  register accesses per command: %.2f reads, %.2f writes; %.3f interrupts%n",
-                    c.registers().reads(), c.registers().writes(), c.interrupts());
-            out.printf(Locale.ROOT, "  thread switches per command: voluntary %s; involuntary %s%n",
-                    roles(c.switchesVoluntary(), 1, "%.2f"), roles(c.switchesInvoluntary(), 1, "%.2f"));
-            out.printf(Locale.ROOT, "  CPU per command (us): %s; JIT compiled %d ms in the window%n",
-                    roles(c.cpuNanos(), 1e3, "%.1f"), c.jitCompilationMillis());
-            out.printf(Locale.ROOT, "  bytes allocated per command: %s%n", roles(c.allocatedBytes(), 1, "%.1f"));
-            SystemStat.PerCommand m = c.system();
-            out.printf(Locale.ROOT, "  whole machine per command: %.2f context switches, %.2f interrupts; CPU (us) "
-                    + "user %.1f, system %.1f, interrupt %.1f, idle %.1f%n", m.contextSwitches(), m.interrupts(),
-                    m.userNanos() / 1e3, m.systemNanos() / 1e3, m.interruptNanos() / 1e3, m.idleNanos() / 1e3);
-            if (!c.exitedThreads().isEmpty()) {
-                out.println("  threads that exited in the window (not counted): " + String.join(", ", c.exitedThreads()));
+            for (String line : r.costs().text("command")) {
+                out.println("  " + line);
             }
             out.println("  " + controller.describe());
             if (controller.spec().kind() == DeviceSpec.Kind.QEMU) {
@@ -266,12 +253,5 @@ final class BenchIoCommand implements Callable<Integer> {
             }
         }
         return new IoPlot.Job(name, r, warm);
-    }
-
-    /** {@code port 1.00, transport 0.50, ...}: each role's value divided by {@code unit}. */
-    private static String roles(java.util.Map<String, Double> values, double unit, String format) {
-        java.util.StringJoiner text = new java.util.StringJoiner(", ");
-        values.forEach((role, v) -> text.add(role + " " + String.format(Locale.ROOT, format, v / unit)));
-        return text.toString();
     }
 }

@@ -48,7 +48,8 @@ final class NbdConnection {
     private NbdExport export;
     private Disk disk;
     private boolean structured;
-    private long requests;
+    /** Requests read, by type: written by the reader, read by the server at any time. */
+    final RequestCounts.Counter requests = new RequestCounts.Counter();
 
     // this object's monitor
     private int submitted;
@@ -126,7 +127,7 @@ final class NbdConnection {
                     throw new NbdProtocolException(String.format("request magic 0x%08x is not NBD_REQUEST_MAGIC 0x%08x",
                             header.getInt(0), REQUEST_MAGIC));
                 }
-                requests++;
+                requests.count(r.type);
                 if (r.type == CMD_DISC) {
                     return;
                 }
@@ -328,7 +329,10 @@ final class NbdConnection {
 
     // ---------------------------------------------------------------- end
 
-    /** The reader is done: wait for every reply, stop the sender, close, tell the server. Reader thread. */
+    /**
+     * The reader is done: wait for every reply, stop the sender, close, leave the reader's counts
+     * ({@link NbdServer#threadEnding()}), tell the server. Reader thread.
+     */
     private void finish(String rejected) {
         synchronized (this) {
             reading = false;
@@ -347,6 +351,7 @@ final class NbdConnection {
             export.leave();
         }
         closeQuietly();
+        server.threadEnding();
         server.ended(this, rejected == null ? null : name + " rejected: " + rejected);
     }
 
@@ -414,7 +419,8 @@ final class NbdConnection {
         return name;
     }
 
-    long requests() {
-        return requests;
+    /** The sender thread is about to end. Sender thread. */
+    void senderEnding() {
+        server.threadEnding();
     }
 }

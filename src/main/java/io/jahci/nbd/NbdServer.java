@@ -27,6 +27,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * address. An acceptor thread takes connections; each client has a reader and a sender thread
  * ({@link NbdConnection}). {@link #shutdown()} stops it in order: no new clients, no new requests,
  * every request in flight answered, every writable disk flushed, clients closed.
+ *
+ * <p>What the server did is counted without touching the request path: {@link #requests()} (by type,
+ * from each connection's counter) and, for per-request costs, each of its threads runs the
+ * server's {@code threadEnding} action as its last act, so what a client's threads used is kept
+ * when they end with the client.
  */
 public final class NbdServer implements Handshake.Exports, AutoCloseable {
     /** Clients served at once; more are turned away (each may hold 32 request buffers). */
@@ -38,6 +43,10 @@ public final class NbdServer implements Handshake.Exports, AutoCloseable {
     private final List<NbdExport> exports;
     private final PrintWriter log;
     private final Set<NbdConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Runnable threadEnding;
+    /** The requests of the clients that ended; guarded, with their leaving {@link #connections}, by its monitor. */
+    private final Object endedLock = new Object();
+    private RequestCounts endedRequests = RequestCounts.ZERO;
     private ServerSocketChannel listener;
     private Path socketPath;
     private Thread acceptor;
@@ -46,8 +55,19 @@ public final class NbdServer implements Handshake.Exports, AutoCloseable {
 
     /** @param log where one line per rejected client and per failed request goes */
     public NbdServer(List<NbdExport> exports, PrintWriter log) {
+        this(exports, log, () -> { });
+    }
+
+    /**
+     * @param log          where one line per rejected client and per failed request goes
+     * @param threadEnding run by each of the server's threads (acceptor, each client's reader and
+     *                     sender) as its last act, at PASSIVE, never on the request path: e.g. to keep
+     *                     what the thread used before it is gone
+     */
+    public NbdServer(List<NbdExport> exports, PrintWriter log, Runnable threadEnding) {
         this.exports = List.copyOf(exports);
         this.log = log;
+        this.threadEnding = threadEnding;
         for (NbdExport e : exports) {
             for (String name : e.names()) {
                 if (byName.putIfAbsent(name, e) != null) {
@@ -116,6 +136,14 @@ public final class NbdServer implements Handshake.Exports, AutoCloseable {
     }
 
     private void accept() {
+        try {
+            acceptClients();
+        } finally {
+            threadEnding();
+        }
+    }
+
+    private void acceptClients() {
         while (!stopping) {
             SocketChannel ch;
             try {
@@ -182,9 +210,12 @@ public final class NbdServer implements Handshake.Exports, AutoCloseable {
         return stopping;
     }
 
-    /** A client's reader ended; {@code line} (or null) is what to log about it. */
+    /** A client's reader ended; {@code line} (or null) is what to log about it. Its requests stay counted. */
     void ended(NbdConnection c, String line) {
-        connections.remove(c);
+        synchronized (endedLock) {
+            endedRequests = c.requests.addTo(endedRequests);
+            connections.remove(c);
+        }
         if (line != null) {
             log(line);
         }
@@ -194,6 +225,22 @@ public final class NbdServer implements Handshake.Exports, AutoCloseable {
         synchronized (log) {
             log.println("jahci serve: " + line);
             log.flush();
+        }
+    }
+
+    /** Runs the {@code threadEnding} action on the calling server thread, as its last act. */
+    void threadEnding() {
+        threadEnding.run();
+    }
+
+    /** The requests read from every client since the server started, by type. Any thread; allocates. */
+    public RequestCounts requests() {
+        synchronized (endedLock) {
+            RequestCounts sum = endedRequests;
+            for (NbdConnection c : connections) {
+                sum = c.requests.addTo(sum);
+            }
+            return sum;
         }
     }
 

@@ -90,6 +90,14 @@ final class ReplySender {
     }
 
     private void run() {
+        try {
+            serve();
+        } finally {
+            connection.senderEnding();
+        }
+    }
+
+    private void serve() {
         while (true) {
             NbdRequest r;
             try {

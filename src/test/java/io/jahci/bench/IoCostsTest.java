@@ -59,4 +59,45 @@ class IoCostsTest {
                 List.copyOf(perCommand.cpuNanos().keySet()));
         assertEquals(List.of("port", "transport", "submitter"), List.copyOf(perCommand.allocatedBytes().keySet()));
     }
+
+    /**
+     * A server thread ({@code jahci-nbd-}) that starts inside a window, blocks 20 times, allocates
+     * 1 MiB and ends before the window's end still counts in it, from what it left as it ended; the
+     * next window neither counts it again nor names it among the threads that exited uncounted.
+     */
+    @Test
+    void aServerThreadThatEndsInsideTheWindowStillCountsThere() throws Exception {
+        int sleeps = 20;
+        IoCosts costs = IoCosts.forServer(new RegisterCounts(), () -> 0);
+        costs.start();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                sink = new byte[MIB];
+                for (int i = 0; i < sleeps; i++) {
+                    Thread.sleep(1); // nanosleep: each one blocks
+                }
+            } catch (Throwable e) {
+                failed.set(e);
+            } finally {
+                costs.threadEnding();
+            }
+        }, "jahci-nbd-9-reader");
+        t.start();
+        t.join(30_000);
+        assertFalse(t.isAlive(), "the thread did not end");
+        assertNull(failed.get());
+        IoCosts.PerCommand window = costs.next(1);
+        assertTrue(window.switchesVoluntary().get("nbd") >= sleeps, window.toString());
+        assertTrue(window.cpuNanos().get("nbd") > 0, window.toString());
+        assertTrue(window.allocatedBytes().get("nbd") >= MIB, window.toString());
+        assertFalse(window.exitedThreads().toString().contains("jahci-nbd"), window.toString());
+        assertEquals(List.of("port", "transport", "nbd"), List.copyOf(window.switchesVoluntary().keySet()));
+        assertEquals(List.of("port", "transport", "nbd", "jit", "gc", "other"), List.copyOf(window.cpuNanos().keySet()));
+        assertEquals(List.of("port", "transport", "nbd"), List.copyOf(window.allocatedBytes().keySet()));
+        IoCosts.PerCommand later = costs.next(1);
+        assertEquals(0.0, later.switchesVoluntary().get("nbd"), later.toString());
+        assertEquals(0.0, later.allocatedBytes().get("nbd"), later.toString());
+        assertFalse(later.exitedThreads().toString().contains("jahci-nbd"), later.toString());
+    }
 }

@@ -47,6 +47,8 @@ class TaskStatsTest {
                 Map.entry("jahci-dispatch-12", Role.PORT), Map.entry("jahci-workitem-", Role.PORT),
                 Map.entry("jahci-timer", Role.PORT), Map.entry("jahci-poll", Role.PORT),
                 Map.entry("jahci-8515-1-q", Role.TRANSPORT), Map.entry("jahci-vfio-requ", Role.TRANSPORT),
+                Map.entry("jahci-nbd-accep", Role.NBD), Map.entry("jahci-nbd-12-rea", Role.NBD),
+                Map.entry("jahci-nbd-3-sender", Role.NBD),
                 Map.entry("C1 CompilerThre", Role.JIT), Map.entry("C2 CompilerThre", Role.JIT),
                 Map.entry("GC Thread#1", Role.GC), Map.entry("G1 Conc#0", Role.GC), Map.entry("G1 Refine#0", Role.GC),
                 Map.entry("VM Thread", Role.GC), Map.entry("VM Periodic Tas", Role.OTHER), Map.entry("java", Role.OTHER),

@@ -26,4 +26,18 @@ class ServeCommandTest {
         assertEquals(2, port.exit(), port.err());
         assertTrue(port.err().contains("the port must be 0..65535"), port.err());
     }
+
+    @Test
+    void jsonNeedsStatsAndStatsAnInterval() {
+        CliRun json = CliRun.of("serve", "--port", "0", "--unix", "/tmp/x.sock", "--json");
+        assertEquals(2, json.exit(), json.err());
+        assertTrue(json.err().contains("--json prints the --stats intervals: add --stats (e.g. --stats=10s --json)"),
+                json.err());
+        CliRun zero = CliRun.of("serve", "--port", "0", "--unix", "/tmp/x.sock", "--stats=0");
+        assertEquals(2, zero.exit(), zero.err());
+        assertTrue(zero.err().contains("--stats 0ms: the interval must be longer than 0 (e.g. --stats=10s)"), zero.err());
+        CliRun bad = CliRun.of("serve", "--port", "0", "--unix", "/tmp/x.sock", "--stats=often");
+        assertEquals(2, bad.exit(), bad.err());
+        assertTrue(bad.err().contains("--stats often: not a duration"), bad.err());
+    }
 }
