@@ -136,6 +136,32 @@ public final class IoBench {
         }
     }
 
+    /** The most rounds {@link #warmUntilJitIdle} runs. */
+    public static final int JIT_IDLE_ROUNDS = 120;
+    /** A round in which the compiler threads used less CPU than this compiled nothing that matters. */
+    static final long JIT_IDLE_NANOS = 5_000_000L;
+
+    /**
+     * Warms the job up in rounds of one second until a round in which the JIT's compiler threads
+     * used less than 5 ms of CPU, at most {@link #JIT_IDLE_ROUNDS} rounds: then a window that
+     * follows measures code the JIT has settled on. Judged by the compiler threads' CPU time
+     * ({@link TaskStats}, /proc), not by the JVM's total compilation time, which grows only when a
+     * compilation ends: a C2 compilation longer than a round would leave it unchanged while it runs.
+     * Arguments as {@link #run}; returns the seconds run. The caller's thread, PASSIVE.
+     */
+    public static double warmUntilJitIdle(Disk disk, Pattern pattern, int blockBytes, int queueDepth, long regionSectors,
+                                          Progress progress) throws PortException, InterruptedException, IOException {
+        double seconds = 0;
+        for (int round = 0; round < JIT_IDLE_ROUNDS; round++) {
+            long before = TaskStats.cpuNanos(TaskStats.Role.JIT);
+            seconds += run(disk, pattern, blockBytes, queueDepth, 1.0, regionSectors, null, progress).seconds();
+            if (TaskStats.cpuNanos(TaskStats.Role.JIT) - before < JIT_IDLE_NANOS) {
+                break;
+            }
+        }
+        return seconds;
+    }
+
     /** Bounds the wait for a free buffer: longer than a command's timeout and its recovery. */
     private static final long WAIT_SECONDS = 60;
 

@@ -19,8 +19,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,13 +60,10 @@ final class BenchIoCommand implements Callable<Integer> {
     Duration warmup;
 
     @Option(names = "--warmup-jit-idle",
-            description = "After --warmup, go on warming up in rounds of 1 s until a round in which the JIT compiled "
-                    + "nothing (at most " + JIT_IDLE_ROUNDS + " rounds), so that the window measures compiled code; "
-                    + "the JSON's warmupSeconds says how long it took.")
+            description = "After --warmup, go on warming up in rounds of 1 s until a round in which the JIT's compiler "
+                    + "threads used under 5 ms of CPU (at most " + IoBench.JIT_IDLE_ROUNDS + " rounds), so that the "
+                    + "window measures compiled code; the JSON's warmupSeconds says how long it took.")
     boolean warmupJitIdle;
-
-    /** The most 1 s rounds {@code --warmup-jit-idle} runs. */
-    static final int JIT_IDLE_ROUNDS = 120;
 
     @Option(names = "--jobs", paramLabel = "RW:BS:QD", split = ",", splitSynopsisLabel = ",",
             description = "Several jobs in one run instead of --rw/--bs/--qd, e.g. randread:4k:1,read:128k:1; with "
@@ -210,15 +205,7 @@ final class BenchIoCommand implements Callable<Integer> {
                 warmed += warm.seconds();
             }
             if (warmupJitIdle) {
-                // rounds until one compiled nothing: then the measured window runs code the JIT has settled on
-                CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-                for (int round = 0; round < JIT_IDLE_ROUNDS; round++) {
-                    long compiled = jit.getTotalCompilationTime();
-                    warmed += IoBench.run(disk, pattern, bs, queueDepth, 1.0, sectors, null, update).seconds();
-                    if (jit.getTotalCompilationTime() == compiled) {
-                        break;
-                    }
-                }
+                warmed += IoBench.warmUntilJitIdle(disk, pattern, bs, queueDepth, sectors, update);
             }
             progress.phase(measuring, Progress.iops());
             r = IoBench.run(disk, pattern, bs, queueDepth, seconds.toNanos() / 1e9, sectors, costs, update);

@@ -83,7 +83,7 @@ class BenchIoCliTest {
         Map<String, Object> json = JsonReader.object(JsonReader.list(JsonReader.object(r.out()).get("runs")).get(0));
         // --warmup, then at least one round of 1 s, at most JIT_IDLE_ROUNDS
         double warmed = JsonReader.number(json.get("warmupSeconds"));
-        assertTrue(warmed >= 1.5 && warmed < 0.5 + BenchIoCommand.JIT_IDLE_ROUNDS * 1.5, r.out());
+        assertTrue(warmed >= 1.5 && warmed < 0.5 + io.jahci.bench.IoBench.JIT_IDLE_ROUNDS * 1.5, r.out());
         Map<String, Object> perCommand = JsonReader.object(json.get("perCommand"));
         double interrupts = JsonReader.number(perCommand.get("interrupts"));
         // One interrupt per command, but the window's first command may have been submitted before the
