@@ -22,7 +22,7 @@ class WaiterAllocationTest {
     private static final int WINDOWS = 3;
 
     @Test
-    @DisplayName("Allocation: a waiter that services its own interrupts allocates nothing per request: of three windows of 3,000 requests, one of exactly 0 bytes and none of a byte per request")
+    @DisplayName("Allocation: a waiter that services its own interrupts allocates nothing per request: of three windows of 3,000 requests, one of exactly 0 bytes and none of 16 bytes (an object) per request")
     void waiterAllocatesNothingPerRequest() throws Exception {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assertTrue(mx.isThreadAllocatedMemorySupported());
@@ -93,7 +93,9 @@ class WaiterAllocationTest {
             }
             String what = "the waiter allocated " + java.util.Arrays.toString(windows) + " bytes in " + WINDOWS
                     + " windows of " + MEASURED + " requests";
-            assertTrue(min == 0 && max < MEASURED, what);
+            // a window may hold a one-off allocation (one of 10 KB was seen at load 5); an
+            // object made per request would put every window at 16 bytes (its header) per request or more
+            assertTrue(min == 0 && max < 16L * MEASURED, what);
             assertEquals(total, connection.interruptsTakenByWaiters(), "the waiter serviced every interrupt itself");
         }
     }
