@@ -207,4 +207,14 @@ class ChannelPollingTest {
             assertFalse(owned.get(), "nobody took the source");
         }
     }
+
+    @Test
+    @DisplayName("CompletionMode.parse (--completion) names each mode in any case; anything else is refused naming the three")
+    void completionModeParses() {
+        assertEquals(CompletionMode.INTERRUPT, CompletionMode.parse("interrupt"));
+        assertEquals(CompletionMode.HYBRID, CompletionMode.parse("Hybrid"));
+        assertEquals(CompletionMode.POLL, CompletionMode.parse("POLL"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CompletionMode.parse("irq"));
+        assertEquals("unknown completion mode 'irq': use interrupt, hybrid or poll", e.getMessage());
+    }
 }
