@@ -186,4 +186,35 @@ class ChannelPollingTest {
             assertEquals(1, violations.get());
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = CompletionMode.class, names = {"HYBRID", "POLL"})
+    @DisplayName("In a polling mode awaitTakingInterrupt takes nothing: it answers its condition at once, the caller polls")
+    void awaitTakingInterruptTakesNothingWhenPolling(CompletionMode mode) throws Exception {
+        try (Fixture f = new Fixture(new PortDriverOptions().completionMode(mode))) {
+            InterruptConnection connection = f.newSource();
+            Channel<TestExt> channel = f.startChannel(new TestMiniport(true), connection);
+            AtomicBoolean owned = new AtomicBoolean();
+            AtomicInteger looks = new AtomicInteger();
+            for (boolean answer : new boolean[] {false, true}) {
+                assertEquals(answer, channel.awaitTakingInterrupt(() -> {
+                    looks.incrementAndGet();
+                    owned.compareAndSet(false, connection.owner() != null);
+                    return answer;
+                }, 4 * Fixture.WAIT_SECONDS, TimeUnit.SECONDS));
+            }
+            assertEquals(2, looks.get(), "one look per call");
+            assertFalse(owned.get(), "nobody took the source");
+        }
+    }
+
+    @Test
+    @DisplayName("CompletionMode.parse (--completion) names each mode in any case; anything else is refused naming the three")
+    void completionModeParses() {
+        assertEquals(CompletionMode.INTERRUPT, CompletionMode.parse("interrupt"));
+        assertEquals(CompletionMode.HYBRID, CompletionMode.parse("Hybrid"));
+        assertEquals(CompletionMode.POLL, CompletionMode.parse("POLL"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CompletionMode.parse("irq"));
+        assertEquals("unknown completion mode 'irq': use interrupt, hybrid or poll", e.getMessage());
+    }
 }

@@ -46,6 +46,7 @@ class ControllerSynchronizedRoutineTest {
             });
             assertEquals(List.of(f.deviceExtension, Thread.currentThread(), Irql.DIRQL, true, 0L), seen,
                     "device extension, calling thread, DIRQL, both interrupt locks, no ISR inside");
+            assertSame(f.deviceExtension, f.port.deviceExtension(), "the device extension the routine got is the port's");
             assertEquals(Irql.PASSIVE, Irql.current(), "the caller's level is restored");
             awaitTrue(() -> isrs.get() == 2, "both ISRs, once the routine returned");
         }

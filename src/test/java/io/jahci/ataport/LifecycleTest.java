@@ -275,4 +275,27 @@ class LifecycleTest {
             return false;
         }
     }
+
+    /** The file descriptors this process has open now. */
+    private static long openFds() throws java.io.IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    @Test
+    @DisplayName("Life cycle: close() releases every file descriptor the port opened: each interrupt connection's epolls and eventfds, with and without a waiter having taken the source")
+    void closeReleasesEveryFd() throws Exception {
+        long before = openFds();
+        try (Fixture f = new Fixture(new PortDriverOptions().completionMode(CompletionMode.INTERRUPT))) {
+            for (int i = 0; i < 3; i++) {
+                f.startChannel(new TestMiniport(false), f.newSource());
+            }
+            Channel<TestExt> channel = f.port.createChannel(new TestMiniport(false), f.connections.get(0));
+            assertTrue(channel.start());
+            assertFalse(channel.awaitTakingInterrupt(() -> false, 10, TimeUnit.MILLISECONDS), "a wait that took the source and timed out");
+            assertTrue(openFds() > before);
+        }
+        assertEquals(before, openFds(), "open file descriptors after the port and its sources closed");
+    }
 }

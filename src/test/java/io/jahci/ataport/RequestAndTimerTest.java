@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
@@ -50,7 +51,55 @@ class RequestAndTimerTest {
             channel.stop();
             assertEquals(List.of("a:SUCCESS", "c:ABORTED"), completed);
             assertSame(b, slot.get(), "b is still held by the miniport");
+            assertThrows(IllegalStateException.class, () -> b.setPayload("b2"), "the payload of a request in flight");
+            a.setPayload("a2");
+            assertEquals("a2", a.payload(), "a completed request takes a new payload");
             assertThrows(IllegalStateException.class, () -> channel.submit(a), "stopped channel");
+        }
+    }
+
+    @Test
+    @DisplayName("Requests: NextRequest (requestNextRequest) offers busy-queued requests to StartIo again on a DISPATCH worker, with no completion")
+    void nextRequestReoffersTheBusyQueue() throws Exception {
+        try (Fixture f = new Fixture()) {
+            TestMiniport miniport = new TestMiniport(false);
+            AtomicBoolean busy = new AtomicBoolean(true);
+            List<String> offers = new CopyOnWriteArrayList<>();
+            miniport.onStartIo = (ext, request) -> {
+                offers.add(request.payload() + " " + Thread.currentThread().getName() + " " + Irql.current() + " " + busy.get());
+                return !busy.get();
+            };
+            Channel<TestExt> channel = f.startChannel(miniport, f.newSource());
+            IoRequest a = new IoRequest("a", null);
+            channel.submit(a);
+            String me = Thread.currentThread().getName();
+            assertEquals(List.of("a " + me + " DISPATCH true"), offers, "refused as busy: a waits in the queue");
+            busy.set(false);
+            channel.requestNextRequest();
+            Fixture.awaitTrue(() -> offers.size() == 2, "a to be offered again");
+            assertTrue(offers.get(1).matches("a jahci-dispatch-\\d+ DISPATCH false"), offers.get(1));
+            assertTrue(a.inFlight(), "accepted, held by the miniport");
+        }
+    }
+
+    @Test
+    @DisplayName("Requests: submitAndWait answers false once its timeout passed without the completion, and the late completion still runs")
+    void submitAndWaitTimesOut() throws Exception {
+        try (Fixture f = new Fixture()) {
+            TestMiniport miniport = new TestMiniport(false);
+            AtomicReference<IoRequest> held = new AtomicReference<>();
+            miniport.onStartIo = (ext, request) -> held.compareAndSet(null, request);
+            Channel<TestExt> channel = f.startChannel(miniport, f.newSource());
+            CountDownLatch completed = new CountDownLatch(1);
+            IoRequest request = new IoRequest(null, r -> completed.countDown());
+            long timeoutMillis = 100;
+            long start = System.nanoTime();
+            assertFalse(channel.submitAndWait(request, timeoutMillis, TimeUnit.MILLISECONDS));
+            long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(waitedMillis >= timeoutMillis, "answered after " + waitedMillis + " ms");
+            assertTrue(request.inFlight(), "the miniport still holds the request");
+            channel.completeRequest(held.get(), IoStatus.SUCCESS);
+            await(completed, "the late completion");
         }
     }
 

@@ -57,7 +57,7 @@ class VerifierTest {
 
     @ParameterizedTest(name = "verifier {0}")
     @ValueSource(booleans = {false, true})
-    @DisplayName("Verifier: blocking port calls (submitAndWait, freeWorkerWhenIdle, stop) at DISPATCH or DIRQL are BLOCKING_CALL_AT_RAISED_LEVEL, verifier on or off")
+    @DisplayName("Verifier: blocking port calls (submitAndWait, freeWorkerWhenIdle, stop, createChannel, PortDriver.start) at DISPATCH or DIRQL are BLOCKING_CALL_AT_RAISED_LEVEL, verifier on or off")
     void blockingCallsAtRaisedLevel(boolean verifier) throws Exception {
         try (Fixture f = new Fixture(new PortDriverOptions().verifier(verifier))) {
             Channel<TestExt> channel = f.startChannel(new TestMiniport(false), f.newSource());
@@ -72,6 +72,12 @@ class VerifierTest {
                     VerifierException.Rule.BLOCKING_CALL_AT_RAISED_LEVEL, "Channel.stop", "PASSIVE", "DIRQL",
                     Thread.currentThread().getName());
             assertTrue(channel.isStarted(), "the rejected stop changed nothing");
+            assertViolation(thrownInWorkerRoutine(channel, ext -> f.port.createChannel(new TestMiniport(false), f.connections.get(0))),
+                    VerifierException.Rule.BLOCKING_CALL_AT_RAISED_LEVEL, "PortDriver.createChannel", "PASSIVE", "DISPATCH",
+                    "jahci-dispatch-");
+            assertViolation(thrownInWorkerRoutine(channel, ext -> PortDriver.start(new Object(), new PortDriverOptions())),
+                    VerifierException.Rule.BLOCKING_CALL_AT_RAISED_LEVEL, "PortDriver.start", "PASSIVE", "DISPATCH",
+                    "jahci-dispatch-");
             f.port.freeWorker(worker);
         }
     }
@@ -128,8 +134,8 @@ class VerifierTest {
             assertEquals(VerifierWarning.Kind.ISR_OVER_BUDGET, w.kind());
             assertTrue(w.durationNanos() >= TimeUnit.MILLISECONDS.toNanos(5));
             assertTrue(w.thread().startsWith("jahci-irq-"));
-            assertTrue(w.toString().startsWith("jahci verifier: ISR_OVER_BUDGET in IdeHwInterrupt of channel 0: ran "),
-                    w.toString());
+            assertEquals("jahci verifier: ISR_OVER_BUDGET in IdeHwInterrupt of channel 0: ran "
+                    + TimeUnit.NANOSECONDS.toMicros(w.durationNanos()) + " us, budget 1000 us, on thread " + w.thread(), w.toString());
             assertEquals(List.of(), f.port.failures());
         }
     }

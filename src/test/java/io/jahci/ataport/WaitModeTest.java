@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@link WaitMode} parsing and the {@link Spinner}'s windows, fixed and adaptive. */
+/** {@link WaitMode} parsing, the {@link Spinner}'s windows, fixed and adaptive, and an interrupt thread that spins. */
 class WaitModeTest {
     @Test
     @DisplayName("--wait parses block, spin, hybrid and hybrid:MICROS, and names what is wrong otherwise")
@@ -20,9 +23,42 @@ class WaitModeTest {
         assertEquals("spin", WaitMode.parse("SPIN").toString());
         assertTrue(WaitMode.parse("hybrid").adaptive());
         assertEquals(20_000, WaitMode.parse("hybrid:20").spinNanos());
+        assertEquals("hybrid:20", WaitMode.parse("hybrid:20").toString());
+        assertEquals("hybrid", WaitMode.parse("hybrid").toString());
+        assertEquals(WaitMode.Kind.HYBRID, WaitMode.parse("hybrid:20").kind());
+        assertEquals(1_000, WaitMode.parse("hybrid:1").spinNanos(), "the shortest window");
+        assertEquals(1_000_000, WaitMode.parse("hybrid:1000").spinNanos(), "the longest window");
         for (String bad : new String[] {"poll", "hybrid:", "hybrid:0", "hybrid:1001", "hybrid:x"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WaitMode.parse(bad));
             assertTrue(e.getMessage().startsWith("--wait "), e.getMessage());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WaitMode.hybrid(1001));
+        assertEquals("--wait hybrid:MICROS must be 1..1000 us, not 1001", e.getMessage());
+    }
+
+    @ParameterizedTest(name = "--wait {0}")
+    @ValueSource(strings = {"spin", "hybrid:50", "hybrid"})
+    @DisplayName("A spinning interrupt thread services each interrupt once, as a blocking one does")
+    void spinningInterruptThreadServices(String mode) throws Exception {
+        try (Fixture f = new Fixture(new PortDriverOptions().waitMode(WaitMode.parse(mode)))) {
+            TestMiniport miniport = new TestMiniport(false);
+            AtomicInteger isrs = new AtomicInteger();
+            AtomicReference<Thread> isrThread = new AtomicReference<>();
+            miniport.onInterrupt = ext -> {
+                isrThread.set(Thread.currentThread());
+                isrs.incrementAndGet();
+                return true;
+            };
+            InterruptConnection connection = f.newSource();
+            f.startChannel(miniport, connection);
+            for (int i = 1; i <= 20; i++) {
+                int serviced = i;
+                f.source(0).fire();
+                Fixture.awaitTrue(() -> connection.interrupts() == serviced, "interrupt " + i + " serviced");
+            }
+            assertEquals(20, isrs.get(), "one ISR call per interrupt");
+            assertEquals(f.interruptThread(0), isrThread.get());
+            assertEquals(0, connection.unclaimedInterrupts());
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -168,6 +169,37 @@ class WorkerRoutineTest {
             assertTrue(seen.get().onPortThread("jahci-dispatch-"), seen.get().thread().getName());
             assertFalse(seen.get().interruptLock(), "interrupt lock held");
             assertTrue(seen.get().channelLock(), "channel lock held");
+        }
+    }
+
+    @Test
+    @DisplayName("A channel queues up to workerRoutineQueueDepth worker routines besides the running one; one more is refused naming the option, and the queued ones still run")
+    void fullWorkerRoutineQueueIsRefused() throws Exception {
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> new PortDriverOptions().workerRoutineQueueDepth(0));
+        assertEquals("workerRoutineQueueDepth must be at least 1: 0", bad.getMessage());
+        try (Fixture f = new Fixture(new PortDriverOptions().workerRoutineQueueDepth(1))) {
+            Channel<TestExt> channel = f.startChannel(new TestMiniport(false), f.newSource());
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch letGo = new CountDownLatch(1);
+            List<String> ran = new CopyOnWriteArrayList<>();
+            channel.requestWorkerRoutine(ext -> {
+                inside.countDown();
+                try {
+                    letGo.await(Fixture.WAIT_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                ran.add("first");
+            });
+            await(inside, "the first routine to run");
+            channel.requestWorkerRoutine(ext -> ran.add("queued"));
+            IllegalStateException full = assertThrows(IllegalStateException.class,
+                    () -> channel.requestWorkerRoutine(ext -> ran.add("refused")));
+            assertTrue(full.getMessage().contains("is full (1 pending); raise PortDriverOptions.workerRoutineQueueDepth"),
+                    full.getMessage());
+            letGo.countDown();
+            Fixture.awaitTrue(() -> ran.size() == 2, "the running and the queued routine");
+            assertEquals(List.of("first", "queued"), ran);
         }
     }
 }
