@@ -2,9 +2,9 @@
 # over UIO (interrupt and poll completions) and through the kernel's ahci driver (fio, O_DIRECT,
 # libaio), PERF_REPS alternating repetitions (jahci, kernel | kernel, jahci | ...). One vCPU: no
 # time slices between vCPUs, no cross-vCPU wake-ups, every thread switch and every us of CPU the
-# driver costs shows in the I/O rate. Each job runs PERF_WARMUP first and then 1 s rounds until one in
-# which the JIT compiled nothing (bench io --warmup-jit-idle), so that the window measures compiled
-# code (bench io reports the JIT's compilation time inside the window: 0 means it did). Per job and
+# driver costs shows in the I/O rate. Each job runs PERF_WARMUP first and then 1 s rounds until two
+# in a row in which the JIT's compiler threads were idle (bench io --warmup-jit-idle), so that the
+# window measures compiled code (bench io reports the JIT's compilation time inside the window). Per job and
 # repetition one line in $W/perf.txt (perf-table.awk prints the table):
 #   WHO JOB REP iops=N ctx=N intr=N user=NS sys=NS irq=NS busy=NS [jahci: jit=MS portsw=N subsw=N alloc=B]
 #   [kernel: fioctx=N fiousr=NS fiosys=NS]

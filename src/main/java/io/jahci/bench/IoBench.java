@@ -142,9 +142,10 @@ public final class IoBench {
     static final long JIT_IDLE_NANOS = 5_000_000L;
 
     /**
-     * Warms the job up in rounds of one second until a round in which the JIT's compiler threads
-     * used less than 5 ms of CPU, at most {@link #JIT_IDLE_ROUNDS} rounds: then a window that
-     * follows measures code the JIT has settled on. Judged by the compiler threads' CPU time
+     * Warms the job up in rounds of one second until two rounds in a row in which the JIT's compiler
+     * threads used less than 5 ms of CPU each, at most {@link #JIT_IDLE_ROUNDS} rounds: then a window
+     * that follows measures code the JIT has settled on (one quiet round was seen followed by seconds
+     * of compilation: tiered compilation comes in bursts as counters cross their thresholds). Judged by the compiler threads' CPU time
      * ({@link TaskStats}, /proc), not by the JVM's total compilation time, which grows only when a
      * compilation ends: a C2 compilation longer than a round would leave it unchanged while it runs.
      * Arguments as {@link #run}; returns the seconds run. The caller's thread, PASSIVE.
@@ -152,12 +153,11 @@ public final class IoBench {
     public static double warmUntilJitIdle(Disk disk, Pattern pattern, int blockBytes, int queueDepth, long regionSectors,
                                           Progress progress) throws PortException, InterruptedException, IOException {
         double seconds = 0;
-        for (int round = 0; round < JIT_IDLE_ROUNDS; round++) {
+        int quiet = 0;
+        for (int round = 0; round < JIT_IDLE_ROUNDS && quiet < 2; round++) {
             long before = TaskStats.cpuNanos(TaskStats.Role.JIT);
             seconds += run(disk, pattern, blockBytes, queueDepth, 1.0, regionSectors, null, progress).seconds();
-            if (TaskStats.cpuNanos(TaskStats.Role.JIT) - before < JIT_IDLE_NANOS) {
-                break;
-            }
+            quiet = TaskStats.cpuNanos(TaskStats.Role.JIT) - before < JIT_IDLE_NANOS ? quiet + 1 : 0;
         }
         return seconds;
     }

@@ -60,8 +60,8 @@ final class BenchIoCommand implements Callable<Integer> {
     Duration warmup;
 
     @Option(names = "--warmup-jit-idle",
-            description = "After --warmup, go on warming up in rounds of 1 s until a round in which the JIT's compiler "
-                    + "threads used under 5 ms of CPU (at most " + IoBench.JIT_IDLE_ROUNDS + " rounds), so that the "
+            description = "After --warmup, go on warming up in rounds of 1 s until two rounds in a row in which the JIT's "
+                    + "compiler threads used under 5 ms of CPU (at most " + IoBench.JIT_IDLE_ROUNDS + " rounds), so that the "
                     + "window measures compiled code; the JSON's warmupSeconds says how long it took.")
     boolean warmupJitIdle;
 
