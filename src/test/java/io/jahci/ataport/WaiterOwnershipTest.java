@@ -62,6 +62,16 @@ class WaiterOwnershipTest {
         }
     }
 
+    /** A miniport whose ISR claims every interrupt and records the thread it ran on. */
+    private static TestMiniport recordingIsrThread(AtomicReference<Thread> isrThread) {
+        TestMiniport miniport = new TestMiniport(false);
+        miniport.onInterrupt = ext -> {
+            isrThread.set(Thread.currentThread());
+            return true;
+        };
+        return miniport;
+    }
+
     /** Fires one interrupt once the interrupt thread has the source again and checks that it serviced it. */
     private static void interruptThreadServices(Fixture f, InterruptConnection connection, AtomicReference<Thread> isrThread)
             throws InterruptedException {
@@ -75,14 +85,9 @@ class WaiterOwnershipTest {
     @DisplayName("A wait whose condition already holds answers true at once and takes nothing")
     void doneAtOnceTakesNothing() throws Exception {
         try (Fixture f = new Fixture(interruptMode())) {
-            TestMiniport miniport = new TestMiniport(false);
             AtomicReference<Thread> isrThread = new AtomicReference<>();
-            miniport.onInterrupt = ext -> {
-                isrThread.set(Thread.currentThread());
-                return true;
-            };
             InterruptConnection connection = f.newSource();
-            Channel<TestExt> channel = f.startChannel(miniport, connection);
+            Channel<TestExt> channel = f.startChannel(recordingIsrThread(isrThread), connection);
             Looks done = new Looks(connection, 1);
             assertTrue(channel.awaitTakingInterrupt(done, Fixture.WAIT_SECONDS, TimeUnit.SECONDS));
             assertEquals(1, done.count.get(), "the condition was asked once");
@@ -96,14 +101,9 @@ class WaiterOwnershipTest {
     @DisplayName("A wait that times out owns the source meanwhile, gives it back before it answers, and answers false no earlier than its timeout")
     void aWaitThatTimesOutGivesBackAndAnswersFalse() throws Exception {
         try (Fixture f = new Fixture(interruptMode())) {
-            TestMiniport miniport = new TestMiniport(false);
             AtomicReference<Thread> isrThread = new AtomicReference<>();
-            miniport.onInterrupt = ext -> {
-                isrThread.set(Thread.currentThread());
-                return true;
-            };
             InterruptConnection connection = f.newSource();
-            Channel<TestExt> channel = f.startChannel(miniport, connection);
+            Channel<TestExt> channel = f.startChannel(recordingIsrThread(isrThread), connection);
             Looks done = new Looks(connection, 0);
             long timeoutMillis = 200;
             AtomicReference<Boolean> answer = new AtomicReference<>();
