@@ -226,4 +226,17 @@ class VerifierTest {
             Thread.onSpinWait();
         }
     }
+
+    /** Each rule explains itself in words of its own, and a violation's message carries them. */
+    @Test
+    void eachRuleHasItsOwnExplanationInTheMessage() {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (VerifierException.Rule rule : VerifierException.Rule.values()) {
+            String why = rule.explanation();
+            assertTrue(why != null && why.length() > 20, rule + ": " + why);
+            assertTrue(seen.add(why), rule + " explains itself as another rule does: " + why);
+            VerifierException e = new VerifierException(rule, "a routine", "PASSIVE", "DISPATCH", "a thread");
+            assertTrue(e.getMessage().contains(why), e.getMessage());
+        }
+    }
 }
