@@ -65,6 +65,7 @@ class SystemStatTest {
         AtomicReference<Throwable> failed = new AtomicReference<>();
         int[] tid = new int[1];
         AtomicInteger taken = new AtomicInteger();
+        CountDownLatch exit = new CountDownLatch(1);
         Thread taker = new Thread(() -> {
             try {
                 tid[0] = TaskStats.currentTid();
@@ -74,6 +75,10 @@ class SystemStatTest {
                         throw new AssertionError("no hand-off " + i + " within 30 s");
                     }
                     taken.incrementAndGet();
+                }
+                // alive until the test has read its counts: an ended task's are gone from /proc
+                if (!exit.await(30, TimeUnit.SECONDS)) {
+                    throw new AssertionError("the test never let the taker end");
                 }
             } catch (Throwable e) {
                 failed.set(e);
@@ -87,10 +92,16 @@ class SystemStatTest {
             awaitAsleep(tid[0], taken, i);
             queue.put(i);
         }
-        taker.join(30_000);
-        assertFalse(taker.isAlive(), "the thread did not finish its hand-offs");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (taken.get() != n) {
+            assertTrue(System.nanoTime() < deadline, "the thread did not finish its hand-offs");
+            Thread.onSpinWait();
+        }
         TaskStats.Snapshot tasksAfter = TaskStats.snapshot();
         SystemStat.Snapshot after = SystemStat.snapshot();
+        exit.countDown();
+        taker.join(30_000);
+        assertFalse(taker.isAlive(), "the thread did not end");
         assertNull(failed.get());
         long process = 0;
         for (TaskStats.Counts c : TaskStats.between(tasksBefore, tasksAfter, Set.of()).byRole().values()) {
