@@ -37,7 +37,7 @@ public final class PortDriver<D> implements AutoCloseable {
     private final WorkItems<D> workItems;
     private final java.util.function.LongSupplier timerClock;
     /** Until when (timer clock) the timer thread sleeps: see {@link #runTimers}. */
-    private volatile long timerSleepsUntil = Long.MIN_VALUE;
+    private volatile long timerSleepsUntil = Long.MAX_VALUE;
     private final List<InterruptConnection> connections = new CopyOnWriteArrayList<>();
     private final List<Throwable> failures = new CopyOnWriteArrayList<>();
     private volatile Channel<?>[] channels = new Channel<?>[0];
@@ -416,12 +416,15 @@ public final class PortDriver<D> implements AutoCloseable {
 
     /**
      * The timer thread's body: fires due channel timers, then parks until the next deadline,
-     * published in {@link #timerSleepsUntil} (MIN_VALUE while it scans, so that a timer armed
-     * meanwhile wakes it: its park then returns at once). DISPATCH.
+     * published in {@link #timerSleepsUntil}. While it scans the channels the value is MAX_VALUE, so
+     * that every timer armed meanwhile, which the scan may have missed, unparks it: its park then
+     * returns at once and it scans again. (A timer arms under its channel's queue lock, which the
+     * scan takes too, so an arm the scan missed reads the scan's MAX_VALUE or what followed it.)
+     * DISPATCH.
      */
     private void runTimers() {
         while (!closed) {
-            timerSleepsUntil = Long.MIN_VALUE;
+            timerSleepsUntil = Long.MAX_VALUE;
             long now = timerClock.getAsLong();
             long wait = Long.MAX_VALUE;
             for (Channel<?> channel : channels) {
