@@ -262,13 +262,11 @@ public final class PortIo {
     }
 
     /**
-     * Reads or writes the reserved bytes at {@code lba} through the transfer's reserved command, in
-     * place; the transfer's completion is called when it completed. The command stays reserved.
-     * {@code awaited} as in {@link #submit(boolean, long, ByteBuffer, boolean, boolean)}. PASSIVE;
-     * nothing is allocated.
+     * Reads or writes the reserved bytes at {@code lba} in place through the transfer's reserved command (which
+     * stays reserved); its completion is called at the end. {@code awaited} as in {@link #submit(boolean, long,
+     * ByteBuffer, boolean, boolean)}. PASSIVE; nothing is allocated.
      */
-    public void submitReserved(PortTransfer transfer, boolean isWrite, long lba, boolean fua, boolean awaited)
-            throws PortException {
+    public void submitReserved(PortTransfer transfer, boolean isWrite, long lba, boolean fua, boolean awaited) throws PortException {
         AhciCommand c = idleReservedCommand(transfer);
         int opcode = dataOpcode(isWrite, fua);
         c.prepare(opcode, lba, transfer.reservedBytes / sectorSize, transfer.reservedBytes, isWrite);
@@ -277,10 +275,7 @@ public final class PortIo {
         submitAlone(transfer, c, awaited);
     }
 
-    /**
-     * FLUSH CACHE EXT through the transfer's reserved command; see {@link #flush()}; {@code awaited}
-     * as in {@link #submitReserved}. PASSIVE; allocates nothing.
-     */
+    /** FLUSH CACHE EXT through the reserved command ({@link #flush()}); {@code awaited} as in {@link #submitReserved}. PASSIVE. */
     public void flushReserved(PortTransfer transfer, boolean awaited) throws PortException {
         AhciCommand c = idleReservedCommand(transfer);
         checkReady();
