@@ -23,7 +23,7 @@ echo "vcpus $(nproc)" >> "$W/perf.txt"
 json_number() { echo "$1" | grep -o "\"$2\" *: *[-0-9.E]*" | head -1 | sed 's/.*: *//'; }
 
 perf_jahci() { # perf_jahci REP
-    local rep=$1 order log line system cpu rw bs qd
+    local rep=$1 order log line system cpu switches rw bs qd
     if [ $((rep % 2)) -eq 1 ]; then order="interrupt,poll"; else order="poll,interrupt"; fi
     log="perf-jahci-rep$rep"
     run "$log" "$JAVA" $BENCH_JAVA_OPTS -jar "$JAR" --device "uio:$BDF" bench io --port 0 \
@@ -36,13 +36,13 @@ perf_jahci() { # perf_jahci REP
         qd=$(json_number "$line" qd)
         system=$(echo "$line" | grep -o '"system":{[^}]*}[^}]*}')
         cpu=$(echo "$system" | grep -o '"cpuNanos":{[^}]*}')
+        switches=$(echo "$line" | grep -o '"switchesVoluntary":{[^}]*}')
         echo "jahci-$(echo "$line" | grep -o '"completion":"[a-z]*"' | cut -d'"' -f4) $rw-${bs}k-qd$qd $rep" \
             "iops=$(json_number "$line" iops) ctx=$(json_number "$system" contextSwitches)" \
             "intr=$(json_number "$system" interrupts) user=$(json_number "$cpu" user) sys=$(json_number "$cpu" system)" \
             "irq=$(json_number "$cpu" interrupt) busy=$(json_number "$cpu" busy)" \
             "jit=$(json_number "$line" jitCompilationMillis)" \
-            "portsw=$(json_number "$(echo "$line" | grep -o '"switchesVoluntary":{[^}]*}')" port)" \
-            "subsw=$(json_number "$(echo "$line" | grep -o '"switchesVoluntary":{[^}]*}')" submitter)" \
+            "portsw=$(json_number "$switches" port) subsw=$(json_number "$switches" submitter)" \
             "alloc=$(echo "$line" | grep -o '"allocatedBytes":{[^}]*}' | grep -o '[0-9.]*' | awk '{ s += $1 } END { print s }')" \
             >> "$W/perf.txt"
     done

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -145,8 +146,8 @@ public final class IoBench {
      * Warms the job up in rounds of one second until two rounds in a row in which the JIT's compiler
      * threads used less than 5 ms of CPU each, at most {@link #JIT_IDLE_ROUNDS} rounds: then a window
      * that follows measures code the JIT has settled on (one quiet round was seen followed by seconds
-     * of compilation: tiered compilation comes in bursts as counters cross their thresholds). Judged by the compiler threads' CPU time
-     * ({@link TaskStats}, /proc), not by the JVM's total compilation time, which grows only when a
+     * of compilation: tiered compilation comes in bursts as counters cross their thresholds). Judged
+     * by the compiler threads' CPU time ({@link TaskStats}, /proc), not by the JVM's total compilation time, which grows only when a
      * compilation ends: a C2 compilation longer than a round would leave it unchanged while it runs.
      * Arguments as {@link #run}; returns the seconds run. The caller's thread, PASSIVE.
      */
@@ -155,9 +156,10 @@ public final class IoBench {
         double seconds = 0;
         int quiet = 0;
         for (int round = 0; round < JIT_IDLE_ROUNDS && quiet < 2; round++) {
-            long before = TaskStats.cpuNanos(TaskStats.Role.JIT);
+            TaskStats.Snapshot before = TaskStats.snapshot();
             seconds += run(disk, pattern, blockBytes, queueDepth, 1.0, regionSectors, null, progress).seconds();
-            quiet = TaskStats.cpuNanos(TaskStats.Role.JIT) - before < JIT_IDLE_NANOS ? quiet + 1 : 0;
+            long compiling = TaskStats.between(before, TaskStats.snapshot(), Set.of()).of(TaskStats.Role.JIT).cpuNanos();
+            quiet = compiling < JIT_IDLE_NANOS ? quiet + 1 : 0;
         }
         return seconds;
     }

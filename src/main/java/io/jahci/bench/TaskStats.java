@@ -113,17 +113,6 @@ final class TaskStats {
         return Role.OTHER;
     }
 
-    /** CPU time of this process's tasks of {@code role} (by name) now, ns. PASSIVE; allocates. */
-    static long cpuNanos(Role role) throws IOException {
-        long sum = 0;
-        for (Task t : snapshot().tasks().values()) {
-            if (role(t.comm()) == role) {
-                sum += t.cpuNanos();
-            }
-        }
-        return sum;
-    }
-
     /** The role of task {@code task}: {@link Role#SUBMITTER} when its tid is one of {@code submitters}. Pure. */
     static Role role(Task task, java.util.Set<Integer> submitters) {
         return submitters.contains(task.tid()) ? Role.SUBMITTER : role(task.comm());
