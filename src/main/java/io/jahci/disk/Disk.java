@@ -49,6 +49,14 @@ public final class Disk {
     private static final int DSM_TRIM = 1;
     /** At most 8 blocks (512 ranges of up to 65,535 sectors, 16 GiB of 512-byte sectors) per command. */
     private static final int TRIM_BLOCKS_PER_COMMAND = 8;
+    private static final AtaTaskFile[] TRIM_TASK_FILES = new AtaTaskFile[TRIM_BLOCKS_PER_COMMAND];
+
+    static {
+        for (int blocks = 1; blocks <= TRIM_BLOCKS_PER_COMMAND; blocks++) {
+            TRIM_TASK_FILES[blocks - 1] = AtaTaskFile.dataOut(AtaCommand.DATA_SET_MANAGEMENT, DSM_TRIM, 0, blocks,
+                    RegisterH2DFis.DEVICE_LBA, blocks * LbaRangeEntries.BLOCK_BYTES);
+        }
+    }
 
     Disk(String device, AhciPort port, boolean writable) {
         this.device = device;
@@ -292,23 +300,35 @@ public final class Disk {
      * non-queued (it waits for the queued commands before it).
      */
     public void trim(long lba, long sectors) throws PortException {
+        checkTrim(lba, sectors);
+        int maxBlocks = trimBlocksPerCommand();
+        synchronized (trimRanges) {
+            for (long done = 0; done < sectors; ) {
+                int blocks = LbaRangeEntries.blocksFor(sectors - done, maxBlocks);
+                ByteBuffer ranges = trimRanges.clear().limit(blocks * LbaRangeEntries.BLOCK_BYTES);
+                done += LbaRangeEntries.encode(ranges, blocks, lba + done, sectors - done);
+                port.io().execute(trimTaskFile(blocks), ranges);
+            }
+        }
+    }
+
+    void checkTrim(long lba, long sectors) {
         checkWritable("trim");
         checkSectors(lba, sectors, "trim");
         if (!supportsTrim()) {
             throw new RefusedException(where() + " does not support DATA SET MANAGEMENT TRIM (IDENTIFY word 169 "
                     + "bit 0)");
         }
-        int maxBlocks = Math.min(port.identity().trimMaxBlocks(), TRIM_BLOCKS_PER_COMMAND);
-        synchronized (trimRanges) {
-            for (long done = 0; done < sectors; ) {
-                int blocks = LbaRangeEntries.blocksFor(sectors - done, maxBlocks);
-                ByteBuffer ranges = trimRanges.clear().limit(blocks * LbaRangeEntries.BLOCK_BYTES);
-                long covered = LbaRangeEntries.encode(ranges, blocks, lba + done, sectors - done);
-                port.io().execute(AtaTaskFile.dataOut(AtaCommand.DATA_SET_MANAGEMENT, DSM_TRIM, 0, blocks,
-                        RegisterH2DFis.DEVICE_LBA, ranges.remaining()), ranges);
-                done += covered;
-            }
-        }
+    }
+
+    /** The 512-byte blocks of range entries one DATA SET MANAGEMENT carries here (IDENTIFY word 105, at most 8). */
+    int trimBlocksPerCommand() {
+        return Math.min(port.identity().trimMaxBlocks(), TRIM_BLOCKS_PER_COMMAND);
+    }
+
+    /** DATA SET MANAGEMENT with TRIM carrying {@code blocks} blocks of range entries (made once per count). */
+    AtaTaskFile trimTaskFile(int blocks) {
+        return TRIM_TASK_FILES[blocks - 1];
     }
 
     /** DATA SET MANAGEMENT with TRIM is supported (IDENTIFY word 169 bit 0). */
@@ -319,6 +339,14 @@ public final class Disk {
     /** Trimmed sectors read back as zeroes (IDENTIFY word 69: DRAT and RZAT). */
     public boolean trimReadsZeroes() {
         return supportsTrim() && port.identity().trimReadsZeroes();
+    }
+
+    /**
+     * Whether completions are polled (a polling {@link io.jahci.ataport.CompletionMode}) rather than taken
+     * from the controller's interrupt. Any level.
+     */
+    public boolean completionsPolled() {
+        return port.completionsPolled();
     }
 
     /** Commands this disk keeps in flight at most (NCQ depth, or 1). */

@@ -1,5 +1,6 @@
 package io.jahci.disk;
 
+import io.jahci.ahci.LbaRangeEntries;
 import io.jahci.hw.RefusedException;
 import io.jahci.fault.PortException;
 import io.jahci.miniport.PortIo;
@@ -94,7 +95,31 @@ public final class DiskRequest {
     /** FLUSH CACHE EXT through the reserved command: every write completed before it is durable when it completes. PASSIVE. */
     public void flush() throws PortException {
         disk.checkWritable("flush");
-        io.flushReserved(transfer, awaited);
+        io.executeReserved(transfer, io.flushTaskFile(), awaited);
+    }
+
+    /**
+     * DATA SET MANAGEMENT TRIM ({@link Disk#trim}) of as many of the {@code sectors} sectors from
+     * {@code lba} as one command covers, through a command reserved here if this request holds none
+     * (it keeps it: trim on after the completion, or {@link #release()}); returns how many it
+     * covers. Only when {@link Disk#supportsTrim()}. PASSIVE; nothing is allocated.
+     *
+     * @throws IllegalStateException if the request holds a command too small for the range entries
+     */
+    public long trim(long lba, long sectors) throws PortException {
+        disk.checkTrim(lba, sectors);
+        int maxBlocks = disk.trimBlocksPerCommand();
+        if (!holdsCommand()) {
+            io.reserve(transfer, maxBlocks * LbaRangeEntries.BLOCK_BYTES);
+        } else if (transfer.reservedBytes() < maxBlocks * LbaRangeEntries.BLOCK_BYTES) {
+            throw new IllegalStateException("this request holds a command of " + transfer.reservedBytes()
+                    + " bytes, too small for a trim's range entries: release it first");
+        }
+        int blocks = LbaRangeEntries.blocksFor(sectors, maxBlocks);
+        long covered = LbaRangeEntries.encode(transfer.data().limit(blocks * LbaRangeEntries.BLOCK_BYTES), blocks,
+                lba, sectors);
+        io.executeReserved(transfer, disk.trimTaskFile(blocks), awaited);
+        return covered;
     }
 
     /** Gives the reserved command back. PASSIVE, or from the completion. */

@@ -225,10 +225,15 @@ public final class AhciPort {
      *     caller then blocks on what the completion signals) or the timeout passed
      */
     public boolean awaitCompletions(BooleanSupplier done, long timeout, TimeUnit unit) {
-        if (channel.polling().mode().polls()) {
+        if (completionsPolled()) {
             return channel.polling().awaitPolled(done, timeout, unit);
         }
         return channel.awaitTakingInterrupt(done, timeout, unit);
+    }
+
+    /** Whether the port's completions are polled rather than taken from the interrupt. Any level. */
+    public boolean completionsPolled() {
+        return channel.polling().mode().polls();
     }
 
     /** Whether the controller is lost, and why; shared by every port of the HBA. */

@@ -31,12 +31,11 @@ import java.util.concurrent.TimeoutException;
  * the port's {@link CommandPool} and submitted through the port layer; its completion
  * ({@link #commandCompleted}) runs at DISPATCH on a port thread, with no lock held.
  *
- * <p>Data moves three ways: blocking ({@link #transfer}) or with a future ({@link #submit(boolean,
- * long, ByteBuffer)}), copied through the commands' DMA buffers, a one-shot {@link PortTransfer}
- * allocated per call; with the caller's reusable transfer ({@link #submit(PortTransfer, boolean,
- * long, ByteBuffer, boolean)}), the same copies and nothing allocated; or in place ({@link #reserve},
- * {@link #submitReserved}, {@link #release}): the caller holds a command and fills or reads its DMA
- * buffer itself, no copy, nothing allocated (the NBD server's way).
+ * <p>Data moves three ways: copied through the commands' DMA buffers, blocking ({@link #transfer}) or
+ * with a future ({@link #submit(boolean, long, ByteBuffer)}), a {@link PortTransfer} allocated per call;
+ * the same with the caller's reusable transfer, nothing allocated; or in place ({@link #reserve},
+ * {@link #submitReserved}, {@link #executeReserved}, {@link #release}): the caller holds a command and
+ * fills or reads its DMA buffer itself, no copy, nothing allocated (the NBD server's way).
  */
 public final class PortIo {
     /** How much longer than the command timeout a caller waits: recovery's own time. */
@@ -144,10 +143,8 @@ public final class PortIo {
         return t.future();
     }
 
-    /**
-     * Like {@link #submit(boolean, long, ByteBuffer, boolean, boolean)} with the caller's idle, reusable
-     * {@code transfer}, whose completion runs (DISPATCH) at the end; nothing is allocated. PASSIVE.
-     */
+    /** Like {@link #submit(boolean, long, ByteBuffer, boolean, boolean)} with the caller's idle, reusable {@code transfer},
+     *  whose completion runs (DISPATCH) at the end; nothing is allocated. PASSIVE. */
     public void submit(PortTransfer transfer, boolean isWrite, long lba, ByteBuffer data, boolean fua, boolean awaited)
             throws PortException {
         transfer.start(data, true);
@@ -275,11 +272,14 @@ public final class PortIo {
         submitAlone(transfer, c, awaited);
     }
 
-    /** FLUSH CACHE EXT through the reserved command ({@link #flush()}); {@code awaited} as in {@link #submitReserved}. PASSIVE. */
-    public void flushReserved(PortTransfer transfer, boolean awaited) throws PortException {
+    /**
+     * Runs the non-queued {@code tf} ({@link #execute}, e.g. {@link #flushTaskFile()}) through the reserved command, its
+     * data (at most the reserved bytes) in the reserved buffer; {@code awaited} as in {@link #submitReserved}. PASSIVE.
+     */
+    public void executeReserved(PortTransfer transfer, AtaTaskFile tf, boolean awaited) throws PortException {
         AhciCommand c = idleReservedCommand(transfer);
         checkReady();
-        c.prepare(flushTaskFile());
+        c.prepare(tf);
         transfer.start(null, false);
         submitAlone(transfer, c, awaited);
     }
@@ -334,9 +334,8 @@ public final class PortIo {
     }
 
     /**
-     * Waits for a one-shot transfer {@link #submitChunks} started with {@code callerWaits}: in
-     * {@link AhciPort#awaitCompletions} (servicing the interrupt, or polling), then on the future
-     * (parked, when another thread services the interrupt). PASSIVE.
+     * Waits for a one-shot transfer started with {@code callerWaits}: in {@link AhciPort#awaitCompletions} (servicing
+     * the interrupt, or polling), then on the future (parked, when another thread services the interrupt). PASSIVE.
      */
     private void await(CompletableFuture<Void> future) throws PortException {
         Verifier.mightSleep("PortIo.await");
@@ -365,7 +364,7 @@ public final class PortIo {
         execute(flushTaskFile(), null);
     }
 
-    private AtaTaskFile flushTaskFile() {
+    public AtaTaskFile flushTaskFile() {
         return port.identity().lba48() ? FLUSH_CACHE_EXT : FLUSH_CACHE;
     }
 

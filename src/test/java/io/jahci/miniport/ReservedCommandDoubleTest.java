@@ -72,7 +72,7 @@ class ReservedCommandDoubleTest {
         assertEquals(1, io.commandsTaken(), "the command stays reserved after its transfer");
         assertEquals((byte) 77, transfer.data().get(77), "the buffer still holds what was written");
 
-        io.flushReserved(transfer, false);
+        io.executeReserved(transfer, io.flushTaskFile(), false);
         Issued flush = device.nextIssued();
         assertEquals(AtaCommand.name(AtaCommand.FLUSH_CACHE_EXT), AtaCommand.name(flush.opcode()));
         assertEquals(write.slot(), flush.slot(), "the same command, in its own slot");
