@@ -33,7 +33,7 @@ import java.util.function.LongSupplier;
  * first at the end, so the edges' allocation is not counted. {@code jahci serve}
  * ({@link #forServer}): the server's threads ({@code nbd}) submit, and the edges are taken on
  * another thread (role {@code other}), one window after the other ({@link #next}). A thread that
- * ends inside a window (an NBD client's reader and sender) leaves its counts with
+ * ends inside a window (an NBD client's loop) leaves its counts with
  * {@link #threadEnding()}, so the window still counts them.
  *
  * <p>The edges run on one thread at a time (PASSIVE) and allocate; their own reads of /proc (tens of

@@ -34,7 +34,7 @@ final class TaskStats {
         PORT,
         /** Every other {@code jahci-} thread: the transport's (qtest reader, VFIO device request), start-up and exit helpers. */
         TRANSPORT,
-        /** The NBD server's own threads ({@code jahci-nbd-}): its acceptor and each client's reader and sender. */
+        /** The NBD server's own threads ({@code jahci-nbd-}): its acceptor and each client's loop. */
         NBD,
         /** The threads that submit the requests, told by tid. */
         SUBMITTER,

@@ -13,7 +13,7 @@ import static io.jahci.nbd.NbdProtocol.*;
 
 /**
  * The server's side of the fixed newstyle handshake (proto.md "Fixed newstyle negotiation",
- * "Option types", "Option reply types"), on the connection's reader thread (PASSIVE, no lock).
+ * "Option types", "Option reply types"), on the connection's thread before its loop starts (PASSIVE, no lock).
  *
  * <pre>
  *  S: NBDMAGIC IHAVEOPT handshake-flags          C: client-flags

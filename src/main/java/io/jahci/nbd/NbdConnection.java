@@ -5,85 +5,100 @@ import io.jahci.fault.PortException;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-
-import static io.jahci.nbd.NbdProtocol.*;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
- * One client: its reader thread (PASSIVE) runs the handshake, then reads requests, checks them
- * and submits them to the disk through the context's {@link io.jahci.disk.DiskRequest}; the
- * {@link ReplySender} writes the replies, in the order the disk completes them (proto.md allows
- * any order). Completions run at DISPATCH on a port thread and only record the outcome and hand
- * the request to the sender ({@link #completed}). Nothing is allocated per READ, WRITE or FLUSH.
+ * One client, served by one thread (PASSIVE): it runs the handshake, then an event loop that reads
+ * requests from the non-blocking socket and submits them ({@link RequestIntake}), takes the disk's
+ * completions ({@link ReplyQueue}) and writes the replies ({@link ReplyWriter}), in the order the
+ * disk completes them (proto.md allows any order). No request crosses to another thread of the
+ * server: a completion runs at DISPATCH (on a port thread, or on this one) and only records the
+ * outcome and queues the request for the loop ({@link #completed}). Nothing is allocated per
+ * request.
  *
  * <pre>
- *  request context:  FREE --reader--> SUBMITTED --completion (DISPATCH)--> REPLYING --sender--> FREE
- *                    FREE --reader (refused, TRIM, WRITE_ZEROES)--> REPLYING
- *                    SUBMITTED --completion (write, FUA emulated)--> FLUSHING --sender submits FLUSH--> SUBMITTED
+ *  request context:  FREE --intake--> SUBMITTED --completion (DISPATCH)--> QUEUED --loop writes the reply--> FREE
+ *                    FREE --intake (refused)--> QUEUED
+ *                    QUEUED --loop (FUA emulated; TRIM, WRITE_ZEROES: next command)--> SUBMITTED
+ *  loop:  answer what is queued; read what the socket holds; when neither moved:
+ *           requests in flight, no reply waiting, interrupt completions --> service the interrupt itself
+ *                 ({@link Disk#awaitCompletions}, at most {@value #AWAIT_MICROS} us, blind to the socket meanwhile)
+ *           otherwise, or nothing came --> wait in the selector: socket readable (a context free), socket
+ *                 writable (replies waiting), or a completion queued ({@link Selector#wakeup})
  * </pre>
  *
- * The reader takes a FREE context ({@link RequestContexts}) before it reads a request and waits
- * while the client holds its {@linkplain NbdExport#share() share} of the disk's queue: a client
- * that does not read its replies keeps its contexts REPLYING, so the reader stops reading from it
- * (bounded memory) and no other client waits for it. The counters of requests submitted and of
- * the reader's state are guarded by this object's monitor, held only for a few field updates
- * (also at DISPATCH).
+ * The loop takes a free context ({@link RequestContexts}) before it reads a request and stops
+ * reading while the client holds its {@linkplain NbdExport#share() share} of the disk's queue: a
+ * client that does not read its replies keeps its contexts, so the server stops reading from it
+ * (bounded memory) and no other client waits for it. The counters of requests submitted and of the
+ * loop's reading are guarded by this object's monitor, held only for a few field updates (also at
+ * DISPATCH).
  */
 final class NbdConnection {
     /** Requests a client may have in flight at most, whatever the disk's queue depth. */
     static final int MAX_CONTEXTS = 32;
+    /**
+     * How long the loop services the interrupt for its own requests before it also watches the
+     * socket again: a client that sends while requests are in flight waits at most this long for
+     * the loop (or until one of them completes).
+     */
+    static final long AWAIT_MICROS = 1000;
+    private static final Consumer<SelectionKey> READY = k -> { };
 
     private final NbdServer server;
     private final SocketChannel ch;
     private final String name;
-    private final Thread reader;
-    private ReplySender sender;
-    /** The request contexts; null before the transmission phase. */
-    private volatile RequestContexts contexts;
-    /** Reader thread: runs TRIM and WRITE_ZEROES. */
-    private TrimAndZeroes trimAndZeroes;
-
-    // reader thread only
-    private NbdExport export;
-    private Disk disk;
-    private boolean structured;
-    /** Requests read, by type: written by the reader, read by the server at any time. */
+    private final Thread thread;
+    /** Requests read, by type: written by the loop, read by the server at any time. */
     final RequestCounts.Counter requests = new RequestCounts.Counter();
+    private volatile boolean stopping;
+    /** Null before the transmission phase. */
+    private volatile Selector selector;
+    private volatile RequestContexts contexts;
+
+    // loop thread only
+    private NbdExport export;
+    private SelectionKey key;
+    private int interest;
+    private RequestIntake intake;
+    private ReplyQueue queue;
+    private ReplyWriter writer;
+    private TrimAndZeroes trimAndZeroes;
+    private boolean polled;
+    private BooleanSupplier completionQueued;
 
     // this object's monitor
     private int submitted;
     private boolean reading = true;
 
-    private volatile boolean stopping;
-    /** Reads and writes of at most this many bytes move in place (one command, copied into the own buffer at most). */
-    private int inPlaceBytes;
-
     NbdConnection(NbdServer server, SocketChannel ch, int id) {
         this.server = server;
         this.ch = ch;
         this.name = "client " + id;
-        this.reader = new Thread(this::runReader, "jahci-nbd-" + id + "-reader");
+        this.thread = new Thread(this::run, "jahci-nbd-" + id);
     }
 
     void start() {
-        reader.start();
+        thread.start();
     }
 
-    // ---------------------------------------------------------------- reader (PASSIVE)
-
-    private void runReader() {
+    private void run() {
         String rejected = null;
         try {
             Handshake.Result h = new Handshake(ch, server, () -> stopping).run();
             if (h != null) {
                 enterTransmission(h);
-                transmission();
+                rejected = transmission();
             }
         } catch (NbdProtocolException e) {
             rejected = e.getMessage();
         } catch (EOFException e) {
-            rejected = stopping ? null : e.getMessage() + (export == null ? " (during the handshake)" : "");
+            rejected = stopping ? null : e.getMessage() + " (during the handshake)";
         } catch (IOException e) {
             rejected = stopping ? null : "connection failed: " + e;
         } finally {
@@ -91,199 +106,163 @@ final class NbdConnection {
         }
     }
 
-    private void enterTransmission(Handshake.Result h) {
+    private void enterTransmission(Handshake.Result h) throws IOException {
         export = server.export(h.export());
-        disk = export.disk();
-        structured = h.structuredReplies();
-        inPlaceBytes = Math.min(NbdRequest.OWN_BUFFER_BYTES, disk.maxTransferBytes());
-        trimAndZeroes = new TrimAndZeroes(disk);
-        contexts = new RequestContexts(this, export, Math.min(MAX_CONTEXTS, Math.max(1, disk.queueDepth())));
-        if (stopping) {
-            contexts.stop();
-        }
-        sender = new ReplySender(this, ch, structured, contexts.count(), reader.getName().replace("reader", "sender"));
+        Disk disk = export.disk();
+        int count = Math.min(MAX_CONTEXTS, Math.max(1, disk.queueDepth()));
+        int inPlaceBytes = Math.min(NbdRequest.OWN_BUFFER_BYTES, disk.maxTransferBytes());
+        contexts = new RequestContexts(this, export, count);
+        ch.configureBlocking(false);
+        Selector s = Selector.open();
+        key = ch.register(s, SelectionKey.OP_READ);
+        interest = SelectionKey.OP_READ;
+        queue = new ReplyQueue(s, count);
+        completionQueued = queue::hasQueued;
+        writer = new ReplyWriter(this, ch, h.structuredReplies(), count);
+        trimAndZeroes = new TrimAndZeroes(disk, inPlaceBytes);
+        intake = new RequestIntake(this, ch, contexts, export, trimAndZeroes, inPlaceBytes);
+        polled = disk.completionsPolled();
+        selector = s;
         export.join();
-        sender.start();
+        if (stopping) {
+            s.wakeup();
+        }
     }
 
-    private void transmission() throws IOException, NbdProtocolException {
-        ByteBuffer header = ByteBuffer.allocateDirect(REQUEST_BYTES);
+    /** The event loop, until reading ended and every context is back; what to log if the client was rejected. */
+    private String transmission() throws IOException {
+        String rejected = null;
+        boolean failed = false;
         while (true) {
-            NbdRequest r = contexts.acquire();
-            if (r == null) {
-                return;
+            boolean progress = answer();
+            if (isReading()) {
+                try {
+                    progress |= intake.read();
+                } catch (NbdProtocolException e) {
+                    rejected = e.getMessage();
+                    failed = true;
+                } catch (EOFException e) {
+                    rejected = stopping ? null : e.getMessage();
+                    failed = true;
+                } catch (IOException e) {
+                    rejected = stopping ? null : "connection failed: " + e;
+                    failed = true;
+                }
+                if (failed) {
+                    intake.dropCurrent();
+                    endReading();
+                    writer.breakOff(); // a protocol error ends the session now (proto.md: hard disconnect)
+                    closeQuietly();
+                }
             }
-            boolean handedOver = false;
-            try {
-                header.clear();
-                if (ch.read(header) < 0) {
-                    if (!stopping) {
-                        throw new EOFException("the client hung up without NBD_CMD_DISC");
-                    }
-                    return;
-                }
-                Wire.readFully(ch, header, "a request header");
-                if (!r.decode(header.flip())) {
-                    throw new NbdProtocolException(String.format("request magic 0x%08x is not NBD_REQUEST_MAGIC 0x%08x",
-                            header.getInt(0), REQUEST_MAGIC));
-                }
-                requests.count(r.type);
-                if (r.type == CMD_DISC) {
-                    return;
-                }
-                handedOver = handle(r);
-            } finally {
-                if (!handedOver) {
-                    replied(r);
-                }
+            if (!isReading() && contexts.allFree()) {
+                return rejected;
+            }
+            if (!progress) {
+                waitForWork();
             }
         }
     }
 
-    /**
-     * Answers a request whose header was read: reads a WRITE's payload, then refuses it, submits
-     * it to the disk, or (TRIM, WRITE_ZEROES) runs it here. Returns false, with the context still
-     * the reader's, when the connection stopped before the request could be submitted.
-     */
-    private boolean handle(NbdRequest r) throws IOException, NbdProtocolException {
-        int refusal = Refusal.of(r, export, stopping);
-        if (r.type == CMD_WRITE) {
-            checkPayloadLength(r);
-            if (refusal != 0) {
-                Wire.skip(ch, r.unsignedLength(), r.ownBuffer(NbdRequest.OWN_BUFFER_BYTES), "the data of " + r.describe());
-            }
-        }
-        if (refusal != 0) {
-            reply(r, refusal);
-            return true;
-        }
-        switch (r.type) {
-            case CMD_READ, CMD_WRITE -> {
-                return submit(r);
-            }
-            case CMD_TRIM, CMD_WRITE_ZEROES -> {
-                trimAndZeroes.run(r);
-                reply(r, r.error);
-            }
-            case CMD_FLUSH -> {
-                return submit(r);
-            }
-            default -> throw new IllegalStateException("Refusal.of passed " + r.describe());
-        }
-        return true;
-    }
-
-    /** A payload larger than the maximum block size ends the connection unread (proto.md: the server may close). */
-    private static void checkPayloadLength(NbdRequest r) throws NbdProtocolException {
-        if (r.unsignedLength() > NbdExport.MAX_REQUEST_BYTES) {
-            throw new NbdProtocolException(r.describe() + " is longer than the maximum block size "
-                    + NbdExport.MAX_REQUEST_BYTES + " the server announced; its payload was not read");
-        }
-    }
-
-    /**
-     * Submits a READ, WRITE or FLUSH: in place through a reserved command when it fits one
-     * ({@link NbdRequest}), else copied through the large buffer. A WRITE's payload is read here,
-     * into the buffer it is written from. Returns false if the connection stopped first. Reader
-     * thread; allocates nothing.
-     */
-    private boolean submit(NbdRequest r) throws IOException {
-        boolean inPlace = r.type == CMD_FLUSH || r.length <= inPlaceBytes;
-        ByteBuffer data = null;
-        try {
-            if (inPlace) {
-                data = r.io.reserve(r.type == CMD_FLUSH ? disk.sectorSize() : r.length);
-                if (r.type == CMD_READ) {
-                    r.ensureOwnBuffer();
-                }
+    /** Takes what the queue holds: replies to write, FUA flushes and TRIM/WRITE_ZEROES steps to submit. */
+    private boolean answer() {
+        boolean progress = writer.writeMore();
+        NbdRequest r;
+        while ((r = queue.poll()) != null) {
+            progress = true;
+            if (r.flushNext || r.hasNextStep()) {
+                submitNext(r);
             } else {
-                data = contexts.largeBuffer(r, r.length);
-                if (data == null) {
-                    return false;
-                }
+                writer.send(r);
             }
-        } catch (PortException | RuntimeException e) {
-            if (r.type == CMD_WRITE) {
-                Wire.skip(ch, r.unsignedLength(), r.ownBuffer(NbdRequest.OWN_BUFFER_BYTES), "the data of " + r.describe());
-            }
-            fail(r, e);
-            return true;
         }
-        if (r.type == CMD_WRITE) {
-            if (!Wire.fill(ch, data)) {
-                throw Wire.closedEarly(data.position(), data.limit(), "the data of " + r.describe());
-            }
-            data.flip();
-        }
-        boolean fua = (r.flags & CMD_FLAG_FUA) != 0;
-        r.flushNext = r.type == CMD_WRITE && fua && !disk.supportsFua();
-        boolean diskFua = fua && !r.flushNext;
-        long lba = r.offset / disk.sectorSize();
-        synchronized (this) {
-            submitted++;
-        }
+        return progress;
+    }
+
+    /**
+     * A write that asked for FUA on a disk without FUA completed: FLUSH CACHE EXT through the
+     * command it holds; or the next command of a TRIM or WRITE_ZEROES. Its completion brings the
+     * request back. Loop thread.
+     */
+    private void submitNext(NbdRequest r) {
         try {
-            switch (r.type) {
-                case CMD_READ -> {
-                    if (inPlace) {
-                        r.io.read(lba);
-                    } else {
-                        r.io.read(lba, data);
-                    }
+            if (r.flushNext) {
+                r.flushNext = false;
+                if (!r.io.holdsCommand()) {
+                    r.io.reserve(export.disk().sectorSize()); // a write through the large buffer holds none
                 }
-                case CMD_WRITE -> {
-                    if (inPlace) {
-                        r.io.write(lba, diskFua);
-                    } else {
-                        r.io.write(lba, data, diskFua);
-                    }
-                }
-                default -> r.io.flush();
+                r.io.flush();
+            } else {
+                trimAndZeroes.next(r);
             }
         } catch (PortException | RuntimeException e) {
             completed(r, e);
         }
-        return true;
     }
 
-    /** Fails a request that could not be submitted: EIO, the reason in the log. Reader thread. */
-    private void fail(NbdRequest r, Throwable e) {
-        r.failure = e;
-        r.error = EIO;
-        if (r.io.holdsCommand()) {
-            r.io.release();
+    private void waitForWork() throws IOException {
+        int ops = (isReading() && intake.wantsSocket() ? SelectionKey.OP_READ : 0)
+                | (writer.blocked() && !writer.broken() ? SelectionKey.OP_WRITE : 0);
+        if (ops != interest && key.isValid()) {
+            key.interestOps(ops);
+            interest = ops;
         }
-        reply(r, EIO);
+        if (!polled && !writer.blocked() && inFlight() && queue.sleep(false, false)) {
+            try {
+                export.disk().awaitCompletions(completionQueued, AWAIT_MICROS, TimeUnit.MICROSECONDS);
+            } finally {
+                queue.awake();
+            }
+            if (queue.hasQueued()) {
+                return;
+            }
+        }
+        if (queue.sleep(true, writer.blocked())) {
+            try {
+                selector.select(READY);
+            } finally {
+                queue.awake();
+            }
+        }
     }
 
-    /** Hands a request that did not reach the disk to the sender. Reader thread. */
-    private void reply(NbdRequest r, int error) {
-        r.error = error;
-        sender.add(r);
+    // ---------------------------------------------------------------- requests
+
+    /** A request goes to the disk. Loop thread. */
+    synchronized void submitted(NbdRequest r) {
+        submitted++;
     }
 
-    // ---------------------------------------------------------------- completion (DISPATCH)
+    private synchronized boolean inFlight() {
+        return submitted > 0;
+    }
+
+    /** Queues a request answered without the disk for its reply. Loop thread. */
+    void queueReply(NbdRequest r) {
+        queue.add(r);
+    }
 
     /**
-     * The disk ended a submitted request's read, write or flush ({@code failure} null on success):
-     * records the outcome, gives back a command whose data is not needed, hands the request to the
-     * sender. DISPATCH (or the reader, for a submission that failed); never blocks, allocates nothing.
+     * The disk ended a submitted request's command ({@code failure} null on success): records the
+     * outcome, gives back a command whose data is not needed, queues the request for the loop.
+     * DISPATCH (or the loop, for a submission that failed); never blocks, allocates nothing.
      */
     void completed(NbdRequest r, Throwable failure) {
         if (failure != null) {
             r.failure = failure;
-            r.error = EIO;
+            r.error = NbdProtocol.EIO;
             r.flushNext = false;
         }
-        if (r.io.holdsCommand() && !r.flushNext && !r.readInPlace()) {
+        boolean again = r.flushNext || r.hasNextStep();
+        if (r.io.holdsCommand() && !again && !r.readInPlace()) {
             r.io.release();
         }
         if (r.readInPlace()) {
             r.replyData = r.io.data().limit(r.length);
-        } else if (r.type == CMD_READ && r.error == 0) {
+        } else if (r.type == NbdProtocol.CMD_READ && r.error == 0) {
             r.replyData = r.large.flip(); // the read left its position at the length, as a channel's does
         }
-        if (!r.flushNext) {
+        if (!again) {
             synchronized (this) {
                 submitted--;
                 if (submitted == 0) {
@@ -291,35 +270,16 @@ final class NbdConnection {
                 }
             }
         }
-        sender.add(r);
+        queue.add(r);
     }
 
-    // ---------------------------------------------------------------- sender (PASSIVE)
-
-    /**
-     * A write that asked for FUA on a disk without FUA completed: FLUSH CACHE EXT now, through the
-     * command it holds (or one reserved here); the flush's completion brings it back for its reply.
-     * Sender thread.
-     */
-    void flushAfterWrite(NbdRequest r) {
-        r.flushNext = false;
-        try {
-            if (!r.io.holdsCommand()) {
-                r.io.reserve(disk.sectorSize());
-            }
-            r.io.flush();
-        } catch (PortException | RuntimeException e) {
-            completed(r, e);
-        }
-    }
-
-    /** Logs why a request is answered EIO. Sender thread. */
+    /** Logs why a request is answered EIO. Loop thread. */
     void logFailure(NbdRequest r) {
         server.log(name + " (" + export.info().name() + "): " + r.describe() + " failed, replying EIO: "
                 + r.failure.getMessage());
     }
 
-    /** The reply was sent (or dropped): gives back the command, the large buffer and the context. Sender thread. */
+    /** The reply was sent (or dropped), or the request needs none: gives back its command, buffer and context. Loop thread. */
     void replied(NbdRequest r) {
         if (r.io.holdsCommand()) {
             r.io.release();
@@ -329,28 +289,38 @@ final class NbdConnection {
 
     // ---------------------------------------------------------------- end
 
+    boolean stopping() {
+        return stopping;
+    }
+
+    private synchronized boolean isReading() {
+        return reading;
+    }
+
+    /** No request is read any more. Loop thread. */
+    synchronized void endReading() {
+        reading = false;
+        notifyAll();
+    }
+
     /**
-     * The reader is done: wait for every reply, stop the sender, close, leave the reader's counts
-     * ({@link NbdServer#threadEnding()}), tell the server. Reader thread.
+     * The loop is done (every reply sent or dropped): close, leave the loop's counts
+     * ({@link NbdServer#threadEnding()}), tell the server. Loop thread.
      */
     private void finish(String rejected) {
-        synchronized (this) {
-            reading = false;
-            notifyAll();
-        }
-        if (rejected != null) {
-            closeQuietly(); // a protocol error ends the session now (proto.md: hard disconnect)
-        }
-        if (sender != null) {
-            try {
-                contexts.awaitAllFree(Long.MAX_VALUE / 2_000_000L);
-                sender.finish();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        endReading();
+        if (export != null) {
             export.leave();
         }
         closeQuietly();
+        Selector s = selector;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // nothing left to do
+            }
+        }
         server.threadEnding();
         server.ended(this, rejected == null ? null : name + " rejected: " + rejected);
     }
@@ -363,20 +333,13 @@ final class NbdConnection {
         } catch (IOException e) {
             // already closed
         }
-        RequestContexts c = contexts;
-        if (c != null) {
-            c.stop();
-        }
-        synchronized (this) {
-            notifyAll();
-        }
+        wakeLoop();
     }
 
-
     /**
-     * Waits until the reader submits nothing more and the disk completed all it got. A reader
-     * still busy after {@code millis} (writing handshake replies a client does not read) is ended
-     * by closing the socket; the disk's commands always complete (or time out). PASSIVE.
+     * Waits until the loop submits nothing more and the disk completed all it got. A loop still
+     * busy after {@code millis} (writing handshake replies a client does not read) is ended by
+     * closing the socket; the disk's commands always complete (or time out). PASSIVE.
      */
     void awaitDiskIdle(long millis) throws InterruptedException {
         if (!awaitQuiet(millis)) {
@@ -397,30 +360,34 @@ final class NbdConnection {
         return true;
     }
 
-    /** Waits up to {@code millis} for the replies to be sent, then closes the socket and waits for the threads. PASSIVE. */
+    /** Waits up to {@code millis} for the replies to be sent, then closes the socket and waits for the loop. PASSIVE. */
     void close(long millis) throws InterruptedException {
         RequestContexts c = contexts;
         if (c != null) {
             c.awaitAllFree(millis);
         }
         closeQuietly();
-        reader.join();
+        thread.join();
     }
 
+    /** Closes the socket and wakes the loop, whose writes then fail and drop their replies. Any thread. */
     private void closeQuietly() {
         try {
             ch.close();
         } catch (IOException e) {
             // nothing left to do
         }
+        wakeLoop();
+    }
+
+    private void wakeLoop() {
+        Selector s = selector;
+        if (s != null) {
+            s.wakeup();
+        }
     }
 
     String name() {
         return name;
-    }
-
-    /** The sender thread is about to end. Sender thread. */
-    void senderEnding() {
-        server.threadEnding();
     }
 }

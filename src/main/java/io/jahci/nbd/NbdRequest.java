@@ -17,12 +17,13 @@ import static io.jahci.nbd.NbdProtocol.*;
  * context reserves one of the port's commands, the client's payload is read straight into that
  * command's DMA buffer, a READ's reply is written straight from it, no copy. Larger requests go
  * through the connection's large buffer, copied by the port. A READ whose reply must queue behind
- * others is copied into the context's own buffer at completion, so its command goes back to the
- * port at once: a client that does not read its replies holds at most the one command whose reply
- * is being written ({@link ReplySender}).
+ * others is copied into the context's own buffer, so its command goes back to the port at once: a
+ * client that does not read its replies holds at most the one command whose reply is being
+ * written ({@link ReplyQueue}). TRIM and WRITE_ZEROES run as a sequence of commands through one
+ * reserved command ({@link TrimAndZeroes}), the next submitted by the loop after each completion.
  *
- * <p>Owned by one thread at a time: the reader fills and submits it, the completion (DISPATCH)
- * records the outcome and hands it to the sender, the sender replies and frees it.
+ * <p>Owned by one thread at a time: the connection's loop fills and submits it, the completion
+ * (DISPATCH) records the outcome and queues it for the loop, which replies and frees it.
  */
 final class NbdRequest implements DiskRequest.Completion {
     /** The context's own buffer: the most a queued READ reply is copied into, and a refused payload's scratch. */
@@ -44,11 +45,15 @@ final class NbdRequest implements DiskRequest.Completion {
     int length;
     /** A successful READ's reply data between position and limit: the reserved command's buffer, own or large. */
     ByteBuffer replyData;
-    /** A write that asked for FUA on a disk without it: the sender flushes before it replies. */
+    /** A write that asked for FUA on a disk without it: the loop flushes before it replies. */
     boolean flushNext;
+    /** TRIM or WRITE_ZEROES: the next sector to trim or zero, the sectors left, whether FUA's flush is still due. */
+    long stepLba;
+    long stepSectors;
+    boolean stepFlush;
     /** 0, or the NBD error value to reply. */
     int error;
-    /** The device's failure behind an EIO, for the server's log (written by the sender). */
+    /** The device's failure behind an EIO, for the server's log (written by the loop). */
     Throwable failure;
 
     NbdRequest(NbdConnection connection, Disk disk) {
@@ -68,6 +73,8 @@ final class NbdRequest implements DiskRequest.Completion {
         length = header.getInt();
         replyData = null;
         flushNext = false;
+        stepSectors = 0;
+        stepFlush = false;
         error = 0;
         failure = null;
         return true;
@@ -80,7 +87,7 @@ final class NbdRequest implements DiskRequest.Completion {
 
     /**
      * This context's own direct buffer, limited to {@code bytes} (at most {@link #OWN_BUFFER_BYTES});
-     * allocated at its first use, reused afterwards. Reader thread, or DISPATCH once the reader
+     * allocated at its first use, reused afterwards. Loop thread, or DISPATCH once the loop
      * made it ({@link #ensureOwnBuffer}).
      */
     ByteBuffer ownBuffer(int bytes) {
@@ -88,11 +95,16 @@ final class NbdRequest implements DiskRequest.Completion {
         return own.clear().limit(bytes);
     }
 
-    /** Makes the own buffer before an in-place READ is submitted, so its completion never allocates. Reader thread. */
+    /** Makes the own buffer before an in-place READ is submitted, so its completion never allocates. Loop thread. */
     void ensureOwnBuffer() {
         if (own == null) {
             own = ByteBuffer.allocateDirect(OWN_BUFFER_BYTES);
         }
+    }
+
+    /** Whether a TRIM or WRITE_ZEROES has a command left to submit ({@link TrimAndZeroes#next}). */
+    boolean hasNextStep() {
+        return error == 0 && (stepSectors > 0 || stepFlush);
     }
 
     /** Whether a successful READ's data is still in its reserved command's buffer. */
@@ -100,7 +112,7 @@ final class NbdRequest implements DiskRequest.Completion {
         return type == CMD_READ && error == 0 && io.holdsCommand();
     }
 
-    /** Copies an in-place READ's data into the own buffer and gives the command back. DISPATCH. */
+    /** Copies an in-place READ's data into the own buffer and gives the command back. DISPATCH or the loop. */
     void copyOut() {
         ByteBuffer to = ownBuffer(length);
         to.put(io.data().limit(length));

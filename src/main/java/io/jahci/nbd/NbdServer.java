@@ -24,14 +24,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An NBD server (proto.md, fixed newstyle) for a set of exports on one unix socket or one TCP
- * address. An acceptor thread takes connections; each client has a reader and a sender thread
- * ({@link NbdConnection}). {@link #shutdown()} stops it in order: no new clients, no new requests,
+ * address. An acceptor thread takes connections; each client is served by one thread, an event loop
+ * on its socket and the disk's completions ({@link NbdConnection}). {@link #shutdown()} stops it in order: no new clients, no new requests,
  * every request in flight answered, every writable disk flushed, clients closed.
  *
  * <p>What the server did is counted without touching the request path: {@link #requests()} (by type,
  * from each connection's counter) and, for per-request costs, each of its threads runs the
- * server's {@code threadEnding} action as its last act, so what a client's threads used is kept
- * when they end with the client.
+ * server's {@code threadEnding} action as its last act, so what a client's thread used is kept
+ * when it ends with the client.
  */
 public final class NbdServer implements Handshake.Exports, AutoCloseable {
     /** Clients served at once; more are turned away (each may hold 32 request buffers). */
@@ -60,8 +60,8 @@ public final class NbdServer implements Handshake.Exports, AutoCloseable {
 
     /**
      * @param log          where one line per rejected client and per failed request goes
-     * @param threadEnding run by each of the server's threads (acceptor, each client's reader and
-     *                     sender) as its last act, at PASSIVE, never on the request path: e.g. to keep
+     * @param threadEnding run by each of the server's threads (acceptor, each client's loop) as
+     *                     its last act, at PASSIVE, never on the request path: e.g. to keep
      *                     what the thread used before it is gone
      */
     public NbdServer(List<NbdExport> exports, PrintWriter log, Runnable threadEnding) {
@@ -210,7 +210,7 @@ public final class NbdServer implements Handshake.Exports, AutoCloseable {
         return stopping;
     }
 
-    /** A client's reader ended; {@code line} (or null) is what to log about it. Its requests stay counted. */
+    /** A client's loop ended; {@code line} (or null) is what to log about it. Its requests stay counted. */
     void ended(NbdConnection c, String line) {
         synchronized (endedLock) {
             endedRequests = c.requests.addTo(endedRequests);

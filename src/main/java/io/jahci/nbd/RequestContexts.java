@@ -3,27 +3,26 @@ package io.jahci.nbd;
 import io.jahci.disk.Disk;
 
 import java.nio.ByteBuffer;
-import java.util.function.BooleanSupplier;
 
 /**
- * A connection's preallocated request contexts and its one large buffer, guarded by this
- * object's monitor (held for a few field updates only, also at DISPATCH). The reader takes a
- * free context before it reads a request and waits while the client holds its
- * {@linkplain NbdExport#share() share} of the disk's queue; whoever finishes a request gives the
- * context back. Nothing is allocated after construction but the large buffer, at its first use.
+ * A connection's preallocated request contexts and its one large buffer. The connection's loop
+ * takes a free context before it reads a request, and gets none while the client holds its
+ * {@linkplain NbdExport#share() share} of the disk's queue; it gives the context back once the
+ * reply is written. Nothing here waits: a loop that gets no context or buffer stops reading the
+ * client until one of its own replies frees one. The count of contexts taken is guarded by this
+ * object's monitor (the server waits on it to close); the rest is the loop's. Nothing is allocated
+ * after construction but the large buffer, at its first use.
  */
 final class RequestContexts {
     private final NbdExport export;
     private final NbdRequest[] free;
     private final int count;
+    /** The loop's. */
     private int freeCount;
-    private int taken;
     private boolean largeBusy;
     private ByteBuffer large;
-    private boolean stopped;
-    /** The reasons to wait, made once (a capturing lambda per call would allocate). */
-    private final BooleanSupplier noContextFree = () -> freeCount == 0 || taken >= share();
-    private final BooleanSupplier largeBufferBusy = () -> largeBusy;
+    /** This object's monitor. */
+    private int taken;
 
     RequestContexts(NbdConnection connection, NbdExport export, int count) {
         this.export = export;
@@ -41,33 +40,16 @@ final class RequestContexts {
         return count;
     }
 
-    /** A free context, waiting while the client holds its share; null once stopped. Reader thread. */
-    synchronized NbdRequest acquire() {
-        if (!awaitWhile(noContextFree)) {
+    /** A free context, or null while none is free or the client holds its share. Loop thread; never blocks. */
+    synchronized NbdRequest tryAcquire() {
+        if (freeCount == 0 || taken >= export.share()) {
             return null;
         }
         taken++;
         return free[--freeCount];
     }
 
-    private int share() {
-        return export.share();
-    }
-
-    /** Waits while {@code blocked} holds; false once stopped (or interrupted). This object's monitor held. */
-    private boolean awaitWhile(BooleanSupplier blocked) {
-        while (!stopped && blocked.getAsBoolean()) {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return !stopped;
-    }
-
-    /** Gives a context back, and the large buffer it held. Any thread; never blocks. */
+    /** Gives a context back, and the large buffer it held. Loop thread; never blocks. */
     synchronized void release(NbdRequest r) {
         r.replyData = null;
         if (r.large != null) {
@@ -80,16 +62,14 @@ final class RequestContexts {
     }
 
     /**
-     * The large buffer, limited to {@code bytes}, for a request that does not fit one command,
-     * waiting while another request holds it; null once stopped. Reader thread.
+     * The large buffer, limited to {@code bytes}, for a request that does not fit one command; null
+     * while another request of this client holds it. Loop thread; never blocks.
      */
-    ByteBuffer largeBuffer(NbdRequest r, int bytes) {
-        synchronized (this) {
-            if (!awaitWhile(largeBufferBusy)) {
-                return null;
-            }
-            largeBusy = true;
+    ByteBuffer tryLargeBuffer(NbdRequest r, int bytes) {
+        if (largeBusy) {
+            return null;
         }
+        largeBusy = true;
         if (large == null) {
             large = ByteBuffer.allocateDirect(NbdExport.MAX_REQUEST_BYTES);
         }
@@ -97,10 +77,9 @@ final class RequestContexts {
         return large.clear().limit(bytes);
     }
 
-    /** No context or large buffer is handed out any more; waiters return null. Any thread. */
-    synchronized void stop() {
-        stopped = true;
-        notifyAll();
+    /** Whether every context is back. Any thread. */
+    synchronized boolean allFree() {
+        return taken == 0;
     }
 
     /**

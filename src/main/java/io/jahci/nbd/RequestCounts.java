@@ -42,13 +42,13 @@ public record RequestCounts(long read, long write, long flush, long trim, long w
     }
 
     /**
-     * One connection's count, written by its reader thread alone as it reads each request (no lock,
+     * One connection's count, written by its loop thread alone as it reads each request (no lock,
      * no allocation: one ordered store) and read by any thread.
      */
     static final class Counter {
         private final AtomicLongArray counts = new AtomicLongArray(KEYS.size());
 
-        /** A request of {@code type} was read. The reader thread (PASSIVE); allocates nothing. */
+        /** A request of {@code type} was read. The loop thread (PASSIVE); allocates nothing. */
         void count(int type) {
             if (type != CMD_DISC) {
                 int i = slot(type);

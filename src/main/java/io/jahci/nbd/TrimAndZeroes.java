@@ -8,47 +8,75 @@ import java.nio.ByteBuffer;
 import static io.jahci.nbd.NbdProtocol.*;
 
 /**
- * NBD_CMD_TRIM and NBD_CMD_WRITE_ZEROES (proto.md "Request types"), run on a connection's reader
- * and waited for: DATA SET MANAGEMENT is not queued, and zeroes are written chunk by chunk.
- * WRITE_ZEROES trims when the disk reads trimmed sectors as zeroes and the client allows holes (no
- * NBD_CMD_FLAG_NO_HOLE), else writes zeroes. FUA adds a FLUSH CACHE EXT. Reader thread (PASSIVE).
+ * NBD_CMD_TRIM and NBD_CMD_WRITE_ZEROES (proto.md "Request types") as a sequence of commands
+ * through the request's one reserved command, submitted by the connection's loop one after the
+ * other like READ and WRITE (DATA SET MANAGEMENT is not queued: the port runs it alone):
+ *
+ * <pre>
+ *  TRIM, or WRITE_ZEROES without NO_HOLE on a disk that reads trimmed sectors as zeroes:
+ *      DATA SET MANAGEMENT TRIM (as many ranges as one command carries) --completion--> the next ... --> [FLUSH if FUA] --> reply
+ *  WRITE_ZEROES otherwise:
+ *      WRITE of up to 256 KiB of zeroes from the reserved buffer --completion--> the next ... --> [FLUSH if FUA] --> reply
+ * </pre>
+ *
+ * A failure ends the sequence with EIO. Loop thread (PASSIVE); nothing is allocated per request.
  */
 final class TrimAndZeroes {
     private final Disk disk;
-    /** Zeroes for WRITE_ZEROES, allocated at the first one. */
-    private ByteBuffer zeroes;
+    private final int zeroSectors;
 
-    TrimAndZeroes(Disk disk) {
+    TrimAndZeroes(Disk disk, int inPlaceBytes) {
         this.disk = disk;
+        this.zeroSectors = inPlaceBytes / disk.sectorSize();
     }
 
-    /** Runs the request and records its outcome in it (error EIO and the failure when the disk failed it). */
-    void run(NbdRequest r) {
-        long lba = r.offset / disk.sectorSize();
-        long sectors = r.unsignedLength() / disk.sectorSize();
-        try {
-            if (r.type == CMD_TRIM || ((r.flags & CMD_FLAG_NO_HOLE) == 0 && disk.trimReadsZeroes())) {
-                disk.trim(lba, sectors);
-            } else {
-                writeZeroes(lba, sectors);
+    /** Sets the request's steps up and submits its first command. Throws what the submission threw. */
+    void start(NbdRequest r) throws PortException {
+        r.stepLba = r.offset / disk.sectorSize();
+        r.stepSectors = r.unsignedLength() / disk.sectorSize();
+        r.stepFlush = (r.flags & CMD_FLAG_FUA) != 0;
+        next(r);
+    }
+
+    /**
+     * Submits the request's next command ({@link NbdRequest#hasNextStep()}): trims or zeroes the
+     * next sectors, or flushes when none are left. Throws what the submission threw.
+     */
+    void next(NbdRequest r) throws PortException {
+        if (r.stepSectors == 0) {
+            r.stepFlush = false;
+            r.io.flush();
+        } else if (trims(r)) {
+            long covered = r.io.trim(r.stepLba, r.stepSectors);
+            r.stepLba += covered;
+            r.stepSectors -= covered;
+        } else {
+            int n = (int) Math.min(zeroSectors, r.stepSectors);
+            int bytes = n * disk.sectorSize();
+            if (r.io.holdsCommand() && r.io.data().limit() != bytes) {
+                r.io.release();
             }
-            if ((r.flags & CMD_FLAG_FUA) != 0) {
-                disk.flush();
+            if (!r.io.holdsCommand()) {
+                zero(r.io.reserve(bytes));
             }
-        } catch (PortException | RuntimeException e) {
-            r.failure = e;
-            r.error = EIO;
+            r.io.write(r.stepLba, false);
+            r.stepLba += n;
+            r.stepSectors -= n;
         }
     }
 
-    private void writeZeroes(long lba, long sectors) throws PortException {
-        if (zeroes == null) {
-            zeroes = ByteBuffer.allocateDirect(NbdRequest.OWN_BUFFER_BYTES);
+    /** Whether the request trims (TRIM; WRITE_ZEROES that may leave a hole where trimmed sectors read as zeroes). */
+    private boolean trims(NbdRequest r) {
+        return r.type == CMD_TRIM || ((r.flags & CMD_FLAG_NO_HOLE) == 0 && disk.trimReadsZeroes());
+    }
+
+    /** Zeroes a freshly reserved command's buffer; a write leaves it as it was, so later chunks reuse it. */
+    private static void zero(ByteBuffer b) {
+        while (b.remaining() >= Long.BYTES) {
+            b.putLong(0);
         }
-        int chunk = NbdRequest.OWN_BUFFER_BYTES / disk.sectorSize();
-        for (long done = 0; done < sectors; done += chunk) {
-            int n = (int) Math.min(chunk, sectors - done);
-            disk.write(lba + done, zeroes.clear().limit(n * disk.sectorSize()));
+        while (b.hasRemaining()) {
+            b.put((byte) 0);
         }
     }
 }

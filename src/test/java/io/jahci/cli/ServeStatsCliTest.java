@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * client: the document or the lines it prints each interval and at exit count the requests qemu-io
  * sent, one or two interrupts per request with one in flight, and the server's own threads (`nbd`)
  * of a client that connected, read and left before the stop: they switched at least once per request
- * (the reader blocks for the next one) although they were gone when the interval ended.
+ * (the loop waits for the next one) although they were gone when the interval ended.
  */
 @Tag("qemu")
 class ServeStatsCliTest {
@@ -57,7 +57,7 @@ class ServeStatsCliTest {
             double interrupts = JsonReader.number(perRequest.get("interrupts"));
             assertTrue(interrupts >= 1 && interrupts <= 2, "one request in flight: 1 to 2 interrupts each: " + doc);
             double nbd = JsonReader.number(JsonReader.object(perRequest.get("switchesVoluntary")).get("nbd"));
-            assertTrue(nbd >= 1, "the reader of the client that left blocked once per request at least: " + doc);
+            assertTrue(nbd >= 1, "the loop of the client that left waited once per request at least: " + doc);
             assertTrue(JsonReader.number(doc.get("registerReadsPerRequest")) > 0, doc.toString());
             assertFalse(doc.get("exitedThreads").toString().contains("jahci-nbd"), doc.toString());
         } finally {

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * client (the test's raw socket client) sends reads one at a time, in interrupt mode, with the
  * window's edges where the test puts them. The requests counted are the ones the client sent; each
  * costs one or two interrupts (IoCostsTest's bound for one command in flight); the server's threads
- * (`nbd`) switch at least once per request (the reader blocks for the next one) and no more than
+ * (`nbd`) switch at least once per request (the loop waits for the next one) and no more than
  * /proc/self/task/TID/status of those threads counted around the window; and a client that came and
  * went inside a window is counted there, from what its threads left as they ended.
  */
@@ -69,15 +69,15 @@ class NbdRequestCostsQemuTest {
                 RequestCounts first = server.requests();
                 IoCosts.PerCommand ended = costs.next(first.total());
                 assertEquals(new RequestCounts(REQUESTS, 0, 0, 0, 0, 0), first, "the requests the client sent");
-                assertTrue(ended.switchesVoluntary().get("nbd") >= 1.0, "the ended client's reader blocked once per "
+                assertTrue(ended.switchesVoluntary().get("nbd") >= 1.0, "the ended client's loop waited once per "
                         + "request at least: " + ended);
                 assertInterruptsPerRequest(ended);
                 assertFalse(ended.exitedThreads().toString().contains("jahci-nbd"), ended.toString());
 
                 // a client connected across the window: its threads and the acceptor read from /proc around it
                 try (RawClient b = RawClient.connect(socket).open("port0", false)) {
-                    reads(b, 1); // the reader has set up its connection: what follows is steady state
-                    List<Integer> tids = awaitTasks("jahci-nbd-2-rea", "jahci-nbd-2-sen", "jahci-nbd-accep");
+                    reads(b, 1); // the loop has set up its connection: what follows is steady state
+                    List<Integer> tids = awaitTasks("jahci-nbd-2", "jahci-nbd-accep");
                     long before = voluntary(tids);
                     costs.next(1);
                     RequestCounts from = server.requests();
@@ -113,7 +113,7 @@ class NbdRequestCostsQemuTest {
         }
     }
 
-    /** Until the server has no client (its reader left its counts before it says so); at most 30 s. */
+    /** Until the server has no client (its loop left its counts before it says so); at most 30 s. */
     private static void awaitNoClients(NbdServer server) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (server.clients() != 0) {

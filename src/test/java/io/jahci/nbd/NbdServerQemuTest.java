@@ -319,7 +319,7 @@ class NbdServerQemuTest {
             assertTrue(request.hasRemaining(), "the server kept reading 100,000 requests whose 25 GiB of replies "
                     + "were never read");
             // Its replies wait copied in their contexts: of the disk's commands it pins at most the
-            // one whose reply the sender is writing (NbdRequest, ReplySender).
+            // one whose reply the loop is writing (NbdRequest, ReplyWriter).
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (controller.disk(0).commandsTaken() > 1 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
@@ -381,7 +381,7 @@ class NbdServerQemuTest {
         awaitLog(expected);
     }
 
-    /** The line is logged by the rejected client's reader as it ends; waits for that thread's line. */
+    /** The line is logged by the rejected client's loop as it ends; waits for that thread's line. */
     private static void awaitLog(String expected) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!log.toString().contains(expected)) {
