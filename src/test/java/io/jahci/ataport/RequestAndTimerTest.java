@@ -108,7 +108,7 @@ class RequestAndTimerTest {
     void timerRequestWakesTheTimerThread() throws Exception {
         try (Fixture f = new Fixture()) {
             Channel<TestExt> channel = f.startChannel(new TestMiniport(false), f.newSource());
-            Thread timer = f.port.allThreads().stream().filter(t -> t.getName().equals("jahci-timer")).findFirst().orElseThrow();
+            Thread timer = f.thread("jahci-timer");
             Fixture.awaitTrue(() -> timer.getState() == Thread.State.WAITING, "the timer thread parked with no timer");
             CountDownLatch fired = new CountDownLatch(1);
             channel.requestTimer(ext -> fired.countDown(), 1_000);
@@ -128,7 +128,7 @@ class RequestAndTimerTest {
     void laterDeadlinesAndCancelsLeaveTheTimerThreadAsleep() throws Exception {
         try (Fixture f = new Fixture()) {
             Channel<TestExt> channel = f.startChannel(new TestMiniport(false), f.newSource());
-            Thread timer = f.port.allThreads().stream().filter(t -> t.getName().equals("jahci-timer")).findFirst().orElseThrow();
+            Thread timer = f.thread("jahci-timer");
             channel.requestTimer(ext -> { }, 60_000_000);
             Fixture.awaitTrue(() -> timer.getState() == Thread.State.TIMED_WAITING, "the timer thread asleep until the deadline");
             java.nio.file.Path status = timerStatus();
