@@ -143,6 +143,15 @@ final class ChannelDpc<X> extends Task {
         }
     }
 
+    /**
+     * The queue lock, for tests that hold a port thread at it and see it there
+     * ({@link SpinLock#waiter()}): the timer thread's scan takes each channel's in turn
+     * ({@link #fireTimerIfDue}). Any level.
+     */
+    SpinLock queueLock() {
+        return lock;
+    }
+
     /** Whether a timer routine is pending (for the life-cycle checks and tests). Any level. */
     boolean timerPending() {
         lock.lock();

@@ -95,7 +95,7 @@ class ChannelPollingTest {
             await(done, "the poller to find the completion");
             assertEquals("jahci-poll", completionThread.get());
             assertFalse(channel.polling().watched());
-            Thread poller = f.port.allThreads().stream().filter(t -> t.getName().equals("jahci-poll")).findFirst().orElseThrow();
+            Thread poller = f.thread("jahci-poll");
             Fixture.awaitTrue(() -> poller.getState() == Thread.State.WAITING, "jahci-poll parked with nothing to watch");
         }
     }
@@ -140,7 +140,7 @@ class ChannelPollingTest {
             Channel<TestExt> channel = f.startChannel(miniport, f.newSource());
             java.util.concurrent.atomic.AtomicLong completions = new java.util.concurrent.atomic.AtomicLong();
             IoRequest request = new IoRequest(null, r -> completions.incrementAndGet());
-            Thread poller = f.port.allThreads().stream().filter(t -> t.getName().equals("jahci-poll")).findFirst().orElseThrow();
+            Thread poller = f.thread("jahci-poll");
             rounds(channel, request, completions, 20_000);
             long before = mx.getThreadAllocatedBytes(poller.getId());
             rounds(channel, request, completions, 20_000);

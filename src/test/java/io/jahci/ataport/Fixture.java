@@ -87,6 +87,12 @@ final class Fixture implements AutoCloseable {
         }
     }
 
+    /** The port thread named {@code name} ({@code jahci-timer}, {@code jahci-poll}, ...). */
+    Thread thread(String name) {
+        return port.allThreads().stream().filter(t -> t.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no port thread named " + name));
+    }
+
     /** The interrupt thread of source {@code i}. */
     Thread interruptThread(int i) {
         return connections.get(i).thread();

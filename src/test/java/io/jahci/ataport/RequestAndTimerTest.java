@@ -108,7 +108,7 @@ class RequestAndTimerTest {
     void timerRequestWakesTheTimerThread() throws Exception {
         try (Fixture f = new Fixture()) {
             Channel<TestExt> channel = f.startChannel(new TestMiniport(false), f.newSource());
-            Thread timer = f.port.allThreads().stream().filter(t -> t.getName().equals("jahci-timer")).findFirst().orElseThrow();
+            Thread timer = f.thread("jahci-timer");
             Fixture.awaitTrue(() -> timer.getState() == Thread.State.WAITING, "the timer thread parked with no timer");
             CountDownLatch fired = new CountDownLatch(1);
             channel.requestTimer(ext -> fired.countDown(), 1_000);
@@ -128,7 +128,7 @@ class RequestAndTimerTest {
     void laterDeadlinesAndCancelsLeaveTheTimerThreadAsleep() throws Exception {
         try (Fixture f = new Fixture()) {
             Channel<TestExt> channel = f.startChannel(new TestMiniport(false), f.newSource());
-            Thread timer = f.port.allThreads().stream().filter(t -> t.getName().equals("jahci-timer")).findFirst().orElseThrow();
+            Thread timer = f.thread("jahci-timer");
             channel.requestTimer(ext -> { }, 60_000_000);
             Fixture.awaitTrue(() -> timer.getState() == Thread.State.TIMED_WAITING, "the timer thread asleep until the deadline");
             java.nio.file.Path status = timerStatus();
@@ -145,6 +145,47 @@ class RequestAndTimerTest {
             assertTrue(woken < commands / 10, "the timer thread was woken " + woken + " times for " + commands
                     + " later deadlines and cancels");
             channel.requestTimer(ext -> { }, 0);
+        }
+    }
+
+    /**
+     * The timer thread scans the channels in creation order, each under its queue lock, then parks
+     * until the earliest deadline it saw. A timer armed on a channel the scan has already passed is
+     * one the scan missed, so the arm itself must wake the thread, or the thread sleeps on to a
+     * later deadline. The test forces that interleaving: holding B's queue lock, it wakes the timer
+     * thread and sees it spinning at that lock (its scan is past A and has not read B), arms A's
+     * timer, then lets the scan finish. The deadline that scan sees is B's, a minute off; A's timer
+     * must fire within the fixture's bound, far below it.
+     *
+     * <p>The thread must park with no unpark permit left over, or its park after the held scan
+     * would return at once whatever the arm did. Until B's timer, nothing unparks it: WAITING is
+     * its park with no timer; the arm of B's timer is the one unpark before the held scan, and
+     * TIMED_WAITING is the park that follows it, until B's deadline; the test's own wake-up is
+     * taken by that park.
+     */
+    @Test
+    @DisplayName("Timer: a timer armed on a channel the timer thread's scan has passed wakes the thread and fires at its deadline, not at the next deadline the scan saw")
+    void timerArmedBehindTheScanWakesTheTimerThread() throws Exception {
+        try (Fixture f = new Fixture()) {
+            InterruptConnection irq = f.newSource();
+            Channel<TestExt> a = f.startChannel(new TestMiniport(false), irq);
+            Channel<TestExt> b = f.startChannel(new TestMiniport(false), irq);
+            Thread timer = f.thread("jahci-timer");
+            Fixture.awaitTrue(() -> timer.getState() == Thread.State.WAITING, "the timer thread parked with no timer");
+            b.requestTimer(ext -> { }, 60_000_000);
+            Fixture.awaitTrue(() -> timer.getState() == Thread.State.TIMED_WAITING, "the timer thread asleep until B's deadline");
+            SpinLock bQueue = b.polling().dpc().queueLock();
+            CountDownLatch fired = new CountDownLatch(1);
+            bQueue.lock();
+            try {
+                f.port.timerChanged();
+                Fixture.awaitWaitingFor(bQueue, timer, "the timer thread's scan, past A");
+                a.requestTimer(ext -> fired.countDown(), 1_000);
+                assertSame(timer, bQueue.waiter(), "the scan still held at B when A's timer was armed");
+            } finally {
+                bQueue.unlock();
+            }
+            await(fired, "A's timer, due 1 ms after it was armed behind the scan (the scan saw only B's, 60 s off)");
         }
     }
 
