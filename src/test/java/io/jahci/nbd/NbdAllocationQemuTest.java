@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * NBD request handling allocates nothing in steady state: over thousands of READs and WRITEs (in
  * place and through the large buffer), FUA writes (emulated with a FLUSH on QEMU's disk, which has
- * no FUA) and FLUSHes, kept 7 deep, the connection's loop thread and the port's
+ * no FUA), FLUSHes, TRIMs and WRITE_ZEROES, kept 9 deep, the connection's loop thread and the port's
  * interrupt, DISPATCH and timer threads allocate less than one byte per request: any object made
  * per request (16 bytes at least) breaks the bound, while the JVM's rare bookkeeping charged to a
  * thread at a safepoint does not (see PortLayerPlumbingQemuTest). The client here is the test's own
@@ -40,7 +40,7 @@ class NbdAllocationQemuTest {
 
     @Test
     void readsWritesFuaAndFlushAllocateNothingOnTheServersThreads() throws Exception {
-        Path image = Images.create(dir, "a.img", 64L << 20);
+        Path image = Images.create(dir, "a.img", 128L << 20);
         StringWriter log = new StringWriter();
         // The verifier's costly checks off, as `jahci serve` runs by default: under a loaded host the
         // qtest round trips make ISRs overrun the verifier's budget, and each warning's message is
@@ -81,10 +81,11 @@ class NbdAllocationQemuTest {
     }
 
     /**
-     * Rounds of seven requests sent back to back (by another thread, as a client reads its replies
-     * while it sends), then their seven replies (in any order): READ 4 KiB, WRITE 4 KiB, WRITE 4 KiB
+     * Rounds of nine requests sent back to back (by another thread, as a client reads its replies
+     * while it sends), then their nine replies (in any order): READ 4 KiB, WRITE 4 KiB, WRITE 4 KiB
      * with FUA, READ 128 KiB, READ and WRITE 512 KiB (beyond one context's buffer: the large path),
-     * FLUSH. Returns the number of requests.
+     * FLUSH, TRIM 64 KiB, and WRITE_ZEROES 512 KiB with NO_HOLE and FUA (two writes of zeroes and a
+     * FLUSH through one reserved command). Returns the number of requests.
      */
     private static int rounds(RawClient client, int rounds, byte[] small, byte[] large) throws Exception {
         ExecutorService sending = Executors.newSingleThreadExecutor();
@@ -99,6 +100,9 @@ class NbdAllocationQemuTest {
                     client.request(0, CMD_READ, 5, (32L << 20) + base, 512 << 10);
                     client.write(6, (32L << 20) + base + (512 << 10), large, 0);
                     client.request(0, CMD_FLUSH, 7, 0, 0);
+                    client.request(0, CMD_TRIM, 8, (64L << 20) + base, 64 << 10);
+                    client.request(CMD_FLAG_NO_HOLE | CMD_FLAG_FUA, CMD_WRITE_ZEROES, 9, (64L << 20) + base + (64 << 10),
+                            512 << 10);
                     return null;
                 });
                 receiveRound(client, round);
@@ -107,16 +111,16 @@ class NbdAllocationQemuTest {
         } finally {
             sending.shutdownNow();
         }
-        return rounds * 7;
+        return rounds * 9;
     }
 
     private static void receiveRound(RawClient client, int round) throws Exception {
         long seen = 0;
-        for (int i = 0; i < 7; i++) {
+        for (int i = 0; i < 9; i++) {
             RawClient.Reply r = client.reply(0);
             assertEquals(0, r.error(), "request " + r.handle() + " of round " + round);
             seen |= 1L << r.handle();
         }
-        assertEquals(0b1111_1110, seen, "every handle answered once");
+        assertEquals(0b11_1111_1110, seen, "every handle answered once");
     }
 }
