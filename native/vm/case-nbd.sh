@@ -1,36 +1,11 @@
-# Sourced by job-iommu.sh. `jahci serve` over VFIO used by the kernel's nbd driver, and the NBD I/O
-# comparison: fio through /dev/nbdN served (a) by jahci over VFIO and (b) by qemu-nbd over the
-# kernel's ahci driver, next to (c) the kernel's ahci directly (job-iommu.sh 8b). Rows go to bench.txt
-# as "nbd-jahci ..." and "nbd-qemu ..."; the host prints them with ratios.
+# Sourced by job-iommu.sh. `jahci serve` over VFIO used by the kernel's nbd driver (the comparison
+# with qemu-nbd runs in the one-vCPU boot, job-perf.sh).
 NBD_SOCK=/tmp/jahci-nbd.sock
-
-# wait_for FILE PATTERN SECONDS: until FILE has a line matching PATTERN.
-wait_for() {
-    local i
-    for i in $(seq 1 $(( $3 * 10 ))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-    return 1
-}
-
-# nbd_fio_jobs WHO DEVICE: the three read jobs of 8a through DEVICE, rows "WHO rw bs qd iops" in bench.txt.
-nbd_fio_jobs() {
-    local who=$1 dev=$2 job rw bs qd log iops
-    for job in $BENCH_JOBS; do
-        IFS=: read -r rw bs qd <<< "$job"
-        log="bench-$who-$rw-$bs-qd$qd"
-        if run "$log" fio --name="$who" --filename="$dev" --direct=1 --ioengine=libaio --rw="$rw" --bs="$bs" \
-                --iodepth="$qd" --size=32M --runtime="$BENCH_SECONDS" --time_based --output-format=json; then
-            iops=$(grep -o '"iops" : [0-9.]*' "$W/logs/$log.txt" | head -1 | awk '{print $3}')
-            echo "$who $rw $bs $qd ${iops:-?}" >> "$W/bench.txt"
-        fi
-    done
-}
 
 # 9. While the controller is on vfio-pci: jahci serves port 1 (the file system disk) and port 0; the
 #    kernel's nbd driver attaches them; ext4 on nbd0 (mkfs, mount, write, umount, e2fsck -fn); fio
-#    with crc32c verification at iodepth 32 on nbd1 (32..40 MiB of port 0: the patterns stay); the
-#    read jobs of 8a through nbd1; SIGTERM ends the server with exit 0. The server runs C1-only
-#    (JAVA_OPTS): with full JIT it served 30-50% fewer IOPS here (C2 compiling through the short run
-#    on single-threaded TCG; measured at 35340ca and 7a61f03, docs/nbd.md).
+#    with crc32c verification at iodepth 32 on nbd1 (32..40 MiB of port 0: the patterns stay);
+#    SIGTERM ends the server with exit 0. The server runs C1-only (JAVA_OPTS): start-up dominates.
 nbd_over_vfio() {
     local log="$W/logs/nbd-serve.txt" pid ok=1 why=
     modprobe nbd || { fail "nbd: jahci serve over VFIO" "modprobe nbd failed"; return; }
@@ -62,7 +37,6 @@ nbd_over_vfio() {
         else
             fail "nbd: fio --verify=crc32c through /dev/nbd1" "$(tail -3 "$W/logs/nbd-fio.txt" | tr '\n' '|')"
         fi
-        nbd_fio_jobs nbd-jahci /dev/nbd1
     fi
     run nbd-detach nbd-client -d /dev/nbd0
     run nbd-detach nbd-client -d /dev/nbd1
@@ -74,29 +48,5 @@ nbd_over_vfio() {
         wait $pid; local rc=$?
         [ $rc = 0 ] && [ ! -e "$NBD_SOCK" ] && pass "nbd: SIGTERM ends jahci serve with exit 0 and removes its socket" \
             || fail "nbd: SIGTERM ends jahci serve" "exit $rc; $(tail -3 "$log" | tr '\n' '|')"
-    fi
-}
-
-# 10. After the unbind: qemu-nbd serves the same disk through the kernel's ahci driver, the same jobs.
-nbd_qemu_nbd() {
-    local disk=$1 pid sock=/tmp/qemu-nbd.sock
-    if [ -z "$disk" ] || ! command -v qemu-nbd >/dev/null; then
-        fail "nbd: qemu-nbd over the kernel's ahci ran the same jobs" "no disk ('$disk') or no qemu-nbd (apt-get install qemu-utils)"
-        return
-    fi
-    qemu-nbd -k "$sock" -f raw --cache=none --aio=native "/dev/$disk" > "$W/logs/qemu-nbd.txt" 2>&1 &
-    pid=$!
-    wait_for /proc/net/unix "$sock" 30
-    if run qemu-nbd-attach nbd-client -u "$sock" /dev/nbd1 -N ''; then
-        nbd_fio_jobs nbd-qemu /dev/nbd1
-        run qemu-nbd-attach nbd-client -d /dev/nbd1
-    fi
-    kill $pid; wait $pid 2>/dev/null
-    # (c) the kernel's ahci directly, unless case-completion.sh measured it already
-    grep -q '^kernel ' "$W/bench.txt" 2>/dev/null || nbd_fio_jobs nbd-kernel "/dev/$disk"
-    if [ "$(grep -cE '^nbd-(jahci|qemu) ' "$W/bench.txt")" -eq 6 ]; then
-        pass "bench: jahci serve (VFIO) and qemu-nbd (kernel ahci) ran the same 3 jobs through /dev/nbd1"
-    else
-        fail "bench: jahci serve and qemu-nbd ran the same jobs" "$(grep '^nbd-' "$W/bench.txt" | tr '\n' '|')"
     fi
 }

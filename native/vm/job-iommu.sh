@@ -115,9 +115,8 @@ grep -q "verified, identical" "$W/logs/vfio-intx.txt" || { ok=0; why="$why; demo
 [ $ok = 1 ] && pass "vfio + INTx, as uid 65534 owning /dev/vfio/$group: identify, write 1 MiB, read back, verify" \
     || fail "vfio + INTx (non-root)" "${why#; }"
 
-# The read jobs of the I/O comparisons (cases 8 and 9) and fio's seconds per job in case 9.
+# The read jobs of the I/O comparison (case 8).
 BENCH_JOBS="randread:4k:1 randread:4k:32 read:128k:1"
-BENCH_SECONDS=3
 # 8. The I/O comparison, jahci in every completion mode against the kernel's ahci (case-completion.sh).
 . /tmp/work/case-completion.sh
 
@@ -137,7 +136,6 @@ fi
 
 . /tmp/work/case-vfio-req.sh   # 10. the kernel asks for the controller back while jahci holds it
 . /tmp/work/case-device.sh   # 11. jahci's identify, smart, power check vs hdparm -I, smartctl -a, hdparm -C
-nbd_qemu_nbd "$DATA"   # 12. the NBD comparison's qemu-nbd side (case-nbd.sh)
 
 check_dmesg iommu
 check_jvm_crashes iommu

@@ -29,6 +29,13 @@ run() {
     return $rc
 }
 
+# wait_for FILE PATTERN SECONDS: until FILE has a line matching PATTERN.
+wait_for() {
+    local i
+    for i in $(seq 1 $(( $3 * 10 ))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+    return 1
+}
+
 driver_of() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null; }
 
 # Rebinding $BDF through sysfs as `jahci unbind` / `jahci bind` do (the walk-through and case 7 run

@@ -1,6 +1,7 @@
 # Boot 3 (ONE vCPU, no IOMMU): the I/O comparison that holds still. The same read jobs through jahci
 # over UIO (interrupt and poll completions) and through the kernel's ahci driver (fio, O_DIRECT,
-# libaio), PERF_REPS alternating repetitions (jahci, kernel | kernel, jahci | ...). One vCPU: no
+# libaio), PERF_REPS alternating repetitions (jahci, kernel | kernel, jahci | ...); then `jahci serve`
+# against qemu-nbd through the kernel's nbd driver (below). One vCPU: no
 # time slices between vCPUs, no cross-vCPU wake-ups, every thread switch and every us of CPU the
 # driver costs shows in the I/O rate. Each job runs PERF_WARMUP first and then 1 s rounds until two
 # in a row in which the JIT's compiler threads were idle (bench io --warmup-jit-idle), so that the
@@ -54,34 +55,127 @@ stat_sample() {
         $1 == "cpu" { u = $2 + $3; s = $4; q = $7 + $8 } END { print c, i, u, s, q }' /proc/stat)"
 }
 
-perf_kernel() { # perf_kernel REP
-    local rep=$1 job rw bs qd log disk a b out ios runtime hz
+# perf_fio WHO DEVICE REP JOB...: fio (O_DIRECT, libaio) runs each [nbd:]RW:BS:QD job through DEVICE for
+# FIO_SECONDS after a FIO_RAMP ramp; one line per job in perf.txt, with the whole guest's /proc/stat per I/O sampled inside
+# fio's measured window (from 1 s after the ramp to 1 s before the end) and fio's own ctx and CPU.
+perf_fio() {
+    local who=$1 dev=$2 rep=$3 job prefix rw bs qd log a b out ios runtime hz
+    shift 3
     hz=$(getconf CLK_TCK)
-    disk=$(disk_with_size 131072) || { echo "kernel: no 64 MiB disk on $BDF" >> "$W/logs/perf-kernel.txt"; return 1; }
-    for job in $PERF_JOBS; do
+    for job in "$@"; do
+        prefix=
+        case "$job" in nbd:*) prefix=nbd:; job=${job#nbd:} ;; esac
         IFS=: read -r rw bs qd <<< "$job"
-        log="perf-kernel-$rw-$bs-qd$qd-rep$rep"
-        fio --name=kernel --filename="/dev/$disk" --direct=1 --ioengine=libaio --rw="$rw" --bs="$bs" --iodepth="$qd" \
-            --runtime="${PERF_SECONDS}s" --ramp_time="${PERF_WARMUP}s" --time_based --output-format=json \
+        log="perf-$who-$rw-$bs-qd$qd-rep$rep"
+        fio --name="$who" --filename="$dev" --direct=1 --ioengine=libaio --rw="$rw" --bs="$bs" --iodepth="$qd" \
+            --runtime="${FIO_SECONDS}s" --ramp_time="${FIO_RAMP}s" --time_based --output-format=json \
             > "$W/logs/$log.txt" 2>&1 &
-        # /proc/stat inside fio's measured window (which starts after its ramp): from 1 s after the ramp to
-        # 1 s before the end
-        sleep $(( PERF_WARMUP + 1 )); a=$(stat_sample)
-        sleep $(( PERF_SECONDS - 2 )); b=$(stat_sample)
+        sleep $(( FIO_RAMP + 1 )); a=$(stat_sample)
+        sleep $(( FIO_SECONDS - 2 )); b=$(stat_sample)
         wait $! || return 1
         out=$(tr -d '\n' < "$W/logs/$log.txt")
         ios=$(echo "$out" | grep -o '"read" *: *{[^}]*"total_ios" *: *[0-9]*' | grep -o '[0-9]*$')
         runtime=$(echo "$out" | grep -o '"read" *: *{[^}]*"runtime" *: *[0-9]*' | grep -o '[0-9]*$')
-        echo "kernel $rw-$bs-qd$qd $rep $a $b $hz $(json_number "$out" iops) $ios $runtime $(json_number "$out" ctx)" \
+        echo "$who $prefix$rw-$bs-qd$qd $rep $a $b $hz $(json_number "$out" iops) $ios $runtime $(json_number "$out" ctx)" \
             "$(json_number "$out" usr_cpu) $(json_number "$out" sys_cpu)" | awk '{
             # fields: 4-9 sample a, 10-15 sample b (uptime ctxt intr user sys irq), 16 ticks/s, 17 IOPS, 18 I/Os,
             # 19 runtime ms, 20 ctx, 21 usr %, 22 sys %; per I/O over the sampled window: the fio rate times its length
             n = $17 * ($10 - $4); t = 1e9 / $16
-            printf "kernel %s %s iops=%s ctx=%.3f intr=%.3f user=%.0f sys=%.0f irq=%.0f busy=%.0f fioctx=%.3f fiousr=%.0f fiosys=%.0f\n",
-                $2, $3, $17, ($11 - $5) / n, ($12 - $6) / n, ($13 - $7) * t / n, ($14 - $8) * t / n, ($15 - $9) * t / n,
+            printf "%s %s %s iops=%s ctx=%.3f intr=%.3f user=%.0f sys=%.0f irq=%.0f busy=%.0f fioctx=%.3f fiousr=%.0f fiosys=%.0f\n",
+                $1, $2, $3, $17, ($11 - $5) / n, ($12 - $6) / n, ($13 - $7) * t / n, ($14 - $8) * t / n, ($15 - $9) * t / n,
                 (($13 - $7) + ($14 - $8) + ($15 - $9)) * t / n, $20 / $18, $21 / 100 * $19 * 1e6 / $18, $22 / 100 * $19 * 1e6 / $18
         }' >> "$W/perf.txt"
     done
+}
+
+FIO_SECONDS=$PERF_SECONDS
+FIO_RAMP=$PERF_WARMUP
+
+perf_kernel() { # perf_kernel REP
+    local disk
+    disk=$(disk_with_size 131072) || { echo "kernel: no 64 MiB disk on $BDF" >> "$W/logs/perf-kernel.txt"; return 1; }
+    perf_fio kernel "/dev/$disk" "$1" $PERF_JOBS
+}
+
+# The NBD comparison: the same read jobs through /dev/nbd0, served (a) by `jahci serve` over UIO
+# (interrupt completions, full JIT) and (b) by qemu-nbd (--cache=none --aio=native) over the kernel's
+# ahci, both read-only, NBD_REPS alternating repetitions; rows "nbd-jahci" and "nbd-qemu" with the job
+# prefixed "nbd:". Each server is first warmed up, unmeasured: qemu-nbd with NBD_WARMUP seconds of 4k
+# random reads at QD32; jahci with rounds of the three jobs (2 s each) until two rounds in a row in
+# which the JIT's compiler threads used less than 5 ms of CPU per second (from serve --stats=1s
+# --json), at most NBD_WARMUP_ROUNDS, as bench io's --warmup-jit-idle does. jahci's rows add jit=MS,
+# the compiler threads' CPU during the measured jobs. Each job runs NBD_SECONDS after a 2 s ramp (the
+# harness's time budget; the jobs of the device comparison run PERF_SECONDS).
+NBD_JOBS="randread:4k:1 randread:4k:32 read:128k:1"
+NBD_REPS=$(( PERF_REPS < 3 ? PERF_REPS : 3 ))
+NBD_WARMUP=12
+NBD_WARMUP_ROUNDS=5
+NBD_SECONDS=$(( PERF_SECONDS < 6 ? PERF_SECONDS : 6 ))
+NBD_SOCK=/tmp/perf-nbd.sock
+
+nbd_jobs() { for j in $NBD_JOBS; do echo "nbd:$j"; done; }
+
+# jit_ms LOG FIRST: the JIT's compiler threads' CPU (ms) in serve's --stats intervals from number FIRST
+# on (per-request CPU of role jit times the requests; an interval without requests counts 0).
+jit_ms() {
+    grep '"interval"' "$1" | tail -n +"$2" | awk '{
+        if (match($0, /"requests":\{"read":[0-9]+/)) n = substr($0, RSTART + 19, RLENGTH - 19) + 0; else n = 0
+        j = 0; if (match($0, /"cpuNanos":\{"port"[^}]*"jit":[0-9.]+/)) { x = substr($0, RSTART, RLENGTH); sub(/.*"jit":/, "", x); j = x + 0 }
+        s += n * j } END { printf "%.0f", s / 1e6 }'
+}
+
+nbd_warmup_jahci() { # nbd_warmup_jahci LOG REP: rounds until the JIT is idle; the rounds taken on stdout
+    local log=$1 rep=$2 round quiet=0 first job rw bs qd
+    for round in $(seq 1 "$NBD_WARMUP_ROUNDS"); do
+        first=$(( $(grep -c '"interval"' "$log") + 2 ))
+        for job in $NBD_JOBS; do
+            IFS=: read -r rw bs qd <<< "$job"
+            fio --name=warmup --filename=/dev/nbd0 --direct=1 --ioengine=libaio --rw="$rw" --bs="$bs" --iodepth="$qd" \
+                --runtime=2s --time_based >> "$W/logs/perf-nbd-jahci-warmup-rep$rep.txt" 2>&1 || return 1
+        done
+        # the round's whole intervals: from the second after it began to the last complete one
+        if [ "$(jit_ms "$log" "$first")" -lt 30 ]; then quiet=$((quiet + 1)); else quiet=0; fi
+        [ $quiet -ge 2 ] && { echo "$round"; return 0; }
+    done
+    echo "$NBD_WARMUP_ROUNDS (JIT still busy)"
+}
+
+perf_nbd_jahci() { # perf_nbd_jahci REP
+    local rep=$1 log="$W/logs/perf-nbd-jahci-serve-rep$1.txt" pid rc=0 before rounds
+    rm -f "$NBD_SOCK"
+    "$JAVA" $BENCH_JAVA_OPTS -jar "$JAR" --device "uio:$BDF" --completion interrupt serve --port 0 --unix "$NBD_SOCK" \
+        --stats=1s --json > "$log" 2>&1 &
+    pid=$!
+    if wait_for "$log" "^serving port 0 " 180 && run perf-nbd-attach nbd-client -u "$NBD_SOCK" /dev/nbd0 -N port0; then
+        rounds=$(nbd_warmup_jahci "$log" "$rep") || rc=1
+        echo "jahci serve rep $rep: warm-up rounds $rounds" >> "$W/logs/perf-nbd-jahci-warmup-rep$rep.txt"
+        before=$(grep -c '"interval"' "$log")
+        perf_fio nbd-jahci /dev/nbd0 "$rep" $(nbd_jobs) || rc=1
+        sed -i "/^nbd-jahci nbd:[^ ]* $rep iops=/s/\$/ jit=$(jit_ms "$log" $(( before + 2 )))/" "$W/perf.txt"
+        run perf-nbd-attach nbd-client -d /dev/nbd0
+    else
+        rc=1
+    fi
+    kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null
+    return $rc
+}
+
+perf_nbd_qemu() { # perf_nbd_qemu REP
+    local rep=$1 disk pid rc=0
+    disk=$(disk_with_size 131072) || { echo "qemu-nbd: no 64 MiB disk on $BDF" >> "$W/logs/perf-nbd-qemu.txt"; return 1; }
+    rm -f "$NBD_SOCK"
+    qemu-nbd -k "$NBD_SOCK" -r -f raw --cache=none --aio=native "/dev/$disk" >> "$W/logs/perf-nbd-qemu.txt" 2>&1 &
+    pid=$!
+    if wait_for /proc/net/unix "$NBD_SOCK" 30 && run perf-nbd-attach nbd-client -u "$NBD_SOCK" /dev/nbd0 -N ''; then
+        fio --name=warmup --filename=/dev/nbd0 --direct=1 --ioengine=libaio --rw=randread --bs=4k --iodepth=32 \
+            --runtime="${NBD_WARMUP}s" --time_based > "$W/logs/perf-nbd-qemu-warmup-rep$rep.txt" 2>&1 || rc=1
+        perf_fio nbd-qemu /dev/nbd0 "$rep" $(nbd_jobs) || rc=1
+        run perf-nbd-attach nbd-client -d /dev/nbd0
+    else
+        rc=1
+    fi
+    kill $pid 2>/dev/null; wait $pid 2>/dev/null
+    return $rc
 }
 
 perf_t0=$(date +%s)
@@ -94,11 +188,31 @@ for rep in $(seq 1 "$PERF_REPS"); do
     fi
 done
 want=$(( $(echo $PERF_JOBS | wc -w) * ($(echo $PERF_MODES | wc -w) + 1) * PERF_REPS ))
-got=$(grep -c ' iops=[0-9]' "$W/perf.txt")
+got=$(grep -v ' nbd:' "$W/perf.txt" | grep -c ' iops=[0-9]')
 if [ -n "$ok" ] && [ "$got" -eq "$want" ]; then
     pass "perf (1 vCPU): jahci over UIO in modes $PERF_MODES and the kernel's ahci ran the same $(echo $PERF_JOBS | wc -w) jobs $PERF_REPS times each, alternating ($(( $(date +%s) - perf_t0 )) s; table above the results)"
 else
     fail "perf (1 vCPU): jahci and the kernel's ahci ran the same jobs" "$got of $want results; $(tail -3 "$W/logs/rebind.txt" 2>/dev/null | tr '\n' '|') see logs/perf-*.txt"
+fi
+nbd_t0=$(date +%s)
+FIO_SECONDS=$NBD_SECONDS
+FIO_RAMP=2
+ok=1
+modprobe nbd || ok=
+for rep in $(seq 1 "$NBD_REPS"); do
+    [ -n "$ok" ] || break
+    if [ $((rep % 2)) -eq 1 ]; then
+        to_uio && perf_nbd_jahci "$rep" && to_kernel && perf_nbd_qemu "$rep" || ok=
+    else
+        to_kernel && perf_nbd_qemu "$rep" && to_uio && perf_nbd_jahci "$rep" || ok=
+    fi
+done
+want=$(( $(echo $NBD_JOBS | wc -w) * 2 * NBD_REPS ))
+got=$(grep -c ' nbd:[^ ]* [0-9]* iops=[0-9]' "$W/perf.txt")
+if [ -n "$ok" ] && [ "$got" -eq "$want" ]; then
+    pass "perf (1 vCPU): jahci serve over UIO and qemu-nbd over the kernel's ahci served the same $(echo $NBD_JOBS | wc -w) jobs to the kernel's nbd driver $NBD_REPS times each, alternating ($(( $(date +%s) - nbd_t0 )) s)"
+else
+    fail "perf (1 vCPU): jahci serve and qemu-nbd served the same jobs" "$got of $want results; see logs/perf-nbd-*.txt"
 fi
 check_jvm_crashes perf
 echo "job-perf: end $(date +%s)"

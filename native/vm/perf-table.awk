@@ -1,10 +1,12 @@
 # Prints job-perf.sh's table (the 1-vCPU comparison): per job, the kernel's ahci and jahci in each
-# completion mode, medians of the repetitions with [min-max], the spread of IOPS ((max - min) / median)
+# completion mode, and for the "nbd:" jobs qemu-nbd and jahci serve through the kernel's nbd driver;
+# medians of the repetitions with [min-max], the spread of IOPS ((max - min) / median), the ratio to the
+# reference (the kernel's ahci; qemu-nbd for the nbd: jobs)
 # and what one I/O cost the whole guest (/proc/stat over the measured window): context switches,
 # interrupts, CPU us (user / system / interrupt). jahci's own: voluntary switches of the port's threads
 # and of the submitter, bytes allocated (all roles) per I/O and the JIT's compilation time in the
 # window (the largest of the repetitions; 0: the JIT had settled). The kernel's own: fio's ctx and
-# usr/sys CPU per I/O. Input: perf.txt ("WHO JOB REP key=value ..."); -v load="..." the host's load.
+# usr/sys CPU per I/O (jahci serve's also the JIT's time in its measured jobs). Input: perf.txt ("WHO JOB REP key=value ..."); -v load="..." the host's load.
 function median(key,   m, i, j, t, a) {
     m = n[key]
     for (i = 1; i <= m; i++) a[i] = v[key, i] + 0
@@ -31,29 +33,32 @@ NF >= 4 && $4 ~ /^iops=/ {
     reps[who, job]++
 }
 END {
-    printf "I/O comparison, guest with %s vCPU (TCG), jahci over UIO vs the kernel's ahci (fio libaio O_DIRECT);\n", vcpus
+    printf "I/O comparison, guest with %s vCPU (TCG), jahci over UIO vs the kernel's ahci (fio libaio O_DIRECT),\n", vcpus
+    printf "nbd: jobs through the kernel's nbd driver, jahci serve (UIO) vs qemu-nbd (kernel ahci);\n"
     printf "host load (1-min) before / after: %s; per I/O, whole guest over the measured window; medians [min-max]\n", load
-    # the kernel first, then jahci's modes as they came
-    for (w = 0; w < nw; w++) if (whos[w] == "kernel") { order[no++] = "kernel" }
-    for (w = 0; w < nw; w++) if (whos[w] != "kernel") { order[no++] = whos[w] }
+    # the references first (the kernel, qemu-nbd), then the others as they came
+    for (w = 0; w < nw; w++) if (whos[w] == "kernel" || whos[w] == "nbd-qemu") { order[no++] = whos[w] }
+    for (w = 0; w < nw; w++) if (whos[w] != "kernel" && whos[w] != "nbd-qemu") { order[no++] = whos[w] }
     for (j = 0; j < nj; j++) {
         job = jobs[j]
+        ref = job ~ /^nbd:/ ? "nbd-qemu" : "kernel"
         printf "\n%s\n", job
-        printf "  %-16s %2s %24s %7s %8s %22s %22s %28s   %s\n", "who", "n", "IOPS", "spread", "x kernel",
+        printf "  %-16s %2s %24s %7s %8s %22s %22s %28s   %s\n", "who", "n", "IOPS", "spread", "x " ref,
             "switches/IO", "interrupts/IO", "CPU us/IO (user+sys+irq)", "own"
-        kmed = n["kernel" SUBSEP job SUBSEP "iops"] ? median("kernel" SUBSEP job SUBSEP "iops") : 0
+        kmed = n[ref SUBSEP job SUBSEP "iops"] ? median(ref SUBSEP job SUBSEP "iops") : 0
         for (o = 0; o < no; o++) {
             who = order[o]; k = who SUBSEP job SUBSEP
             if (!n[k "iops"]) continue
             md = median(k "iops")
             spread = md > 0 ? sprintf("%.0f %%", (hi[k "iops"] - lo[k "iops"]) * 100 / md) : "-"
             ratio = kmed > 0 ? sprintf("%.2f", md / kmed) : "-"
-            if (who == "kernel") {
+            jit = 0
+            for (i = 1; i <= n[k "jit"]; i++) if (v[k "jit", i] + 0 > jit) jit = v[k "jit", i] + 0
+            if (n[k "fioctx"]) {
                 own = sprintf("fio ctx/IO %s, fio usr+sys us/IO %s + %s", cell(k "fioctx", 1, "%.2f"),
                     cell(k "fiousr", 1000, "%.1f"), cell(k "fiosys", 1000, "%.1f"))
+                if (n[k "jit"]) own = own sprintf(", server JIT ms in jobs (max) %d", jit)
             } else {
-                jit = 0
-                for (i = 1; i <= n[k "jit"]; i++) if (v[k "jit", i] + 0 > jit) jit = v[k "jit", i] + 0
                 own = sprintf("port/submitter vol. switches/IO %s / %s, alloc B/IO %s, JIT ms in window (max) %d",
                     cell(k "portsw", 1, "%.2f"), cell(k "subsw", 1, "%.2f"), cell(k "alloc", 1, "%.1f"), jit)
             }
