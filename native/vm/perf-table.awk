@@ -1,9 +1,9 @@
-# Prints job-perf.sh's table (the 1-vCPU comparison): per job, the kernel's ahci and jahci in each
-# completion mode, and for the "nbd:" jobs qemu-nbd and jahci serve through the kernel's nbd driver;
-# medians of the repetitions with [min-max], the spread of IOPS ((max - min) / median), the ratio to the
-# reference (the kernel's ahci; qemu-nbd for the nbd: jobs)
+# Prints job-perf.sh's table (the comparison in a guest of 1 vCPU, or JAHCI_VM_PERF_CPUS): per job, the
+# kernel's ahci and jahci in each completion mode, and for the "nbd:" jobs qemu-nbd and jahci serve
+# through the kernel's nbd driver; medians of the repetitions with [min-max], the spread of IOPS
+# ((max - min) / median), the ratio to the reference (the kernel's ahci; qemu-nbd for the nbd: jobs)
 # and what one I/O cost the whole guest (/proc/stat over the measured window): context switches,
-# interrupts, CPU us (user / system / interrupt). jahci's own: voluntary switches of the port's threads
+# interrupts, CPU us (user / system / interrupt), and the vCPUs' idle us. jahci's own: voluntary switches of the port's threads
 # and of the submitter, bytes allocated (all roles) per I/O and the JIT's compilation time in the
 # window (the largest of the repetitions; 0: the JIT had settled). The kernel's own: fio's ctx and
 # usr/sys CPU per I/O (jahci serve's also the JIT's time in its measured jobs). Input: perf.txt ("WHO JOB REP key=value ..."); -v load="..." the host's load.
@@ -33,7 +33,7 @@ NF >= 4 && $4 ~ /^iops=/ {
     reps[who, job]++
 }
 END {
-    printf "I/O comparison, guest with %s vCPU (TCG), jahci over UIO vs the kernel's ahci (fio libaio O_DIRECT),\n", vcpus
+    printf "I/O comparison, guest with %s vCPU%s (TCG), jahci over UIO vs the kernel's ahci (fio libaio O_DIRECT),\n", vcpus, vcpus == 1 ? "" : "s"
     printf "nbd: jobs through the kernel's nbd driver, jahci serve (UIO) vs qemu-nbd (kernel ahci);\n"
     printf "host load (1-min) before / after: %s; per I/O, whole guest over the measured window; medians [min-max]\n", load
     # the references first (the kernel, qemu-nbd), then the others as they came
@@ -43,8 +43,8 @@ END {
         job = jobs[j]
         ref = job ~ /^nbd:/ ? "nbd-qemu" : "kernel"
         printf "\n%s\n", job
-        printf "  %-16s %2s %24s %7s %8s %22s %22s %28s   %s\n", "who", "n", "IOPS", "spread", "x " ref,
-            "switches/IO", "interrupts/IO", "CPU us/IO (user+sys+irq)", "own"
+        printf "  %-16s %2s %24s %7s %8s %22s %22s %28s %22s   %s\n", "who", "n", "IOPS", "spread", "x " ref,
+            "switches/IO", "interrupts/IO", "CPU us/IO (user+sys+irq)", "idle us/IO (all vCPUs)", "own"
         kmed = n[ref SUBSEP job SUBSEP "iops"] ? median(ref SUBSEP job SUBSEP "iops") : 0
         for (o = 0; o < no; o++) {
             who = order[o]; k = who SUBSEP job SUBSEP
@@ -62,8 +62,9 @@ END {
                 own = sprintf("port/submitter vol. switches/IO %s / %s, alloc B/IO %s, JIT ms in window (max) %d",
                     cell(k "portsw", 1, "%.2f"), cell(k "subsw", 1, "%.2f"), cell(k "alloc", 1, "%.1f"), jit)
             }
-            printf "  %-16s %2d %24s %7s %8s %22s %22s %28s   %s\n", who, reps[who, job], cell(k "iops", 1, "%.0f"), spread,
-                ratio, cell(k "ctx", 1, "%.2f"), cell(k "intr", 1, "%.2f"), cell(k "busy", 1000, "%.0f"), own
+            printf "  %-16s %2d %24s %7s %8s %22s %22s %28s %22s   %s\n", who, reps[who, job], cell(k "iops", 1, "%.0f"), spread,
+                ratio, cell(k "ctx", 1, "%.2f"), cell(k "intr", 1, "%.2f"), cell(k "busy", 1000, "%.0f"),
+                cell(k "idle", 1000, "%.0f"), own
             printf "  %-16s %2s %24s %7s %8s %22s %22s %28s\n", "", "", "", "", "", "", "",
                 sprintf("%.0f + %.0f + %.0f", median(k "user") / 1000, median(k "sys") / 1000, median(k "irq") / 1000)
         }
