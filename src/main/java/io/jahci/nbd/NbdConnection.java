@@ -229,7 +229,7 @@ final class NbdConnection {
     // ---------------------------------------------------------------- requests
 
     /** A request goes to the disk. Loop thread. */
-    synchronized void submitted(NbdRequest r) {
+    synchronized void submitted() {
         submitted++;
     }
 

@@ -185,7 +185,7 @@ final class RequestIntake {
                 }
             }
             case CMD_TRIM, CMD_WRITE_ZEROES -> {
-                connection.submitted(r);
+                connection.submitted();
                 try {
                     trimAndZeroes.start(r);
                 } catch (PortException | RuntimeException e) {
@@ -241,7 +241,7 @@ final class RequestIntake {
         r.flushNext = r.type == CMD_WRITE && fua && !disk.supportsFua();
         boolean diskFua = fua && !r.flushNext;
         long lba = r.offset / disk.sectorSize();
-        connection.submitted(r);
+        connection.submitted();
         try {
             switch (r.type) {
                 case CMD_READ -> {
