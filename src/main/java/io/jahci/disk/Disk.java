@@ -301,13 +301,10 @@ public final class Disk {
      */
     public void trim(long lba, long sectors) throws PortException {
         checkTrim(lba, sectors);
-        int maxBlocks = trimBlocksPerCommand();
         synchronized (trimRanges) {
             for (long done = 0; done < sectors; ) {
-                int blocks = LbaRangeEntries.blocksFor(sectors - done, maxBlocks);
-                ByteBuffer ranges = trimRanges.clear().limit(blocks * LbaRangeEntries.BLOCK_BYTES);
-                done += LbaRangeEntries.encode(ranges, blocks, lba + done, sectors - done);
-                port.io().execute(trimTaskFile(blocks), ranges);
+                done += encodeTrim(trimRanges.clear(), lba + done, sectors - done);
+                port.io().execute(trimTaskFile(trimRanges), trimRanges);
             }
         }
     }
@@ -326,9 +323,20 @@ public final class Disk {
         return Math.min(port.identity().trimMaxBlocks(), TRIM_BLOCKS_PER_COMMAND);
     }
 
-    /** DATA SET MANAGEMENT with TRIM carrying {@code blocks} blocks of range entries (made once per count). */
-    AtaTaskFile trimTaskFile(int blocks) {
-        return TRIM_TASK_FILES[blocks - 1];
+    /**
+     * Writes the range entries of one DATA SET MANAGEMENT TRIM, as many 512-byte blocks as cover the
+     * most of {@code sectors} sectors from {@code lba} (at most {@link #trimBlocksPerCommand()}), at
+     * index 0 of {@code ranges}, whose limit it sets to them; returns how many sectors they cover.
+     */
+    long encodeTrim(ByteBuffer ranges, long lba, long sectors) {
+        int blocks = LbaRangeEntries.blocksFor(sectors, trimBlocksPerCommand());
+        ranges.limit(blocks * LbaRangeEntries.BLOCK_BYTES);
+        return LbaRangeEntries.encode(ranges, blocks, lba, sectors);
+    }
+
+    /** DATA SET MANAGEMENT with TRIM carrying the range entries {@link #encodeTrim} wrote (made once per block count). */
+    AtaTaskFile trimTaskFile(ByteBuffer ranges) {
+        return TRIM_TASK_FILES[ranges.limit() / LbaRangeEntries.BLOCK_BYTES - 1];
     }
 
     /** DATA SET MANAGEMENT with TRIM is supported (IDENTIFY word 169 bit 0). */

@@ -115,10 +115,9 @@ public final class DiskRequest {
             throw new IllegalStateException("this request holds a command of " + transfer.reservedBytes()
                     + " bytes, too small for a trim's range entries: release it first");
         }
-        int blocks = LbaRangeEntries.blocksFor(sectors, maxBlocks);
-        long covered = LbaRangeEntries.encode(transfer.data().limit(blocks * LbaRangeEntries.BLOCK_BYTES), blocks,
-                lba, sectors);
-        io.executeReserved(transfer, disk.trimTaskFile(blocks), awaited);
+        ByteBuffer ranges = transfer.data();
+        long covered = disk.encodeTrim(ranges, lba, sectors);
+        io.executeReserved(transfer, disk.trimTaskFile(ranges), awaited);
         return covered;
     }
 
