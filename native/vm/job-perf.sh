@@ -118,9 +118,9 @@ perf_kernel() { # perf_kernel REP
 # ahci, both read-only, NBD_REPS alternating repetitions; rows "nbd-jahci" and "nbd-qemu" with the job
 # prefixed "nbd:". Each server is first warmed up, unmeasured: qemu-nbd with NBD_WARMUP seconds of 4k
 # random reads at QD32; jahci with rounds of the three jobs (2 s each) until two rounds in a row in
-# which the JIT's compiler threads used less than 5 ms of CPU per second (from serve --stats=1s
-# --json), at most NBD_WARMUP_ROUNDS, as bench io's --warmup-jit-idle does. jahci's rows add jit=MS,
-# the compiler threads' CPU during the measured jobs. NBD_REPS (JAHCI_VM_PERF_NBD) is 0 unless asked
+# which the JIT's compiler threads used less than 5 ms of CPU per second (read from /proc, jit_sample),
+# at most NBD_WARMUP_ROUNDS, as bench io's --warmup-jit-idle does; the server runs without --stats.
+# jahci's rows add jit=MS, the compiler threads' CPU during the measured jobs. NBD_REPS (JAHCI_VM_PERF_NBD) is 0 unless asked
 # for: under TCG the server's JIT takes minutes to settle, more than a CI run can give.
 NBD_JOBS="randread:4k:1 randread:4k:32 read:128k:1"
 NBD_WARMUP=12
@@ -129,43 +129,51 @@ NBD_SOCK=/tmp/perf-nbd.sock
 
 nbd_jobs() { for j in $NBD_JOBS; do echo "nbd:$j"; done; }
 
-# jit_ms LOG FIRST: the JIT's compiler threads' CPU (ms) in serve's --stats intervals from number FIRST
-# on (per-request CPU of role jit times the requests; an interval without requests counts 0).
+# jit_sample PID: "TID TICKS" per JIT compiler thread of the JVM PID (C1/C2 CompilerThread: utime + stime from
+# /proc/PID/task/TID/stat). Read from outside, so that measuring the JIT runs no code in the server: serve's
+# --stats=1s, read every second, kept its own (rarely called, slowly compiled) code in the JIT's queue.
+jit_sample() {
+    local t c
+    for t in /proc/"$1"/task/*; do
+        c=$(cat "$t/comm" 2>/dev/null) || continue
+        case "$c" in "C1 CompilerThre"*|"C2 CompilerThre"*)
+            awk -v tid="${t##*/}" '{ sub(/^.*\) /, ""); print tid, $12 + $13 }' "$t/stat" 2>/dev/null ;;
+        esac
+    done
+}
+# jit_ms "A" "B": the compiler threads' CPU (ms) between two jit_samples (a thread new in B counts whole).
 jit_ms() {
-    grep '"interval"' "$1" | tail -n +"$2" | awk '{
-        if (match($0, /"requests":\{"read":[0-9]+/)) n = substr($0, RSTART + 19, RLENGTH - 19) + 0; else n = 0
-        j = 0; if (match($0, /"cpuNanos":\{"port"[^}]*"jit":[0-9.]+/)) { x = substr($0, RSTART, RLENGTH); sub(/.*"jit":/, "", x); j = x + 0 }
-        s += n * j } END { printf "%.0f", s / 1e6 }'
+    printf '%s\n--\n%s\n' "$1" "$2" | awk -v hz="$(getconf CLK_TCK)" '$1 == "--" { b = 1; next }
+        !b { a[$1] = $2; next } { s += $2 - a[$1] } END { printf "%.0f", s * 1000 / hz }'
 }
 
-nbd_warmup_jahci() { # nbd_warmup_jahci LOG REP: rounds until the JIT is idle; the rounds taken on stdout
-    local log=$1 rep=$2 round quiet=0 first job rw bs qd
+nbd_warmup_jahci() { # nbd_warmup_jahci PID REP: rounds until the JIT is idle; the rounds taken on stdout
+    local pid=$1 rep=$2 round quiet=0 a job rw bs qd
     for round in $(seq 1 "$NBD_WARMUP_ROUNDS"); do
-        first=$(( $(grep -c '"interval"' "$log") + 2 ))
+        a=$(jit_sample "$pid")
         for job in $NBD_JOBS; do
             IFS=: read -r rw bs qd <<< "$job"
             fio --name=warmup --filename=/dev/nbd0 --direct=1 --ioengine=libaio --rw="$rw" --bs="$bs" --iodepth="$qd" \
                 --runtime=2s --time_based >> "$W/logs/perf-nbd-jahci-warmup-rep$rep.txt" 2>&1 || return 1
         done
-        # the round's whole intervals: from the second after it began to the last complete one
-        if [ "$(jit_ms "$log" "$first")" -lt 30 ]; then quiet=$((quiet + 1)); else quiet=0; fi
+        if [ "$(jit_ms "$a" "$(jit_sample "$pid")")" -lt 30 ]; then quiet=$((quiet + 1)); else quiet=0; fi
         [ $quiet -ge 2 ] && { echo "$round"; return 0; }
     done
     echo "$NBD_WARMUP_ROUNDS (JIT still busy)"
 }
 
 perf_nbd_jahci() { # perf_nbd_jahci REP
-    local rep=$1 log="$W/logs/perf-nbd-jahci-serve-rep$1.txt" pid rc=0 before rounds
+    local rep=$1 log="$W/logs/perf-nbd-jahci-serve-rep$1.txt" pid rc=0 a rounds
     rm -f "$NBD_SOCK"
     "$JAVA" $BENCH_JAVA_OPTS -jar "$JAR" --device "uio:$BDF" --completion interrupt serve --port 0 --unix "$NBD_SOCK" \
-        --stats=1s --json > "$log" 2>&1 &
+        > "$log" 2>&1 &
     pid=$!
     if wait_for "$log" "^serving port 0 " 180 && run perf-nbd-attach nbd-client -u "$NBD_SOCK" /dev/nbd0 -N port0; then
-        rounds=$(nbd_warmup_jahci "$log" "$rep") || rc=1
+        rounds=$(nbd_warmup_jahci "$pid" "$rep") || rc=1
         echo "jahci serve rep $rep: warm-up rounds $rounds" >> "$W/logs/perf-nbd-jahci-warmup-rep$rep.txt"
-        before=$(grep -c '"interval"' "$log")
+        a=$(jit_sample "$pid")
         perf_fio nbd-jahci /dev/nbd0 "$rep" $(nbd_jobs) || rc=1
-        sed -i "/^nbd-jahci nbd:[^ ]* $rep iops=/s/\$/ jit=$(jit_ms "$log" $(( before + 2 )))/" "$W/perf.txt"
+        sed -i "/^nbd-jahci nbd:[^ ]* $rep iops=/s/\$/ jit=$(jit_ms "$a" "$(jit_sample "$pid")")/" "$W/perf.txt"
         run perf-nbd-attach nbd-client -d /dev/nbd0
     else
         rc=1
