@@ -79,10 +79,6 @@ public final class Channel<X> {
         return syncWithIsr;
     }
 
-    public PortDriver<?> port() {
-        return port;
-    }
-
     public InterruptConnection interrupt() {
         return interrupt;
     }

@@ -47,10 +47,10 @@ final class ChannelChecks {
         }
     }
 
-    /** SERVICE_ON_STOPPED_CHANNEL when the channel is STOPPED. */
+    /** SERVICE_ON_STOPPED_CHANNEL unless the state allows port services (every state but STOPPED). */
     static void notStopped(Channel<?> channel, String service) {
         ChannelState s = channel.state();
-        if (s == ChannelState.STOPPED) {
+        if (!s.allowsServices()) {
             throw Verifier.violation(VerifierException.Rule.SERVICE_ON_STOPPED_CHANNEL, service + " of " + channel,
                     ANY_BUT_STOPPED, "channel " + s);
         }

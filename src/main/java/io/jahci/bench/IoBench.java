@@ -91,7 +91,7 @@ public final class IoBench {
             json.put("bytesPerSecond", Json.fixed(bytesPerSecond(), 0));
             json.put("latency", latency.toJson());
             if (costs != null) {
-                IoCosts.PerCommand.putJson(json, "Command", costs);
+                IoCosts.PerCommand.putJson(json, "Command", costs, ios);
             }
             return json;
         }

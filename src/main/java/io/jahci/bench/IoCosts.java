@@ -85,15 +85,19 @@ public final class IoCosts {
         /**
          * Puts {@code "registerReadsPer<per>"}, {@code "registerWritesPer<per>"}, {@code "per<per>"}
          * ({@link #toJson()}), {@code "jitCompilationMillis"} and {@code "exitedThreads"} into
-         * {@code json} ({@code per}: {@code "Command"}, {@code "Request"}); each null when
-         * {@code costs} is (a window without commands has no costs per command).
+         * {@code json} ({@code per}: {@code "Command"}, {@code "Request"}). With {@code count} 0 (a
+         * window without commands) the three per-{@code per} keys are null: there is nothing to divide
+         * by, and 0 would claim a cost; the window's own two keys keep their values.
+         *
+         * @param count the commands (requests) in the window, which the costs were divided by
          */
-        public static void putJson(Map<String, Object> json, String per, PerCommand costs) {
-            json.put("registerReadsPer" + per, costs == null ? null : Json.fixed(costs.registers().reads(), 2));
-            json.put("registerWritesPer" + per, costs == null ? null : Json.fixed(costs.registers().writes(), 2));
-            json.put("per" + per, costs == null ? null : costs.toJson());
-            json.put("jitCompilationMillis", costs == null ? null : costs.jitCompilationMillis());
-            json.put("exitedThreads", costs == null ? null : costs.exitedThreads());
+        public static void putJson(Map<String, Object> json, String per, PerCommand costs, long count) {
+            boolean any = count > 0;
+            json.put("registerReadsPer" + per, any ? Json.fixed(costs.registers().reads(), 2) : null);
+            json.put("registerWritesPer" + per, any ? Json.fixed(costs.registers().writes(), 2) : null);
+            json.put("per" + per, any ? costs.toJson() : null);
+            json.put("jitCompilationMillis", costs.jitCompilationMillis());
+            json.put("exitedThreads", costs.exitedThreads());
         }
 
         /**
@@ -114,10 +118,25 @@ public final class IoCosts {
                     + "user %.1f, system %.1f, interrupt %.1f, idle %.1f", per, system.contextSwitches(), system.interrupts(),
                     system.userNanos() / 1e3, system.systemNanos() / 1e3, system.interruptNanos() / 1e3,
                     system.idleNanos() / 1e3));
+            addExitedThreads(lines);
+            return lines;
+        }
+
+        /**
+         * What holds for the window without any command (an interval of {@code serve} without
+         * requests): the JIT's compilation time, and the threads whose counts are missing when there are any.
+         */
+        public List<String> windowText() {
+            List<String> lines = new ArrayList<>();
+            lines.add(String.format(Locale.ROOT, "JIT compiled %d ms in the window", jitCompilationMillis));
+            addExitedThreads(lines);
+            return lines;
+        }
+
+        private void addExitedThreads(List<String> lines) {
             if (!exitedThreads.isEmpty()) {
                 lines.add("threads that exited in the window (not counted): " + String.join(", ", exitedThreads));
             }
-            return lines;
         }
 
         private static Map<String, Object> fixed(Map<String, Double> values, int decimals) {

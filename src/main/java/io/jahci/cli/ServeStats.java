@@ -93,17 +93,15 @@ final class ServeStats {
             doc.put("final", last);
             doc.put("seconds", Json.fixed(seconds, 3));
             doc.put("requests", requests.toJson());
-            IoCosts.PerCommand.putJson(doc, "Request", n == 0 ? null : perRequest);
+            IoCosts.PerCommand.putJson(doc, "Request", perRequest, n);
             out.println(Json.write(doc));
         } else {
             out.printf(Locale.ROOT, "stats %s (%.1f s): %s%n", last ? "at exit" : printed, seconds, n == 0 ? "no requests"
                     : String.format(Locale.ROOT, "%d requests (read %d, write %d, flush %d, trim %d, write zeroes %d, "
                     + "other %d)", n, requests.read(), requests.write(), requests.flush(), requests.trim(),
                     requests.writeZeroes(), requests.other()));
-            if (n > 0) {
-                for (String line : perRequest.text("request")) {
-                    out.println("  " + line);
-                }
+            for (String line : n > 0 ? perRequest.text("request") : perRequest.windowText()) {
+                out.println("  " + line);
             }
         }
         out.flush();

@@ -38,10 +38,9 @@ class ServeStatsCliTest {
     @Test
     void theDocumentAtExitCountsTheRequestsOfAClientThatLeft() throws Exception {
         Path socket = dir.resolve("j.sock");
-        Process serve = serve(socket, "--stats=60m", "--json");
-        try {
-            Lines out = new Lines(dir.resolve(socket.getFileName() + ".out"));
-            ready(out, serve, socket);
+        try (Served served = started(socket, "--stats=60m", "--json")) {
+            Process serve = served.process();
+            Lines out = served.out();
             readWithQemuIo(socket, READS);
             awaitGone(serve.pid(), "jahci-nbd-1-");
             serve.destroy(); // SIGTERM
@@ -60,20 +59,50 @@ class ServeStatsCliTest {
             assertTrue(nbd >= 1, "the loop of the client that left waited once per request at least: " + doc);
             assertTrue(JsonReader.number(doc.get("registerReadsPerRequest")) > 0, doc.toString());
             assertFalse(doc.get("exitedThreads").toString().contains("jahci-nbd"), doc.toString());
-        } finally {
-            serve.destroyForcibly();
-            serve.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * An interval without requests (no client connected) divides by nothing: the per-request keys are there and
+     * null, never 0, and the interval's own values (the JIT's time, the threads that exited) are there as numbers.
+     */
+    @Test
+    void anIntervalWithoutRequestsHasNullPerRequestKeysAndItsOwnValues() throws Exception {
+        Path socket = dir.resolve("z.sock");
+        try (Served served = started(socket, "--stats=200ms", "--json")) {
+            Process serve = served.process();
+            Lines out = served.out();
+            Map<String, Object> first = JsonReader.object(line(out, serve));
+            assertEquals(1, first.get("interval"));
+            serve.destroy(); // SIGTERM
+            List<String> lines = rest(out, serve);
+            Map<String, Object> last = JsonReader.object(lines.get(lines.size() - 1));
+            assertEquals(true, last.get("final"), lines.toString());
+            for (Map<String, Object> doc : List.of(first, last)) {
+                assertEquals(List.of("jahciVersion", "schema", "device", "interval", "final", "seconds", "requests",
+                        "registerReadsPerRequest", "registerWritesPerRequest", "perRequest", "jitCompilationMillis",
+                        "exitedThreads"), List.copyOf(doc.keySet()), "docs/json.md's keys, each present: " + doc);
+                assertEquals(Map.of("read", 0, "write", 0, "flush", 0, "trim", 0, "writeZeroes", 0, "other", 0),
+                        JsonReader.object(doc.get("requests")), "no client connected: " + doc);
+                assertNull(doc.get("registerReadsPerRequest"), doc.toString());
+                assertNull(doc.get("registerWritesPerRequest"), doc.toString());
+                assertNull(doc.get("perRequest"), doc.toString());
+                assertNotNull(doc.get("jitCompilationMillis"), "the interval's own JIT time: " + doc);
+                assertTrue(JsonReader.number(doc.get("jitCompilationMillis")) >= 0, doc.toString());
+                assertNotNull(JsonReader.list(doc.get("exitedThreads")), doc.toString());
+            }
         }
     }
 
     @Test
     void textEachIntervalAndAtExit() throws Exception {
         Path socket = dir.resolve("t.sock");
-        Process serve = serve(socket, "--stats=200ms");
-        try {
-            Lines out = new Lines(dir.resolve(socket.getFileName() + ".out"));
-            ready(out, serve, socket);
-            assertTrue(line(out, serve).startsWith("stats 1 ("), "the first interval's line");
+        try (Served served = started(socket, "--stats=200ms")) {
+            Process serve = served.process();
+            Lines out = served.out();
+            String first = line(out, serve);
+            assertTrue(first.startsWith("stats 1 ("), "the first interval's line: " + first);
+            assertWithoutRequests(first, line(out, serve)); // no client yet
             readWithQemuIo(socket, 10);
             awaitGone(serve.pid(), "jahci-nbd-1-");
             serve.destroy();
@@ -93,14 +122,18 @@ class ServeStatsCliTest {
                             lines.get(i + 2));
                     assertTrue(lines.get(i + 2).contains(", nbd "), lines.get(i + 2));
                 } else if (lines.get(i).startsWith("stats ")) {
-                    assertTrue(lines.get(i).endsWith(": no requests"), lines.get(i));
+                    assertWithoutRequests(lines.get(i), lines.get(i + 1));
                 }
             }
             assertEquals(10, counted, "the reads qemu-io sent, over all intervals: " + lines);
-        } finally {
-            serve.destroyForcibly();
-            serve.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** A text interval without requests: that line, then only the interval's own (no costs per request). */
+    private static void assertWithoutRequests(String stats, String next) {
+        assertTrue(stats.endsWith(": no requests"), stats);
+        assertTrue(next.matches("^  JIT compiled \\d+ ms in the window$"), "no costs per request, the interval's own: "
+                + next);
     }
 
     /** `jahci serve` of a new read-only 64 MiB image on {@code socket} in its own JVM, with {@code options}. */
@@ -114,9 +147,27 @@ class ServeStatsCliTest {
                 .redirectError(dir.resolve(socket.getFileName() + ".err").toFile()).start();
     }
 
-    private void ready(Lines out, Process serve, Path socket) throws Exception {
-        assertEquals("serving port 0 (64 MiB, read-only) at nbd+unix:///port0?socket=" + socket, line(out, serve),
-                "the ready line; stderr: " + Files.readString(dir.resolve(socket.getFileName() + ".err")));
+    /** A `jahci serve` that printed its ready line, and what it prints; closing it kills it if it still runs. */
+    private record Served(Process process, Lines out) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** {@link #serve}, once it printed its ready line. */
+    private Served started(Path socket, String... options) throws Exception {
+        Served served = new Served(serve(socket, options), new Lines(dir.resolve(socket.getFileName() + ".out")));
+        try {
+            assertEquals("serving port 0 (64 MiB, read-only) at nbd+unix:///port0?socket=" + socket,
+                    line(served.out(), served.process()),
+                    "the ready line; stderr: " + Files.readString(dir.resolve(socket.getFileName() + ".err")));
+        } catch (Throwable t) {
+            served.close();
+            throw t;
+        }
+        return served;
     }
 
     /** qemu-io, read-only, {@code n} 4 KiB reads one after the other (one request in flight). */

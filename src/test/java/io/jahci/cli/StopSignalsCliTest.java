@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.nio.file.Files;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -37,8 +38,26 @@ class StopSignalsCliTest {
     /** Longest a step may take on a loaded machine before the test gives up (a failure, not a timing assertion). */
     private static final long PATIENCE_SECONDS = 180;
 
+    /**
+     * Runs the child with SIGINT's default disposition, whatever this JVM inherited: a shell without job control
+     * starts its background jobs with SIGINT ignored, every child inherits that across exec (POSIX exec), and a JVM
+     * started with SIGINT ignored keeps it ignored, so the CLI would never see the signal. coreutils' env (8.31 and
+     * later) resets it before it execs the JVM, which keeps env's pid.
+     */
+    private static final List<String> DEFAULT_SIGINT = List.of("env", "--default-signal=INT");
+
     @TempDir
     Path dir;
+
+    @BeforeAll
+    static void envResetsSignals() throws Exception {
+        Process p = new ProcessBuilder(DEFAULT_SIGINT.get(0), DEFAULT_SIGINT.get(1), "true").redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(PATIENCE_SECONDS, TimeUnit.SECONDS) && p.exitValue() == 0,
+                "the CLI must start with SIGINT at its default disposition, which these tests do through `env "
+                        + "--default-signal=INT` (coreutils 8.31 or later: apt-get install coreutils); it failed: " + out);
+    }
 
     /** The CLI in a child JVM; stderr lines arrive in a queue as they are printed. */
     private static final class Child {
@@ -51,7 +70,8 @@ class StopSignalsCliTest {
         }
 
         Child(List<String> jvmOptions, String... args) throws IOException {
-            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow()));
+            List<String> command = new ArrayList<>(DEFAULT_SIGINT);
+            command.add(ProcessHandle.current().info().command().orElseThrow());
             command.addAll(jvmOptions);
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
             command.addAll(List.of(args));
