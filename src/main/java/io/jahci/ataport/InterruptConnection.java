@@ -106,6 +106,21 @@ public final class InterruptConnection {
         return interrupts;
     }
 
+    /**
+     * {@link #interrupts()} read under the interrupt lock: an interrupt whose ISRs are running is
+     * counted before this returns, so a completion an ISR queued (which may run on a DISPATCH worker
+     * before the servicing thread counts) is never seen without its interrupt. For counts taken at
+     * the edges of a measured window. PASSIVE or DISPATCH, not holding the interrupt lock.
+     */
+    public long interruptsCounted() {
+        lock.lock();
+        try {
+            return interrupts;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Interrupts no channel's ISR claimed. */
     public long unclaimedInterrupts() {
         return unclaimed;

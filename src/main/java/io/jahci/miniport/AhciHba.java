@@ -220,12 +220,13 @@ public final class AhciHba implements AutoCloseable {
     }
 
     /**
-     * Interrupts serviced since the port layer started ({@link InterruptConnection#interrupts()}):
-     * each a wake-up of the interrupt thread on the controller's interrupt source. Any thread, no lock.
+     * Interrupts serviced since the port layer started ({@link InterruptConnection#interruptsCounted()}):
+     * each a wake-up of the interrupt thread on the controller's interrupt source, an interrupt being
+     * serviced counted before this returns. PASSIVE or DISPATCH, not holding the interrupt lock.
      */
     public long interruptsServiced() {
         InterruptConnection l = line;
-        return l == null ? 0 : l.interrupts();
+        return l == null ? 0 : l.interruptsCounted();
     }
 
     PortDriver<AhciHba> portDriver() {

@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,38 @@ import org.junit.jupiter.api.Test;
  * never held at a channel lock.
  */
 class InterruptThreadTest {
+
+    @Test
+    @DisplayName("The interrupt count read for a window's edge waits for the interrupt being serviced and includes it")
+    void countedInterruptsIncludeTheOneBeingServiced() throws Exception {
+        try (Fixture f = new Fixture(new PortDriverOptions().completionMode(CompletionMode.INTERRUPT))) {
+            TestMiniport miniport = new TestMiniport(false);
+            CountDownLatch isrInside = new CountDownLatch(1);
+            CountDownLatch letIsrGo = new CountDownLatch(1);
+            miniport.onInterrupt = ext -> {
+                isrInside.countDown();
+                try {
+                    letIsrGo.await(Fixture.WAIT_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return true;
+            };
+            InterruptConnection connection = f.newSource();
+            f.startChannel(miniport, connection);
+            f.source(0).fire();
+            await(isrInside, "the ISR");
+
+            AtomicLong counted = new AtomicLong(-1);
+            Thread reader = new Thread(() -> counted.set(connection.interruptsCounted()), "test-window-edge");
+            reader.start();
+            Fixture.awaitWaitingFor(connection.lock(), reader, "the count while an ISR runs");
+            assertEquals(0, connection.interrupts(), "the interrupt is counted once its ISRs returned");
+            letIsrGo.countDown();
+            reader.join(TimeUnit.SECONDS.toMillis(Fixture.WAIT_SECONDS));
+            assertEquals(1, counted.get(), "the count read at the edge includes the interrupt that was being serviced");
+        }
+    }
 
     @Test
     @DisplayName("S9: with SyncWithIsr FALSE, the StartIo of a busy-queued request, re-offered after the ISR completed the request before it, runs where the ISRs of both channels on its source can run inside it")
