@@ -25,8 +25,8 @@ import java.util.function.Consumer;
  *  request context:  FREE --intake--> SUBMITTED --completion (DISPATCH)--> QUEUED --loop writes the reply--> FREE
  *                    FREE --intake (refused)--> QUEUED
  *                    QUEUED --loop (FUA emulated; TRIM, WRITE_ZEROES: next command)--> SUBMITTED
- *  loop:  answer what is queued; read what the socket holds, unless the socket is drained; when
- *         neither moved:
+ *  loop:  answer what is queued (its replies in one gathering write); read what the socket holds,
+ *         unless the socket is drained; when neither moved:
  *           requests in flight, no reply waiting, interrupt completions --> service the interrupt itself
  *                 ({@link Disk#awaitCompletions}, at most {@value #AWAIT_MICROS} us, blind to the socket meanwhile)
  *           otherwise, or nothing came --> wait in the selector: socket readable (a context free), socket
@@ -179,9 +179,12 @@ final class NbdConnection {
         }
     }
 
-    /** Takes what the queue holds: replies to write, FUA flushes and TRIM/WRITE_ZEROES steps to submit. */
+    /**
+     * Takes what the queue holds: replies to write, FUA flushes and TRIM/WRITE_ZEROES steps to
+     * submit; then writes the replies waiting, all in one gathering write.
+     */
     private boolean answer() {
-        boolean progress = writer.writeMore();
+        boolean progress = false;
         NbdRequest r;
         while ((r = queue.poll()) != null) {
             progress = true;
@@ -191,7 +194,7 @@ final class NbdConnection {
                 writer.send(r);
             }
         }
-        return progress;
+        return writer.writeMore() | progress;
     }
 
     /**
