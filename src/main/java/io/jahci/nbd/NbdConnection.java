@@ -25,12 +25,22 @@ import java.util.function.Consumer;
  *  request context:  FREE --intake--> SUBMITTED --completion (DISPATCH)--> QUEUED --loop writes the reply--> FREE
  *                    FREE --intake (refused)--> QUEUED
  *                    QUEUED --loop (FUA emulated; TRIM, WRITE_ZEROES: next command)--> SUBMITTED
- *  loop:  answer what is queued; read what the socket holds; when neither moved:
+ *  loop:  answer what is queued (its replies in one gathering write); read what the socket holds,
+ *         unless the socket is drained; when neither moved:
  *           requests in flight, no reply waiting, interrupt completions --> service the interrupt itself
  *                 ({@link Disk#awaitCompletions}, at most {@value #AWAIT_MICROS} us, blind to the socket meanwhile)
  *           otherwise, or nothing came --> wait in the selector: socket readable (a context free), socket
  *                 writable (replies waiting), or a completion queued ({@link Selector#wakeup})
+ *  socket:  MAY_HOLD_MORE --a read returned fewer bytes than it asked for--> DRAINED (no read)
+ *           DRAINED --the selector says readable; or awaitCompletions returned, requests still in flight;
+ *                     or the server stops, or the socket was closed--> MAY_HOLD_MORE
  * </pre>
+ *
+ * A drained socket saves the reads that could only find it empty: at QD1 a READ costs the loop
+ * one wait in the selector, one read, the interrupt's wait and one write. With requests in flight
+ * the loop reads again after each interrupt it serviced, so a client that answers replies with new
+ * requests is read between completions. A read that stopped for want of a context or of the large
+ * buffer did not read the socket and does not drain it.
  *
  * The loop takes a free context ({@link RequestContexts}) before it reads a request and stops
  * reading while the client holds its {@linkplain NbdExport#share() share} of the disk's queue: a
@@ -48,7 +58,6 @@ final class NbdConnection {
      * the loop (or until one of them completes).
      */
     static final long AWAIT_MICROS = 1000;
-    private static final Consumer<SelectionKey> READY = k -> { };
 
     private final NbdServer server;
     private final SocketChannel ch;
@@ -71,6 +80,12 @@ final class NbdConnection {
     private TrimAndZeroes trimAndZeroes;
     private boolean polled;
     private BooleanSupplier completionQueued;
+    /** What the selector found: a readable socket may hold more. */
+    private final Consumer<SelectionKey> ready = k -> {
+        if (k.isReadable()) {
+            intake.mayHoldMore();
+        }
+    };
 
     // this object's monitor
     private int submitted;
@@ -164,9 +179,12 @@ final class NbdConnection {
         }
     }
 
-    /** Takes what the queue holds: replies to write, FUA flushes and TRIM/WRITE_ZEROES steps to submit. */
+    /**
+     * Takes what the queue holds: replies to write, FUA flushes and TRIM/WRITE_ZEROES steps to
+     * submit; then writes the replies waiting, all in one gathering write.
+     */
     private boolean answer() {
-        boolean progress = writer.writeMore();
+        boolean progress = false;
         NbdRequest r;
         while ((r = queue.poll()) != null) {
             progress = true;
@@ -176,7 +194,7 @@ final class NbdConnection {
                 writer.send(r);
             }
         }
-        return progress;
+        return writer.writeMore() | progress;
     }
 
     /**
@@ -213,15 +231,21 @@ final class NbdConnection {
             } finally {
                 queue.awake();
             }
+            if (inFlight()) {
+                intake.mayHoldMore();
+            }
             if (queue.hasQueued()) {
                 return;
             }
         }
         if (queue.sleep(true, writer.blocked())) {
             try {
-                selector.select(READY);
+                selector.select(ready);
             } finally {
                 queue.awake();
+            }
+            if (stopping || !ch.isOpen()) {
+                intake.mayHoldMore(); // the end of input, or the closed socket's error, is read as such
             }
         }
     }

@@ -17,15 +17,26 @@ import static io.jahci.nbd.NbdProtocol.*;
  * WRITE_ZEROES through {@link TrimAndZeroes}) or queues its refusal. Loop thread only; nothing is
  * allocated per request.
  *
+ * <p>Headers are read through a read-ahead buffer of {@value #READ_AHEAD_BYTES} bytes: one read takes
+ * as many headers as the client sent (at QD32, many), and the payload bytes of a WRITE that came with
+ * them are copied into the request's data buffer; the rest of a payload is read straight into that
+ * buffer, so a large WRITE is not copied twice. A read that returned fewer bytes than it asked for
+ * found the socket <em>drained</em>: the intake does not read again until the loop says the socket
+ * may hold more ({@link #mayHoldMore()}), so a request costs no read that can only find EAGAIN.
+ *
  * <pre>
  *  HEADER --a READ/FLUSH/TRIM/WRITE_ZEROES, checked--> submitted, HEADER
  *  HEADER --a WRITE, checked, its buffer taken--> PAYLOAD --payload read--> submitted, HEADER
  *  HEADER --a refused WRITE (or its buffer failed)--> SKIP --payload dropped--> refusal queued, HEADER
  *  HEADER --a request over 256 KiB, the large buffer busy--> LARGE --buffer free--> (as from HEADER)
  *  HEADER, no context free --> waits for one of its replies to be written
+ *  HEADER, PAYLOAD, SKIP: the read-ahead buffer first; then the socket, unless drained
  * </pre>
  */
 final class RequestIntake {
+    /** The read-ahead buffer's size: 292 headers, or one header and a 4 KiB WRITE's payload. */
+    static final int READ_AHEAD_BYTES = 8 << 10;
+
     private enum State { HEADER, PAYLOAD, SKIP, LARGE }
 
     private final NbdConnection connection;
@@ -36,7 +47,8 @@ final class RequestIntake {
     private final TrimAndZeroes trimAndZeroes;
     /** Reads and writes of at most this many bytes move in place. */
     private final int inPlaceBytes;
-    private final ByteBuffer header = ByteBuffer.allocateDirect(REQUEST_BYTES);
+    /** Bytes read from the socket and not yet handled, between position and limit. */
+    private final ByteBuffer ahead = ByteBuffer.allocateDirect(READ_AHEAD_BYTES).flip();
 
     private State state = State.HEADER;
     /** The request being read, its context taken; null in HEADER before a context was taken. */
@@ -47,6 +59,8 @@ final class RequestIntake {
     private long skipLeft;
     /** Whether the last read stopped because the socket had nothing more (not for want of a context or buffer). */
     private boolean wantsSocket = true;
+    /** The last read of the socket returned less than it asked for: the socket was empty then. */
+    private boolean drained;
 
     RequestIntake(NbdConnection connection, SocketChannel ch, RequestContexts contexts, NbdExport export,
                   TrimAndZeroes trimAndZeroes, int inPlaceBytes) {
@@ -62,6 +76,14 @@ final class RequestIntake {
     /** Whether the loop should wait for the socket to become readable (else for its own replies). */
     boolean wantsSocket() {
         return wantsSocket;
+    }
+
+    /**
+     * The socket may hold bytes again (the selector said it is readable, or the loop serviced the
+     * interrupt while requests were in flight): the next {@link #read()} reads it.
+     */
+    void mayHoldMore() {
+        drained = false;
     }
 
     /**
@@ -82,20 +104,26 @@ final class RequestIntake {
                         wantsSocket = false;
                         return progress;
                     }
-                    int n = ch.read(header);
-                    if (n < 0) {
-                        endOfInput();
-                        return true;
-                    }
-                    if (header.hasRemaining()) {
-                        return progress || n > 0;
+                    if (ahead.remaining() < REQUEST_BYTES) {
+                        if (drained) {
+                            return progress;
+                        }
+                        int n = readSocket(ahead.compact());
+                        ahead.flip();
+                        if (n < 0) {
+                            endOfInput();
+                            return true;
+                        }
+                        if (ahead.remaining() < REQUEST_BYTES) {
+                            return progress || n > 0;
+                        }
                     }
                     progress = true;
-                    if (!current.decode(header.flip())) {
+                    int magicAt = ahead.position();
+                    if (!current.decode(ahead)) {
                         throw new NbdProtocolException(String.format("request magic 0x%08x is not NBD_REQUEST_MAGIC 0x%08x",
-                                header.getInt(0), REQUEST_MAGIC));
+                                ahead.getInt(magicAt), REQUEST_MAGIC));
                     }
-                    header.clear();
                     connection.requests.count(current.type);
                     if (current.type == CMD_DISC) {
                         dropCurrent();
@@ -111,24 +139,37 @@ final class RequestIntake {
                     progress = true;
                 }
                 case PAYLOAD -> {
-                    int n = ch.read(payload);
-                    if (n < 0) {
-                        throw Wire.closedEarly(payload.position(), payload.limit(), "the data of " + current.describe());
-                    }
+                    progress |= takeAhead(payload) > 0;
                     if (payload.hasRemaining()) {
-                        return progress || n > 0;
+                        if (drained) {
+                            return progress;
+                        }
+                        int n = readSocket(payload);
+                        if (n < 0) {
+                            throw Wire.closedEarly(payload.position(), payload.limit(), "the data of " + current.describe());
+                        }
+                        if (payload.hasRemaining()) {
+                            return progress || n > 0;
+                        }
                     }
                     progress = true;
                     submit(payload.flip());
                 }
                 case SKIP -> {
-                    ByteBuffer scratch = current.ownBuffer((int) Math.min(NbdRequest.OWN_BUFFER_BYTES, skipLeft));
-                    int n = ch.read(scratch);
-                    if (n < 0) {
-                        throw new EOFException("the client closed the connection in the data of " + current.describe());
-                    }
-                    if (n == 0) {
-                        return progress;
+                    int n = (int) Math.min(ahead.remaining(), skipLeft);
+                    if (n > 0) {
+                        ahead.position(ahead.position() + n);
+                    } else {
+                        if (drained) {
+                            return progress;
+                        }
+                        n = readSocket(current.ownBuffer((int) Math.min(NbdRequest.OWN_BUFFER_BYTES, skipLeft)));
+                        if (n < 0) {
+                            throw new EOFException("the client closed the connection in the data of " + current.describe());
+                        }
+                        if (n == 0) {
+                            return progress;
+                        }
                     }
                     progress = true;
                     skipLeft -= n;
@@ -140,9 +181,28 @@ final class RequestIntake {
         }
     }
 
+    /** Reads the socket into {@code to}; notes whether it was drained. -1 at the end of input. */
+    private int readSocket(ByteBuffer to) throws IOException {
+        int asked = to.remaining();
+        int n = ch.read(to);
+        drained = n >= 0 && n < asked;
+        return n;
+    }
+
+    /** Moves what the read-ahead buffer holds, as far as {@code to} takes it; how many bytes. */
+    private int takeAhead(ByteBuffer to) {
+        int n = Math.min(ahead.remaining(), to.remaining());
+        if (n > 0) {
+            int limit = ahead.limit();
+            to.put(ahead.limit(ahead.position() + n));
+            ahead.limit(limit);
+        }
+        return n;
+    }
+
     private void endOfInput() throws EOFException {
-        if (header.position() > 0) {
-            throw Wire.closedEarly(header.position(), REQUEST_BYTES, "a request header");
+        if (ahead.hasRemaining()) {
+            throw Wire.closedEarly(ahead.remaining(), REQUEST_BYTES, "a request header");
         }
         if (!connection.stopping()) {
             throw new EOFException("the client hung up without NBD_CMD_DISC");

@@ -222,6 +222,70 @@ class NbdServerQemuTest {
         }
     }
 
+    /**
+     * Many requests in one write: the loop reads them through its read-ahead buffer, so WRITE
+     * payloads arrive partly in that buffer (copied into the request's data buffer) and partly
+     * from the socket; the second WRITE's payload straddles the buffer's end, a refused WRITE's
+     * payload is dropped from it, a WRITE larger than one command goes through the large buffer.
+     */
+    @Test
+    void requestsSentInOneWriteAcrossTheReadAheadBufferLandWhereTheySay() throws Exception {
+        long base = 48L << 20;
+        byte[] before = Images.random(41, 8 << 10);
+        Images.write(image, base + (4 << 20), before);
+        int[] lengths = {4096, 4096, 512, 3 * 512, (256 << 10) + 4096, 1024, 8192};
+        byte[][] data = new byte[lengths.length][];
+        int bytes = 0;
+        for (int i = 0; i < lengths.length; i++) {
+            data[i] = Images.random(50 + i, lengths[i]);
+            bytes += REQUEST_BYTES + lengths[i];
+        }
+        ByteBuffer all = ByteBuffer.allocate(bytes + 3 * REQUEST_BYTES + 700);
+        long offset = base;
+        for (int i = 0; i < lengths.length; i++) {
+            putRequest(all, CMD_WRITE, i, offset, lengths[i]).put(data[i]);
+            offset += lengths[i];
+            if (i == 1) {
+                putRequest(all, CMD_READ, 100, base + (4 << 20), 4096);
+                putRequest(all, CMD_WRITE, 101, base, 700).put(new byte[700]); // misaligned: refused, dropped
+                putRequest(all, CMD_READ, 102, base + (4 << 20) + 4096, 4096);
+            }
+        }
+        assertTrue(REQUEST_BYTES + lengths[0] < RequestIntake.READ_AHEAD_BYTES
+                && 2 * REQUEST_BYTES + lengths[0] + lengths[1] > RequestIntake.READ_AHEAD_BYTES,
+                "the second payload straddles the read-ahead buffer's end");
+        try (RawClient c = RawClient.connect(socket).open("port0", true)) { // READ replies say their length
+            c.write(all.flip());
+            for (int i = 0; i < lengths.length + 3; i++) {
+                RawClient.Reply r = c.reply(0);
+                int k = (int) r.handle();
+                if (k == 101) {
+                    assertEquals(EINVAL, r.error(), "the misaligned WRITE");
+                } else if (k >= 100) {
+                    assertEquals(0, r.error());
+                    int from = (k - 100) / 2 * 4096;
+                    assertArrayEquals(Arrays.copyOfRange(before, from, from + 4096), r.data(),
+                            "READ " + k);
+                } else {
+                    assertEquals(0, r.error(), "WRITE " + k);
+                }
+            }
+            offset = base;
+            for (int i = 0; i < lengths.length; i++) {
+                c.request(0, CMD_READ, 200 + i, offset, lengths[i]);
+                RawClient.Reply r = c.reply(0);
+                assertEquals(200 + i, r.handle());
+                assertArrayEquals(data[i], r.data(), "the data of WRITE " + i + " (" + lengths[i] + " bytes) reads back");
+                offset += lengths[i];
+            }
+        }
+    }
+
+    private static ByteBuffer putRequest(ByteBuffer b, int type, long handle, long offset, int length) {
+        return b.putInt(REQUEST_MAGIC).putShort((short) 0).putShort((short) type).putLong(handle).putLong(offset)
+                .putInt(length);
+    }
+
     @Test
     void badRequestsGetTheirErrorsAndTheConnectionGoesOn() throws Exception {
         try (RawClient c = RawClient.connect(socket).open("port0", true)) {
