@@ -121,7 +121,7 @@ perf_kernel() { # perf_kernel REP
 # which the JIT's compiler threads used less than 5 ms of CPU per second (read from /proc, jit_sample),
 # at most NBD_WARMUP_ROUNDS, as bench io's --warmup-jit-idle does; the server runs without --stats.
 # jahci's rows add jit=MS, the compiler threads' CPU during the measured jobs. NBD_REPS (JAHCI_VM_PERF_NBD) is 0 unless asked
-# for: under TCG the server's JIT takes minutes to settle, more than a CI run can give.
+# for: with 3 repetitions it takes about 15 minutes under TCG, more than a CI run can give.
 NBD_JOBS="randread:4k:1 randread:4k:32 read:128k:1"
 NBD_WARMUP=12
 NBD_WARMUP_ROUNDS=20
