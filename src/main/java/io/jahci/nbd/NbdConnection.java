@@ -198,20 +198,20 @@ final class NbdConnection {
     }
 
     /**
-     * A write that asked for FUA on a disk without FUA completed: FLUSH CACHE EXT through the
-     * command it holds; or the next command of a TRIM or WRITE_ZEROES. Its completion brings the
-     * request back. Loop thread.
+     * The next command of a TRIM or WRITE_ZEROES; or, after the last command of a request whose FUA
+     * the disk did not give ({@link NbdRequest#flushNext}), FLUSH CACHE EXT through the command it
+     * holds. Its completion brings the request back. Loop thread.
      */
     private void submitNext(NbdRequest r) {
         try {
-            if (r.flushNext) {
+            if (r.hasNextStep()) {
+                trimAndZeroes.next(r);
+            } else {
                 r.flushNext = false;
                 if (!r.io.holdsCommand()) {
                     r.io.reserve(export.disk().sectorSize()); // a write through the large buffer holds none
                 }
                 r.io.flush();
-            } else {
-                trimAndZeroes.next(r);
             }
         } catch (PortException | RuntimeException e) {
             completed(r, e);

@@ -45,12 +45,15 @@ final class NbdRequest implements DiskRequest.Completion {
     int length;
     /** A successful READ's reply data between position and limit: the reserved command's buffer, own or large. */
     ByteBuffer replyData;
-    /** A write that asked for FUA on a disk without it: the loop flushes before it replies. */
+    /**
+     * FUA the disk does not give the request's commands: a write that asked for it on a disk without
+     * it, or a TRIM or WRITE_ZEROES that asked for it. The loop flushes (after the last step) before
+     * it replies.
+     */
     boolean flushNext;
-    /** TRIM or WRITE_ZEROES: the next sector to trim or zero, the sectors left, whether FUA's flush is still due. */
+    /** TRIM or WRITE_ZEROES: the next sector to trim or zero, and the sectors left. */
     long stepLba;
     long stepSectors;
-    boolean stepFlush;
     /** 0, or the NBD error value to reply. */
     int error;
     /** The device's failure behind an EIO, for the server's log (written by the loop). */
@@ -74,7 +77,6 @@ final class NbdRequest implements DiskRequest.Completion {
         replyData = null;
         flushNext = false;
         stepSectors = 0;
-        stepFlush = false;
         error = 0;
         failure = null;
         return true;
@@ -104,7 +106,7 @@ final class NbdRequest implements DiskRequest.Completion {
 
     /** Whether a TRIM or WRITE_ZEROES has a command left to submit ({@link TrimAndZeroes#next}). */
     boolean hasNextStep() {
-        return error == 0 && (stepSectors > 0 || stepFlush);
+        return error == 0 && stepSectors > 0;
     }
 
     /** Whether a successful READ's data is still in its reserved command's buffer. */

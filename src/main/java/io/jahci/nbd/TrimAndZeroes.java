@@ -19,6 +19,7 @@ import static io.jahci.nbd.NbdProtocol.*;
  *      WRITE of up to 256 KiB of zeroes from the reserved buffer --completion--> the next ... --> [FLUSH if FUA] --> reply
  * </pre>
  *
+ * FUA's FLUSH is the loop's, as for a write on a disk without FUA ({@link NbdRequest#flushNext}).
  * A failure ends the sequence with EIO. Loop thread (PASSIVE); nothing is allocated per request.
  */
 final class TrimAndZeroes {
@@ -30,23 +31,23 @@ final class TrimAndZeroes {
         this.zeroSectors = inPlaceBytes / disk.sectorSize();
     }
 
-    /** Sets the request's steps up and submits its first command. Throws what the submission threw. */
+    /**
+     * Sets the request's steps up (its length is not 0: {@link Refusal}) and submits its first
+     * command. Throws what the submission threw.
+     */
     void start(NbdRequest r) throws PortException {
         r.stepLba = r.offset / disk.sectorSize();
         r.stepSectors = r.unsignedLength() / disk.sectorSize();
-        r.stepFlush = (r.flags & CMD_FLAG_FUA) != 0;
+        r.flushNext = (r.flags & CMD_FLAG_FUA) != 0;
         next(r);
     }
 
     /**
      * Submits the request's next command ({@link NbdRequest#hasNextStep()}): trims or zeroes the
-     * next sectors, or flushes when none are left. Throws what the submission threw.
+     * next sectors. Throws what the submission threw.
      */
     void next(NbdRequest r) throws PortException {
-        if (r.stepSectors == 0) {
-            r.stepFlush = false;
-            r.io.flush();
-        } else if (trims(r)) {
+        if (trims(r)) {
             long covered = r.io.trim(r.stepLba, r.stepSectors);
             r.stepLba += covered;
             r.stepSectors -= covered;
